@@ -1,0 +1,124 @@
+"""The ``ortgeo`` command line (click): perimeters, checks, geocoding, Annex 3.
+
+User mistakes end with a one-line message on stderr and exit status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from ortgeo.catalog import Catalog, catalog
+from ortgeo.dates import parse_date
+from ortgeo.errors import OrtgeoError
+from ortgeo.io import write_perimeters
+
+__all__ = ["main"]
+
+err_console = Console(stderr=True)
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn :class:`OrtgeoError` into a clear message and exit status 2; show warnings."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return func(*args, **kwargs)
+            except OrtgeoError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(2)
+            finally:
+                for w in caught:
+                    if issubclass(w.category, UserWarning):
+                        click.echo(f"Warning: {w.message}", err=True)
+
+    return wrapper
+
+
+def _load_catalog(path: str | None, replace: tuple[tuple[str, str], ...] = ()) -> Catalog:
+    cat = catalog(path)
+    for layer_id, file in replace:
+        cat = cat.replace(layer_id, file)
+    return cat
+
+
+catalog_option = click.option(
+    "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
+    help="A catalogue TOML file of your own (default: the bundled, indicative one).",
+)  # fmt: skip
+date_option = click.option(
+    "--date", "date", default=None, metavar="YYYY-MM-DD", help="Date (default: today)."
+)
+
+
+@click.group()
+@click.version_option(package_name="ortgeo")
+def main() -> None:
+    """ortgeo: is this address in the ORT of Lens, on which date, how sure are we, and why?"""
+
+
+@main.group()
+def perimeters() -> None:
+    """List and export the perimeter layers (ORT 2019, route de Lille extension, OPAH-RU)."""
+
+
+@perimeters.command("list")
+@date_option
+@catalog_option
+@friendly
+def perimeters_list(date: str | None, catalog_path: str | None) -> None:
+    """Table of layers with dates, status, accuracy and area (all layers, or those valid on --date)."""
+    cat = _load_catalog(catalog_path)
+    layers = cat.in_force(date) if date else list(cat)
+    title = f"Périmètres en vigueur le {parse_date(date):%d/%m/%Y}" if date else "Périmètres"
+    table = Table(title=title)
+    for col in ("id", "kind", "valid_from", "valid_to", "status", "accuracy_m", "area_ha"):
+        table.add_column(
+            col, no_wrap=True, justify="right" if col in ("accuracy_m", "area_ha") else "left"
+        )
+    for layer in layers:
+        rec = layer.to_record()
+        table.add_row(
+            rec["id"], rec["kind"], rec["valid_from"], rec["valid_to"] or "—",
+            rec["status"], f"{layer.accuracy_m:.0f}", f"{layer.area_ha:.1f}",
+        )  # fmt: skip
+    Console(width=max(Console().width, 120)).print(table)
+    if date and not cat.ort_layers(date):
+        click.echo(f"No ORT perimeter in force on {parse_date(date).isoformat()}.")
+    if any(layer.status == "indicatif" for layer in layers):
+        click.echo(
+            "Note: 'indicatif' layers were digitized by ortgeo from public descriptions, "
+            "not from the official plan; replace them with the city's files (--catalog)."
+        )
+
+
+@perimeters.command("export")
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output file: .gpkg, .geojson, .shp or .fgb.")  # fmt: skip
+@click.option("--crs", default=None, help="Output CRS, e.g. 2154 (default: EPSG:4326).")
+@date_option
+@catalog_option
+@friendly
+def perimeters_export(
+    output: str, crs: str | None, date: str | None, catalog_path: str | None
+) -> None:
+    """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
+    cat = _load_catalog(catalog_path)
+    gdf = cat.to_geodataframe(date) if date else cat.to_geodataframe(all_dates=True)
+    target = int(crs) if crs and crs.isdigit() else crs
+    path = write_perimeters(gdf, output, crs=target)
+    click.echo(f"Wrote {len(gdf)} layer(s) to {path}" + (f" in EPSG:{crs}" if crs else ""))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,80 @@
+"""Coordinate reference systems used by ortgeo, and a guess for files that lost theirs.
+
+Metric work is done in Lambert-93 (EPSG:2154); storage and exchange in WGS84
+(EPSG:4326).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from pyproj import CRS, Transformer
+
+__all__ = ["L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93_xy"]
+
+WGS84 = CRS.from_epsg(4326)
+L93 = CRS.from_epsg(2154)
+
+#: Place Jean-Jaurès (église Saint-Léger), the reference point of "the Lens area".
+LENS_CENTRE_LONLAT = (2.833889, 50.429167)
+
+# CRSs found in French municipal GIS files, most likely first.
+_CANDIDATES = {
+    2154: "Lambert-93",
+    3950: "CC50 (Lambert conique conforme zone 50)",
+    27572: "Lambert II étendu (NTF)",
+    4326: "WGS84 longitude/latitude",
+    3857: "Web Mercator",
+    32631: "UTM zone 31N",
+}
+
+_to_l93 = Transformer.from_crs(WGS84, L93, always_xy=True)
+
+
+def to_l93_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project WGS84 longitude/latitude arrays to Lambert-93 x/y (metres).
+
+    Examples
+    --------
+    >>> x, y = to_l93_xy(np.array([2.833889]), np.array([50.429167]))
+    >>> round(float(x[0])), round(float(y[0]))
+    (688174, 7036880)
+    """
+    return _to_l93.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+
+def guess_crs(bounds: tuple[float, float, float, float], max_km: float = 60.0) -> list[str]:
+    """Name the CRSs in which ``bounds`` would lie near Lens.
+
+    Used to write a helpful message when a file has no CRS; never to assign one.
+
+    Parameters
+    ----------
+    bounds : tuple
+        ``(minx, miny, maxx, maxy)`` of the data, in unknown units.
+    max_km : float
+        How far from Lens the centre of the data may be for a CRS to fit.
+
+    Returns
+    -------
+    list of str
+        ``"EPSG:2154 (Lambert-93)"``-like strings, best fit first; empty if none fits.
+
+    Examples
+    --------
+    >>> guess_crs((687000, 7036000, 689000, 7038000))
+    ['EPSG:2154 (Lambert-93)']
+    """
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    if not (np.isfinite(cx) and np.isfinite(cy)):
+        return []
+    fits: list[tuple[float, str]] = []
+    for code, name in _CANDIDATES.items():
+        tr = Transformer.from_crs(WGS84, CRS.from_epsg(code), always_xy=True)
+        ex, ey = tr.transform(*LENS_CENTRE_LONLAT)
+        if code == 4326:
+            dist_km = float(np.hypot((cx - ex) * 71.0, (cy - ey) * 111.0))
+        else:
+            dist_km = float(np.hypot(cx - ex, cy - ey)) / 1000.0
+        if dist_km <= max_km:
+            fits.append((dist_km, f"EPSG:{code} ({name})"))
+    return [name for _, name in sorted(fits)]

@@ -1,0 +1,217 @@
+"""Official perimeter files in and out: any OGR format through pyogrio or fiona.
+
+City GIS files come as Shapefile, GeoPackage, GeoJSON, KML, FlatGeobuf..., often in
+Lambert-93 and sometimes without a ``.prj``. :func:`read_perimeter` refuses to guess a
+missing CRS, repairs invalid polygons with a warning, rejects empty or non-polygon
+layers and warns when the data lies far from Lens.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import geopandas as gpd
+import shapely
+from pyproj import CRS
+
+from ortgeo.crs import L93, LENS_CENTRE_LONLAT, WGS84, guess_crs
+from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError
+
+__all__ = ["DRIVERS", "read_perimeter", "write_perimeters"]
+
+#: Output driver by file extension.
+DRIVERS = {
+    ".gpkg": "GPKG",
+    ".geojson": "GeoJSON",
+    ".json": "GeoJSON",
+    ".shp": "ESRI Shapefile",
+    ".fgb": "FlatGeobuf",
+}
+
+_FAR_KM = 25.0
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    """Keep the polygonal part of a geometry (make_valid may return a collection)."""
+    if geom is None or geom.is_empty:
+        return None
+    if geom.geom_type in ("Polygon", "MultiPolygon"):
+        return geom
+    if geom.geom_type == "GeometryCollection":
+        parts = [g for g in geom.geoms if g.geom_type in ("Polygon", "MultiPolygon")]
+        return shapely.union_all(parts) if parts else None
+    return None
+
+
+def _repair(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
+    invalid = ~gdf.geometry.is_valid
+    if invalid.any():
+        reasons = [shapely.validation.explain_validity(g) for g in gdf.geometry[invalid]]
+        repaired = gdf.geometry[invalid].make_valid().map(_polygonal)
+        gdf = gdf.copy()
+        gdf.loc[invalid, gdf.geometry.name] = repaired
+        warnings.warn(
+            f"{label}: repaired {int(invalid.sum())} invalid geometr"
+            f"{'y' if invalid.sum() == 1 else 'ies'} with make_valid ({'; '.join(reasons)}). "
+            "Check the result against the official plan.",
+            UserWarning,
+            stacklevel=3,
+        )
+    return gdf
+
+
+def read_perimeter(
+    path: str | Path,
+    layer: str | int | None = None,
+    crs: str | int | CRS | None = None,
+    engine: str = "pyogrio",
+) -> gpd.GeoDataFrame:
+    """Read an official perimeter file and return its polygons in WGS84 (EPSG:4326).
+
+    Parameters
+    ----------
+    path : str or Path
+        Any vector file OGR reads (Shapefile, GeoPackage, GeoJSON, KML, FlatGeobuf...).
+    layer : str or int, optional
+        Layer name or index in a multi-layer file (GeoPackage...).
+    crs : str, int or pyproj.CRS, optional
+        The CRS of the coordinates, for files that do not carry one (a Shapefile
+        without ``.prj``). When the file has a CRS, ``crs`` must agree with it.
+    engine : {"pyogrio", "fiona"}
+        The OGR binding used to read.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        Every feature with its attributes, geometry repaired if needed, EPSG:4326.
+
+    Raises
+    ------
+    PerimeterFileError
+        Missing, unreadable or corrupt file; no features; no polygon.
+    MissingCRSError
+        No CRS in the file and none given; the message says what the coordinates look like.
+
+    Examples
+    --------
+    >>> from ortgeo.catalog import bundled_path
+    >>> gdf = read_perimeter(bundled_path() / "ort_2019.geojson")
+    >>> gdf.crs.to_epsg(), gdf.geom_type.iloc[0]
+    (4326, 'Polygon')
+    """
+    path = Path(path)
+    label = path.name
+    if engine not in ("pyogrio", "fiona"):
+        raise PerimeterFileError(f"Unknown engine {engine!r}: use 'pyogrio' or 'fiona'.")
+    if not path.exists() and "://" not in str(path):
+        raise PerimeterFileError(f"Perimeter file not found: {path}. Check the path.")
+    try:
+        gdf = gpd.read_file(path, layer=layer, engine=engine)
+    except OrtgeoError:
+        raise
+    except Exception as exc:  # pyogrio/fiona raise many types for bad files
+        raise PerimeterFileError(
+            f"Cannot read {label} as a vector file ({type(exc).__name__}: {exc}). "
+            "Is it a Shapefile (with .shp, .shx, .dbf), GeoPackage, GeoJSON, KML or FlatGeobuf?"
+        ) from None
+    if len(gdf) == 0 or gdf.geometry.isna().all():
+        raise PerimeterFileError(f"{label} holds no feature: expected at least one polygon.")
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    kinds = set(gdf.geom_type)
+    if not kinds & {"Polygon", "MultiPolygon"}:
+        raise PerimeterFileError(
+            f"{label} holds no polygon (found {', '.join(sorted(kinds))}): "
+            "a perimeter must be a Polygon or MultiPolygon layer."
+        )
+    if kinds - {"Polygon", "MultiPolygon"}:
+        dropped = len(gdf[~gdf.geom_type.isin(["Polygon", "MultiPolygon"])])
+        warnings.warn(
+            f"{label}: ignored {dropped} non-polygon feature(s) ({', '.join(sorted(kinds))}).",
+            UserWarning,
+            stacklevel=2,
+        )
+        gdf = gdf[gdf.geom_type.isin(["Polygon", "MultiPolygon"])]
+
+    if gdf.crs is None:
+        if crs is None:
+            fits = guess_crs(tuple(gdf.total_bounds))
+            hint = (
+                f"The coordinates look like {' or '.join(fits)}"
+                if fits
+                else "The coordinates do not look like any usual CRS around Lens"
+            )
+            raise MissingCRSError(
+                f"{label} has no coordinate reference system (no .prj?). {hint}. "
+                f"Pass it explicitly, e.g. read_perimeter(path, crs=2154) or "
+                f"--crs 2154 on the command line; ortgeo never guesses."
+            )
+        gdf = gdf.set_crs(CRS.from_user_input(crs))
+    elif crs is not None and not gdf.crs.equals(CRS.from_user_input(crs)):
+        raise PerimeterFileError(
+            f"{label} declares {gdf.crs.to_string()} but crs={crs!r} was given. "
+            "Drop crs= to use the file's own CRS, or fix the file."
+        )
+
+    gdf = _repair(gdf, label)
+    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    if len(gdf) == 0:
+        raise PerimeterFileError(f"{label}: no polygon left after repairing invalid geometries.")
+    gdf = gdf.to_crs(WGS84)
+
+    centre = gpd.GeoSeries.from_xy([LENS_CENTRE_LONLAT[0]], [LENS_CENTRE_LONLAT[1]], crs=WGS84)
+    dist_km = gdf.to_crs(L93).distance(centre.to_crs(L93).iloc[0]).min() / 1000.0
+    if not dist_km <= _FAR_KM:
+        warnings.warn(
+            f"{label} lies {dist_km:.0f} km from Lens: is the CRS right? "
+            "(a Lambert-93 file read as CC50 or as degrees lands far away).",
+            UserWarning,
+            stacklevel=2,
+        )
+    return gdf.reset_index(drop=True)
+
+
+def write_perimeters(
+    gdf: gpd.GeoDataFrame,
+    path: str | Path,
+    crs: str | int | CRS | None = None,
+    engine: str = "pyogrio",
+) -> Path:
+    """Write perimeters to GeoPackage, GeoJSON, Shapefile or FlatGeobuf, chosen by extension.
+
+    Parameters
+    ----------
+    gdf : geopandas.GeoDataFrame
+        Perimeters, e.g. from :func:`ortgeo.perimeters`.
+    path : str or Path
+        Output file; its extension picks the format (see :data:`DRIVERS`).
+    crs : optional
+        Reproject before writing (``2154`` for Lambert-93). Default: keep the CRS.
+    engine : {"pyogrio", "fiona"}
+        The OGR binding used to write.
+
+    Returns
+    -------
+    Path
+        The written file.
+    """
+    path = Path(path)
+    driver = DRIVERS.get(path.suffix.lower())
+    if driver is None:
+        raise PerimeterFileError(
+            f"Cannot write {path.name}: unknown extension {path.suffix!r}. "
+            f"Use one of {', '.join(sorted(DRIVERS))}."
+        )
+    if not path.parent.exists():
+        raise PerimeterFileError(
+            f"Cannot write {path}: folder {path.parent} does not exist. Create it first."
+        )
+    out = gdf.to_crs(CRS.from_user_input(crs)) if crs is not None else gdf
+    out = out.copy()
+    for col in out.columns:  # OGR has no date/list types everywhere: write text
+        if col != out.geometry.name and out[col].dtype == object:
+            out[col] = out[col].map(lambda v: "" if v is None else str(v))
+    if driver == "ESRI Shapefile":
+        out.columns = [c if c == out.geometry.name else c[:10] for c in out.columns]
+    out.to_file(path, driver=driver, engine=engine)
+    return path
