@@ -223,7 +223,7 @@ class Catalog:
         return len(self._layers)
 
     def __repr__(self) -> str:
-        return f"<Catalog {self.name!r}: {', '.join(f'{l.id} ({l.status})' for l in self)}>"
+        return f"<Catalog {self.name!r}: {', '.join(f'{x.id} ({x.status})' for x in self)}>"
 
     def in_force(self, on: DateLike = None) -> list[Layer]:
         """Layers valid on date ``on`` (default today), in catalogue order."""
@@ -293,7 +293,7 @@ class Catalog:
             raise PerimeterFileError(f"replace(): unknown field(s) {sorted(unknown)}.")
         changes.update(metadata)
         new = dataclasses.replace(old, **changes)
-        return Catalog([new if l.id == layer_id else l for l in self], self.name, self.source)
+        return Catalog([new if x.id == layer_id else x for x in self], self.name, self.source)
 
     # -- tables -------------------------------------------------------------------
     def to_geodataframe(
@@ -328,7 +328,7 @@ class Catalog:
         row = {
             "date": day.isoformat(),
             "layers": ",".join(layer.id for layer in layers),
-            "status": "officiel" if all(l.status == "officiel" for l in layers) else "indicatif",
+            "status": "officiel" if all(x.status == "officiel" for x in layers) else "indicatif",
             "accuracy_m": max(layer.accuracy_m for layer in layers),
             "area_ha": round(area, 2),
             "legal_basis": " ; ".join(layer.legal_basis for layer in layers),

@@ -77,7 +77,7 @@ def perimeters() -> None:
 @catalog_option
 @friendly
 def perimeters_list(date: str | None, catalog_path: str | None) -> None:
-    """Table of layers with dates, status, accuracy and area (all layers, or those valid on --date)."""
+    """Table of layers: dates, status, accuracy, area (all, or those valid on --date)."""
     cat = _load_catalog(catalog_path)
     layers = cat.in_force(date) if date else list(cat)
     title = f"Périmètres en vigueur le {parse_date(date):%d/%m/%Y}" if date else "Périmètres"
