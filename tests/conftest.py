@@ -1,0 +1,30 @@
+"""Shared fixtures.
+
+Reference data with provenance lives in ``../shared/data/reference/`` (see its
+PROVENANCE.md). It is never copied into the repository: tests that need it use the
+``reference`` fixture, which skips cleanly when it is absent.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+REFERENCE = Path(os.environ.get("ORTGEO_REFERENCE", ROOT.parent / "shared" / "data" / "reference"))
+
+
+@pytest.fixture(scope="session")
+def reference() -> Path:
+    """Folder ``../shared/data/reference`` (skip the test when it is absent)."""
+    if not REFERENCE.is_dir():
+        pytest.skip(f"reference data not found at {REFERENCE} (../shared absent)")
+    return REFERENCE
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Never touch the user's cache: each test session gets its own cache folder."""
+    monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
