@@ -37,7 +37,7 @@ def to_l93_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     --------
     >>> x, y = to_l93_xy(np.array([2.833889]), np.array([50.429167]))
     >>> round(float(x[0])), round(float(y[0]))
-    (688174, 7036880)
+    (688180, 7036861)
     """
     return _to_l93.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
