@@ -19,6 +19,8 @@ from ortgeo.errors import (
     UnknownLayerError,
 )
 from ortgeo.io import read_perimeter, write_perimeters
+from ortgeo.locate import locate
+from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
 
@@ -31,13 +33,17 @@ __all__ = [
     "InputFileError",
     "InvalidDateError",
     "Layer",
+    "LayerResult",
     "MissingCRSError",
     "OrtgeoError",
     "PerimeterFileError",
     "UnknownLayerError",
+    "Verdict",
     "__version__",
     "catalog",
+    "check_point",
     "landmarks",
+    "locate",
     "ort_perimeter",
     "perimeters",
     "read_perimeter",

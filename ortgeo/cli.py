@@ -6,19 +6,23 @@ User mistakes end with a one-line message on stderr and exit status 2, never a t
 from __future__ import annotations
 
 import functools
+import json
 import sys
 import warnings
 from collections.abc import Callable
 from typing import Any
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
 from ortgeo.catalog import Catalog, catalog
+from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
 from ortgeo.errors import OrtgeoError
 from ortgeo.io import write_perimeters
+from ortgeo.verdict import Verdict, check_point
 
 __all__ = ["main"]
 
@@ -118,6 +122,61 @@ def perimeters_export(
     target = int(crs) if crs and crs.isdigit() else crs
     path = write_perimeters(gdf, output, crs=target)
     click.echo(f"Wrote {len(gdf)} layer(s) to {path}" + (f" in EPSG:{crs}" if crs else ""))
+
+
+def _pair(text: str, option: str) -> tuple[float, float]:
+    try:
+        a, b = (float(part) for part in text.replace(";", ",").split(","))
+    except ValueError:
+        raise click.BadParameter(
+            f"expected two numbers separated by a comma, e.g. {option} "
+            + ("2.8339,50.4292" if option == "--lonlat" else "688180,7036861")
+            + f" (got {text!r})",
+            param_hint=option,
+        ) from None
+    return a, b
+
+
+def print_verdict(verdict: Verdict, as_json: bool) -> None:
+    """Print a verdict as JSON or as French text with one line per perimeter."""
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(verdict.explain())
+
+
+@main.command("check")
+@click.option("--lonlat", default=None, metavar="LON,LAT", help="WGS84 longitude,latitude.")
+@click.option("--xy", default=None, metavar="X,Y", help="Lambert-93 (EPSG:2154) x,y in metres.")
+@click.option(
+    "--band", "band_m", type=float, default=None,
+    help="Width of the 'limite' band in metres (default: accuracy + uncertainty).",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@date_option
+@catalog_option
+@friendly
+def check(
+    lonlat: str | None,
+    xy: str | None,
+    band_m: float | None,
+    as_json: bool,
+    date: str | None,
+    catalog_path: str | None,
+) -> None:
+    """Is this place in the ORT of Lens on this date? Answer, distance, data status, notes.
+
+    Exit status 0 whatever the verdict; 2 on bad input.
+    """
+    if (lonlat is None) == (xy is None):
+        raise click.UsageError("Give exactly one of --lonlat LON,LAT or --xy X,Y.")
+    if lonlat is not None:
+        lon, lat = _pair(lonlat, "--lonlat")
+    else:
+        x, y = _pair(xy, "--xy")
+        lon, lat = (float(v[0]) for v in to_wgs84_lonlat(np.array([x]), np.array([y])))
+    verdict = check_point(lon, lat, date=date, catalog=_load_catalog(catalog_path), band_m=band_m)
+    print_verdict(verdict, as_json)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 from pyproj import CRS, Transformer
 
-__all__ = ["L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93_xy"]
+__all__ = ["L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93_xy", "to_wgs84_lonlat"]
 
 WGS84 = CRS.from_epsg(4326)
 L93 = CRS.from_epsg(2154)
@@ -28,6 +28,7 @@ _CANDIDATES = {
 }
 
 _to_l93 = Transformer.from_crs(WGS84, L93, always_xy=True)
+_to_wgs84 = Transformer.from_crs(L93, WGS84, always_xy=True)
 
 
 def to_l93_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -40,6 +41,18 @@ def to_l93_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     (688180, 7036861)
     """
     return _to_l93.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
+
+
+def to_wgs84_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Project Lambert-93 x/y arrays (metres) to WGS84 longitude/latitude.
+
+    Examples
+    --------
+    >>> lon, lat = to_wgs84_lonlat(np.array([688180.0]), np.array([7036861.3]))
+    >>> round(float(lon[0]), 5), round(float(lat[0]), 5)
+    (2.83389, 50.42917)
+    """
+    return _to_wgs84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
 
 
 def guess_crs(bounds: tuple[float, float, float, float], max_km: float = 60.0) -> list[str]:

@@ -29,11 +29,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from ortgeo.catalog import ORT_KINDS, Catalog, Layer
 from ortgeo.catalog import catalog as _catalog
-from ortgeo.crs import L93, WGS84, to_l93_xy
+from ortgeo.crs import WGS84, to_l93_xy
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import MissingCRSError, OrtgeoError
 
@@ -42,8 +41,6 @@ __all__ = ["DEDANS", "DEHORS", "INVALIDE", "LIMITE", "SANS_ORT", "Zone", "layer_
 DEDANS, DEHORS, LIMITE, INVALIDE, SANS_ORT = "dedans", "dehors", "limite", "invalide", "sans-ort"
 #: Key of the composite "ORT in force" in column names.
 ORT_KEY = "ort"
-
-_to_wgs84 = Transformer.from_crs(L93, WGS84, always_xy=True)
 
 
 def layer_key(layer_id: str) -> str:
