@@ -96,9 +96,10 @@ def _coords(points: object) -> tuple[np.ndarray, np.ndarray, pd.Index, np.ndarra
         geoms = points.to_crs(WGS84).values
         not_point = ~(shapely.get_type_id(geoms) == 0) & ~shapely.is_missing(geoms)
         empty = shapely.is_missing(geoms) | shapely.is_empty(geoms) | not_point
-        lon = np.where(empty, np.nan, shapely.get_x(np.where(not_point, None, geoms)))
-        lat = np.where(empty, np.nan, shapely.get_y(np.where(not_point, None, geoms)))
-        return lon.astype(float), lat.astype(float), points.index, not_point
+        usable = np.where(empty, None, geoms)
+        lon = shapely.get_x(usable).astype(float)  # NaN for None
+        lat = shapely.get_y(usable).astype(float)
+        return lon, lat, points.index, not_point
     if isinstance(points, pd.DataFrame):
         missing = {"lon", "lat"} - set(points.columns)
         if missing:

@@ -1,0 +1,219 @@
+"""ortgeo.locate: sides of every boundary, band, order/index, CRS, invalid points, dates.
+
+Exact distances use the SYNTHETIC square catalogue of ``synthetic_catalog.py`` (written in
+tmp_path); behaviour on the real bundled layers is checked with points built from their
+own geometry (offset inward/outward with buffers).
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import ortgeo
+from ortgeo.errors import MissingCRSError, OrtgeoError
+from ortgeo.locate import layer_key
+from tests.synthetic_catalog import X0, Y0, write_catalog
+
+
+@pytest.fixture(scope="module")
+def squares(tmp_path_factory: pytest.TempPathFactory) -> ortgeo.Catalog:
+    return ortgeo.catalog(write_catalog(tmp_path_factory.mktemp("squares")))
+
+
+def l93(xs, ys, index=None) -> gpd.GeoSeries:
+    return gpd.GeoSeries.from_xy(xs, ys, crs=2154, index=index)
+
+
+# -- exact geometry on the synthetic catalogue -------------------------------------------
+@pytest.mark.parametrize(
+    ("dx", "status", "inside"),
+    [
+        (-200.0, "dehors", False),  # 200 m west of the west edge: outside the 50 m band
+        (-30.0, "limite", False),  # 30 m outside: within the band
+        (0.0, "limite", True),  # exactly on the boundary
+        (30.0, "limite", True),
+        (200.0, "dedans", True),
+    ],
+)
+def test_sides_of_boundary_and_band(squares, dx, status, inside):
+    res = locate_one(squares, X0 + dx, Y0 + 500, date="2022-01-01")
+    assert res["test_ort_status"] == status
+    assert res["test_ort_inside"] == inside
+    assert res["test_ort_distance_m"] == pytest.approx(dx, abs=1e-6)
+
+
+def locate_one(cat, x, y, **kw) -> pd.Series:
+    return ortgeo.locate(l93([x], [y]), catalog=cat, **kw).iloc[0]
+
+
+def test_band_is_accuracy_plus_uncertainty_or_override(squares):
+    # 80 m inside: beyond the 50 m accuracy, within 50 + 40 m uncertainty.
+    pts = l93([X0 + 80], [Y0 + 500])
+    assert ortgeo.locate(pts, date="2022-01-01", catalog=squares)["test_ort_status"][0] == "dedans"
+    res = ortgeo.locate(pts, date="2022-01-01", catalog=squares, uncertainty_m=40)
+    assert res["test_ort_status"][0] == "limite"
+    res = ortgeo.locate(pts, date="2022-01-01", catalog=squares, band_m=5)
+    assert res["test_ort_status"][0] == "dedans"
+    res = ortgeo.locate(pts, date="2022-01-01", catalog=squares, band_m=100)
+    assert res["test_ort_status"][0] == "limite"
+
+
+def test_each_layer_both_sides_of_each_edge(squares):
+    """Every edge of every synthetic layer, 10 m and 300 m on each side, band_m=20."""
+    for layer_id in ("test-ort", "test-ext", "test-opah"):
+        geom = squares[layer_id].geometry_l93
+        minx, miny, maxx, maxy = geom.bounds
+        cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+        for d in (10.0, 150.0):
+            pts_in = [(minx + d, cy), (maxx - d, cy), (cx, miny + d), (cx, maxy - d)]
+            pts_out = [(minx - d, cy), (maxx + d, cy), (cx, miny - d), (cx, maxy + d)]
+            xs, ys = zip(*(pts_in + pts_out), strict=True)
+            res = ortgeo.locate(l93(xs, ys), date="2024-01-01", catalog=squares, band_m=20)
+            key = layer_key(layer_id)
+            expected = ["limite" if d <= 20 else "dedans"] * 4 + [
+                "limite" if d <= 20 else "dehors"
+            ] * 4
+            assert res[f"{key}_status"].tolist() == expected, (layer_id, d)
+            np.testing.assert_allclose(res[f"{key}_distance_m"], [d] * 4 + [-d] * 4, atol=1e-6)
+
+
+def test_composite_is_union_of_ort_layers_in_force(squares):
+    # 250 m east of the ORT's east edge = inside the extension, 250 m from every union edge.
+    pt = (X0 + 1250, Y0 + 500)
+    before = locate_one(squares, *pt, date="2023-12-05")
+    after = locate_one(squares, *pt, date="2023-12-06")
+    ended = locate_one(squares, *pt, date="2027-01-01")
+    assert before["ort_status"] == "dehors" and "test_ext_status" not in before
+    assert after["ort_status"] == "dedans" and after["test_ext_status"] == "dedans"
+    assert after["ort_distance_m"] == pytest.approx(250)
+    assert ended["ort_status"] == "dehors"
+    # The shared edge between ORT and extension is no limit of the union.
+    mid = locate_one(squares, X0 + 1000, Y0 + 500, date="2024-01-01")
+    assert mid["ort_status"] == "dedans" and mid["ort_distance_m"] == pytest.approx(500)
+
+
+def test_no_ort_before_the_decree(squares):
+    res = locate_one(squares, X0 + 500, Y0 + 500, date="2019-08-03")
+    assert res["ort_status"] == "sans-ort"
+    assert not res["ort_inside"]
+    assert np.isnan(res["ort_distance_m"])
+    assert locate_one(squares, X0 + 500, Y0 + 500, date="2019-08-04")["ort_status"] == "dedans"
+
+
+# -- order, index, CRS, invalid input ------------------------------------------------------
+def test_order_and_index_kept_for_shuffled_index(squares):
+    rng = np.random.default_rng(0)
+    xs = rng.uniform(X0 - 500, X0 + 2000, 200)
+    ys = rng.uniform(Y0 - 500, Y0 + 1500, 200)
+    index = pd.Index([f"id{i}" for i in rng.permutation(200)])
+    res = ortgeo.locate(l93(xs, ys, index=index), date="2024-01-01", catalog=squares)
+    assert res.index.equals(index)
+    for i in rng.choice(200, 15, replace=False):
+        one = locate_one(squares, xs[i], ys[i], date="2024-01-01")
+        row = res.loc[index[i]]
+        assert row["ort_status"] == one["ort_status"]
+        assert row["ort_distance_m"] == pytest.approx(one["ort_distance_m"])
+
+
+def test_mixed_crs_input_gives_same_answer():
+    pts = gpd.GeoSeries.from_xy([2.8339, 2.8486, 2.8631], [50.4292, 50.4395, 50.4203], crs=4326)
+    ref = ortgeo.locate(pts, date="2024-06-01")
+    for crs in (2154, 3857, 3950):
+        res = ortgeo.locate(pts.to_crs(crs), date="2024-06-01")
+        assert res["ort_status"].tolist() == ref["ort_status"].tolist()
+        np.testing.assert_allclose(res["ort_distance_m"], ref["ort_distance_m"], atol=0.01)
+    gdf = gpd.GeoDataFrame({"name": list("abc")}, geometry=pts.to_crs(2154))
+    assert (
+        ortgeo.locate(gdf, date="2024-06-01")["ort_status"].tolist() == ref["ort_status"].tolist()
+    )
+    by_table = ortgeo.locate(pd.DataFrame({"lon": pts.x, "lat": pts.y}), date="2024-06-01")
+    assert by_table["ort_status"].tolist() == ref["ort_status"].tolist()
+
+
+def test_invalid_points_flagged_without_shifting_rows():
+    lon = [2.8339, np.nan, 250.0, 50.43, 2.8631, 2.8339]
+    lat = [50.4292, 50.42, 50.4, 2.83, 50.4203, np.inf]
+    res = ortgeo.locate((lon, lat), date="2024-06-01")
+    assert res["ort_status"].tolist() == [
+        "dedans", "invalide", "invalide", "invalide", "dehors", "invalide",
+    ]  # fmt: skip
+    assert res["valid"].tolist() == [True, False, False, False, True, False]
+    assert res["reason"].iloc[1] == "coordonnées manquantes"
+    assert "hors limites" in res["reason"].iloc[2]
+    assert "inversées" in res["reason"].iloc[3]
+    assert res["reason"].iloc[0] == "" and res["reason"].iloc[4] == ""
+
+
+def test_missing_and_non_point_geometries():
+    geoms = [shapely.Point(2.8339, 50.4292), None, shapely.box(2.83, 50.42, 2.84, 50.43),
+             shapely.Point()]  # fmt: skip
+    res = ortgeo.locate(gpd.GeoSeries(geoms, crs=4326), date="2024-06-01")
+    assert res["ort_status"].tolist() == ["dedans", "invalide", "invalide", "invalide"]
+    assert "pas un point" in res["reason"].iloc[2]
+
+
+def test_bad_inputs_raise_clear_errors():
+    with pytest.raises(MissingCRSError, match="set_crs"):
+        ortgeo.locate(gpd.GeoSeries.from_xy([1], [2]))
+    with pytest.raises(OrtgeoError, match="lon"):
+        ortgeo.locate(pd.DataFrame({"x": [1]}))
+    with pytest.raises(OrtgeoError, match="same length"):
+        ortgeo.locate(([1, 2], [3]))
+    with pytest.raises(OrtgeoError, match="Cannot locate"):
+        ortgeo.locate("2.83,50.43")
+
+
+def test_near_mode_same_statuses_as_exact(squares):
+    rng = np.random.default_rng(1)
+    xs = rng.uniform(X0 - 300, X0 + 1800, 5000)
+    ys = rng.uniform(Y0 - 300, Y0 + 1300, 5000)
+    pts = l93(xs, ys)
+    exact = ortgeo.locate(pts, date="2024-01-01", catalog=squares)
+    near = ortgeo.locate(pts, date="2024-01-01", catalog=squares, distances="near")
+    for key in ("ort", "test_ort", "test_ext", "test_opah"):
+        assert near[f"{key}_status"].tolist() == exact[f"{key}_status"].tolist()
+        assert near[f"{key}_inside"].tolist() == exact[f"{key}_inside"].tolist()
+        close = near[f"{key}_distance_m"].notna()
+        np.testing.assert_allclose(
+            near.loc[close, f"{key}_distance_m"], exact.loc[close, f"{key}_distance_m"]
+        )
+        assert (exact.loc[~close, f"{key}_status"] != "limite").all()
+
+
+# -- the bundled layers ------------------------------------------------------------------
+@pytest.mark.parametrize("layer_id", ortgeo.catalog().ids)
+def test_bundled_layers_both_sides_of_boundary(layer_id):
+    layer = ortgeo.catalog()[layer_id]
+    geom = layer.geometry_l93
+    date = layer.valid_from
+    acc = layer.accuracy_m
+    key = layer_key(layer_id)
+    for offset, expect in ((acc + 60, "dedans"), (acc / 3, "limite")):
+        ring = geom.buffer(-offset).boundary
+        if ring.is_empty:
+            continue
+        pts = shapely.line_interpolate_point(ring, np.linspace(0, 1, 9)[:-1], normalized=True)
+        res = ortgeo.locate(gpd.GeoSeries(pts, crs=2154), date=date)
+        assert set(res[f"{key}_status"]) == {expect}
+        np.testing.assert_allclose(res[f"{key}_distance_m"], offset, rtol=0.02)
+    ring = geom.buffer(acc + 60).boundary
+    pts = shapely.line_interpolate_point(ring, np.linspace(0, 1, 9)[:-1], normalized=True)
+    res = ortgeo.locate(gpd.GeoSeries(pts, crs=2154), date=date)
+    assert set(res[f"{key}_status"]) == {"dehors"}
+    assert (res[f"{key}_distance_m"] < -acc).all()
+
+
+def test_extension_only_from_its_adoption():
+    ext = ortgeo.catalog()["ort-extension-route-de-lille-2023"].geometry
+    pt = ext.representative_point()
+    ort_2019 = ortgeo.catalog()["ort-2019"].geometry
+    assert not ort_2019.contains(pt)
+    res = ortgeo.locate(([pt.x] * 3, [pt.y] * 3), date="2024-01-01")
+    assert res["ort_inside"].all()
+    assert ortgeo.locate(([pt.x], [pt.y]), date="2023-12-05")["ort_inside"].iloc[0] == False  # noqa: E712
+    assert ortgeo.locate(([pt.x], [pt.y]), date="2023-12-06")["ort_inside"].iloc[0] == True  # noqa: E712
+    assert ortgeo.locate(([pt.x], [pt.y]), date="2027-01-01")["ort_inside"].iloc[0] == False  # noqa: E712
