@@ -12,8 +12,10 @@ import warnings
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import CRSError
 
 from ortgeo.crs import L93, LENS_CENTRE_LONLAT, WGS84, guess_crs
 from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError
@@ -30,6 +32,30 @@ DRIVERS = {
 }
 
 _FAR_KM = 25.0
+#: Shapefile (dBase) text fields hold at most this many bytes.
+_DBF_TEXT_BYTES = 254
+
+
+def _check_engine(engine: str) -> None:
+    if engine not in ("pyogrio", "fiona"):
+        raise PerimeterFileError(f"Unknown engine {engine!r}: use 'pyogrio' or 'fiona'.")
+
+
+def _user_crs(value: str | int | CRS, label: str) -> CRS:
+    """Parse a CRS given by the user (``2154``, ``"EPSG:2154"``, WKT...) or say what is wrong."""
+    try:
+        return CRS.from_user_input(value)
+    except CRSError:
+        raise PerimeterFileError(
+            f"{label}: {value!r} is not a coordinate reference system. "
+            "Give an EPSG code, e.g. 2154 (Lambert-93) or 4326 (WGS84)."
+        ) from None
+
+
+def _has_geometry(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Drop features whose geometry is missing or empty."""
+    geoms = gdf.geometry.array
+    return gdf[~(shapely.is_missing(geoms) | shapely.is_empty(geoms))]
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -47,7 +73,7 @@ def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
 def _repair(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     invalid = ~gdf.geometry.is_valid
     if invalid.any():
-        reasons = [shapely.validation.explain_validity(g) for g in gdf.geometry[invalid]]
+        reasons = [shapely.is_valid_reason(g) for g in gdf.geometry[invalid]]
         repaired = gdf.geometry[invalid].make_valid().map(_polygonal)
         gdf = gdf.copy()
         gdf.loc[invalid, gdf.geometry.name] = repaired
@@ -102,8 +128,7 @@ def read_perimeter(
     """
     path = Path(path)
     label = path.name
-    if engine not in ("pyogrio", "fiona"):
-        raise PerimeterFileError(f"Unknown engine {engine!r}: use 'pyogrio' or 'fiona'.")
+    _check_engine(engine)
     if not path.exists() and "://" not in str(path):
         raise PerimeterFileError(f"Perimeter file not found: {path}. Check the path.")
     try:
@@ -115,9 +140,11 @@ def read_perimeter(
             f"Cannot read {label} as a vector file ({type(exc).__name__}: {exc}). "
             "Is it a Shapefile (with .shp, .shx, .dbf), GeoPackage, GeoJSON, KML or FlatGeobuf?"
         ) from None
-    if len(gdf) == 0 or gdf.geometry.isna().all():
-        raise PerimeterFileError(f"{label} holds no feature: expected at least one polygon.")
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = _has_geometry(gdf)
+    if len(gdf) == 0:
+        raise PerimeterFileError(
+            f"{label} holds no feature with a geometry: expected at least one polygon."
+        )
     kinds = set(gdf.geom_type)
     if not kinds & {"Polygon", "MultiPolygon"}:
         raise PerimeterFileError(
@@ -146,24 +173,27 @@ def read_perimeter(
                 f"Pass it explicitly, e.g. read_perimeter(path, crs=2154) or "
                 f"--crs 2154 on the command line; ortgeo never guesses."
             )
-        gdf = gdf.set_crs(CRS.from_user_input(crs))
-    elif crs is not None and not gdf.crs.equals(CRS.from_user_input(crs)):
+        gdf = gdf.set_crs(_user_crs(crs, label))
+    elif crs is not None and not gdf.crs.equals(_user_crs(crs, label)):
         raise PerimeterFileError(
             f"{label} declares {gdf.crs.to_string()} but crs={crs!r} was given. "
             "Drop crs= to use the file's own CRS, or fix the file."
         )
 
     gdf = _repair(gdf, label)
-    gdf = gdf[gdf.geometry.notna() & ~gdf.geometry.is_empty]
+    gdf = _has_geometry(gdf)
     if len(gdf) == 0:
         raise PerimeterFileError(f"{label}: no polygon left after repairing invalid geometries.")
+    read_as = gdf.crs.to_string()
     gdf = gdf.to_crs(WGS84)
 
     centre = gpd.GeoSeries.from_xy([LENS_CENTRE_LONLAT[0]], [LENS_CENTRE_LONLAT[1]], crs=WGS84)
-    dist_km = gdf.to_crs(L93).distance(centre.to_crs(L93).iloc[0]).min() / 1000.0
+    with np.errstate(invalid="ignore"):  # coordinates out of the CRS's range project to inf
+        dist_km = gdf.to_crs(L93).distance(centre.to_crs(L93).iloc[0]).min() / 1000.0
     if not dist_km <= _FAR_KM:
+        far = f"lies {dist_km:.0f} km from Lens" if np.isfinite(dist_km) else "is nowhere near Lens"
         warnings.warn(
-            f"{label} lies {dist_km:.0f} km from Lens: is the CRS right? "
+            f"{label} {far} once read as {read_as}: is the CRS right? "
             "(a Lambert-93 file read as CC50 or as degrees lands far away).",
             UserWarning,
             stacklevel=2,
@@ -196,6 +226,7 @@ def write_perimeters(
         The written file.
     """
     path = Path(path)
+    _check_engine(engine)
     driver = DRIVERS.get(path.suffix.lower())
     if driver is None:
         raise PerimeterFileError(
@@ -206,12 +237,32 @@ def write_perimeters(
         raise PerimeterFileError(
             f"Cannot write {path}: folder {path.parent} does not exist. Create it first."
         )
-    out = gdf.to_crs(CRS.from_user_input(crs)) if crs is not None else gdf
+    out = gdf.to_crs(_user_crs(crs, path.name)) if crs is not None else gdf
     out = out.copy()
     for col in out.columns:  # OGR has no date/list types everywhere: write text
         if col != out.geometry.name and out[col].dtype == object:
             out[col] = out[col].map(lambda v: "" if v is None else str(v))
     if driver == "ESRI Shapefile":
+        cut = [
+            c
+            for c in out.columns
+            if c != out.geometry.name
+            and out[c].map(lambda v: isinstance(v, str) and len(v.encode()) > _DBF_TEXT_BYTES).any()
+        ]
+        if cut:
+            warnings.warn(
+                f"{path.name}: a Shapefile holds at most {_DBF_TEXT_BYTES} bytes of text per "
+                f"field; column(s) {', '.join(cut)} will be truncated. "
+                "Write a .gpkg or .geojson to keep them whole.",
+                UserWarning,
+                stacklevel=2,
+            )
         out.columns = [c if c == out.geometry.name else c[:10] for c in out.columns]
-    out.to_file(path, driver=driver, engine=engine)
+    try:
+        out.to_file(path, driver=driver, engine=engine)
+    except Exception as exc:  # pyogrio/fiona/OS errors: an existing folder, no permission...
+        raise PerimeterFileError(
+            f"Cannot write {path} ({type(exc).__name__}: {exc}). "
+            "Check that the path is a writable file name, not a folder or a locked file."
+        ) from None
     return path
