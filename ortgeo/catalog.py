@@ -21,7 +21,7 @@ import shapely
 
 from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike, parse_date
-from ortgeo.errors import OrtgeoError, PerimeterFileError, UnknownLayerError
+from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError, UnknownLayerError
 from ortgeo.io import read_perimeter
 
 __all__ = [
@@ -128,10 +128,8 @@ class Layer:
 
 def _date_field(entry: dict, key: str, where: str, required: bool = False) -> _dt.date | None:
     raw = entry.get(key, "")
-    if isinstance(raw, _dt.date):
-        return raw
-    try:
-        value = parse_date(str(raw), default_today=False)
+    try:  # TOML dates and datetimes arrive as objects, quoted ones as text
+        value = parse_date(raw if isinstance(raw, _dt.date) else str(raw), default_today=False)
     except OrtgeoError as exc:
         raise PerimeterFileError(f"{where}: field {key!r}: {exc}") from None
     if required and value is None:
@@ -148,17 +146,38 @@ def _layer_from_entry(entry: dict, folder: Path, where: str) -> Layer:
         raise PerimeterFileError(f"{where}: kind {entry['kind']!r} is not one of {KINDS}.")
     if entry["status"] not in STATUSES:
         raise PerimeterFileError(f"{where}: status {entry['status']!r} is not one of {STATUSES}.")
-    gdf = read_perimeter(folder / entry["file"], crs=entry.get("crs") or None)
+    try:
+        accuracy_m = float(entry["accuracy_m"])
+    except (TypeError, ValueError):
+        raise PerimeterFileError(
+            f"{where}: accuracy_m {entry['accuracy_m']!r} is not a number of metres."
+        ) from None
+    try:
+        gdf = read_perimeter(folder / entry["file"], crs=entry.get("crs") or None)
+    except PerimeterFileError as exc:  # say which catalogue and layer; same error class
+        hint = (
+            ' In a catalogue file, give the layer a crs field, e.g. crs = "EPSG:2154".'
+            if isinstance(exc, MissingCRSError)
+            else ""
+        )
+        raise type(exc)(f"{where}: {exc}{hint}") from None
+    valid_from = _date_field(entry, "valid_from", where, required=True)
+    valid_to = _date_field(entry, "valid_to", where)
+    if valid_to is not None and valid_to < valid_from:
+        raise PerimeterFileError(
+            f"{where}: valid_to {valid_to.isoformat()} is before valid_from "
+            f"{valid_from.isoformat()}; the layer would never be in force."
+        )
     return Layer(
         id=entry["id"],
         kind=entry["kind"],
         title=entry["title"],
         legal_basis=entry["legal_basis"],
         act_date=_date_field(entry, "act_date", where),
-        valid_from=_date_field(entry, "valid_from", where, required=True),
-        valid_to=_date_field(entry, "valid_to", where),
+        valid_from=valid_from,
+        valid_to=valid_to,
         status=entry["status"],
-        accuracy_m=float(entry["accuracy_m"]),
+        accuracy_m=accuracy_m,
         source=entry.get("source", ""),
         notes=entry.get("notes", ""),
         geometry=shapely.union_all(gdf.geometry.values),
@@ -199,6 +218,10 @@ class Catalog:
         entries = data.get("layer", [])
         if not entries:
             raise PerimeterFileError(f"{path.name} lists no [[layer]].")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise PerimeterFileError(
+                f"{path.name}: 'layer' must be an array of tables, one [[layer]] per layer."
+            )
         layers = [_layer_from_entry(e, path.parent, path.name) for e in entries]
         return cls(layers, name=data.get("catalog", {}).get("name", ""), source=path)
 
