@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 import numpy as np
+from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
@@ -110,18 +111,27 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Output file: .gpkg, .geojson, .shp or .fgb.")  # fmt: skip
 @click.option("--crs", default=None, help="Output CRS, e.g. 2154 (default: EPSG:4326).")
+@click.option("--layer", "layer_ids", multiple=True, metavar="ID",
+              help="Export only this layer id (repeatable; default: all).")  # fmt: skip
 @date_option
 @catalog_option
 @friendly
 def perimeters_export(
-    output: str, crs: str | None, date: str | None, catalog_path: str | None
+    output: str,
+    crs: str | None,
+    layer_ids: tuple[str, ...],
+    date: str | None,
+    catalog_path: str | None,
 ) -> None:
     """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
     cat = _load_catalog(catalog_path)
+    if layer_ids:  # an unknown id raises UnknownLayerError, which lists the known ones
+        cat = Catalog([cat[i] for i in dict.fromkeys(layer_ids)], cat.name, cat.source)
     gdf = cat.to_geodataframe(date) if date else cat.to_geodataframe(all_dates=True)
     target = int(crs) if crs and crs.isdigit() else crs
     path = write_perimeters(gdf, output, crs=target)
-    click.echo(f"Wrote {len(gdf)} layer(s) to {path}" + (f" in EPSG:{crs}" if crs else ""))
+    where = f" in {CRS.from_user_input(target).to_string()}" if target is not None else ""
+    click.echo(f"Wrote {len(gdf)} layer(s) to {path}{where}")
 
 
 def _pair(text: str, option: str) -> tuple[float, float]:
