@@ -1,0 +1,111 @@
+"""Geocoding of French addresses on the BAN (Base Adresse Nationale), geopy-style.
+
+Two providers return the same :class:`GeocodeResult`:
+
+* :class:`BanApiGeocoder` — the BAN web API on IGN's Géoplateforme (or a self-hosted
+  addok), rate-limited, retried and cached;
+* :class:`BanLocalGeocoder` — an offline index built from the BAN export
+  ``adresses-62.csv.gz`` (``ortgeo ban download 62``, ``ortgeo ban index``).
+
+:func:`get_geocoder` picks one.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ortgeo.errors import InputFileError
+from ortgeo.geocoders.ban_api import DEFAULT_BASE_URL, BanApiGeocoder
+from ortgeo.geocoders.ban_export import (
+    BAN_COLUMNS,
+    download_ban_export,
+    iter_ban_csv,
+    read_ban_csv,
+)
+from ortgeo.geocoders.ban_local import BanIndex, BanLocalGeocoder, build_ban_index
+from ortgeo.geocoders.base import Geocoder, GeocodeResult, RetryPolicy
+from ortgeo.geocoders.cache import GeocodeCache, cache_dir, default_index_path
+from ortgeo.geocoders.normalize import normalize, parse_address
+
+__all__ = [
+    "BAN_COLUMNS",
+    "DEFAULT_BASE_URL",
+    "BanApiGeocoder",
+    "BanIndex",
+    "BanLocalGeocoder",
+    "GeocodeCache",
+    "GeocodeResult",
+    "Geocoder",
+    "RetryPolicy",
+    "build_ban_index",
+    "cache_dir",
+    "default_index_path",
+    "download_ban_export",
+    "find_ban_index",
+    "get_geocoder",
+    "iter_ban_csv",
+    "normalize",
+    "parse_address",
+    "read_ban_csv",
+]
+
+_KINDS = ("auto", "api", "local")
+
+
+def find_ban_index() -> Path | None:
+    """The offline index to use by default: ``$ORTGEO_BAN_INDEX``, else the one that
+    ``ortgeo ban index`` writes in the cache folder, if it exists.
+
+    Examples
+    --------
+    >>> find_ban_index() is None or find_ban_index().exists()
+    True
+    """
+    env = os.environ.get("ORTGEO_BAN_INDEX")
+    if env:
+        return Path(env)
+    path = default_index_path()
+    return path if path.is_file() else None
+
+
+def get_geocoder(
+    kind: str = "auto",
+    ban_index: str | Path | BanIndex | None = None,
+    base_url: str | None = None,
+) -> Geocoder:
+    """A geocoder: offline on a BAN index, or the BAN web API.
+
+    Parameters
+    ----------
+    kind : {"auto", "api", "local"}
+        ``"auto"``: local when ``ban_index`` is given or found (see
+        :func:`find_ban_index`), else the API.
+    ban_index : str, Path or BanIndex, optional
+        The offline index.
+    base_url : str, optional
+        BAN API root (default ``$ORTGEO_BAN_URL`` or the Géoplateforme).
+
+    Raises
+    ------
+    InputFileError
+        Unknown ``kind``; ``"local"`` without any index.
+
+    Examples
+    --------
+    >>> get_geocoder("api", base_url="http://127.0.0.1:1").name
+    'ban-api'
+    """
+    if kind not in _KINDS:
+        raise InputFileError(f"Unknown geocoder kind {kind!r}: use one of {', '.join(_KINDS)}.")
+    if kind == "api":
+        return BanApiGeocoder(base_url)
+    index = ban_index if ban_index is not None else find_ban_index()
+    if index is None:
+        if kind == "local":
+            raise InputFileError(
+                "No offline BAN index: build one with `ortgeo ban download 62` then "
+                "`ortgeo ban index adresses-62.csv.gz`, or set ORTGEO_BAN_INDEX."
+            )
+        return BanApiGeocoder(base_url)
+    return BanLocalGeocoder(index)
