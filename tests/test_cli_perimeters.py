@@ -1,0 +1,196 @@
+"""`ortgeo perimeters list|export` through click's CliRunner, and its bad input.
+
+Files are written in ``tmp_path``: exports of the bundled (indicative) layers; user
+catalogues are the SYNTHETIC square catalogue of ``tests/synthetic_catalog.py``, with one
+layer pointed at a SYNTHETIC bad file (``BAD_FILES`` of ``test_io.py``: garbage ``.gpkg``,
+truncated ``.geojson``, points only, Shapefile without ``.prj``) where a test needs it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from click.testing import CliRunner, Result
+
+from ortgeo import catalog, perimeters
+from ortgeo.cli import main
+from ortgeo.crs import L93
+from ortgeo.errors import OrtgeoError
+from tests.synthetic_catalog import write_catalog
+from tests.test_catalog import edit_catalog
+from tests.test_io import BAD_FILES, SHP_TRUNCATION, write_shapefile_without_prj
+
+IDS = ["ort-2019", "ort-extension-route-de-lille-2023", "opah-ru-lens"]
+
+
+def run(*args: str | Path) -> Result:
+    return CliRunner().invoke(main, [str(a) for a in args])
+
+
+def assert_clean_error(res: Result, *fragments: str) -> None:
+    """Exit status 2, one "Error: ..." message on stderr, no traceback."""
+    assert res.exit_code == 2, res.output
+    assert res.stderr.startswith("Error: ")
+    assert "Traceback" not in res.output
+    assert isinstance(res.exception, SystemExit)
+    for fragment in fragments:
+        assert fragment in res.stderr
+
+
+# -- list ------------------------------------------------------------------------------
+def test_list_all_layers() -> None:
+    res = run("perimeters", "list")
+    assert res.exit_code == 0
+    for layer_id in IDS:
+        assert layer_id in res.stdout
+    assert "Périmètres" in res.stdout
+    assert "2026-12-31" in res.stdout and "2021-07-01" in res.stdout
+    assert "Note: 'indicatif' layers were digitized by ortgeo" in res.stdout
+    assert f"{catalog()['ort-2019'].area_ha:.1f}" in res.stdout
+
+
+@pytest.mark.parametrize(
+    ("day", "heading", "ids"),
+    [
+        ("2022-01-01", "01/01/2022", ["ort-2019", "opah-ru-lens"]),
+        ("2023-12-06", "06/12/2023", IDS),
+        ("2027-01-01", "01/01/2027", ["ort-2019"]),
+    ],
+)
+def test_list_on_a_date(day: str, heading: str, ids: list[str]) -> None:
+    res = run("perimeters", "list", "--date", day)
+    assert res.exit_code == 0
+    assert f"Périmètres en vigueur le {heading}" in res.stdout
+    assert [i for i in IDS if i in res.stdout] == ids
+    assert "No ORT perimeter" not in res.output
+
+
+def test_list_before_the_ort() -> None:
+    res = run("perimeters", "list", "--date", "2019-08-03")
+    assert res.exit_code == 0
+    assert "No ORT perimeter in force on 2019-08-03." in res.stdout
+    assert not [i for i in IDS if i in res.stdout]
+
+
+def test_list_a_user_catalogue(tmp_path: Path) -> None:
+    res = run("perimeters", "list", "--catalog", write_catalog(tmp_path))
+    assert res.exit_code == 0
+    for layer_id in ("test-ort", "test-ext", "test-opah"):
+        assert layer_id in res.stdout
+    assert "ort-2019" not in res.stdout
+    assert " 100.0 " in res.stdout  # test-ort: a 1 km square
+
+
+def test_list_an_official_catalogue_has_no_indicative_note(tmp_path: Path) -> None:
+    path = write_catalog(tmp_path)
+    path.write_text(path.read_text().replace('"indicatif"', '"officiel"'), encoding="utf-8")
+    res = run("perimeters", "list", "--catalog", path)
+    assert res.exit_code == 0
+    assert "officiel" in res.stdout
+    assert "Note:" not in res.stdout
+
+
+def test_warnings_are_shown_without_failing(tmp_path: Path) -> None:
+    write_shapefile_without_prj(tmp_path)  # Lambert-93 coordinates, declared CC50 below
+    path = edit_catalog(
+        tmp_path,
+        'file = "test-ort.gpkg"\nkind = "ort"',
+        'file = "ort_sans_prj.shp"\ncrs = "EPSG:3950"\nkind = "ort"',
+    )
+    res = run("perimeters", "list", "--catalog", path)
+    assert res.exit_code == 0
+    assert "Warning: ort_sans_prj.shp lies" in res.stderr
+    assert "km from Lens once read as EPSG:3950" in res.stderr
+
+
+# -- export ----------------------------------------------------------------------------
+@pytest.mark.filterwarnings(*SHP_TRUNCATION)
+@pytest.mark.parametrize("suffix", [".gpkg", ".geojson", ".shp"])
+@pytest.mark.parametrize("crs", [None, "2154", "EPSG:2154"])
+def test_export(tmp_path: Path, suffix: str, crs: str | None) -> None:
+    out = tmp_path / f"perimetres{suffix}"
+    res = run("perimeters", "export", "-o", out, *(["--crs", crs] if crs else []))
+    assert res.exit_code == 0, res.output
+    epsg = 2154 if crs else 4326
+    assert f"Wrote 3 layer(s) to {out}" in res.stdout
+    assert ("in EPSG:2154" in res.stdout) is bool(crs)
+    back = gpd.read_file(out)
+    assert back.crs.to_epsg() == epsg
+    assert back["id"].tolist() == IDS
+    assert back.is_valid.all()
+    for got, want in zip(back.to_crs(L93).area, perimeters().to_crs(L93).area, strict=True):
+        assert got == pytest.approx(want, rel=1e-4)
+
+
+def test_export_shapefile_announces_truncated_notes(tmp_path: Path) -> None:
+    res = run("perimeters", "export", "-o", tmp_path / "p.shp")
+    assert res.exit_code == 0
+    assert "Warning: p.shp: a Shapefile holds at most 254 bytes" in res.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "ids"),
+    [
+        (["--date", "2022-01-01"], ["ort-2019", "opah-ru-lens"]),
+        (["--layer", "opah-ru-lens"], ["opah-ru-lens"]),
+        (["--layer", "opah-ru-lens", "--layer", "ort-2019", "--layer", "ort-2019"], IDS[::-2]),
+        (["--layer", "opah-ru-lens", "--date", "2027-01-01"], []),
+    ],
+)
+def test_export_a_selection(tmp_path: Path, args: list[str], ids: list[str]) -> None:
+    out = tmp_path / "selection.gpkg"
+    res = run("perimeters", "export", "-o", out, *args)
+    assert res.exit_code == 0, res.output
+    assert f"Wrote {len(ids)} layer(s)" in res.stdout
+    assert gpd.read_file(out)["id"].tolist() == ids
+
+
+def test_export_a_user_catalogue(tmp_path: Path) -> None:
+    out = tmp_path / "carres.geojson"
+    res = run("perimeters", "export", "-o", out, "--catalog", write_catalog(tmp_path))
+    assert res.exit_code == 0
+    back = gpd.read_file(out)
+    assert back["id"].tolist() == ["test-ort", "test-ext", "test-opah"]
+    assert back.to_crs(L93).area.round().tolist() == [1_000_000.0, 500_000.0, 160_000.0]
+
+
+# -- bad input -------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "fragments"),
+    [
+        (["list", "--date", "2024-13-01"], ["Invalid date '2024-13-01'", "YYYY-MM-DD"]),
+        (["export", "-o", "{tmp}/p.gpkg", "--date", "hier"], ["Invalid date 'hier'"]),
+        (["list", "--catalog", "{tmp}/absent.toml"], ["Catalogue file not found"]),
+        (
+            ["export", "-o", "{tmp}/p.gpkg", "--layer", "nope"],
+            ["Unknown layer id 'nope'", "Known layers: " + ", ".join(IDS)],
+        ),
+        (["export", "-o", "{tmp}/absent/p.gpkg"], ["folder", "absent does not exist"]),
+        (["export", "-o", "{tmp}/p.xyz"], ["unknown extension '.xyz'", ".gpkg"]),
+        (["export", "-o", "{tmp}/p.gpkg", "--crs", "Lambert93"], ["not a coordinate reference"]),
+    ],
+)
+def test_bad_arguments(tmp_path: Path, args: list[str], fragments: list[str]) -> None:
+    res = run("perimeters", *(a.format(tmp=tmp_path) for a in args))
+    assert_clean_error(res, *fragments)
+    assert not list(tmp_path.glob("p.*"))  # nothing written
+
+
+@pytest.mark.parametrize(("make", "error", "fragments"), BAD_FILES)
+@pytest.mark.parametrize("command", ["list", "export"])
+def test_bad_files_in_a_user_catalogue(
+    tmp_path: Path,
+    command: str,
+    make: Callable[[Path], Path],
+    error: type[OrtgeoError],
+    fragments: list[str],
+) -> None:
+    bad = make(tmp_path)
+    path = edit_catalog(tmp_path, 'file = "test-ort.gpkg"', f'file = "{bad.name}"')
+    args = ["-o", tmp_path / "p.gpkg"] if command == "export" else []
+    res = run("perimeters", command, "--catalog", path, *args)
+    assert_clean_error(res, "catalog.toml", *fragments)
+    assert not (tmp_path / "p.gpkg").exists()
