@@ -18,8 +18,8 @@ def parse_date(value: DateLike, *, default_today: bool = True) -> _dt.date | Non
     Parameters
     ----------
     value : str, date, datetime, pandas.Timestamp or None
-        An ISO date ``YYYY-MM-DD``. ``None`` or ``""`` means today when
-        ``default_today`` is true, else ``None``.
+        An ISO date ``YYYY-MM-DD``. ``None``, ``""`` or ``pandas.NaT`` means today
+        when ``default_today`` is true, else ``None``.
     default_today : bool
         Whether an empty value means today.
 
@@ -35,7 +35,8 @@ def parse_date(value: DateLike, *, default_today: bool = True) -> _dt.date | Non
     >>> parse_date("", default_today=False) is None
     True
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
+    missing = value is None or (isinstance(value, str) and not value.strip())
+    if missing or (isinstance(value, _dt.date) and value != value):  # pandas.NaT
         return _dt.date.today() if default_today else None
     if isinstance(value, _dt.datetime):
         return value.date()

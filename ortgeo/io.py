@@ -136,9 +136,15 @@ def read_perimeter(
     except OrtgeoError:
         raise
     except Exception as exc:  # pyogrio/fiona raise many types for bad files
+        hint = (
+            " fiona leaves some formats (KML...) disabled: try engine='pyogrio'."
+            if engine == "fiona" and "unsupported driver" in str(exc)
+            else ""
+        )
         raise PerimeterFileError(
             f"Cannot read {label} as a vector file ({type(exc).__name__}: {exc}). "
             "Is it a Shapefile (with .shp, .shx, .dbf), GeoPackage, GeoJSON, KML or FlatGeobuf?"
+            + hint
         ) from None
     gdf = _has_geometry(gdf)
     if len(gdf) == 0:

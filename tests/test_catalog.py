@@ -145,8 +145,9 @@ def test_dates_of_every_kind(day: object) -> None:
 
 
 def test_no_date_means_today() -> None:
-    assert parse_date(None) == dt.date.today() == parse_date("")
+    assert parse_date(None) == dt.date.today() == parse_date("") == parse_date(pd.NaT)
     assert parse_date(None, default_today=False) is None
+    assert parse_date(pd.NaT, default_today=False) is None  # a blank cell of a date column
     today = [layer.id for layer in catalog() if layer.in_force(dt.date.today())]
     assert perimeters(date="")["id"].tolist() == today
 

@@ -133,6 +133,19 @@ def test_round_trip_keeps_layers_crs_and_areas(
         assert got == pytest.approx(want, rel=1e-4)  # 0.01 %
 
 
+def test_kml_and_flatgeobuf_are_read(tmp_path: Path) -> None:
+    src = perimeters().rename(columns={"id": "Name"})[["Name", "geometry"]]  # KML's name field
+    for name, driver in [("p.kml", "KML"), ("p.fgb", "FlatGeobuf")]:
+        src.to_file(tmp_path / name, driver=driver)
+        back = read_perimeter(tmp_path / name).sort_values("Name")  # LIBKML reorders
+        want = src.sort_values("Name")
+        assert back["Name"].tolist() == want["Name"].tolist()
+        assert areas_m2(back) == pytest.approx(areas_m2(want), rel=1e-4)
+    # fiona ships with its KML driver disabled: the message says what to do
+    with pytest.raises(PerimeterFileError, match="try engine='pyogrio'"):
+        read_perimeter(tmp_path / "p.kml", engine="fiona")
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_shapefile_without_prj_needs_explicit_crs(tmp_path: Path, engine: str) -> None:
     path = write_shapefile_without_prj(tmp_path, engine)
