@@ -230,6 +230,19 @@ def write_perimeters(
     -------
     Path
         The written file.
+
+    Raises
+    ------
+    PerimeterFileError
+        Unknown extension or engine, missing folder, invalid ``crs``, write failure.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from ortgeo.catalog import perimeters
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "perimetres.gpkg"
+    >>> write_perimeters(perimeters(), out, crs=2154).name
+    'perimetres.gpkg'
     """
     path = Path(path)
     _check_engine(engine)
