@@ -1,0 +1,590 @@
+"""Interactive Annex 3 maps: self-contained folium/Leaflet HTML pages that work offline.
+
+folium's default page loads Leaflet, jQuery, Bootstrap and icon fonts from CDNs, so it
+stays blank without internet. The maps made here inline Leaflet and jQuery from the
+``xstatic-leaflet`` / ``xstatic-jquery`` packages (Leaflet's images become data URIs),
+drop Bootstrap and Font Awesome, and use only circle markers and text labels. An online
+tile layer may be offered in the layer control, switched off by default: the map is
+complete without it (perimeters, commune outlines, landmarks, labels, legend).
+
+Every text coming from data or from the user goes through :func:`ortgeo.maps.style.escape`.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import shapely
+import xstatic.pkg.jquery
+import xstatic.pkg.leaflet
+from branca.element import Element, MacroElement
+from folium.features import GeoJsonPopup, GeoJsonTooltip
+from jinja2 import Template
+
+from ortgeo.catalog import Catalog, Layer
+from ortgeo.dates import DateLike
+from ortgeo.maps.scene import Scene, build_scene
+from ortgeo.maps.style import (
+    COMMUNE_STYLE,
+    GROUP_LABELS,
+    LANDMARK_STYLES,
+    LENS_STYLE,
+    PRECISION_LEGEND,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    WARNING_COLOUR,
+    LayerStyle,
+    date_fr,
+    escape,
+    layer_style,
+    precision_fr,
+)
+
+__all__ = ["annex_map", "offline_problems", "render_html", "save_html"]
+
+#: Online backgrounds offered in the layer control (off by default): name, URL, attribution.
+TILE_LAYERS = (
+    (
+        "Fond OpenStreetMap (en ligne)",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '© <a href="https://www.openstreetmap.org/copyright">contributeurs OpenStreetMap</a>'
+        " (ODbL)",
+    ),
+    (
+        "Fond Plan IGN (en ligne)",
+        "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+        "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+        "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}",
+        '© <a href="https://www.ign.fr/">IGN</a> – Plan IGN (Licence Ouverte)',
+    ),
+)
+_SIDEBAR_PX = 340
+
+_PAGE_CSS = f"""
+html, body {{ margin: 0; padding: 0; height: 100%; font-family: "DejaVu Sans", Arial, sans-serif; }}
+.folium-map {{ position: absolute !important; left: {_SIDEBAR_PX}px !important; top: 0 !important;
+  right: 0; bottom: 0; width: auto !important; height: auto !important; background: #fbfbf8; }}
+#ortgeo-sidebar {{ position: absolute; left: 0; top: 0; bottom: 0; width: {_SIDEBAR_PX - 25}px;
+  overflow-y: auto; padding: 10px 12px; font-size: 13px; line-height: 1.35; color: #222;
+  background: #fff; border-right: 1px solid #bbb; }}
+#ortgeo-sidebar h1 {{ font-size: 17px; margin: 2px 0 6px; }}
+#ortgeo-sidebar h2 {{ font-size: 13px; margin: 12px 0 4px; text-transform: uppercase;
+  letter-spacing: .03em; color: #555; }}
+#ortgeo-sidebar .subtitle {{ margin: 0 0 8px; }}
+#ortgeo-sidebar .notice {{ border: 2px solid {WARNING_COLOUR}; color: {WARNING_COLOUR};
+  font-weight: bold; padding: 5px 7px; margin: 6px 0; border-radius: 3px; }}
+#ortgeo-sidebar table.legend {{ border-collapse: collapse; }}
+#ortgeo-sidebar table.legend td {{ vertical-align: middle; padding: 2px 4px 2px 0; }}
+#ortgeo-sidebar .sources {{ font-size: 11px; color: #444; }}
+#ortgeo-sidebar .sources li {{ margin-bottom: 3px; }}
+.ortgeo-popup th {{ text-align: left; vertical-align: top; padding-right: 6px; color: #555; }}
+.ortgeo-popup td {{ vertical-align: top; }}
+.ortgeo-popup {{ font-size: 12px; max-width: 360px; }}
+.ortgeo-label {{ background: rgba(255,255,255,.85); border: 0; box-shadow: none; padding: 0 3px;
+  font-size: 11px; font-weight: bold; color: #222; }}
+.ortgeo-label::before {{ display: none; }}
+.ortgeo-commune-label {{ font-size: 13px; font-style: italic; color: #555; white-space: nowrap;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); }}
+#ortgeo-layers .leaflet-control-layers {{ position: static; margin: 0; box-shadow: none;
+  border: 1px solid #ccc; font-size: 12px; float: none; }}
+@media print {{ #ortgeo-sidebar {{ overflow: visible; }}
+  .leaflet-control-layers {{ display: none; }} }}
+"""
+
+
+@functools.cache
+def _assets() -> tuple[str, str, str]:
+    """Leaflet CSS (images inlined), Leaflet JS and jQuery, read from the xstatic packages."""
+    leaflet = Path(xstatic.pkg.leaflet.BASE_DIR)
+    css = (leaflet / "leaflet.css").read_text(encoding="utf-8")
+
+    def data_uri(match: re.Match[str]) -> str:
+        png = (leaflet / "images" / match.group(1)).read_bytes()
+        return f"url(data:image/png;base64,{base64.b64encode(png).decode('ascii')})"
+
+    css = re.sub(r"url\(images/([\w.-]+\.png)\)", data_uri, css)
+    strip = lambda js: re.sub(r"//# sourceMappingURL=\S+", "", js).replace("</script", "<\\/script")  # noqa: E731
+    leaflet_js = strip((leaflet / "leaflet.js").read_text(encoding="utf-8"))
+    jquery_js = strip(
+        (Path(xstatic.pkg.jquery.BASE_DIR) / "jquery.min.js").read_text(encoding="utf-8")
+    )
+    return css, leaflet_js, jquery_js
+
+
+class _OfflineMap(folium.Map):
+    """A folium map that links no CDN: the assets it needs are inlined by :func:`annex_map`."""
+
+    default_js: list[tuple[str, str]] = []  # noqa: RUF012 (folium's class attribute)
+    default_css: list[tuple[str, str]] = []  # noqa: RUF012
+
+
+def _leaflet_style(style: LayerStyle, fill: bool = True) -> dict[str, object]:
+    out: dict[str, object] = {
+        "color": style.colour,
+        "weight": style.weight,
+        "opacity": 1.0,
+        "fill": fill,
+        "fillColor": style.colour,
+        "fillOpacity": style.fill_opacity,
+    }
+    if style.dash:
+        out["dashArray"] = style.dash
+    if style.hatch and fill:
+        out["fillColor"] = f"url(#{style.hatch_id})"
+        out["fillOpacity"] = 1.0
+    return out
+
+
+def _table(rows: list[tuple[str, object]], title: str) -> str:
+    body = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in rows if v)
+    return f'<div class="ortgeo-popup"><b>{escape(title)}</b><table>{body}</table></div>'
+
+
+def _layer_popup(layer: Layer) -> str:
+    return _table(
+        [
+            ("Base légale", layer.legal_basis),
+            ("Date de l'acte", date_fr(layer.act_date, "inconnue")),
+            ("Validité", layer.validity_fr),
+            ("Statut", layer.status),
+            ("Précision", precision_fr(layer.accuracy_m)),
+            ("Surface", f"{layer.area_ha:.1f} ha".replace(".", ",")),
+            ("Source", layer.source),
+            ("Notes", layer.notes),
+        ],
+        layer.title,
+    )
+
+
+def _hatch_defs(scene: Scene) -> str:
+    patterns = []
+    for style in {layer_style(layer) for layer in scene.layers if layer_style(layer).hatch}:
+        patterns.append(
+            f'<pattern id="{style.hatch_id}" patternUnits="userSpaceOnUse" width="8" '
+            f'height="8" patternTransform="rotate(45)"><rect width="8" height="8" '
+            f'fill="{style.colour}" fill-opacity="0.06"/><line x1="0" y1="0" x2="0" y2="8" '
+            f'stroke="{style.colour}" stroke-width="2.5" stroke-opacity="0.6"/></pattern>'
+        )
+    return (
+        '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
+        + "".join(patterns)
+        + "</defs></svg>"
+    )
+
+
+def _swatch(style: LayerStyle, fill: bool = True) -> str:
+    dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
+    if fill and style.hatch:
+        paint = f'fill="url(#{style.hatch_id})"'
+    elif fill:
+        paint = f'fill="{style.colour}" fill-opacity="{style.fill_opacity}"'
+    else:
+        paint = 'fill="none"'
+    return (
+        f'<svg width="34" height="18"><rect x="2" y="2" width="30" height="14" {paint} '
+        f'stroke="{style.colour}" stroke-width="{min(style.weight, 3)}"{dash}/></svg>'
+    )
+
+
+def _dot(colour: str, edge: str, radius: float, dashed_ring: bool = False) -> str:
+    ring = (
+        f'<circle cx="17" cy="9" r="8" fill="none" stroke="{colour}" stroke-dasharray="3 2"/>'
+        if dashed_ring
+        else ""
+    )
+    return (
+        f'<svg width="34" height="18">{ring}<circle cx="17" cy="9" r="{min(radius, 6)}" '
+        f'fill="{colour}" stroke="{edge}" stroke-width="1.5"/></svg>'
+    )
+
+
+def _sidebar(scene: Scene) -> str:
+    rows: list[str] = []
+
+    def row(symbol: str, text: str) -> None:
+        rows.append(f"<tr><td>{symbol}</td><td>{text}</td></tr>")
+
+    rows.append('<tr><td colspan="2"><h2>Périmètres</h2></td></tr>')
+    for layer in scene.layers:
+        style = layer_style(layer)
+        row(
+            _swatch(style),
+            f"{escape(layer.title)}<br><small>{escape(layer.status)}, "
+            f"{escape(precision_fr(layer.accuracy_m))} — {escape(style.legend)}</small>",
+        )
+    if not scene.layers:
+        row("", "<i>aucun périmètre en vigueur à cette date</i>")
+    if scene.communes is not None:
+        rows.append(f'<tr><td colspan="2"><h2>{GROUP_LABELS["communes"]}</h2></td></tr>')
+        row(_swatch(LENS_STYLE, fill=False), escape(LENS_STYLE.legend))
+        row(_swatch(COMMUNE_STYLE, fill=False), escape(COMMUNE_STYLE.legend))
+    kinds = set(scene.landmarks["kind"])
+    if kinds:
+        rows.append(f'<tr><td colspan="2"><h2>{GROUP_LABELS["landmarks"]}</h2></td></tr>')
+    for kind, style in LANDMARK_STYLES.items():
+        if kind in kinds:
+            row(_dot(style.colour, style.edge, style.radius), escape(style.legend))
+    if "action" in kinds:
+        action = LANDMARK_STYLES["action"]
+        row(_dot(action.colour, action.edge, 2, dashed_ring=True), escape(PRECISION_LEGEND))
+    if scene.addresses is not None:
+        rows.append(f'<tr><td colspan="2"><h2>{GROUP_LABELS["addresses"]}</h2></td></tr>')
+        counts = scene.addresses["status"].value_counts()
+        for status, label in STATUS_LABELS.items():
+            if counts.get(status, 0):
+                row(
+                    _dot(STATUS_COLOURS[status], "#ffffff", 5),
+                    f"{escape(label)} ({counts[status]})",
+                )
+    notices = "".join(f'<div class="notice">{escape(n)}</div>' for n in scene.notices)
+    sources = "".join(f"<li>{escape(s)}</li>" for s in scene.sources)
+    return (
+        f'<div id="ortgeo-sidebar">{_hatch_defs(scene)}'
+        f"<h1>{escape(scene.title)}</h1>"
+        f'<p class="subtitle">{escape(scene.subtitle)}</p>{notices}'
+        f'<table class="legend">{"".join(rows)}</table>'
+        "<p><small>Cliquez sur un périmètre pour sa base légale, ses dates et sa précision ; "
+        "sur un repère pour sa source.</small></p>"
+        '<h2>Couches</h2><div id="ortgeo-layers"></div>'
+        f'<h2>Sources et licence</h2><ul class="sources">{sources}</ul></div>'
+    )
+
+
+def _feature_collection(geoms: list[shapely.Geometry], props: list[dict]) -> dict:
+    return {
+        "type": "FeatureCollection",
+        "features": [
+            {"type": "Feature", "geometry": shapely.geometry.mapping(g), "properties": p}
+            for g, p in zip(geoms, props, strict=True)
+        ],
+    }
+
+
+def _add_perimeters(m: folium.Map, scene: Scene) -> None:
+    for layer in scene.layers:
+        style = _leaflet_style(layer_style(layer))
+        data = _feature_collection(
+            [layer.geometry], [{"popup": _layer_popup(layer), "tooltip": escape(layer.title)}]
+        )
+        folium.GeoJson(
+            data,
+            name=escape(f"{layer.title} — {layer.status}"),
+            style_function=lambda _f, s=style: s,
+            popup=GeoJsonPopup(fields=["popup"], labels=False, class_name="ortgeo-geojson"),
+            tooltip=GeoJsonTooltip(fields=["tooltip"], labels=False),
+            zoom_on_click=False,
+        ).add_to(m)
+
+
+def _add_communes(m: folium.Map, communes: gpd.GeoDataFrame) -> None:
+    group = folium.FeatureGroup(name=GROUP_LABELS["communes"])
+    lens, other = _leaflet_style(LENS_STYLE, fill=False), _leaflet_style(COMMUNE_STYLE, False)
+    data = _feature_collection(
+        list(communes.geometry),
+        [
+            {"is_lens": bool(v), "nom": escape(n)}
+            for v, n in zip(communes["is_lens"], communes["nom"], strict=True)
+        ],
+    )
+    folium.GeoJson(
+        data,
+        style_function=lambda f: lens if f["properties"]["is_lens"] else other,
+        interactive=False,
+    ).add_to(group)
+    for geom, name in zip(communes.geometry, communes["nom"], strict=True):
+        if not name:
+            continue
+        pt = geom.representative_point()
+        folium.Marker(
+            [pt.y, pt.x],
+            icon=folium.DivIcon(
+                html=f'<div class="ortgeo-commune-label">{escape(name)}</div>',
+                icon_size=(0, 0),
+                class_name="ortgeo-commune-icon",
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _landmark_popup(row: pd.Series) -> str:
+    precision = (
+        f"position estimée {precision_fr(row['precision_m'])}"
+        if pd.notna(row["precision_m"])
+        else ""
+    )
+    kind = LANDMARK_STYLES[row["kind"]].legend if row["kind"] in LANDMARK_STYLES else row["kind"]
+    return _table(
+        [
+            ("Type", kind),
+            ("Note", row["note"]),
+            ("Précision", precision),
+            ("Source", row["source"]),
+        ],
+        row["name"],
+    )
+
+
+def _landmark_label(row: pd.Series) -> str:
+    if row["kind"] == "action" and pd.notna(row["precision_m"]):
+        return f"{row['name']} (position {precision_fr(row['precision_m'])})"
+    return str(row["name"])
+
+
+def _add_landmarks(m: folium.Map, marks: gpd.GeoDataFrame) -> None:
+    groups = {
+        "action": folium.FeatureGroup(name=GROUP_LABELS["actions"]),
+        "other": folium.FeatureGroup(name=GROUP_LABELS["landmarks"]),
+    }
+    for _, row in marks.iterrows():
+        style = LANDMARK_STYLES.get(row["kind"], LANDMARK_STYLES["repere"])
+        group = groups["action" if row["kind"] == "action" else "other"]
+        loc = [row.geometry.y, row.geometry.x]
+        if row["kind"] == "action" and pd.notna(row["precision_m"]):
+            folium.Circle(
+                loc,
+                radius=float(row["precision_m"]),
+                color=style.colour,
+                weight=1.5,
+                dash_array="5 4",
+                fill=True,
+                fill_opacity=0.06,
+                interactive=False,
+            ).add_to(group)
+        folium.CircleMarker(
+            loc,
+            radius=style.radius,
+            color=style.edge,
+            weight=1.5,
+            fill=True,
+            fill_color=style.colour,
+            fill_opacity=1.0,
+            popup=folium.Popup(_landmark_popup(row), max_width=380),
+            tooltip=folium.Tooltip(
+                escape(_landmark_label(row)),
+                permanent=True,
+                direction="right",
+                class_name="ortgeo-label"
+                + (" ortgeo-label-action" if row["kind"] == "action" else ""),
+            ),
+        ).add_to(group)
+    for group in groups.values():
+        if group._children:
+            group.add_to(m)
+
+
+def _add_addresses(m: folium.Map, addresses: pd.DataFrame) -> None:
+    props = [
+        {
+            "status": s,
+            "label": escape(label),
+            "popup": _table([("Statut", STATUS_LABELS.get(s, s))], label),
+        }
+        for label, s in zip(addresses["label"], addresses["status"], strict=True)
+    ]
+    data = _feature_collection(list(shapely.points(addresses["lon"], addresses["lat"])), props)
+    styles = {
+        s: {"color": "#ffffff", "weight": 1, "fillColor": c, "fillOpacity": 0.95, "radius": 5}
+        for s, c in STATUS_COLOURS.items()
+    }
+    folium.GeoJson(
+        data,
+        name=GROUP_LABELS["addresses"],
+        marker=folium.CircleMarker(radius=5, fill=True),
+        style_function=lambda f: styles[f["properties"]["status"]],
+        popup=GeoJsonPopup(fields=["popup"], labels=False),
+        tooltip=GeoJsonTooltip(fields=["label"], labels=False),
+        zoom_on_click=False,
+    ).add_to(m)
+
+
+class _Behaviour(MacroElement):
+    """Page behaviour: layer control moved into the sidebar, metric scale, label decluttering.
+
+    Permanent labels that would overlap an earlier one (actions first, then landmarks,
+    then commune names) are hidden after every zoom or move; their popups stay.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var map = {{ this._parent.get_name() }};
+            var box = document.getElementById("ortgeo-layers");
+            if (box) { box.appendChild({{ this.control.get_name() }}.getContainer()); }
+            L.control.scale({imperial: false, maxWidth: 180, position: "bottomleft"}).addTo(map);
+            function rank(el) {
+                if (el.classList.contains("ortgeo-label-action")) { return 0; }
+                if (el.classList.contains("ortgeo-label")) { return 1; }
+                return 2;
+            }
+            function declutter() {
+                var shown = [];
+                var labels = Array.prototype.slice.call(map.getContainer().querySelectorAll(
+                    ".ortgeo-label, .ortgeo-commune-label"));
+                labels.sort(function (a, b) { return rank(a) - rank(b); });
+                labels.forEach(function (el) {
+                    el.style.visibility = "visible";
+                    var r = el.getBoundingClientRect();
+                    if (!r.width) { return; }
+                    var hit = shown.some(function (s) {
+                        return !(r.right < s.left || r.left > s.right ||
+                                 r.bottom < s.top || r.top > s.bottom);
+                    });
+                    if (hit) { el.style.visibility = "hidden"; } else { shown.push(r); }
+                });
+            }
+            map.on("zoomend moveend overlayadd overlayremove", declutter);
+            map.whenReady(function () { setTimeout(declutter, 0); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, control: folium.LayerControl) -> None:
+        super().__init__()
+        self._name = "OrtgeoBehaviour"
+        self.control = control
+
+
+def _map_from_scene(scene: Scene, tiles: bool) -> folium.Map:
+    css, leaflet_js, jquery_js = _assets()
+    m = _OfflineMap(
+        location=None, tiles=None, zoom_control="bottomright", zoom_snap=0.25, zoom_delta=0.5
+    )
+    root = m.get_root()
+    root.title = escape(scene.title)
+    root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
+    root.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet")
+    root.header.add_child(Element(f"<script>{jquery_js}</script>"), name="jquery")
+    root.header.add_child(Element(f"<style>{_PAGE_CSS}</style>"), name="ortgeo_css")
+    root.html.add_child(Element(_sidebar(scene)), name="ortgeo_sidebar")
+    if tiles:
+        for name, url, attr in TILE_LAYERS:
+            folium.TileLayer(
+                url, name=escape(name), attr=attr, overlay=True, show=False, max_zoom=19
+            ).add_to(m)
+    if scene.communes is not None:
+        _add_communes(m, scene.communes)
+    _add_perimeters(m, scene)
+    _add_landmarks(m, scene.landmarks)
+    if scene.addresses is not None and len(scene.addresses):
+        _add_addresses(m, scene.addresses)
+    control = folium.LayerControl(collapsed=False, position="topright")
+    control.add_to(m)
+    _Behaviour(control).add_to(m)
+    lon0, lat0, lon1, lat1 = scene.frame_wgs84
+    m.fit_bounds([[lat0, lon0], [lat1, lon1]])
+    return m
+
+
+def annex_map(
+    kind: str = "general",
+    date: DateLike = None,
+    catalog: Catalog | None = None,
+    addresses: pd.DataFrame | None = None,
+    communes: str | Path | gpd.GeoDataFrame | None = None,
+    tiles: bool = False,
+    landmarks: gpd.GeoDataFrame | None = None,
+) -> folium.Map:
+    """An interactive map of Annex 3, for notebooks or :func:`save_html`.
+
+    Parameters
+    ----------
+    kind : {"general", "zoom-extension"}
+        "Cartographie générale du périmètre ORT" or "Zoom Extension du périmètre ORT"
+        (framed on the route de Lille extension, the 2019 ORT shown for context).
+    date : str or date, optional
+        Date of the perimeters shown (default today).
+    catalog : Catalog, optional
+        Perimeter catalogue (default: the bundled, indicative one).
+    addresses : DataFrame, optional
+        Checked addresses (``lon``, ``lat``, a label column and ``status`` or
+        ``ort_status``), drawn as a layer coloured by status.
+    communes : path or GeoDataFrame, optional
+        Commune polygons to outline (Lens in bold).
+    tiles : bool
+        Offer online backgrounds (OpenStreetMap, Plan IGN) in the layer control,
+        switched off by default. The page loads nothing from the network until the
+        user switches one on.
+    landmarks : GeoDataFrame, optional
+        Points to show instead of :func:`ortgeo.landmarks` (``name``, ``kind``,
+        ``precision_m``, ``note``, ``source``).
+
+    Returns
+    -------
+    folium.Map
+        A map whose page inlines everything it needs.
+
+    Examples
+    --------
+    >>> m = annex_map("zoom-extension", date="2024-06-01")
+    >>> "Zoom Extension" in render_html(m)
+    True
+    """
+    scene = build_scene(kind, date, catalog, addresses, communes, landmarks)
+    return _map_from_scene(scene, tiles)
+
+
+def render_html(m: folium.Map) -> str:
+    """The full HTML page of a map, checked to load nothing from the network.
+
+    Raises
+    ------
+    RuntimeError
+        When the page would load a script, style sheet or image from the network
+        (a folium element that links a CDN was added to the map).
+    """
+    page = m.get_root().render()
+    problems = offline_problems(page)
+    if problems:
+        raise RuntimeError(
+            "The map page would load resources from the network: "
+            + ", ".join(problems[:5])
+            + ". Only elements that ortgeo inlines may be used."
+        )
+    return page
+
+
+def save_html(m: folium.Map, path: str | Path) -> Path:
+    """Write a map as one self-contained HTML file (UTF-8) and return its path.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> out = save_html(annex_map(), pathlib.Path(tempfile.mkdtemp()) / "carte.html")
+    >>> offline_problems(out.read_text(encoding="utf-8"))
+    []
+    """
+    path = Path(path)
+    path.write_text(render_html(m), encoding="utf-8")
+    return path
+
+
+_RESOURCE = re.compile(
+    r"<(?:script|link|img|iframe|source|embed|video|audio|object)\b[^>]*?"
+    r"\s(?:src|href|data)\s*=\s*[\"']?((?:https?:)?//[^\"'\s>]+)",
+    re.IGNORECASE,
+)
+_CSS_URL = re.compile(r"(?:url\(\s*[\"']?|@import\s+[\"'])((?:https?:)?//[^\"')\s]+)", re.I)
+
+
+def offline_problems(page: str) -> list[str]:
+    """URLs that an HTML page would load from the network by itself.
+
+    Script, style sheet, image and frame sources and CSS ``url()``/``@import`` are
+    reported; ``<a href>`` links (attribution) and URL templates inside JavaScript
+    strings (an optional tile layer, loaded only when switched on) are not.
+
+    Examples
+    --------
+    >>> offline_problems('<script src="https://cdn.example/x.js"></script><a href="https://osm.org">')
+    ['https://cdn.example/x.js']
+    """
+    return _RESOURCE.findall(page) + _CSS_URL.findall(page)
