@@ -18,6 +18,7 @@ from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
+from ortgeo.address import check_address, resolve_geocoder
 from ortgeo.catalog import Catalog, catalog
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
@@ -50,11 +51,8 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _load_catalog(path: str | None, replace: tuple[tuple[str, str], ...] = ()) -> Catalog:
-    cat = catalog(path)
-    for layer_id, file in replace:
-        cat = cat.replace(layer_id, file)
-    return cat
+def _load_catalog(path: str | None) -> Catalog:
+    return catalog(path)
 
 
 catalog_option = click.option(
@@ -64,6 +62,22 @@ catalog_option = click.option(
 date_option = click.option(
     "--date", "date", default=None, metavar="YYYY-MM-DD", help="Date (default: today)."
 )
+
+
+def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--geocoder, --ban and --ban-url, shared by the commands that geocode."""
+    func = click.option(
+        "--ban-url", default=None, metavar="URL",
+        help="BAN API root (default $ORTGEO_BAN_URL or https://data.geopf.fr/geocodage).",
+    )(func)  # fmt: skip
+    func = click.option(
+        "--ban", "ban_index", default=None, type=click.Path(dir_okay=False), metavar="INDEX",
+        help="Offline BAN index built by `ortgeo ban index` (default $ORTGEO_BAN_INDEX).",
+    )(func)  # fmt: skip
+    return click.option(
+        "--geocoder", type=click.Choice(["auto", "api", "local"]), default="auto",
+        show_default=True, help="auto = the offline index when one is found, else the BAN API.",
+    )(func)  # fmt: skip
 
 
 @click.group()
@@ -156,36 +170,54 @@ def print_verdict(verdict: Verdict, as_json: bool) -> None:
 
 
 @main.command("check")
+@click.argument("address", required=False)
 @click.option("--lonlat", default=None, metavar="LON,LAT", help="WGS84 longitude,latitude.")
 @click.option("--xy", default=None, metavar="X,Y", help="Lambert-93 (EPSG:2154) x,y in metres.")
+@click.option("--citycode", default=None, help="Search the address in this commune (INSEE code).")
+@click.option("--postcode", default=None, help="Search the address with this postcode.")
 @click.option(
     "--band", "band_m", type=float, default=None,
     help="Width of the 'limite' band in metres (default: accuracy + uncertainty).",
 )  # fmt: skip
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @date_option
+@geocoder_options
 @catalog_option
 @friendly
 def check(
+    address: str | None,
     lonlat: str | None,
     xy: str | None,
+    citycode: str | None,
+    postcode: str | None,
     band_m: float | None,
     as_json: bool,
     date: str | None,
+    geocoder: str,
+    ban_index: str | None,
+    ban_url: str | None,
     catalog_path: str | None,
 ) -> None:
-    """Is this place in the ORT of Lens on this date? Answer, distance, data status, notes.
+    """Is this address or place in the ORT of Lens on this date? Answer, distance, notes.
 
-    Exit status 0 whatever the verdict; 2 on bad input.
+    ADDRESS is geocoded on the Base Adresse Nationale (offline index or API); or give
+    --lonlat LON,LAT or --xy X,Y. Exit status 0 whatever the verdict; 2 on bad input.
     """
-    if (lonlat is None) == (xy is None):
-        raise click.UsageError("Give exactly one of --lonlat LON,LAT or --xy X,Y.")
-    if lonlat is not None:
-        lon, lat = _pair(lonlat, "--lonlat")
+    if sum(v is not None for v in (address, lonlat, xy)) != 1:
+        raise click.UsageError("Give exactly one of ADDRESS, --lonlat LON,LAT or --xy X,Y.")
+    cat = _load_catalog(catalog_path)
+    if address is not None:
+        coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+        verdict = check_address(
+            address, date=date, geocoder=coder, catalog=cat, citycode=citycode, postcode=postcode
+        )
     else:
-        x, y = _pair(xy, "--xy")
-        lon, lat = (float(v[0]) for v in to_wgs84_lonlat(np.array([x]), np.array([y])))
-    verdict = check_point(lon, lat, date=date, catalog=_load_catalog(catalog_path), band_m=band_m)
+        if lonlat is not None:
+            lon, lat = _pair(lonlat, "--lonlat")
+        else:
+            x, y = _pair(xy, "--xy")
+            lon, lat = (float(v[0]) for v in to_wgs84_lonlat(np.array([x]), np.array([y])))
+        verdict = check_point(lon, lat, date=date, catalog=cat, band_m=band_m)
     print_verdict(verdict, as_json)
 
 

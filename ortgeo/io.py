@@ -176,8 +176,9 @@ def read_perimeter(
             )
             raise MissingCRSError(
                 f"{label} has no coordinate reference system (no .prj?). {hint}. "
-                f"Pass it explicitly, e.g. read_perimeter(path, crs=2154) or "
-                f"--crs 2154 on the command line; ortgeo never guesses."
+                "Pass it explicitly, e.g. read_perimeter(path, crs=2154), or add "
+                'crs = "EPSG:2154" to that layer in a catalogue file (--catalog); '
+                "ortgeo never guesses."
             )
         gdf = gdf.set_crs(_user_crs(crs, label))
     elif crs is not None and not gdf.crs.equals(_user_crs(crs, label)):

@@ -27,9 +27,10 @@ from ortgeo.locate import (
     locate,
 )
 
-__all__ = ["INDETERMINE", "LayerResult", "Verdict", "check_point"]
+__all__ = ["ERREUR", "INDETERMINE", "LayerResult", "Verdict", "check_point", "verdict_from_row"]
 
 INDETERMINE = "indetermine"
+ERREUR = "erreur"
 LENS_INSEE = "62498"
 
 _STATUS_FR = {
@@ -39,6 +40,7 @@ _STATUS_FR = {
     INVALIDE: "INVALIDE",
     SANS_ORT: "AUCUN PÉRIMÈTRE ORT EN VIGUEUR",
     INDETERMINE: "INDÉTERMINÉ",
+    ERREUR: "ERREUR DE GÉOCODAGE",
 }
 
 
@@ -190,23 +192,31 @@ class Verdict:
             head += f" (Lambert-93 x={self.x:.0f}, y={self.y:.0f})"
         lines = [head]
         if self.geocode is not None:
-            lines[0] = (
-                (
-                    f"Adresse : {self.geocode.label or self.geocode.query} "
-                    f"(géocodage {self.geocode.provider}, type {self.geocode.match_type}, "
-                    f"score {self.geocode.score:.2f})\n" + lines[0]
-                )
-                if self.geocode.status == "ok"
-                else f"Adresse : {self.geocode.query}\n" + lines[0]
+            g = self.geocode
+            found = (
+                f" → trouvée : {g.label} (géocodeur {g.provider}, type {g.match_type}, "
+                f"score {g.score:.2f})"
+                if g.status == "ok"
+                else ""
             )
-        if self.status in (INVALIDE, INDETERMINE):
+            lines.insert(0, f"Adresse demandée : {g.query}{found}")
+        if self.status in (INVALIDE, INDETERMINE, ERREUR):
             lines.append(f"Réponse : {_STATUS_FR[self.status]} — {self.reason}")
+            if self.layers:
+                lines.append("  À titre indicatif, d'après la position approximative :")
         elif self.status == SANS_ORT or self.ort is None:
             lines.append(f"ORT en vigueur : {_STATUS_FR[SANS_ORT]} — {self.reason}")
         else:
             phrase = self.ort.phrase().split(", ", 1)[1]
             lines.append(f"ORT en vigueur : {_STATUS_FR[self.status]} — {phrase}.")
             lines.append(f"  Composition : {' + '.join(self.ort.layer_ids)}.")
+        if self.geocode is not None and self.status == INDETERMINE and self.geocode.candidates:
+            lines.append(
+                "  Adresses possibles : "
+                + " ; ".join(
+                    f"{c.label} (score {c.score:.2f})" for c in self.geocode.candidates[:5]
+                )
+            )
         if self.status != INVALIDE:
             for res in self.layers:
                 lines.append(f"- {res.title} : {res.phrase()}.")
@@ -284,7 +294,11 @@ def verdict_from_row(
     geocode: Any = None,
     citycode: str | None = None,
 ) -> Verdict:
-    """Build a :class:`Verdict` from one row of :func:`ortgeo.locate`'s result."""
+    """Build a :class:`Verdict` from one row of :func:`ortgeo.locate`'s result.
+
+    When the row has ``status``/``reason`` columns (addresses: see
+    :func:`ortgeo.address.assess_geocodes`), they give the overall answer.
+    """
     in_force = cat.in_force(day)
 
     def band(layers: list[Layer]) -> float:
@@ -295,7 +309,8 @@ def verdict_from_row(
     layers = tuple(_result(row, layer_key(x.id), [x], band([x])) for x in in_force)
     ort_layers = cat.ort_layers(day)
     ort = _result(row, ORT_KEY, ort_layers, band(ort_layers)) if ort_layers else None
-    status, reason = str(row["ort_status"]), str(row["reason"])
+    status = str(row["status"]) if "status" in row else str(row["ort_status"])
+    reason = str(row["reason"])
     if status == SANS_ORT:
         starts = [layer for layer in cat if layer.kind == "ort" and layer.valid_from > day]
         reason = "aucun périmètre ORT en vigueur à cette date" + (
@@ -306,7 +321,7 @@ def verdict_from_row(
     return Verdict(
         date=day, lon=float(row["lon"]), lat=float(row["lat"]), x=float(row["x"]),
         y=float(row["y"]), status=status, reason=reason, ort=ort,
-        layers=layers if status != INVALIDE else (),
+        layers=layers if bool(row["valid"]) else (),
         not_in_force=tuple(x for x in cat if x not in in_force),
         uncertainty_m=uncertainty_m, geocode=geocode, citycode=citycode,
     )  # fmt: skip

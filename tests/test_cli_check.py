@@ -48,7 +48,7 @@ def test_check_exit_zero_whatever_the_verdict(run):
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["check"], "exactly one of --lonlat"),
+        (["check"], "exactly one of ADDRESS"),
         (["check", "--lonlat", "abc"], "two numbers"),
         (["check", "--xy", "1,2,3"], "two numbers"),
         (["check", "--lonlat", "2.83,50.43", "--date", "2024-02-30"], "Invalid date"),

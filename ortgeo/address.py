@@ -1,0 +1,272 @@
+"""Check addresses: geocode on the BAN, then locate, with no verdict from a weak geocode.
+
+A geocoded address is only as good as its match. :func:`assess_geocodes` turns geocoding
+results into verdicts and says ``indetermine`` (with the reason and the candidates) when:
+
+- the address is not found, or found only as a locality or a municipality;
+- the number is missing or unknown (a ``street`` match) and the street does not lie
+  wholly on one side of every limit;
+- the score is low;
+- a runner-up with a close score lies on the other side of a limit.
+
+The match type also widens the uncertainty band: a house number is known to
+± 15 m, a street's representative point to ± 500 m.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ortgeo.catalog import Catalog
+from ortgeo.catalog import catalog as _catalog
+from ortgeo.dates import DateLike, parse_date
+from ortgeo.geocoders import BanIndex, BanLocalGeocoder, Geocoder, GeocodeResult, get_geocoder
+from ortgeo.locate import DEDANS, DEHORS, LIMITE, SANS_ORT, locate
+from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, verdict_from_row
+
+__all__ = [
+    "MATCH_UNCERTAINTY_M",
+    "MIN_SCORE",
+    "RUNNER_UP_MARGIN",
+    "assess_geocodes",
+    "check_address",
+    "resolve_geocoder",
+]
+
+#: Position uncertainty (m) by match type, added to the layers' accuracy in the band.
+MATCH_UNCERTAINTY_M = {"housenumber": 15.0, "street": 500.0, "locality": 500.0,
+                       "municipality": 3000.0}  # fmt: skip
+#: Below this score a match is not trusted.
+MIN_SCORE = 0.5
+#: A runner-up within this score of the best match is a plausible alternative.
+RUNNER_UP_MARGIN = 0.05
+
+_FIRM = (DEDANS, DEHORS, SANS_ORT)
+_KIND_FR = {"locality": "du lieu-dit", "municipality": "de la commune"}
+
+
+def resolve_geocoder(
+    geocoder: Geocoder | str | None = None, ban_index: Any = None, base_url: str | None = None
+) -> Geocoder:
+    """A geocoder object from ``None`` (auto), ``"api"``, ``"local"``, ``"auto"`` or an object.
+
+    Examples
+    --------
+    >>> resolve_geocoder("api", base_url="http://127.0.0.1:1").name
+    'ban-api'
+    """
+    if isinstance(geocoder, Geocoder):
+        return geocoder
+    return get_geocoder(geocoder or "auto", ban_index=ban_index, base_url=base_url)
+
+
+@functools.lru_cache(maxsize=8)
+def _street_points(index_path: str, citycode: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Positions of every numbered address of a commune, grouped by BAN street id."""
+    addr = BanIndex(index_path).addresses(citycode)
+    voie = addr["id"].str.split("_").str[:2].str.join("_")
+    return {
+        key: (grp["lon"].to_numpy(float), grp["lat"].to_numpy(float))
+        for key, grp in addr.groupby(voie, sort=False)
+    }
+
+
+def _status_cols(frame: pd.DataFrame) -> list[str]:
+    return [c for c in frame.columns if c.endswith("_status")]
+
+
+def _one_side(frame: pd.DataFrame) -> str | None:
+    """The common ORT status when every point is firmly on the same side of every limit."""
+    cols = _status_cols(frame)
+    if any(frame[c].nunique() != 1 for c in cols):
+        return None
+    if any(frame[c].iloc[0] not in _FIRM for c in cols):
+        return None
+    return str(frame["ort_status"].iloc[0])
+
+
+def assess_geocodes(
+    results: Sequence[GeocodeResult],
+    date: DateLike = None,
+    catalog: Catalog | None = None,
+    geocoder: Geocoder | None = None,
+    min_score: float = MIN_SCORE,
+    margin: float = RUNNER_UP_MARGIN,
+) -> pd.DataFrame:
+    """Verdicts for geocoding results: :func:`ortgeo.locate` columns plus ``status``,
+    ``reason`` (French) and ``uncertainty_m``, one row per result, in order.
+
+    Parameters
+    ----------
+    results : sequence of GeocodeResult
+    date, catalog
+        As in :func:`ortgeo.locate`.
+    geocoder : Geocoder, optional
+        The geocoder that produced the results; with an offline index, a street match
+        is tested on every numbered address of the street.
+    min_score : float
+        Scores below it give ``indetermine``.
+    margin : float
+        Candidates within ``margin`` of the best score are plausible alternatives.
+    """
+    cat = catalog if catalog is not None else _catalog()
+    day = parse_date(date)
+    ok = np.array([r.ok and r.lon is not None for r in results], dtype=bool)
+    lon = np.array([r.lon if o else np.nan for r, o in zip(results, ok, strict=True)], float)
+    lat = np.array([r.lat if o else np.nan for r, o in zip(results, ok, strict=True)], float)
+    unc = np.array([MATCH_UNCERTAINTY_M.get(r.match_type or "", 0.0) for r in results], float)
+    frame = locate((lon, lat), date=day, catalog=cat, uncertainty_m=unc)
+    status = frame["ort_status"].astype(str).to_numpy(dtype=object)
+    reason = frame["reason"].to_numpy(dtype=object).copy()
+
+    # Plausible alternatives (close runner-up) and whole streets, located in one call each.
+    alt_rows, alt_lon, alt_lat = [], [], []
+    street_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    local = geocoder.index if isinstance(geocoder, BanLocalGeocoder) else None
+    for i, r in enumerate(results):
+        if not ok[i]:
+            continue
+        for c in r.candidates:
+            if (
+                c.lon is not None
+                and c.score >= r.score - margin
+                and (c.lon, c.lat) != (r.lon, r.lat)
+            ):
+                alt_rows.append(i)
+                alt_lon.append(c.lon)
+                alt_lat.append(c.lat)
+        if r.match_type == "street" and local is not None and r.id and r.citycode:
+            pts = _street_points(str(local.path), r.citycode).get(r.id)
+            if pts is not None:
+                street_rows[i] = pts
+    alt = (
+        locate((np.array(alt_lon), np.array(alt_lat)), date=day, catalog=cat,
+               uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"])
+        if alt_rows else None
+    )  # fmt: skip
+    street_side: dict[int, tuple[str | None, int]] = {}
+    if street_rows:
+        rows = list(street_rows)
+        sizes = [len(street_rows[i][0]) for i in rows]
+        all_pts = locate(
+            (np.concatenate([street_rows[i][0] for i in rows]),
+             np.concatenate([street_rows[i][1] for i in rows])),
+            date=day, catalog=cat, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"],
+        )  # fmt: skip
+        start = 0
+        for i, size in zip(rows, sizes, strict=True):
+            street_side[i] = (_one_side(all_pts.iloc[start : start + size]), size)
+            start += size
+
+    for i, r in enumerate(results):
+        if r.status == "error":
+            status[i], reason[i] = ERREUR, f"géocodage en erreur : {r.error}"
+        elif not ok[i]:
+            status[i] = INDETERMINE
+            reason[i] = "adresse introuvable dans la Base Adresse Nationale" + (
+                " ; adresses proches : " + " ; ".join(c.label for c in r.candidates[:3])
+                if r.candidates else ""
+            )  # fmt: skip
+        elif r.match_type in _KIND_FR:
+            status[i] = INDETERMINE
+            reason[i] = (
+                f"adresse reconnue seulement au niveau {_KIND_FR[r.match_type]} ({r.label}) : "
+                "précisez le numéro et la voie"
+            )
+        elif r.score < min_score:
+            status[i] = INDETERMINE
+            reason[i] = (
+                f"géocodage peu sûr (score {r.score:.2f} < {min_score:.2f}) : « {r.label} » "
+                "ne correspond peut-être pas à l'adresse demandée"
+            )
+        elif r.match_type == "street":
+            side, size = street_side.get(i, (None, 0))
+            if side is not None:
+                status[i] = side
+                reason[i] = (
+                    f"numéro non trouvé, mais les {size} adresses de la voie « {r.street} » "
+                    "sont toutes du même côté de chaque limite"
+                )
+            elif size:
+                status[i] = INDETERMINE
+                reason[i] = (
+                    f"numéro non trouvé et la voie « {r.street} » traverse ou frôle une limite : "
+                    "précisez le numéro"
+                )
+            elif status[i] in _FIRM:
+                reason[i] = (
+                    f"numéro non trouvé : position de la voie « {r.street} » (± "
+                    f"{MATCH_UNCERTAINTY_M['street']:.0f} m), loin de toute limite"
+                )
+            else:
+                status[i] = INDETERMINE
+                reason[i] = (
+                    f"numéro non trouvé : seule la position de la voie « {r.street} » est "
+                    "connue et elle est proche d'une limite ; précisez le numéro"
+                )
+        if alt is not None and status[i] in (*_FIRM, LIMITE):
+            mine = [j for j, row in enumerate(alt_rows) if row == i]
+            if mine and set(alt["ort_status"].iloc[mine].astype(str)) != {str(status[i])}:
+                status[i] = INDETERMINE
+                reason[i] = (
+                    "adresse ambiguë : une autre adresse au score proche "
+                    f"(« {r.candidates[0].label} ») donne une autre réponse"
+                )
+    frame["status"] = status
+    frame["reason"] = reason
+    frame["uncertainty_m"] = unc
+    return frame
+
+
+def check_address(
+    address: str,
+    date: DateLike = None,
+    geocoder: Geocoder | str | None = None,
+    catalog: Catalog | None = None,
+    *,
+    citycode: str | None = None,
+    postcode: str | None = None,
+    ban_index: Any = None,
+) -> Verdict:
+    """Geocode an address on the BAN and check it against the perimeters in force on ``date``.
+
+    Parameters
+    ----------
+    address : str
+        Free text, e.g. ``"43 rue de la Gare, 62300 Lens"``.
+    date : str or date, optional
+        Date of the perimeters (default today).
+    geocoder : Geocoder or {"auto", "api", "local"}, optional
+        Default ``"auto"``: the offline index when one is found, else the BAN API.
+    catalog : Catalog, optional
+        Perimeter catalogue (default: the bundled one).
+    citycode, postcode : str, optional
+        Restrict the search to a commune (INSEE code) or a postcode.
+    ban_index : str or Path, optional
+        Offline BAN index for ``geocoder="local"``/``"auto"``.
+
+    Returns
+    -------
+    Verdict
+        With the geocoding in ``verdict.geocode``; ``status`` is ``indetermine`` for a weak
+        geocode (see the module docstring).
+
+    Raises
+    ------
+    GeocoderError
+        The geocoding service cannot be reached or fails.
+    """
+    coder = resolve_geocoder(geocoder, ban_index=ban_index)
+    result = coder.geocode(address, citycode=citycode, postcode=postcode)
+    cat = catalog if catalog is not None else _catalog()
+    day = parse_date(date)
+    row = assess_geocodes([result], date=day, catalog=cat, geocoder=coder).iloc[0]
+    return verdict_from_row(
+        row, cat, day, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
+        citycode=result.citycode,
+    )  # fmt: skip
