@@ -117,7 +117,7 @@ class BanApiGeocoder(Geocoder):
         if cache is True:
             self.cache: GeocodeCache | None = GeocodeCache()
         else:
-            self.cache = cache or None
+            self.cache = cache if isinstance(cache, GeocodeCache) else None
         self.policy = policy or RetryPolicy()
         self.limiter = _bucket(self.base_url, rate)
         self.batch_threshold = batch_threshold
@@ -257,7 +257,7 @@ class BanApiGeocoder(Geocoder):
         rows = list(zip(texts, per_query(citycode, len(texts), "citycode"),
                         per_query(postcode, len(texts), "postcode"), strict=True))  # fmt: skip
         keys = [self._key(q, cc, pc) for q, cc, pc in rows]
-        done: dict[str, GeocodeResult] = self.cache.get_many(keys) if self.cache else {}
+        done: dict[str, GeocodeResult] = self.cache.get_many(keys) if self.cache is not None else {}
         todo: dict[str, tuple[str, str | None, str | None]] = {}
         for key, row in zip(keys, rows, strict=True):
             if key in done:
