@@ -12,11 +12,11 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from synthetic_catalog import X0, Y0, write_catalog
 
 import ortgeo
 from ortgeo.errors import MissingCRSError, OrtgeoError
 from ortgeo.locate import layer_key
-from tests.synthetic_catalog import X0, Y0, write_catalog
 
 
 @pytest.fixture(scope="module")

@@ -7,9 +7,9 @@ import os
 from pathlib import Path
 
 import pytest
+from synthetic_catalog import write_catalog
 
 import ortgeo
-from tests.synthetic_catalog import write_catalog
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "verdict_synthetic.json"
 
