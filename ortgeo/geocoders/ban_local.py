@@ -56,6 +56,7 @@ CREATE INDEX tokens_token ON tokens (token);
 _ACCEPT = 0.80  # below: not-found
 _PREFILTER = 50  # rapidfuzz ratio (0-100) to keep a street as a candidate
 _PREFILTER_LIMIT = 8
+_CANDIDATE_MIN = 0.3  # alternatives below this score are not worth listing
 _TYPE_MISMATCH = 0.9  # "avenue X" asked, "rue X" found
 _NO_TYPE = 0.98  # no street type in the query
 _SUFFIX_ALIAS = 0.97  # "17 b" found as "17bis"
@@ -481,10 +482,10 @@ class BanLocalGeocoder(Geocoder):
                 sim = max(sim, 0.92 if dist else 1.0)
             elif dist == 2 and len(s_core) >= 10:
                 sim = max(sim, 0.85)
-            s_tokens = s_core.split()
-            missing = _missing_tokens(q_tokens, s_tokens)
-            if missing is not None and missing > 0 and any(len(t) >= 4 for t in q_tokens):
-                sim = max(sim, 0.9 - 0.03 * missing)  # "bd Basly" for "bd Émile Basly"
+            cover = _token_cover(q_tokens, s_core.split())
+            if cover is not None and any(len(t) >= 4 for t in q_tokens):
+                # "bd Basly", "bd E. Basly" for "bd Émile Basly"
+                sim = max(sim, 0.95 - 0.05 * cover)
             if kind and self._kind[sid] and kind != self._kind[sid]:
                 sim *= _TYPE_MISMATCH
             elif not kind and self._kind[sid]:
@@ -633,7 +634,7 @@ class BanLocalGeocoder(Geocoder):
         ]
         if type == "housenumber" and results[0].match_type != "housenumber":
             return GeocodeResult(text, "not-found", provider=self.name, note=results[0].note)
-        others = tuple(r for r in results[1:] if r.score >= _PREFILTER / 100)
+        others = tuple(r for r in results[1:] if r.score >= _CANDIDATE_MIN)
         return results[0].replace(
             score_next=others[0].score if others else None, candidates=others[: min(limit, 5)]
         )
@@ -660,19 +661,34 @@ class BanLocalGeocoder(Geocoder):
         return res.replace(score=round(1.0 / (1.0 + dist / 50.0), 4), note=f"{dist:.0f} m away")
 
 
-def _missing_tokens(query: list[str], street: list[str]) -> int | None:
-    """How many street tokens the query lacks, if every query token is in the street
-    (a token with one typo counts for words of 5+ letters); None otherwise."""
+def _token_cover(query: list[str], street: list[str]) -> float | None:
+    """Penalty when every query word is found in the street name (exactly, with one typo
+    for words of 5+ letters, or as an initial like "e" for "emile"), else None.
+
+    The penalty counts 1 per street word the query lacks, 0.5 per typo or initial.
+
+    Examples
+    --------
+    >>> street = ["emile", "basly"]
+    >>> _token_cover(["basly"], street), _token_cover(["e", "basly"], street)
+    (1, 0.5)
+    >>> _token_cover(["lilas"], ["lille"]) is None
+    True
+    """
     remaining = list(street)
+    penalty: float = 0
     for tok in query:
         if tok in remaining:
             remaining.remove(tok)
             continue
-        close = next(
-            (s for s in remaining if len(tok) >= 5 and OSA.distance(tok, s, score_cutoff=1) <= 1),
-            None,
-        )
+        if len(tok) == 1:
+            close = next((s for s in remaining if s.startswith(tok) and len(s) > 1), None)
+        elif len(tok) >= 5:
+            close = next((s for s in remaining if OSA.distance(tok, s, score_cutoff=1) <= 1), None)
+        else:
+            close = None
         if close is None:
             return None
         remaining.remove(close)
-    return len(remaining)
+        penalty += 0.5
+    return penalty + len(remaining)

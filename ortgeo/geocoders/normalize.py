@@ -100,7 +100,7 @@ _SUFFIXES = {
 }  # fmt: skip
 _SUFFIX_RE = r"bis|ter|quater|quinquies|quinq|qua|[a-z]"
 _NUMBER_RE = re.compile(
-    rf"^\s*(\d{{1,5}})(?:\s*({_SUFFIX_RE}))?(?=[\s,;.\-/]|$)\s*[,;.\-/]?\s*", re.IGNORECASE
+    rf"^\s*(\d{{1,4}})(?:\s*({_SUFFIX_RE}))?(?=[\s,;.\-/]|$)\s*[,;.\-/]?\s*", re.IGNORECASE
 )
 _POSTCODE_RE = re.compile(r"(?:^|[\s,;])(\d{5})(?=$|[\s,;])")
 _PUNCT_RE = re.compile(r"[^a-z0-9]+")
@@ -226,7 +226,8 @@ class ParsedAddress:
 def parse_address(query: str) -> ParsedAddress:
     """Split a free-text French address into number, suffix, street, postcode, city.
 
-    Recognised forms: ``"17 rue X"``, ``"17bis rue X"``, ``"17 B rue X"``,
+    Recognised forms (house numbers have 1 to 4 digits; 5 digits are a postcode):
+    ``"17 rue X"``, ``"17bis rue X"``, ``"17 B rue X"``,
     ``"17, rue X"``, ``"rue X 62300 Lens"``, ``"17 rue X, Lens"``. A single letter after
     the number is a suffix unless it is the abbreviation ``r`` (rue) followed by a name.
     A trailing city written without a comma or a postcode stays in ``street``: the
