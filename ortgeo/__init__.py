@@ -1,10 +1,17 @@
 """ortgeo — Lens ORT (Action Cœur de Ville) perimeters, point and address checks, Annex 3 maps.
 
+Data flows one way: catalogue → geocode → locate → verdict → batch report / maps.
+
 >>> import ortgeo
 >>> ortgeo.catalog().ids[0]
 'ort-2019'
+>>> ortgeo.check_point(2.833889, 50.429167, date="2024-06-01").status
+'dedans'
 """
 
+from ortgeo.address import check_address
+from ortgeo.annex import address_lists, write_annex
+from ortgeo.batch import check_addresses, read_table, write_report
 from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
 from ortgeo.errors import (
     GeocoderError,
@@ -18,14 +25,28 @@ from ortgeo.errors import (
     PerimeterFileError,
     UnknownLayerError,
 )
+from ortgeo.geocoders import (
+    BanApiGeocoder,
+    BanIndex,
+    BanLocalGeocoder,
+    GeocodeResult,
+    build_ban_index,
+    download_ban_export,
+    get_geocoder,
+)
 from ortgeo.io import read_perimeter, write_perimeters
 from ortgeo.locate import locate
+from ortgeo.maps import annex_map, figure, render_png, save_html
 from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BanApiGeocoder",
+    "BanIndex",
+    "BanLocalGeocoder",
     "Catalog",
+    "GeocodeResult",
     "GeocoderError",
     "GeocoderQuotaExceeded",
     "GeocoderServiceError",
@@ -40,12 +61,25 @@ __all__ = [
     "UnknownLayerError",
     "Verdict",
     "__version__",
+    "address_lists",
+    "annex_map",
+    "build_ban_index",
     "catalog",
+    "check_address",
+    "check_addresses",
     "check_point",
+    "download_ban_export",
+    "figure",
+    "get_geocoder",
     "landmarks",
     "locate",
     "ort_perimeter",
     "perimeters",
     "read_perimeter",
+    "read_table",
+    "render_png",
+    "save_html",
+    "write_annex",
     "write_perimeters",
+    "write_report",
 ]
