@@ -10,7 +10,6 @@ Data flows one way: catalogue → geocode → locate → verdict → batch repor
 """
 
 from ortgeo.address import check_address
-from ortgeo.annex import address_lists, write_annex
 from ortgeo.batch import check_addresses, read_table, write_report
 from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
 from ortgeo.errors import (
@@ -36,10 +35,32 @@ from ortgeo.geocoders import (
 )
 from ortgeo.io import read_perimeter, write_perimeters
 from ortgeo.locate import locate
-from ortgeo.maps import annex_map, figure, render_png, save_html
 from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
+
+# The map and annex modules pull in matplotlib and folium: imported on first use only,
+# so that `import ortgeo` and the command line stay quick.
+_LAZY = {
+    "address_lists": "ortgeo.annex",
+    "write_annex": "ortgeo.annex",
+    "annex_map": "ortgeo.maps",
+    "figure": "ortgeo.maps",
+    "render_png": "ortgeo.maps",
+    "save_html": "ortgeo.maps",
+}
+
+
+def __getattr__(name: str) -> object:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ortgeo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 __all__ = [
     "BanApiGeocoder",
