@@ -217,3 +217,18 @@ def test_extension_only_from_its_adoption():
     assert ortgeo.locate(([pt.x], [pt.y]), date="2023-12-05")["ort_inside"].iloc[0] == False  # noqa: E712
     assert ortgeo.locate(([pt.x], [pt.y]), date="2023-12-06")["ort_inside"].iloc[0] == True  # noqa: E712
     assert ortgeo.locate(([pt.x], [pt.y]), date="2027-01-01")["ort_inside"].iloc[0] == False  # noqa: E712
+
+
+@pytest.mark.parametrize("date", ["2020-01-01", "2024-06-01"])
+def test_near_mode_matches_exact_on_bundled_layers(date):
+    """Mitred buffers and the grid prefilter are conservative on real (concave) outlines."""
+    rng = np.random.default_rng(5)
+    n = 20_000
+    pts = gpd.GeoSeries.from_xy(
+        rng.uniform(684_500, 691_500, n), rng.uniform(7_034_500, 7_039_500, n), crs=2154
+    )
+    unc = rng.uniform(0, 100, n)
+    exact = ortgeo.locate(pts, date=date, uncertainty_m=unc)
+    near = ortgeo.locate(pts, date=date, uncertainty_m=unc, distances="near")
+    for col in [c for c in exact.columns if c.endswith(("_status", "_inside"))]:
+        assert (exact[col] == near[col]).all(), col
