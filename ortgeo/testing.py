@@ -31,10 +31,12 @@ from ortgeo.geocoders.ban_export import BAN_COLUMNS
 from ortgeo.geocoders.normalize import STREET_TYPES, normalize, split_street, strip_accents
 
 __all__ = [
+    "ADDOK_FIXTURE",
     "COMMUNES",
     "NONEXISTENT_STREETS",
     "SyntheticCommune",
     "noisy_variants",
+    "write_addok_ndjson",
     "write_synthetic_ban_export",
 ]
 
@@ -174,6 +176,12 @@ NONEXISTENT_STREETS: tuple[str, ...] = tuple(
     )
     for kind in ("Rue", "Allée", "Impasse")
 )  # fmt: skip
+
+#: Parameters of the SYNTHETIC export that ``.ci/addok.sh`` imports into a real addok:
+#: tests regenerate the same rows to know the expected answers.
+ADDOK_FIXTURE: dict[str, object] = {
+    "n_rows": 3000, "extra_citycodes": ("62523",), "n_communes": 2, "seed": 0,
+}  # fmt: skip
 
 _SUFFIXES = (("bis", 0.7), ("ter", 0.15), ("a", 0.1), ("b", 0.05))
 _SPACING_M = 12.0  # between two consecutive numbers on one side
@@ -423,3 +431,54 @@ def noisy_variants(label: str, rng: random.Random) -> list[str]:
             w = w[: j - 1] + w[j] + w[j - 1] + w[j + 1 :]
         typo = " ".join([*words[:i], w, *words[i + 1 :]])
     return [label.lower(), strip_accents(label), abbreviated, typo, no_postcode]
+
+
+def write_addok_ndjson(csv_path: str | Path, path: str | Path) -> Path:
+    """Convert a BAN export (e.g. a synthetic one) to addok's import format (NDJSON).
+
+    One ``municipality`` object per commune and one ``street`` object per street with
+    its ``housenumbers``, as ban-plateforme writes ``adresses-addok-XX.ndjson.gz``
+    (``citycode`` and ``city`` as lists, ``importance`` in [0, 1]). Used to feed a real
+    addok in CI (``.ci/addok.sh``) with the same addresses as the offline index.
+
+    Examples
+    --------
+    >>> import json, tempfile
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> csv = write_synthetic_ban_export(tmp / "a.csv", n_rows=30)
+    >>> lines = write_addok_ndjson(csv, tmp / "a.ndjson").read_text().splitlines()
+    >>> [json.loads(line)["type"] for line in lines][:2]
+    ['municipality', 'street']
+    """
+    import json
+
+    from ortgeo.geocoders.ban_export import read_ban_csv
+
+    df = read_ban_csv(csv_path)
+    out: list[str] = []
+    for (citycode, city), commune in df.groupby(["code_insee", "nom_commune"], sort=True):
+        postcodes = sorted(commune["code_postal"].unique())
+        context = "62, Pas-de-Calais, Hauts-de-France"
+        out.append(json.dumps({
+            "id": citycode, "type": "municipality", "name": city, "postcode": postcodes,
+            "citycode": citycode, "lon": round(commune["lon"].mean(), 6),
+            "lat": round(commune["lat"].mean(), 6), "x": round(commune["x"].mean(), 2),
+            "y": round(commune["y"].mean(), 2), "population": 0, "city": city,
+            "context": context, "importance": 0.5,
+        }, ensure_ascii=False))  # fmt: skip
+        for name, street in commune.groupby("nom_voie", sort=True):
+            mid = street.iloc[len(street) // 2]
+            numbers = {
+                f"{r.numero}{r.rep}": {"id": r.id, "x": r.x, "y": r.y, "lon": r.lon, "lat": r.lat}
+                for r in street.itertuples(index=False)
+            }
+            importance = round((np.log1p(len(street))) / 20, 5)
+            out.append(json.dumps({
+                "id": "_".join(mid["id"].split("_")[:2]), "type": "street", "name": name,
+                "postcode": mid["code_postal"], "citycode": [citycode], "lon": mid["lon"],
+                "lat": mid["lat"], "x": mid["x"], "y": mid["y"], "city": [city],
+                "context": context, "importance": importance, "housenumbers": numbers,
+            }, ensure_ascii=False))  # fmt: skip
+    path = Path(path)
+    path.write_text("\n".join(out) + "\n", encoding="utf-8")
+    return path

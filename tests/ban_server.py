@@ -126,6 +126,8 @@ class FakeBanServer:
         self.csv_endpoint = csv_endpoint
         #: Static files served on GET (path → bytes), e.g. a fake BAN export to download.
         self.files: dict[str, bytes] = {}
+        #: Delimiter of /search/csv answers (addok answers in the dialect it sniffed).
+        self.csv_delimiter = ","
         self.hits: list[tuple[str, str, dict[str, list[str]]]] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -368,7 +370,9 @@ class _Handler(BaseHTTPRequestHandler):
         fieldnames = list(rows[0].keys() if rows else []) + [
             c for c in CSV_RESULT_COLUMNS if not rows or c not in rows[0]
         ]
-        writer = csv.DictWriter(out, fieldnames, lineterminator="\r\n")
+        writer = csv.DictWriter(
+            out, fieldnames, delimiter=self.fake.csv_delimiter, lineterminator="\r\n"
+        )
         writer.writeheader()
         for row in rows:
             q = " ".join(row.get(c) or "" for c in columns).strip()

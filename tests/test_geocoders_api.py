@@ -244,6 +244,14 @@ def test_csv_request_format(ban_server: FakeBanServer) -> None:
     assert body.splitlines()[0] == "q,citycode" and body.splitlines()[-1] == "8 rue de Paris,"
 
 
+def test_csv_answer_in_another_dialect(ban_server: FakeBanServer) -> None:
+    ban_server.csv_delimiter = ";"
+    qs = [f"{n} rue de Paris Lens" for n in (2, 4, 6, 8, 10, 12)]
+    res = make(ban_server).geocode_many(qs)
+    assert [r.housenumber for r in res[:2]] == ["2", "4"] and res[0].street == "Rue de Paris"
+    assert ban_server.count("/search/csv") == 1
+
+
 def test_interrupted_batch_resumes_from_cache(ban_server: FakeBanServer, tmp_path: Path) -> None:
     qs = [f"{n} rue de la Gare Lens" for n in range(1, 13)]
     cache = GeocodeCache(tmp_path / "c.sqlite")

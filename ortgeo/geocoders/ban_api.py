@@ -352,8 +352,11 @@ class BanApiGeocoder(Geocoder):
                 raise _NoCsvEndpoint(f"{url} is not available (HTTP 404/405)") from None
             raise
         text = resp.content.decode("utf-8-sig", errors="replace")
+        # addok answers in the dialect it sniffed (a one-column file may come back with ';')
+        first = text.split("\n", 1)[0]
+        delimiter = next((d for d in ",;\t|" if "result_label" in first.split(d)), ",")
         try:
-            out = list(csv.DictReader(io.StringIO(text)))
+            out = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
         except csv.Error as exc:
             raise GeocoderServiceError(
                 f"{url} returned an unreadable CSV ({exc}). {_HINT}"
@@ -377,8 +380,11 @@ class BanApiGeocoder(Geocoder):
         kind = row.get("result_type") or None
         housenumber = _text(row.get("result_housenumber"))
         street = _text(row.get("result_street"))
-        if street is None and kind == "street":
-            street = _text(row.get("result_name"))
+        name = _text(row.get("result_name"))
+        if street is None and name and kind in ("street", "housenumber"):
+            # a bare addok-csv leaves result_street empty; its result_name may carry the number
+            prefix = f"{housenumber} " if housenumber else ""
+            street = name[len(prefix) :] if prefix and name.startswith(prefix) else name
         score_next = as_float(row.get("result_score_next"))
         return GeocodeResult(
             query=query, status="ok", label=_text(row.get("result_label")),
