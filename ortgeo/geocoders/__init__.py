@@ -26,7 +26,7 @@ from ortgeo.geocoders.ban_export import (
 from ortgeo.geocoders.ban_local import BanIndex, BanLocalGeocoder, build_ban_index
 from ortgeo.geocoders.base import Geocoder, GeocodeResult, RetryPolicy
 from ortgeo.geocoders.cache import GeocodeCache, cache_dir, default_index_path
-from ortgeo.geocoders.normalize import normalize, parse_address
+from ortgeo.geocoders.normalize import parse_address
 
 __all__ = [
     "BAN_COLUMNS",
@@ -45,7 +45,6 @@ __all__ = [
     "find_ban_index",
     "get_geocoder",
     "iter_ban_csv",
-    "normalize",
     "parse_address",
     "read_ban_csv",
 ]
