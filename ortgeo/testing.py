@@ -36,6 +36,7 @@ __all__ = [
     "NONEXISTENT_STREETS",
     "SyntheticCommune",
     "noisy_variants",
+    "synthetic_ban_index",
     "write_addok_ndjson",
     "write_synthetic_ban_export",
 ]
@@ -482,3 +483,26 @@ def write_addok_ndjson(csv_path: str | Path, path: str | Path) -> Path:
     path = Path(path)
     path.write_text("\n".join(out) + "\n", encoding="utf-8")
     return path
+
+
+def synthetic_ban_index(
+    folder: str | Path | None = None, *, n_rows: int = 400, **kw: object
+) -> Path:
+    """Write a SYNTHETIC export and build its offline index; return the index path.
+
+    ``kw`` goes to :func:`write_synthetic_ban_export`. ``folder`` defaults to a new
+    temporary folder (the export is ``adresses-synthetic.csv.gz`` beside the index).
+
+    Examples
+    --------
+    >>> from ortgeo.geocoders import BanIndex
+    >>> BanIndex(synthetic_ban_index(n_rows=120)).stats()["addresses"]
+    120
+    """
+    import tempfile
+
+    from ortgeo.geocoders.ban_local import build_ban_index
+
+    folder = Path(folder) if folder is not None else Path(tempfile.mkdtemp(prefix="ortgeo_"))
+    csv = write_synthetic_ban_export(folder / "adresses-synthetic.csv.gz", n_rows=n_rows, **kw)
+    return build_ban_index(csv, folder / "ban_index.sqlite", progress=False)

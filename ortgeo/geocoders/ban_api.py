@@ -180,36 +180,10 @@ class BanApiGeocoder(Geocoder):
         return results[0].replace(score_next=others[0].score if others else None, candidates=others)
 
     # ------------------------------------------------------------------ API
-    def geocode(
-        self,
-        query: str,
-        *,
-        citycode: str | None = None,
-        postcode: str | None = None,
-        type: str | None = None,
-        limit: int = 5,
+    def _geocode(
+        self, query: str, citycode: str | None, postcode: str | None, type: str | None, limit: int
     ) -> GeocodeResult:
-        """Geocode one address with ``GET /search``.
-
-        Parameters
-        ----------
-        query : str
-            Free text, e.g. ``"17 rue de la Gare 62300 Lens"``.
-        citycode, postcode : str, optional
-            Filters (INSEE code, postcode) passed to the service.
-        type : {"housenumber", "street", "locality", "municipality"}, optional
-            Only this kind of result.
-        limit : int
-            Results asked for: the best one plus up to 5 ``candidates``.
-
-        Raises
-        ------
-        GeocoderUnavailable, GeocoderQuotaExceeded, GeocoderServiceError
-            The service cannot be reached, refuses, or answers garbage (after retries).
-        """
-        query = query if isinstance(query, str) else ""
-        if not query.strip():
-            return GeocodeResult(query, "not-found", provider=self.name, note="empty query")
+        """``GET /search`` (or the cache)."""
         key = self._key(query, citycode, postcode, type=type, limit=None if limit == 5 else limit)
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             return hit

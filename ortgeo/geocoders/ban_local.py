@@ -106,9 +106,9 @@ def build_ban_index(
     --------
     >>> import tempfile
     >>> from ortgeo.testing import write_synthetic_ban_export
-    >>> tmp = Path(tempfile.mkdtemp())
-    >>> csv = write_synthetic_ban_export(tmp / "a.csv.gz", n_rows=300)
-    >>> BanIndex(build_ban_index(csv, tmp / "i.sqlite", progress=False)).stats()["addresses"]
+    >>> csv = write_synthetic_ban_export(Path(tempfile.mkdtemp()) / "a.csv.gz", n_rows=300)
+    >>> path = build_ban_index(csv, csv.with_name("index.sqlite"), progress=False)
+    >>> BanIndex(path).stats()["addresses"]
     300
     """
     csv_path, index_path = Path(csv_path), Path(index_path)
@@ -305,11 +305,8 @@ class BanIndex:
 
         Examples
         --------
-        >>> import tempfile
-        >>> from ortgeo.testing import write_synthetic_ban_export
-        >>> tmp = Path(tempfile.mkdtemp())
-        >>> csv = write_synthetic_ban_export(tmp / "a.csv.gz", n_rows=300)
-        >>> idx = BanIndex(build_ban_index(csv, tmp / "i.sqlite", progress=False))
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> idx = BanIndex(synthetic_ban_index(n_rows=300))
         >>> idx.find_streets("bd basly", limit=1)["name"].tolist()
         ['Boulevard Émile Basly']
         """
@@ -346,11 +343,8 @@ class BanLocalGeocoder(Geocoder):
 
     Examples
     --------
-    >>> import tempfile
-    >>> from ortgeo.testing import write_synthetic_ban_export
-    >>> tmp = Path(tempfile.mkdtemp())
-    >>> csv = write_synthetic_ban_export(tmp / "a.csv.gz", n_rows=400)
-    >>> g = BanLocalGeocoder(build_ban_index(csv, tmp / "i.sqlite", progress=False))
+    >>> from ortgeo.testing import synthetic_ban_index
+    >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=400))
     >>> r = g.geocode("3 r. de la gare, 62300 LENS")
     >>> r.status, r.match_type, r.label
     ('ok', 'housenumber', '3 Rue de la Gare 62300 Lens')
@@ -564,34 +558,10 @@ class BanLocalGeocoder(Geocoder):
             lon=c.lon, lat=c.lat, provider=self.name,
         )  # fmt: skip
 
-    def geocode(
-        self,
-        query: str,
-        *,
-        citycode: str | None = None,
-        postcode: str | None = None,
-        type: str | None = None,
-        limit: int = 5,
+    def _geocode(
+        self, text: str, citycode: str | None, postcode: str | None, type: str | None, limit: int
     ) -> GeocodeResult:
-        """Geocode one address on the offline index.
-
-        Parameters
-        ----------
-        query : str
-            Free text, e.g. ``"17bis bd Basly 62300 Lens"``.
-        citycode, postcode : str, optional
-            Restrict to a commune (INSEE code) or a postcode.
-        type : {"housenumber", "street", "municipality"}, optional
-            Only this kind of match (``"street"`` ignores the number).
-        limit : int
-            Number of alternatives kept in ``candidates`` (at most 5).
-
-        Returns
-        -------
-        GeocodeResult
-            ``not-found`` (with a ``note``) when no street is close enough.
-        """
-        text = query if isinstance(query, str) else ""
+        """Parse, find the commune scope, match the street, then the number."""
         parsed = parse_address(text)
         pc = postcode or parsed.postcode
         scope, why = self._scope(citycode, pc, parsed.city)

@@ -200,7 +200,6 @@ class Geocoder(abc.ABC):
     #: Provider name written in every result.
     name: str = ""
 
-    @abc.abstractmethod
     def geocode(
         self,
         query: str,
@@ -210,7 +209,40 @@ class Geocoder(abc.ABC):
         type: str | None = None,
         limit: int = 5,
     ) -> GeocodeResult:
-        """Geocode one address; ``citycode``/``postcode``/``type`` restrict the search."""
+        """Geocode one address.
+
+        Parameters
+        ----------
+        query : str
+            Free text, e.g. ``"17bis bd Basly 62300 Lens"``. An empty query is
+            ``not-found`` without asking anything.
+        citycode, postcode : str, optional
+            Restrict the search to a commune (INSEE code) or a postcode.
+        type : {"housenumber", "street", "locality", "municipality"}, optional
+            Only this kind of match (``"street"`` ignores the house number).
+        limit : int
+            How many alternatives to keep in ``candidates`` (at most 5).
+
+        Returns
+        -------
+        GeocodeResult
+            ``not-found`` (with a ``note``) when nothing matches well enough.
+
+        Raises
+        ------
+        GeocoderUnavailable, GeocoderQuotaExceeded, GeocoderServiceError
+            For a web service that cannot be reached, refuses, or answers garbage.
+        """
+        text = query if isinstance(query, str) else ""
+        if not text.strip():
+            return GeocodeResult(text, "not-found", provider=self.name, note="empty query")
+        return self._geocode(text, citycode, postcode, type, limit)
+
+    @abc.abstractmethod
+    def _geocode(
+        self, query: str, citycode: str | None, postcode: str | None, type: str | None, limit: int
+    ) -> GeocodeResult:
+        """Provider-specific :meth:`geocode` of a non-empty query."""
 
     @abc.abstractmethod
     def reverse(self, lon: float, lat: float) -> GeocodeResult:
