@@ -90,6 +90,19 @@ def nonexistent_queries(rng: random.Random, city: str = "62300 Lens", n: int = 1
     return out
 
 
+def hard_variants(label: str, rng: random.Random) -> list[str]:
+    """Harder than the goals: two typos; typo + abbreviations + no postcode; no street type."""
+    one = noisy_variants(label, rng)[3]
+    two = noisy_variants(one, rng)[3]
+    combined = noisy_variants(noisy_variants(one, rng)[4], rng)[2]
+    words = label.split()
+    no_type = " ".join(w for i, w in enumerate(words) if not (i == 1 and w in _TYPES))
+    return [two, combined, no_type]
+
+
+_TYPES = {"Rue", "Avenue", "Boulevard", "Place", "Route", "Impasse", "Allée", "Chemin"}
+
+
 def accuracy(geocode: Callable[[str], object], queries: list[tuple[str, str]]) -> float:
     return sum(geocode(q).label == expected for q, expected in queries) / len(queries)
 
@@ -140,12 +153,16 @@ def run(args: argparse.Namespace) -> None:
     ]
     missing = nonexistent_queries(rng)
     not_found = sum(g.geocode(q).status == "not-found" for q in missing) / len(missing)
+    hard = [(v, q) for q in sample[:1000] for v in hard_variants(q, rng)]
+    hard_kinds = " / ".join(f"{accuracy(g.geocode, hard[k::3]):.1%}" for k in range(3))
     print(f"commune: {statistics.median(lps):,.0f} lookups/s clean (median of {args.repeat}), "
           f"{statistics.median(noisy_lps):,.0f} lookups/s noisy")  # fmt: skip
     kinds = " / ".join(f"{a:.1%}" for a in by_kind)
     print(f"commune accuracy: clean {clean:.2%} ({len(labels)}), noisy {noisy_acc:.2%} "
           f"({len(noisy)}; lower/no-accents/abbrev/typo/no-postcode = {kinds}), "
           f"not-found {not_found:.2%} ({len(missing)})")  # fmt: skip
+    print(f"commune, harder (no goal): two typos / typo+abbrev+no postcode / no street type "
+          f"= {hard_kinds} (1000 each)")  # fmt: skip
 
     # ---------------------------------------------------------------- département
     if not args.quick:
