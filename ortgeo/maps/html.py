@@ -347,7 +347,7 @@ def _add_landmarks(m: folium.Map, marks: gpd.GeoDataFrame) -> None:
         group = groups["action" if row["kind"] == "action" else "other"]
         loc = [row.geometry.y, row.geometry.x]
         if row["kind"] == "action" and pd.notna(row["precision_m"]):
-            folium.Circle(
+            ring = folium.Circle(
                 loc,
                 radius=float(row["precision_m"]),
                 color=style.colour,
@@ -355,8 +355,9 @@ def _add_landmarks(m: folium.Map, marks: gpd.GeoDataFrame) -> None:
                 dash_array="5 4",
                 fill=True,
                 fill_opacity=0.06,
-                interactive=False,
-            ).add_to(group)
+            )
+            ring.options["interactive"] = False  # clicks go to the perimeter below
+            ring.add_to(group)
         folium.CircleMarker(
             loc,
             radius=style.radius,

@@ -633,7 +633,8 @@ def _scene_figure(
 ) -> Figure:
     if size not in PAPER_SIZES:
         raise OrtgeoError(f"Unknown paper size {size!r}: use one of {', '.join(PAPER_SIZES)}.")
-    width_in, height_in = PAPER_SIZES[size]
+    # whole pixels: A4 at 300 dpi is 3508 × 2480 (matplotlib truncates width × dpi)
+    width_in, height_in = ((round(v * dpi) + 0.25) / dpi for v in PAPER_SIZES[size])
     scale = width_in / PAPER_SIZES["a4"][0]
     fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)

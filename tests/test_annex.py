@@ -1,0 +1,360 @@
+"""Annex 3 folder and address lists: range formatter, lists by sector, files, ``ortgeo annex``.
+
+Address data here is SYNTHETIC: a hand-made BAN-format file placed on the SYNTHETIC square
+catalogue of ``tests/synthetic_catalog.py`` (exactly known answers), and the synthetic BAN
+export of :mod:`ortgeo.testing` (Lens-like streets, checked by properties).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import ortgeo
+from ortgeo.annex import (
+    DENORMANDIE_NOTE,
+    address_lists,
+    format_numbers,
+    load_ban,
+    number_runs,
+    sectors,
+    write_annex,
+)
+from ortgeo.cli import main
+from ortgeo.crs import to_wgs84_lonlat
+from ortgeo.errors import InputFileError
+from ortgeo.geocoders.ban_export import BAN_COLUMNS
+from ortgeo.geocoders.ban_local import build_ban_index
+from ortgeo.maps.style import INDICATIF_WARNING
+from ortgeo.testing import write_synthetic_ban_export
+from tests.synthetic_catalog import X0, Y0, write_catalog
+
+# -- the range formatter, on hand-made numbers ---------------------------------------------------
+
+
+def plain(*numbers: int) -> list[tuple[int, str]]:
+    return [(n, "") for n in numbers]
+
+
+def test_runs_split_by_side_and_gaps():
+    assert number_runs([5, 1, 3, 2, 4, 8]) == [[1, 3, 5], [2, 4], [8]]
+    assert number_runs([]) == []
+
+
+def test_runs_follow_the_numbers_present_in_the_ban():
+    # 7 is not in the BAN: 5 and 9 follow each other; 13 is in the BAN but not listed
+    assert number_runs([1, 3, 5, 9, 11, 15], present=[1, 3, 5, 9, 11, 13, 15]) == [
+        [1, 3, 5, 9, 11],
+        [15],
+    ]
+
+
+def test_format_simple_sides():
+    assert format_numbers(plain(*range(1, 48, 2), *range(2, 51, 2))) == ("1 à 47", "2 à 50")
+    assert format_numbers(plain(5)) == ("5", "")
+    assert format_numbers(plain(4, 6)) == ("", "4 à 6")
+    assert format_numbers([]) == ("", "")
+
+
+def test_format_breaks_on_a_ban_number_left_out():
+    inside = plain(1, 3, 5, 9, 11)
+    assert format_numbers(inside, plain(1, 3, 5, 7, 9, 11)) == ("1 à 5, 9 à 11", "")
+    # a big jump with nothing in between in the BAN is still one run
+    assert format_numbers(plain(1, 3, 101), plain(1, 3, 101)) == ("1 à 101", "")
+
+
+def test_format_suffixes():
+    present = [*plain(2, 4, 6, 8), (4, "bis"), (6, "ter"), (8, "bis")]
+    inside = [*plain(2, 4, 6, 8), (4, "bis"), (6, "ter")]  # 8 bis is out
+    odd, even = format_numbers(inside, present)
+    assert odd == ""
+    assert even == "2 à 6 (y c. 4 bis, 6 ter), 8"
+    # only the suffixed variant inside
+    assert format_numbers([(8, "bis")], present) == ("", "8 bis")
+    # a number known only with a suffix is part of a run
+    assert format_numbers([(1, ""), (3, "bis"), (5, "")]) == ("1 à 5 (y c. 3 bis)", "")
+    # variants of a lone number
+    assert format_numbers([(7, ""), (7, "ter"), (7, "bis")]) == ("7 et 7 bis et 7 ter", "")
+
+
+def test_format_place_names_without_number():
+    assert format_numbers([(99999, "")]) == ("sans numéro", "")
+
+
+# -- address lists on a hand-made SYNTHETIC BAN file and the synthetic square catalogue -------
+
+# Lambert-93 positions relative to the synthetic "test-ort" square (1000 m, accuracy 50 m) and
+# the "test-opah" square (400 m centred in it, accuracy 20 m).
+IN = (X0 + 200, Y0 + 500)  # 200 m inside test-ort, 100 m outside test-opah
+OUT = (X0 - 300, Y0 + 500)  # 300 m outside
+EDGE = (X0 + 20, Y0 + 500)  # 20 m inside: within the 50 m band -> limite
+CENTRE = (X0 + 500, Y0 + 500)  # inside both
+ROWS = [  # (numero, rep, street, position)
+    *[(n, "", "Rue du Test", IN) for n in (1, 3, 5, 7, 11, 13)],
+    (9, "", "Rue du Test", OUT),
+    (15, "", "Rue du Test", EDGE),
+    (17, "", "Rue du Test", EDGE),
+    *[(n, "", "Rue du Test", IN) for n in (2, 4, 6, 10, 12, 14)],
+    (12, "bis", "Rue du Test", OUT),
+    (14, "ter", "Rue du Test", IN),
+    (1, "", "Place <script>alert(1)</script>", CENTRE),
+    (99999, "", "Lieu-dit du Test", IN),
+    (3, "", "Rue Dehors", OUT),
+]
+
+
+def write_ban_fixture(path: Path, rows=ROWS, extra_commune: bool = True) -> Path:
+    """A SYNTHETIC BAN-format export (the 23 columns of adresses-XX.csv)."""
+    records = []
+    for i, (numero, rep, street, (x, y)) in enumerate(rows):
+        records.append({"id": f"62498_t{i:03d}_{numero:05d}", "numero": numero, "rep": rep,
+                        "nom_voie": street, "code_postal": "62300", "code_insee": "62498",
+                        "nom_commune": "Lens", "x": x, "y": y})  # fmt: skip
+    if extra_commune:  # another commune: never listed
+        records.append({"id": "62523_t999_00001", "numero": 1, "rep": "", "nom_voie": "Rue du Test",
+                        "code_postal": "62218", "code_insee": "62523",
+                        "nom_commune": "Loison-sous-Lens", "x": IN[0], "y": IN[1]})  # fmt: skip
+    df = pd.DataFrame(records)
+    df["lon"], df["lat"] = to_wgs84_lonlat(df["x"].to_numpy(), df["y"].to_numpy())
+    for col in BAN_COLUMNS:
+        if col not in df:
+            df[col] = "synthetic" if col.startswith("source") else ""
+    df[list(BAN_COLUMNS)].to_csv(path, sep=";", index=False, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def squares(tmp_path_factory) -> ortgeo.Catalog:
+    return ortgeo.catalog(write_catalog(tmp_path_factory.mktemp("squares")))
+
+
+@pytest.fixture
+def ban_fixture(tmp_path) -> Path:
+    return write_ban_fixture(tmp_path / "adresses-test.csv")
+
+
+def test_sectors_are_the_ort_in_force_then_each_layer(squares):
+    assert [s.key for s in sectors(squares, "2022-01-01")] == ["ort", "test_ort", "test_opah"]
+    assert [s.key for s in sectors(squares, "2024-06-01")] == [
+        "ort", "test_ort", "test_ext", "test_opah",
+    ]  # fmt: skip
+    assert sectors(squares, "2018-01-01") == []
+
+
+def test_load_ban_keeps_lens_only(ban_fixture):
+    ban = load_ban(ban_fixture)
+    assert set(ban["code_insee"]) == {"62498"}
+    assert len(ban) == len(ROWS)
+
+
+def test_lists_ranges_sides_and_limite_apart(ban_fixture, squares):
+    lists, detail = address_lists(load_ban(ban_fixture), "2022-01-01", squares)
+    ort = lists[lists["secteur_id"] == "ort"].set_index(["liste", "voie"])
+    row = ort.loc[("dedans", "Rue du Test")]
+    assert row["numeros_impairs"] == "1 à 7, 11 à 13"  # 9 is in the BAN, outside
+    assert row["numeros_pairs"] == "2 à 10, 12, 14 et 14 ter"  # no 8; 12 bis is outside
+    assert row["numeros"] == "n° 1 à 7, 11 à 13 impairs ; 2 à 10, 12, 14 et 14 ter pairs"
+    assert row["nb_adresses"] == 13
+    limite = ort.loc[("limite – à vérifier", "Rue du Test")]
+    assert (limite["numeros_impairs"], limite["numeros_pairs"]) == ("15 à 17", "")
+    assert limite["nb_adresses"] == 2
+    assert ort.loc[("dedans", "Lieu-dit du Test"), "numeros_impairs"] == "sans numéro"
+    assert "Rue Dehors" not in set(lists["voie"])
+    # the OPAH-RU sector holds only the address at the centre
+    opah = lists[(lists["secteur_id"] == "test_opah") & (lists["liste"] == "dedans")]
+    assert opah["voie"].tolist() == ["Place <script>alert(1)</script>"]
+    assert opah["numeros"].tolist() == ["n° 1 impairs"]
+    # detail: one row per address with a status and a signed distance per sector
+    assert len(detail) == len(ROWS)
+    by = detail.set_index(["nom_voie", "numero", "rep"])
+    assert by.loc[("Rue du Test", 9, ""), "ort_statut"] == "dehors"
+    assert by.loc[("Rue du Test", 15, ""), "ort_statut"] == "limite"
+    assert by.loc[("Rue du Test", 15, ""), "ort_distance_m"] == pytest.approx(20, abs=0.2)
+    assert by.loc[("Rue du Test", 1, ""), "test_opah_statut"] == "dehors"
+
+
+def test_band_option_changes_the_limite_list(ban_fixture, squares):
+    lists, _ = address_lists(load_ban(ban_fixture), "2022-01-01", squares, band_m=5)
+    ort = lists[(lists["secteur_id"] == "ort") & (lists["voie"] == "Rue du Test")]
+    assert ort["liste"].tolist() == ["dedans"]  # 20 m inside is now clearly inside
+    assert ort["numeros_impairs"].iloc[0] == "1 à 7, 11 à 17"
+
+
+def test_written_lists_csv_and_html(ban_fixture, squares, tmp_path):
+    out = tmp_path / "annexe3"
+    res = write_annex(out, date="2022-01-01", catalog=squares, ban=ban_fixture, dpi=30)
+    names = {p.name for p in res.files}
+    assert names == {
+        "carte_generale.html", "carte_generale.png", "zoom_extension.html",
+        "zoom_extension.png", "adresses_par_secteur.csv", "adresses_par_secteur.html",
+        "adresses_detail.csv", "LISEZMOI.txt",
+    }  # fmt: skip
+    assert res.n_addresses == len(ROWS)
+    raw = (out / "adresses_par_secteur.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
+    header = raw.decode("utf-8-sig").splitlines()[0]
+    assert header.split(";")[:4] == ["secteur_id", "secteur", "statut_secteur", "liste"]
+    csv = pd.read_csv(out / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig", dtype=str)
+    assert "1 à 7, 11 à 13" in set(csv["numeros_impairs"])
+    page = (out / "adresses_par_secteur.html").read_text(encoding="utf-8")
+    assert '<html lang="fr">' in page and "@media print" in page
+    assert "<script>alert(1)</script>" not in page
+    assert "Place &lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "à vérifier" in page and "15 à 17" in page
+    assert INDICATIF_WARNING in page
+    assert "Denormandie" in page
+    assert (out / "adresses_detail.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    readme = (out / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "adresses_par_secteur.csv" in readme and "NON PRODUITE" not in readme
+
+
+def test_bad_ban_source_fails_before_writing(tmp_path):
+    with pytest.raises(InputFileError, match="not found"):
+        write_annex(tmp_path / "out", ban=tmp_path / "missing.csv.gz", dpi=30)
+    assert not (tmp_path / "out").exists()
+    other = write_ban_fixture(tmp_path / "loison.csv", rows=[], extra_commune=True)
+    with pytest.raises(InputFileError, match="holds no address of 62498"):
+        load_ban(other)
+
+
+# -- the synthetic BAN export (Lens-like streets) and the offline index ------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_export(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("ban")
+    return write_synthetic_ban_export(folder / "adresses-62.csv.gz", n_rows=3000, seed=3,
+                                      extra_citycodes=["62523"])  # fmt: skip
+
+
+def _expand(text: str, numbers_of_side: list[int]) -> set[int]:
+    """Numbers of the BAN covered by a side text such as ``"1 à 7, 11, 15 à 17"``."""
+    covered: set[int] = set()
+    for part in re.sub(r"\(y c\. [^)]*\)", "", text).split(","):
+        nums = [int(v) for v in re.findall(r"\d+", part.split(" et ")[0])]
+        if not nums:
+            continue
+        lo, hi = nums[0], nums[-1]
+        covered |= {n for n in numbers_of_side if lo <= n <= hi}
+    return covered
+
+
+def test_synthetic_export_lists_cover_every_address_once(synthetic_export):
+    ban = load_ban(synthetic_export)
+    lists, detail = address_lists(ban, "2024-06-01")
+    assert set(lists["secteur_id"]) <= {s.key for s in sectors(date="2024-06-01")}
+    assert lists["liste"].isin(["dedans", "limite – à vérifier"]).all()
+    for (key, liste), sub in lists.groupby(["secteur_id", "liste"]):
+        wanted = "dedans" if liste == "dedans" else "limite"
+        chosen = detail[detail[f"{key}_statut"] == wanted]
+        assert sub["nb_adresses"].sum() == len(chosen)
+        for row in sub.itertuples():
+            street = detail[detail["nom_voie"] == row.voie]
+            in_list = chosen[chosen["nom_voie"] == row.voie]
+            for parity, text in ((1, row.numeros_impairs), (0, row.numeros_pairs)):
+                side = sorted(set(street["numero"][street["numero"] % 2 == parity]))
+                expected = set(in_list["numero"][in_list["numero"] % 2 == parity])
+                covered = _expand(text if isinstance(text, str) else "", side)
+                # every listed range holds only numbers of this list, and all of them
+                assert covered == expected, (key, liste, row.voie, text)
+
+
+def test_index_and_export_give_the_same_lists(synthetic_export, tmp_path):
+    index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)
+    from_csv, _ = address_lists(load_ban(synthetic_export), "2024-06-01")
+    from_index, _ = address_lists(load_ban(index), "2024-06-01")
+    key = ["secteur_id", "liste", "voie"]
+    pd.testing.assert_frame_equal(
+        from_csv.sort_values(key).reset_index(drop=True),
+        from_index.sort_values(key).reset_index(drop=True),
+    )
+
+
+# -- the folder without BAN, and the command line --------------------------------------------
+
+
+def test_annex_without_ban_explains_how_to_get_the_list(tmp_path):
+    res = write_annex(tmp_path / "a3", date="2024-06-01", dpi=30)
+    assert sorted(p.name for p in res.files) == [
+        "LISEZMOI.txt", "carte_generale.html", "carte_generale.png",
+        "zoom_extension.html", "zoom_extension.png",
+    ]  # fmt: skip
+    readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
+    for text in ("ortgeo ban download 62", "ortgeo ban index", "ortgeo annex -o annexe3/ --ban",
+                 "Date des périmètres : 01/06/2024", "Statut des périmètres : indicatif",
+                 INDICATIF_WARNING, DENORMANDIE_NOTE, "carte_generale.html",
+                 "Arrêté préfectoral du 4 août 2019"):  # fmt: skip
+        assert text in readme, text
+    assert "toute la commune de Lens" in readme or "tout le territoire de la commune" in readme
+
+
+def test_readme_official_catalogue_has_no_warning(tmp_path):
+    cat = ortgeo.catalog()
+    for layer_id in cat.ids:
+        path = tmp_path / f"{layer_id}.gpkg"
+        ortgeo.perimeters().query("id == @layer_id").to_crs(2154).to_file(path)
+        cat = cat.replace(layer_id, path)
+    res = write_annex(tmp_path / "a3", date="2024-06-01", catalog=cat, dpi=30)
+    assert res.status == "officiel"
+    readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "Statut des périmètres : officiel" in readme
+    assert INDICATIF_WARNING not in readme
+
+
+@pytest.fixture
+def run():
+    runner = CliRunner()
+    return lambda *args: runner.invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_cli_annex_without_ban(run, tmp_path):
+    res = run("annex", "-o", tmp_path / "a3", "--date", "2024-06-01", "--dpi", "40")
+    assert res.exit_code == 0, res.output
+    assert "carte_generale.png" in res.output and "No --ban source" in res.output
+    from PIL import Image
+
+    with Image.open(tmp_path / "a3" / "carte_generale.png") as img:
+        assert img.size == (round(297 / 25.4 * 40), round(210 / 25.4 * 40))
+
+
+def test_cli_annex_with_ban_export_and_index(run, tmp_path, synthetic_export):
+    res = run("annex", "-o", tmp_path / "a", "--date", "2024-06-01", "--dpi", "30",
+              "--ban", synthetic_export, "--size", "a3", "--no-tiles")  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "adresses_par_secteur.csv" in res.output
+    csv = pd.read_csv(tmp_path / "a" / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig")
+    assert {"ort", "ort_2019", "opah_ru_lens"} <= set(csv["secteur_id"])
+    html = (tmp_path / "a" / "carte_generale.html").read_text(encoding="utf-8")
+    assert "tile.openstreetmap.org" not in html  # --no-tiles
+    index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)
+    res = run("annex", "-o", tmp_path / "b", "--date", "2024-06-01", "--dpi", "30",
+              "--ban", index)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    again = pd.read_csv(tmp_path / "b" / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig")
+    assert np.array_equal(again["nb_adresses"].sort_values(), csv["nb_adresses"].sort_values())
+
+
+def test_cli_annex_with_communes(run, tmp_path, reference):
+    communes = reference / "communes" / "communes_lens_and_neighbours_from_france-geojson.geojson"
+    res = run("annex", "-o", tmp_path / "a", "--date", "2024-06-01", "--dpi", "30",
+              "--communes", communes)  # fmt: skip
+    assert res.exit_code == 0, res.output
+    html = (tmp_path / "a" / "carte_generale.html").read_text(encoding="utf-8")
+    assert "Loison-sous-Lens" in html and "Limites communales" in html
+
+
+def test_cli_annex_user_errors(run, tmp_path):
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "x"),
+                                    "--ban", str(tmp_path / "nope.csv")])  # fmt: skip
+    assert res.exit_code == 2
+    assert "Error: BAN export not found" in res.output
+    (tmp_path / "file").write_text("x")
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "file")])
+    assert res.exit_code == 2
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "y"), "--date", "2024-13-01"])
+    assert res.exit_code == 2 and "Error: Invalid date" in res.output
