@@ -72,6 +72,11 @@ if ! "$VENV/bin/python" -c 'import addok, addok_fr, addok_france, addok_csv, gun
     "$VENV/bin/pip" install -q --disable-pip-version-check \
         addok addok-fr addok-france addok-csv gunicorn setuptools
 fi
+if ! command -v redis-server >/dev/null && [ "$(id -u)" = 0 ]; then
+    log "installing Debian's redis-server"
+    (apt-get install -y -q redis-server >/dev/null 2>&1 \
+        || { apt-get update -q >/dev/null && apt-get install -y -q redis-server >/dev/null; }) || true
+fi
 command -v redis-server >/dev/null || { log "redis-server not found (apt-get install redis-server)"; exit 1; }
 
 # ---------------------------------------------------------------- redis
@@ -159,7 +164,7 @@ log "importing $WORK/addok-synthetic.ndjson"
 # ---------------------------------------------------------------- HTTP API
 HTTP_PORT=$(free_port)
 "$VENV/bin/gunicorn" --daemon --bind "127.0.0.1:$HTTP_PORT" --workers 2 \
-    --pid "$WORK/gunicorn.pid" --error-logfile "$WORK/gunicorn.log" \
+    --pid "$WORK/gunicorn.pid" --error-logfile "$WORK/gunicorn.log" --no-control-socket \
     --chdir "$WORK" addok.http.wsgi:application
 URL="http://127.0.0.1:$HTTP_PORT"
 for _ in $(seq 100); do

@@ -244,6 +244,16 @@ def test_csv_request_format(ban_server: FakeBanServer) -> None:
     assert body.splitlines()[0] == "q,citycode" and body.splitlines()[-1] == "8 rue de Paris,"
 
 
+def test_csv_batch_gets_a_longer_timeout(ban_server: FakeBanServer) -> None:
+    policy = RetryPolicy(max_retries=0, timeout=0.2)
+    ban_server.slow(0.5, path="/search/csv")
+    res = make(ban_server, policy=policy).geocode_many([f"{n} rue de Paris" for n in range(2, 9)])
+    assert all(r.status == "ok" for r in res) and ban_server.count("/search/csv") == 1
+    ban_server.slow(0.5, path="/search")
+    with pytest.raises(GeocoderUnavailable, match="timed out"):
+        make(ban_server, policy=policy).geocode("2 rue de Paris")
+
+
 def test_csv_answer_in_another_dialect(ban_server: FakeBanServer) -> None:
     ban_server.csv_delimiter = ";"
     qs = [f"{n} rue de Paris Lens" for n in (2, 4, 6, 8, 10, 12)]

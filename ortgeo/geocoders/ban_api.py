@@ -303,6 +303,10 @@ class BanApiGeocoder(Geocoder):
             if self.cache is not None:
                 self.cache.put_many(pairs)
 
+    def _csv_timeout(self, n_rows: int) -> float:
+        """A batch takes longer than one search: allow 30 s plus 50 ms per row."""
+        return max(self.policy.timeout, 30.0 + 0.05 * n_rows)
+
     def _post_csv(self, rows: list[tuple[str, str | None, str | None]]) -> list[GeocodeResult]:
         """One ``POST /search/csv`` request; one result per row, in order."""
         has_cc = any(cc for _, cc, _ in rows)
@@ -318,7 +322,7 @@ class BanApiGeocoder(Geocoder):
         url = f"{self.base_url}/search/csv"
         try:
             resp = self._send(
-                "POST", "/search/csv", data=form,
+                "POST", "/search/csv", data=form, timeout=self._csv_timeout(len(rows)),
                 files={"data": ("ortgeo.csv", buf.getvalue().encode("utf-8"), "text/csv")},
             )  # fmt: skip
         except GeocoderServiceError as exc:

@@ -394,6 +394,7 @@ def send_with_retries(
 
     Retries HTTP 429 (waiting ``Retry-After`` when given), 5xx, timeouts and connection
     errors up to ``policy.max_retries`` times; other 4xx fail at once.
+    A ``timeout`` keyword overrides ``policy.timeout`` (for long batch requests).
 
     Raises
     ------
@@ -405,12 +406,13 @@ def send_with_retries(
         HTTP 5xx after the retries, or another HTTP error.
     """
     hint = f" {hint}" if hint else ""
+    timeout = kwargs.pop("timeout", policy.timeout)
     attempt = 0
     while True:
         if limiter is not None:
             limiter.acquire()
         try:
-            resp = session.request(method, url, timeout=policy.timeout, **kwargs)
+            resp = session.request(method, url, timeout=timeout, **kwargs)
         except (requests.ConnectionError, requests.Timeout) as exc:
             if attempt >= policy.max_retries:
                 kind = "timed out" if isinstance(exc, requests.Timeout) else "cannot be reached"
