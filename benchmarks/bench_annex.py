@@ -1,0 +1,89 @@
+"""Benchmark: the Annex 3 maps (HTML + print PNG) and the address list, warm.
+
+Times, as medians of ``--repeat`` runs after one warm-up run (imports, fonts, Leaflet
+assets and the bundled catalogue loaded):
+
+- **maps**: both maps (general + zoom-extension), each as self-contained HTML and as an
+  A4 landscape PNG at 300 dpi — the target is < 5 s for the four files;
+- each piece alone (HTML, PNG) for each map;
+- **annex with BAN**: the whole ``write_annex`` folder with a SYNTHETIC BAN export of
+  ``--addresses`` Lens-like addresses (``ortgeo.testing``), address lists included.
+
+Run: ``python benchmarks/bench_annex.py [--repeat 5] [--addresses 15000]``. Record the
+printed table in BENCHMARKS.md with the machine and date.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from ortgeo.annex import write_annex
+from ortgeo.maps import annex_map, render_png, save_html
+from ortgeo.testing import write_synthetic_ban_export
+
+DATE = "2024-06-01"
+KINDS = ("general", "zoom-extension")
+
+
+def timed(func: Callable[[], object], repeat: int) -> float:
+    func()  # warm-up
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        func()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--addresses", type=int, default=15_000)
+    args = parser.parse_args()
+    out = Path(tempfile.mkdtemp(prefix="bench-annex-"))
+    ban = write_synthetic_ban_export(out / "adresses-62.csv.gz", n_rows=args.addresses)
+
+    def html(kind: str) -> None:
+        save_html(annex_map(kind, date=DATE, tiles=True), out / f"{kind}.html")
+
+    def png(kind: str) -> None:
+        render_png(kind, out / f"{kind}.png", date=DATE, dpi=300)
+
+    def both_maps() -> None:
+        for kind in KINDS:
+            html(kind)
+            png(kind)
+
+    rows: list[tuple[str, float]] = []
+    for kind in KINDS:
+        rows.append((f"HTML {kind}", timed(lambda k=kind: html(k), args.repeat)))
+        rows.append((f"PNG A4 300 dpi {kind}", timed(lambda k=kind: png(k), args.repeat)))
+    rows.append(("maps: 2 × (HTML + PNG)", timed(both_maps, args.repeat)))
+    rows.append((
+        "write_annex, no BAN",
+        timed(lambda: write_annex(out / "a", date=DATE), args.repeat),
+    ))  # fmt: skip
+    rows.append((
+        f"write_annex, BAN export {args.addresses:,} addresses",
+        timed(lambda: write_annex(out / "b", date=DATE, ban=ban), args.repeat),
+    ))  # fmt: skip
+
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
+    print(f"repeat: {args.repeat} (medians, warm)\n")
+    print("| step | median (s) |")
+    print("|---|---:|")
+    for name, seconds in rows:
+        print(f"| {name} | {seconds:.2f} |")
+    sizes = {p.name: p.stat().st_size for p in (out / "b").iterdir()}
+    print("\nfiles (bytes): " + ", ".join(f"{k} {v:,}" for k, v in sorted(sizes.items())))
+
+
+if __name__ == "__main__":
+    main()
