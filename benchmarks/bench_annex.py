@@ -18,11 +18,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
+
+from bench_locate import timed  # same folder: run as a script
 
 from ortgeo.annex import write_annex
 from ortgeo.maps import annex_map, render_png, save_html
@@ -32,14 +32,10 @@ DATE = "2024-06-01"
 KINDS = ("general", "zoom-extension")
 
 
-def timed(func: Callable[[], object], repeat: int) -> float:
-    func()  # warm-up
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+def warm_timed(func: Callable[[], object], repeat: int) -> float:
+    """Median time of ``repeat`` runs after one warm-up run."""
+    func()
+    return timed(func, repeat)
 
 
 def main() -> None:
@@ -63,16 +59,16 @@ def main() -> None:
 
     rows: list[tuple[str, float]] = []
     for kind in KINDS:
-        rows.append((f"HTML {kind}", timed(lambda k=kind: html(k), args.repeat)))
-        rows.append((f"PNG A4 300 dpi {kind}", timed(lambda k=kind: png(k), args.repeat)))
-    rows.append(("maps: 2 × (HTML + PNG)", timed(both_maps, args.repeat)))
+        rows.append((f"HTML {kind}", warm_timed(lambda k=kind: html(k), args.repeat)))
+        rows.append((f"PNG A4 300 dpi {kind}", warm_timed(lambda k=kind: png(k), args.repeat)))
+    rows.append(("maps: 2 × (HTML + PNG)", warm_timed(both_maps, args.repeat)))
     rows.append((
         "write_annex, no BAN",
-        timed(lambda: write_annex(out / "a", date=DATE), args.repeat),
+        warm_timed(lambda: write_annex(out / "a", date=DATE), args.repeat),
     ))  # fmt: skip
     rows.append((
         f"write_annex, BAN export {args.addresses:,} addresses",
-        timed(lambda: write_annex(out / "b", date=DATE, ban=ban), args.repeat),
+        warm_timed(lambda: write_annex(out / "b", date=DATE, ban=ban), args.repeat),
     ))  # fmt: skip
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")

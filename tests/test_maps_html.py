@@ -27,6 +27,7 @@ from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
 from ortgeo.maps import annex_map, offline_problems, render_html, save_html
 from ortgeo.maps.html import TILE_LAYERS, _assets, _layer_popup
 from ortgeo.maps.style import INDICATIF_WARNING, LAYER_STYLES, STATUS_COLOURS, escape
+from tests.test_annex import official_catalog
 
 DATE = "2024-06-01"
 HOSTILE = [
@@ -156,11 +157,7 @@ def test_zoom_when_the_extension_is_not_in_force():
 
 
 def test_official_catalogue_has_no_indicatif_warning(tmp_path):
-    cat = ortgeo.catalog()
-    for layer_id in cat.ids:
-        path = tmp_path / f"{layer_id}.gpkg"
-        ortgeo.perimeters().query("id == @layer_id").to_crs(2154).to_file(path)
-        cat = cat.replace(layer_id, path)
+    cat = official_catalog(tmp_path)
     page = render_html(annex_map("general", date=DATE, catalog=cat))
     assert INDICATIF_WARNING not in page and "statut : officiel" in page
 

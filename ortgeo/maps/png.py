@@ -128,6 +128,10 @@ def _draw_area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: floa
                 zorder=zorder,
             )
         )
+    _outline(ax, geom, style, zorder + 0.5)
+
+
+def _outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float) -> None:
     ax.add_patch(
         PathPatch(
             _path(geom),
@@ -135,7 +139,7 @@ def _draw_area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: floa
             edgecolor=style.colour,
             linewidth=style.mpl_linewidth,
             linestyle=style.mpl_linestyle,
-            zorder=zorder + 0.5,
+            zorder=zorder,
         )
     )
 
@@ -678,16 +682,7 @@ def _scene_figure(
             if not geom.intersects(frame_box):
                 continue
             style = LENS_STYLE if is_lens else COMMUNE_STYLE
-            ax.add_patch(
-                PathPatch(
-                    _path(geom),
-                    facecolor="none",
-                    edgecolor=style.colour,
-                    linewidth=style.mpl_linewidth,
-                    linestyle=style.mpl_linestyle,
-                    zorder=2 if is_lens else 1,
-                )
-            )
+            _outline(ax, geom, style, zorder=2 if is_lens else 1)
             visible = geom.intersection(frame_box.buffer(-0.03 * (frame[2] - frame[0])))
             if name and not visible.is_empty and visible.area > 0.01 * frame_box.area:
                 pt = visible.representative_point()
