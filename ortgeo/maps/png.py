@@ -830,9 +830,9 @@ def figure(
 
     Examples
     --------
-    >>> fig = figure("general", date="2024-06-01", dpi=50)
-    >>> [round(float(v), 2) for v in fig.get_size_inches()]
-    [11.69, 8.27]
+    >>> fig = figure("general", date="2024-06-01", dpi=100)  # A4 landscape
+    >>> fig.canvas.get_width_height()
+    (1169, 827)
     """
     scene = build_scene(kind, date, catalog, addresses, communes, landmarks)
     return _scene_figure(scene, size=size, dpi=dpi, basemap=basemap, tiles=tiles)
