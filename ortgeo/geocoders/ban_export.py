@@ -180,6 +180,18 @@ def download_ban_export(
         Offline, or the server cannot be reached.
     GeocoderServiceError
         HTTP error (unknown département...) or the file is not gzip.
+    InputFileError
+        Not a département code.
+
+    Examples
+    --------
+    Offline here, so only the check of the département (the download itself is
+    ``download_ban_export("62")``, then ``build_ban_index`` on the returned path):
+
+    >>> download_ban_export("Pas-de-Calais")
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InputFileError: Invalid département 'Pas-de-Calais': expected e.g. 62, 2A or 971.
     """
     dep = str(departement).strip().upper()
     if not dep.isalnum() or not 2 <= len(dep) <= 3:
