@@ -15,7 +15,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -29,7 +29,6 @@ from ortgeo.geocoders.base import (
     TokenBucket,
     as_float,
     error_result,
-    per_query,
     progress_iter,
     send_with_retries,
 )
@@ -211,15 +210,10 @@ class BanApiGeocoder(Geocoder):
         return cache_key(self.name, self.base_url, query, citycode=citycode, postcode=postcode,
                          **extra)  # fmt: skip
 
-    def geocode_many(
-        self,
-        queries: Sequence[str],
-        *,
-        citycode: str | Sequence[str | None] | None = None,
-        postcode: str | Sequence[str | None] | None = None,
-        progress: bool = False,
+    def _geocode_rows(
+        self, rows: list[tuple[str, str | None, str | None]], progress: bool
     ) -> list[GeocodeResult]:
-        """Geocode many addresses, in order; ``POST /search/csv`` for large batches.
+        """Many addresses, in order; ``POST /search/csv`` for large batches.
 
         Cached answers are reused; the rest is sent by chunks of ``chunk_size`` rows, each
         committed to the cache as soon as it is answered (an interrupted run loses at
@@ -227,9 +221,6 @@ class BanApiGeocoder(Geocoder):
         only; after repeated failures the remaining rows are marked in error without
         more requests. Without ``/search/csv`` (HTTP 404/405) it falls back to ``/search``.
         """
-        texts = ["" if not isinstance(q, str) else q for q in queries]
-        rows = list(zip(texts, per_query(citycode, len(texts), "citycode"),
-                        per_query(postcode, len(texts), "postcode"), strict=True))  # fmt: skip
         keys = [self._key(q, cc, pc) for q, cc, pc in rows]
         done: dict[str, GeocodeResult] = self.cache.get_many(keys) if self.cache is not None else {}
         todo: dict[str, tuple[str, str | None, str | None]] = {}

@@ -261,12 +261,17 @@ class Geocoder(abc.ABC):
         ``citycode`` and ``postcode`` are one value for all queries or one per query.
         A query that fails gets a ``status="error"`` result; the others are unaffected.
         """
-        queries = [_query_text(q) for q in queries]
-        citycodes = per_query(citycode, len(queries), "citycode")
-        postcodes = per_query(postcode, len(queries), "postcode")
+        texts = [_query_text(q) for q in queries]
+        citycodes = per_query(citycode, len(texts), "citycode")
+        postcodes = per_query(postcode, len(texts), "postcode")
+        return self._geocode_rows(list(zip(texts, citycodes, postcodes, strict=True)), progress)
+
+    def _geocode_rows(
+        self, rows: list[tuple[str, str | None, str | None]], progress: bool
+    ) -> list[GeocodeResult]:
+        """:meth:`geocode_many` on ``(query, citycode, postcode)`` rows: one by one."""
         results: list[GeocodeResult] = []
-        rows = zip(queries, citycodes, postcodes, strict=True)
-        for q, cc, pc in progress_iter(rows, len(queries), "Geocoding", progress):
+        for q, cc, pc in progress_iter(rows, len(rows), "Geocoding", progress):
             try:
                 results.append(self.geocode(q, citycode=cc, postcode=pc))
             except GeocoderServiceError as exc:
