@@ -247,6 +247,15 @@ def load_ban(source: str | Path, citycodes: Sequence[str] = (LENS_INSEE,)) -> pd
     pandas.DataFrame
         At least ``id, numero, rep, nom_voie, code_postal, code_insee, nom_commune,
         lon, lat``; ``rep`` is lower-case text (``""`` when none).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from ortgeo.testing import write_synthetic_ban_export
+    >>> path = write_synthetic_ban_export(Path(tempfile.mkdtemp()) / "a.csv.gz", n_rows=30)
+    >>> ban = load_ban(path)  # SYNTHETIC addresses
+    >>> len(ban), ban["code_insee"].unique().tolist()
+    (30, ['62498'])
     """
     from ortgeo.geocoders.ban_export import read_ban_csv
     from ortgeo.geocoders.ban_local import BanIndex
@@ -330,6 +339,16 @@ def address_lists(
         ``lists``: one row per sector, list (``dedans`` / ``limite``) and street, with
         ``numeros_impairs``, ``numeros_pairs``, ``numeros`` and ``nb_adresses``.
         ``detail``: the BAN rows with ``<sector>_statut`` and ``<sector>_distance_m``.
+
+    Examples
+    --------
+    >>> ban = pd.DataFrame({  # three made-up addresses on place Jean-Jaurès
+    ...     "id": ["a", "b", "c"], "numero": [1, 3, 2], "rep": "", "nom_voie": "Place Jean Jaurès",
+    ...     "code_postal": "62300", "code_insee": "62498", "nom_commune": "Lens",
+    ...     "lon": [2.8339, 2.8340, 2.8338], "lat": [50.4292, 50.4293, 50.4291]})
+    >>> lists, detail = address_lists(ban, date="2024-06-01")
+    >>> lists.query("secteur_id == 'ort'")[["liste", "numeros"]].to_dict("records")
+    [{'liste': 'dedans', 'numeros': 'n° 1 à 3 impairs ; 2 pairs'}]
     """
     cat = catalog if catalog is not None else _catalog()
     day = parse_date(date)
