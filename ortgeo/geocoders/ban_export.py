@@ -203,8 +203,9 @@ def download_ban_export(
     target = folder / f"adresses-{dep}.csv.gz"
     part = target.with_name(target.name + ".part")
     hint = "Download it by hand from adresse.data.gouv.fr and pass the file to `ortgeo ban index`."
+    policy = policy or RetryPolicy(max_retries=2, timeout=60)
     resp = send_with_retries(
-        session or requests.Session(), "GET", full_url, policy=policy or RetryPolicy(timeout=60),
+        session or requests.Session(), "GET", full_url, policy=policy,
         service="The BAN download server", hint=hint, stream=True,
     )  # fmt: skip
     total = int(resp.headers.get("Content-Length") or 0) or None
