@@ -185,6 +185,8 @@ def test_noisy_variants() -> None:
         ("12 rue du 11 Novembre 62300", (12, "", "rue du 11 Novembre", "62300", None)),
         ("Rue de Paris", (None, "", "Rue de Paris", None, None)),
         ("62300 Lens", (None, "", "", "62300", "Lens")),
+        ("17-19 rue de Paris", (17, "", "rue de Paris", None, None)),
+        ("17/19, rue de Paris", (17, "", "rue de Paris", None, None)),
         ("  ", (None, "", "", None, None)),
     ],
 )

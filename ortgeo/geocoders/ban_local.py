@@ -254,6 +254,7 @@ class BanIndex:
                 f"{self.meta.get('version')!r}, expected {INDEX_VERSION!r}). Rebuild it with "
                 "`ortgeo ban index`."
             )
+        self._geocoder: BanLocalGeocoder | None = None
 
     def __repr__(self) -> str:
         return f"BanIndex({str(self.path)!r})"
@@ -310,7 +311,9 @@ class BanIndex:
         >>> idx.find_streets("bd basly", limit=1)["name"].tolist()
         ['Boulevard Émile Basly']
         """
-        geocoder = BanLocalGeocoder(self)
+        if self._geocoder is None:
+            self._geocoder = BanLocalGeocoder(self)
+        geocoder = self._geocoder
         scope = (citycode,) if citycode else None
         matches = geocoder._match_street(normalize(name), scope)[:limit]
         df = self.streets().set_index("sid").loc[[sid for sid, _ in matches]].reset_index()

@@ -102,6 +102,7 @@ _SUFFIX_RE = r"bis|ter|quater|quinquies|quinq|qua|[a-z]"
 _NUMBER_RE = re.compile(
     rf"^\s*(\d{{1,4}})(?:\s*({_SUFFIX_RE}))?(?=[\s,;.\-/]|$)\s*[,;.\-/]?\s*", re.IGNORECASE
 )
+_RANGE_RE = re.compile(r"^\s*(\d{1,4})\s*[-/]\s*\d{1,4}(?=\s|,)")  # "17-19 rue X"
 _POSTCODE_RE = re.compile(r"(?:^|[\s,;])(\d{5})(?=$|[\s,;])")
 _PUNCT_RE = re.compile(r"[^a-z0-9]+")
 _TWO_WORD_ABBR = {tuple(k.split()): v for k, v in ABBREVIATIONS.items() if " " in k}
@@ -228,7 +229,8 @@ def parse_address(query: str) -> ParsedAddress:
 
     Recognised forms (house numbers have 1 to 4 digits; 5 digits are a postcode):
     ``"17 rue X"``, ``"17bis rue X"``, ``"17 B rue X"``,
-    ``"17, rue X"``, ``"rue X 62300 Lens"``, ``"17 rue X, Lens"``. A single letter after
+    ``"17, rue X"``, ``"17-19 rue X"`` (the first number), ``"rue X 62300 Lens"``,
+    ``"17 rue X, Lens"``. A single letter after
     the number is a suffix unless it is the abbreviation ``r`` (rue) followed by a name.
     A trailing city written without a comma or a postcode stays in ``street``: the
     geocoder recognises it against the commune names it knows.
@@ -244,6 +246,7 @@ def parse_address(query: str) -> ParsedAddress:
     'r de Paris'
     """
     text = " ".join(query.replace("\u00a0", " ").split())
+    text = _RANGE_RE.sub(r"\1", text)  # a range of numbers: keep the first
     number: int | None = None
     suffix = ""
     m = _NUMBER_RE.match(text)
