@@ -260,6 +260,23 @@ def check_address(
     ------
     GeocoderError
         The geocoding service cannot be reached or fails.
+
+    Examples
+    --------
+    Offline, on an index built from a SYNTHETIC BAN export (made-up addresses):
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from ortgeo.geocoders import build_ban_index
+    >>> from ortgeo.testing import write_synthetic_ban_export
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> ban = write_synthetic_ban_export(tmp / "adresses.csv.gz", n_rows=300)
+    >>> index = build_ban_index(ban, tmp / "ban.sqlite", progress=False)
+    >>> v = check_address("1 place Jean Jaurès, Lens", "2024-06-01", "local", ban_index=index)
+    >>> v.status, v.geocode.label
+    ('dedans', '1 Place Jean Jaurès 62300 Lens')
+    >>> check_address("Lens", "2024-06-01", "local", ban_index=index).status
+    'indetermine'
     """
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
     result = coder.geocode(address, citycode=citycode, postcode=postcode)

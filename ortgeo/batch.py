@@ -175,6 +175,21 @@ def check_addresses(
     pandas.DataFrame
         The input columns untouched, then ``ban_*``, ``ort_*`` and per-layer
         ``*_status``/``*_distance_m``, ``uncertainty_m``, ``verdict``, ``verdict_reason``.
+
+    Examples
+    --------
+    Offline, on an index built from a SYNTHETIC BAN export (made-up addresses):
+
+    >>> import tempfile
+    >>> from ortgeo.geocoders import build_ban_index
+    >>> from ortgeo.testing import write_synthetic_ban_export
+    >>> tmp = Path(tempfile.mkdtemp())
+    >>> ban = write_synthetic_ban_export(tmp / "adresses.csv.gz", n_rows=300)
+    >>> index = build_ban_index(ban, tmp / "ban.sqlite", progress=False)
+    >>> table = pd.DataFrame({"id": ["1", "2"], "adresse": ["2 place Jean Jaurès Lens", ""]})
+    >>> report = check_addresses(table, date="2024-06-01", geocoder="local", ban_index=index)
+    >>> report["id"].tolist(), report["verdict"].tolist(), report["verdict_reason"].iloc[1]
+    (['1', '2'], ['dedans', 'indetermine'], 'adresse vide')
     """
     df = data.copy() if isinstance(data, pd.DataFrame) else read_table(data, sep, encoding)
     texts = _address_texts(df, address_col, columns)
@@ -212,7 +227,15 @@ def _neutralise(value: Any) -> Any:
 
 
 def check_output_path(path: str | Path) -> Path:
-    """The report path, checked before any work: known extension, existing folder."""
+    """The report path, checked before any work: known extension, existing folder.
+
+    Examples
+    --------
+    >>> check_output_path("rapport.xlsx")
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InputFileError: Cannot write rapport.xlsx: use a .csv or .gpkg file name.
+    """
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".txt", ".gpkg"):
         raise InputFileError(f"Cannot write {path.name}: use a .csv or .gpkg file name.")
@@ -231,6 +254,14 @@ def write_report(
     CSV: ``sep``-separated UTF-8 (with BOM when ``excel``); text cells starting with
     ``= + - @`` are prefixed with ``'`` so that a spreadsheet never runs them as
     formulas. GeoPackage: one point per geocoded row (EPSG:4326), empty geometry otherwise.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> report = pd.DataFrame({"adresse": ["=1+1", "3 rue de la Gare"], "verdict": ["", "dedans"]})
+    >>> path = write_report(report, Path(tempfile.mkdtemp()) / "rapport.csv")
+    >>> path.read_text(encoding="utf-8").splitlines()
+    ['adresse;verdict', "'=1+1;", '3 rue de la Gare;dedans']
     """
     path = check_output_path(path)
     suffix = path.suffix.lower()

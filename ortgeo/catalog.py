@@ -416,5 +416,11 @@ def landmarks() -> gpd.GeoDataFrame:
 
     Each row has ``name``, ``kind`` (``repere``, ``action``, ``centre-commune``),
     ``source``, ``precision_m`` and ``note``.
+
+    Examples
+    --------
+    >>> marks = landmarks()
+    >>> marks.crs.to_epsg(), marks.loc[marks["name"] == "Église Saint-Léger", "kind"].item()
+    (4326, 'repere')
     """
     return gpd.read_file(bundled_path() / "landmarks.geojson", engine="pyogrio")

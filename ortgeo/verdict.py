@@ -82,6 +82,14 @@ class LayerResult:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with English keys; ``distance_m`` is None when not computed.
+
+        Examples
+        --------
+        >>> res = check_point(2.833889, 50.429167, date="2024-06-01").layer("ort-2019")
+        >>> {k: res.to_dict()[k] for k in ("key", "inside", "band_m", "status")}
+        {'key': 'ort_2019', 'inside': True, 'band_m': 250.0, 'status': 'dedans'}
+        """
         return {
             "key": self.key,
             "layers": list(self.layer_ids),
