@@ -103,6 +103,13 @@ _NUMBER_RE = re.compile(
     rf"^\s*(\d{{1,4}})(?:\s*({_SUFFIX_RE}))?(?=[\s,;.\-/]|$)\s*[,;.\-/]?\s*", re.IGNORECASE
 )
 _RANGE_RE = re.compile(r"^\s*(\d{1,4})\s*[-/]\s*\d{1,4}(?=\s|,)")  # "17-19 rue X"
+# Address complements that are not part of the street: flat, building, floor, PO box...
+_COMPLEMENT_RE = re.compile(
+    r"(?:(?<=[\s,])|^)(?:appt|appart(?:ement)?|apt|b[aâ]t(?:iment)?|bt|[ée]tage|esc(?:alier)?"
+    r"|porte|logement|lgt)\.?\s*(?:n[°o]\.?\s*)?[\w-]{0,6}(?=[\s,]|$)"
+    r"|\b(?:bp|cs)\s*\d+\b|\bcedex(?:\s*\d+)?\b",
+    re.IGNORECASE,
+)
 _POSTCODE_RE = re.compile(r"(?:^|[\s,;])(\d{5})(?=$|[\s,;])")
 _PUNCT_RE = re.compile(r"[^a-z0-9]+")
 _TWO_WORD_ABBR = {tuple(k.split()): v for k, v in ABBREVIATIONS.items() if " " in k}
@@ -230,7 +237,9 @@ def parse_address(query: str) -> ParsedAddress:
     Recognised forms (house numbers have 1 to 4 digits; 5 digits are a postcode):
     ``"17 rue X"``, ``"17bis rue X"``, ``"17 B rue X"``,
     ``"17, rue X"``, ``"17-19 rue X"`` (the first number), ``"rue X 62300 Lens"``,
-    ``"17 rue X, Lens"``. A single letter after
+    ``"17 rue X, Lens"``. Complements (``appt 12``, ``bât. B``, ``2e étage``, ``BP 40``,
+    ``CEDEX``) and a leading segment without number (``"Résidence X, 17 rue Y"``) are
+    dropped. A single letter after
     the number is a suffix unless it is the abbreviation ``r`` (rue) followed by a name.
     A trailing city written without a comma or a postcode stays in ``street``: the
     geocoder recognises it against the commune names it knows.
@@ -246,6 +255,13 @@ def parse_address(query: str) -> ParsedAddress:
     'r de Paris'
     """
     text = " ".join(query.replace("\u00a0", " ").split())
+    text = _COMPLEMENT_RE.sub(" ", text)
+    text = re.sub(r"\s*,[\s,]*", ", ", text).strip(" ,")
+    if not _NUMBER_RE.match(text) and "," in text:
+        # "Résidence X, 17 rue Y": the address starts at the first segment with a number
+        segments = text.split(",")
+        start = next((i for i, seg in enumerate(segments) if _NUMBER_RE.match(seg)), 0)
+        text = ",".join(segments[start:]).strip()
     text = _RANGE_RE.sub(r"\1", text)  # a range of numbers: keep the first
     number: int | None = None
     suffix = ""
@@ -273,4 +289,6 @@ def parse_address(query: str) -> ParsedAddress:
         if head.strip(" ,;") and tail.strip():
             text, city = head, tail.strip()
     street = text.strip(" ,;-")
+    if number is not None and "," in street:  # "17 rue X, résidence Y": the street first
+        street = street.split(",", 1)[0].strip(" ;-")
     return ParsedAddress(number, suffix, street, postcode, city)
