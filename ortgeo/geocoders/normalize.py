@@ -106,7 +106,8 @@ _RANGE_RE = re.compile(r"^\s*(\d{1,4})\s*[-/]\s*\d{1,4}(?=\s|,)")  # "17-19 rue 
 # Address complements that are not part of the street: flat, building, floor, PO box...
 _COMPLEMENT_RE = re.compile(
     r"(?:(?<=[\s,])|^)(?:appt|appart(?:ement)?|apt|b[aâ]t(?:iment)?|bt|[ée]tage|esc(?:alier)?"
-    r"|porte|logement|lgt)\.?\s*(?:n[°o]\.?\s*)?[\w-]{0,6}(?=[\s,]|$)"
+    r"|logement|lgt)(?:\.|\b)(?:\s*(?:n[°o]\.?\s*)?[\w-]{1,6}(?=[\s,]|$))?"
+    r"|\b\d{1,2}\s*(?:er|re|ere|ère|e|ème|eme)\s+[ée]tage\b"
     r"|\b(?:bp|cs)\s*\d+\b|\bcedex(?:\s*\d+)?\b",
     re.IGNORECASE,
 )
