@@ -261,8 +261,7 @@ def load_ban(source: str | Path, citycodes: Sequence[str] = (LENS_INSEE,)) -> pd
     from ortgeo.geocoders.ban_local import BanIndex
 
     path = Path(source)
-    name = path.name.lower()
-    if name.endswith((".csv", ".csv.gz")):
+    if _is_export(path):
         df = read_ban_csv(path, citycodes=list(citycodes))
     else:
         index = BanIndex(path)
@@ -487,9 +486,28 @@ def _list_html(
     )
 
 
+def _is_export(source: Path) -> bool:
+    """Whether a BAN source is an export (.csv, .csv.gz) rather than an ortgeo index."""
+    return source.name.lower().endswith((".csv", ".csv.gz"))
+
+
 def _ban_label(source: Path) -> str:
-    stamp = _dt.date.fromtimestamp(source.stat().st_mtime)
-    return f"fichier {source.name} du {date_fr(stamp)}"
+    """How to cite the BAN source: the export file and its date, or the index and its origin."""
+    if _is_export(source):
+        stamp = _dt.date.fromtimestamp(source.stat().st_mtime)
+        return f"fichier {source.name} du {date_fr(stamp)}"
+    from ortgeo.geocoders.ban_local import BanIndex
+
+    index = BanIndex(source)
+    try:
+        meta = dict(index.meta)
+    finally:
+        index.close()
+    built = parse_date(meta.get("built", "")[:10], default_today=False)
+    return (
+        f"index {source.name} construit le {date_fr(built, 'date inconnue')} "
+        f"à partir de {meta.get('source', 'source inconnue')}"
+    )
 
 
 def _readme(

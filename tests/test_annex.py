@@ -341,6 +341,8 @@ def test_cli_annex_with_ban_export_and_index(run, tmp_path, synthetic_export):
     res = run("annex", "-o", tmp_path / "b", "--date", "2024-06-01", "--dpi", "30",
               "--ban", index)  # fmt: skip
     assert res.exit_code == 0, res.output
+    page = (tmp_path / "b" / "adresses_par_secteur.html").read_text(encoding="utf-8")
+    assert "index ban.sqlite construit le" in page and "adresses-62.csv.gz" in page
     again = pd.read_csv(tmp_path / "b" / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig")
     assert np.array_equal(again["nb_adresses"].sort_values(), csv["nb_adresses"].sort_values())
 

@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Circle, Patch, PathPatch, Rectangle
 from matplotlib.path import Path as MplPath
+from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
 from ortgeo.catalog import Catalog
@@ -174,14 +175,27 @@ class _Label:
 _DIRECTIONS = [(1, 0.6), (1, -0.6), (-1, 0.6), (-1, -0.6), (0, 1), (0, -1), (1, 0), (-1, 0)]
 
 
-def _place_labels(ax: Axes, labels: list[_Label], obstacles: list[Bbox], scale: float) -> int:
+def _place_labels(
+    ax: Axes,
+    labels: list[_Label],
+    obstacles: list[Bbox],
+    scale: float,
+    limits: shapely.Geometry | None = None,
+) -> int:
     """Greedy placement: each label takes the first candidate spot that collides with nothing.
+
+    Candidates are tried around the point on growing rings. A spot must stay inside the
+    map, overlap no label or obstacle (markers, scale bar, north arrow) and, if any spot
+    allows it, cross none of the ``limits`` (perimeter outlines, Lambert-93): a label
+    box must not hide where a perimeter runs.
 
     Returns the number of labels that found no free spot (they are left out).
     """
-    fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+    renderer = ax.figure.canvas.get_renderer()
     axes_box = ax.get_window_extent(renderer)
+    to_data = ax.transData.inverted()
+    if limits is not None:
+        shapely.prepare(limits)
     taken = list(obstacles)
     dropped = 0
     for lab in sorted(labels, key=lambda item: item.priority):
@@ -197,16 +211,14 @@ def _place_labels(ax: Axes, labels: list[_Label], obstacles: list[Bbox], scale: 
             zorder=20,
             annotation_clip=False,
             gid="label",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.8},
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.65},
         )
         rings = [(0.0, 0.0)] if lab.centred else []
         for radius in (6.0, 16.0, 30.0):
             rings += [(dx * radius * scale, dy * radius * scale) for dx, dy in _DIRECTIONS]
-        placed = False
+        free: list[tuple[float, float, Bbox, bool]] = []
         for dx, dy in rings:
-            text.xyann = (dx, dy)
-            text.set_ha("center" if dx == 0 else ("left" if dx > 0 else "right"))
-            text.set_va("center" if dy == 0 else ("bottom" if dy > 0 else "top"))
+            _set_offset(text, dx, dy)
             box = text.get_window_extent(renderer).expanded(1.04, 1.08)
             inside = (
                 box.x0 >= axes_box.x0
@@ -214,24 +226,37 @@ def _place_labels(ax: Axes, labels: list[_Label], obstacles: list[Bbox], scale: 
                 and box.y0 >= axes_box.y0
                 and box.y1 <= axes_box.y1
             )
-            if inside and not any(box.overlaps(other) for other in taken):
-                taken.append(box)
-                if math.hypot(dx, dy) > 20 * scale:
-                    ax.annotate(
-                        "",
-                        (lab.x, lab.y),
-                        xytext=(dx, dy),
-                        textcoords="offset points",
-                        arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6},
-                        zorder=19,
-                        gid="label-leader",
-                    )
-                placed = True
+            if not inside or any(box.overlaps(other) for other in taken):
+                continue
+            (x0, y0), (x1, y1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+            crosses = limits is not None and limits.intersects(shapely.box(x0, y0, x1, y1))
+            free.append((dx, dy, box, crosses))
+            if not crosses:
                 break
-        if not placed:
+        if not free:
             text.remove()
             dropped += 1
+            continue
+        dx, dy, box, _ = min(free, key=lambda spot: spot[3])  # first spot crossing no limit
+        _set_offset(text, dx, dy)
+        taken.append(box)
+        if math.hypot(dx, dy) > 20 * scale:
+            ax.annotate(
+                "",
+                (lab.x, lab.y),
+                xytext=(dx, dy),
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6},
+                zorder=19,
+                gid="label-leader",
+            )
     return dropped
+
+
+def _set_offset(text: Annotation, dx: float, dy: float) -> None:
+    text.xyann = (dx, dy)
+    text.set_ha("center" if dx == 0 else ("left" if dx > 0 else "right"))
+    text.set_va("center" if dy == 0 else ("bottom" if dy > 0 else "top"))
 
 
 def _point_box(ax: Axes, x: float, y: float, radius_pt: float) -> Bbox:
@@ -780,7 +805,10 @@ def _scene_figure(
     obstacles.append(_north_arrow(ax, frame, fs))
     _legend(fig, scene, fs, wrap=40)
     _footer(fig, scene, [s for s in extra_sources if s], fs * 0.9)
-    fig._ortgeo_dropped_labels = _place_labels(ax, labels, obstacles, scale)  # type: ignore[attr-defined]
+    limits = shapely.union_all([layer.geometry_l93.boundary for layer in scene.layers])
+    fig._ortgeo_dropped_labels = _place_labels(  # type: ignore[attr-defined]
+        ax, labels, obstacles, scale, limits=None if limits.is_empty else limits
+    )
     return fig
 
 
