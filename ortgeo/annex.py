@@ -468,7 +468,7 @@ def _list_html(
             "tracé : seul le plan officiel permet de dire si elles sont dedans.</p>"
             f"{_html_table(border, 'limite')}</section>"
         )
-    notice = f'<p class="notice">{escape(INDICATIF_WARNING)}</p>' if status != "officiel" else ""
+    notice = f'<p class="notice">{escape(INDICATIF_WARNING)}</p>' if status == "indicatif" else ""
     return (
         '<!DOCTYPE html>\n<html lang="fr"><head><meta charset="utf-8">'
         "<title>Annexe 3 – Liste des adresses incluses dans les secteurs d'intervention</title>"
@@ -531,7 +531,7 @@ def _readme(
         f"Dossier produit par ortgeo {__version__} le {date_fr(_dt.date.today())}.",
         "",
     ]
-    if status != "officiel":
+    if status == "indicatif":
         lines += [
             f"!! AVERTISSEMENT : {INDICATIF_WARNING}.",
             "!! Les tracés ont été numérisés à la main d'après des descriptions publiques ; ils",

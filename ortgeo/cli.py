@@ -400,7 +400,7 @@ def annex(
         click.echo(f"  {path.name}")
     if result.n_addresses is None:
         click.echo("No --ban source: no address list (see LISEZMOI.txt to get one).")
-    if result.status != "officiel":
+    if result.status == "indicatif":
         click.echo("Note: indicative perimeters (digitized by ortgeo), not the official plan.")
 
 
