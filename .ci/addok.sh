@@ -26,10 +26,17 @@ alive() { [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null; }
 
 pid_of() { [ -f "$1" ] && cat "$1" || true; }
 
+stop_pid() {  # TERM, wait up to 5 s, then KILL
+    local pid=$1
+    alive "$pid" || return 0
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 50); do alive "$pid" || return 0; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+}
+
 stop_all() {
-    local pid
-    pid=$(pid_of "$WORK/gunicorn.pid"); if alive "$pid"; then kill "$pid"; fi
-    pid=$(pid_of "$WORK/redis.pid"); if alive "$pid"; then kill "$pid"; fi
+    stop_pid "$(pid_of "$WORK/gunicorn.pid")"
+    stop_pid "$(pid_of "$WORK/redis.pid")"
     rm -f "$STATE" "$WORK/gunicorn.pid" "$WORK/redis.pid"
 }
 
