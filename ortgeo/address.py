@@ -42,7 +42,7 @@ __all__ = [
 MATCH_UNCERTAINTY_M = {"housenumber": 15.0, "street": 500.0, "locality": 500.0,
                        "municipality": 3000.0}  # fmt: skip
 #: Below this score a match is not trusted.
-MIN_SCORE = 0.5
+MIN_SCORE = 0.6
 #: A runner-up within this score of the best match is a plausible alternative.
 RUNNER_UP_MARGIN = 0.05
 

@@ -198,6 +198,22 @@ def test_addresses_from_locate_and_geodataframe():
     assert "Dans le périmètre (1)" in render_html(annex_map(date=DATE, addresses=gdf))
 
 
+def test_batch_report_maps_directly():
+    """A check_addresses report (ban_lon/ban_lat, verdict, unlocated and error rows) maps as is."""
+    report = pd.DataFrame({
+        "adresse": ["1 rue X Lens", "rue Y Lens", "introuvable", "erreur"],
+        "ban_label": ["1 Rue X 62300 Lens", "Rue Y 62300 Lens", None, None],
+        "ban_lon": [2.833889, 2.8314, None, None],
+        "ban_lat": [50.429167, 50.4270, None, None],
+        "ort_status": ["dedans", "limite", None, None],
+        "verdict": ["dedans", "indetermine", "indetermine", "erreur"],
+    })  # fmt: skip
+    page = render_html(annex_map(date=DATE, addresses=report))
+    assert "Dans le périmètre (1)" in page
+    assert "Indéterminé (1)" in page  # coloured by the verdict, not by the raw position
+    assert "1 Rue X 62300 Lens" in page
+
+
 # -- real headless Chromium -----------------------------------------------------------------
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"

@@ -23,6 +23,7 @@ from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
 from ortgeo.io import read_perimeter
+from ortgeo.locate import INVALIDE
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_KINDS, MAP_TITLES, date_fr
 from ortgeo.verdict import LENS_INSEE
 
@@ -32,8 +33,10 @@ __all__ = ["Scene", "build_scene"]
 _DRAW_ORDER = {"ort": 0, "ort-extension": 1, "opah-ru": 2}
 _NAME_COLUMNS = ("nom", "name", "nom_commune", "NOM", "NOM_COM", "libelle")
 _CODE_COLUMNS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo", "CODGEO")
-_LABEL_COLUMNS = ("label", "result_label", "adresse", "address", "libelle")
-_STATUS_COLUMNS = ("status", "ort_status", "statut")
+_LABEL_COLUMNS = ("label", "ban_label", "result_label", "adresse", "address", "libelle")
+# A batch report's final answer is ``verdict`` (it says ``indetermine`` for weak geocodes).
+_STATUS_COLUMNS = ("verdict", "status", "ort_status", "statut")
+_LONLAT_COLUMNS = (("lon", "lat"), ("ban_lon", "ban_lat"), ("longitude", "latitude"))
 
 
 @dataclasses.dataclass
@@ -122,14 +125,15 @@ def _communes(communes: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _addresses(addresses: pd.DataFrame) -> pd.DataFrame:
     """Normalise a batch result to ``lon, lat, x, y, label, status`` (valid points only)."""
-    if isinstance(addresses, gpd.GeoDataFrame) and not {"lon", "lat"} <= set(addresses.columns):
+    pair = next((p for p in _LONLAT_COLUMNS if set(p) <= set(addresses.columns)), None)
+    if isinstance(addresses, gpd.GeoDataFrame) and pair is None:
         if addresses.crs is None:
             raise InputFileError("The addresses GeoDataFrame has no CRS: set one.")
         pts = addresses.geometry.to_crs(WGS84)
         lon, lat = pts.x.to_numpy(), pts.y.to_numpy()
-    elif {"lon", "lat"} <= set(addresses.columns):
-        lon = pd.to_numeric(addresses["lon"], errors="coerce").to_numpy(dtype=float)
-        lat = pd.to_numeric(addresses["lat"], errors="coerce").to_numpy(dtype=float)
+    elif pair is not None:
+        lon = pd.to_numeric(addresses[pair[0]], errors="coerce").to_numpy(dtype=float)
+        lat = pd.to_numeric(addresses[pair[1]], errors="coerce").to_numpy(dtype=float)
     else:
         raise InputFileError(
             "The addresses table needs 'lon' and 'lat' columns (WGS84) or point geometries; "
@@ -141,8 +145,10 @@ def _addresses(addresses: pd.DataFrame) -> pd.DataFrame:
             "The addresses table needs a status column ('status' or 'ort_status', from "
             "ortgeo.locate or a batch check)."
         )
-    status = addresses[status_col].astype(str).to_numpy()
-    unknown = sorted(set(status) - set(ADDRESS_STATUSES))
+    ok = np.isfinite(lon) & np.isfinite(lat)
+    status = addresses[status_col].astype(object).where(addresses[status_col].notna(), INVALIDE)
+    status = status.astype(str).to_numpy()
+    unknown = sorted(set(status[ok]) - set(ADDRESS_STATUSES))
     if unknown:
         raise InputFileError(
             f"Unknown address status {', '.join(map(repr, unknown))} in column {status_col!r}: "
@@ -154,7 +160,6 @@ def _addresses(addresses: pd.DataFrame) -> pd.DataFrame:
         if label_col
         else addresses.index.astype(str).to_numpy()
     )
-    ok = np.isfinite(lon) & np.isfinite(lat)
     x, y = to_l93_xy(lon[ok], lat[ok])
     return pd.DataFrame(
         {"lon": lon[ok], "lat": lat[ok], "x": x, "y": y, "label": labels[ok], "status": status[ok]}

@@ -16,7 +16,7 @@ from typing import Final
 
 from ortgeo.catalog import Layer
 from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
-from ortgeo.verdict import INDETERMINE
+from ortgeo.verdict import ERREUR, INDETERMINE
 
 __all__ = [
     "ADDRESS_STATUSES",
@@ -143,7 +143,7 @@ COMMUNE_STYLE: Final = LayerStyle("#6b6b6b", 0.0, 1.0, "4 3", None, "Limite comm
 LENS_STYLE: Final = LayerStyle("#111111", 0.0, 2.0, None, None, "Limite de la commune de Lens")
 
 #: Status of a checked address (see :func:`ortgeo.locate` and :class:`ortgeo.verdict.Verdict`).
-ADDRESS_STATUSES: Final = (DEDANS, LIMITE, DEHORS, INDETERMINE, INVALIDE, SANS_ORT)
+ADDRESS_STATUSES: Final = (DEDANS, LIMITE, DEHORS, INDETERMINE, INVALIDE, SANS_ORT, ERREUR)
 STATUS_COLOURS: Final = {
     DEDANS: "#1a9641",
     LIMITE: "#f28e2b",
@@ -151,6 +151,7 @@ STATUS_COLOURS: Final = {
     INDETERMINE: "#9e7bb5",
     INVALIDE: "#000000",
     SANS_ORT: "#c7c7c7",
+    ERREUR: "#d7191c",
 }
 STATUS_LABELS: Final = {
     DEDANS: "Dans le périmètre",
@@ -159,6 +160,7 @@ STATUS_LABELS: Final = {
     INDETERMINE: "Indéterminé",
     INVALIDE: "Coordonnées invalides",
     SANS_ORT: "Aucune ORT en vigueur",
+    ERREUR: "Erreur de géocodage",
 }
 
 #: Text colour of warnings (the ``indicatif`` notice, a layer not in force).
