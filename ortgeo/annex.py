@@ -476,7 +476,7 @@ def _list_html(
         "<h1>Annexe 3 – Liste des adresses incluses dans les secteurs d'intervention</h1>"
         f"<p>Convention Action Cœur de Ville – ORT de Lens (INSEE {LENS_INSEE}). "
         f"Périmètres en vigueur le <b>{date_fr(day)}</b>, statut : <b>{escape(status)}</b>. "
-        f"Adresses : Base Adresse Nationale ({escape(ban_label)}), Licence Ouverte Etalab.</p>"
+        f"Adresses : {escape(ban_label)}.</p>"
         f"{notice}<p class='note'>{escape(DENORMANDIE_NOTE)}</p>"
         "<p>Plages de numéros : suite de numéros consécutifs d'un même côté de la voie "
         "présents dans la BAN (un numéro de la BAN hors du secteur interrompt la plage).</p>"
@@ -508,6 +508,26 @@ def _ban_label(source: Path) -> str:
         f"index {source.name} construit le {date_fr(built, 'date inconnue')} "
         f"à partir de {meta.get('source', 'source inconnue')}"
     )
+
+
+def _ban_source(source: Path, ban: pd.DataFrame) -> str:
+    """The provenance phrase of the addresses; SYNTHETIC test data is never called the BAN."""
+    from ortgeo.geocoders.ban_local import SYNTHETIC_SOURCE, BanIndex
+
+    if _is_export(source):
+        synthetic = "source_position" in ban and (ban["source_position"] == SYNTHETIC_SOURCE).any()
+    else:
+        index = BanIndex(source)
+        try:
+            synthetic = index.synthetic
+        finally:
+            index.close()
+    if synthetic:
+        return (
+            f"ADRESSES SYNTHÉTIQUES ({_ban_label(source)}) générées par ortgeo.testing pour "
+            "essai — ce n'est PAS la Base Adresse Nationale : cette liste n'a aucune valeur"
+        )
+    return f"Base Adresse Nationale ({_ban_label(source)}), Licence Ouverte Etalab"
 
 
 def _readme(
@@ -574,7 +594,7 @@ def _readme(
     lines += ["", "SOURCES ET LICENCES", ""]
     lines += [f"- {s}" for s in sources]
     if ban_label:
-        lines.append(f"- Adresses : Base Adresse Nationale, {ban_label} (Licence Ouverte Etalab)")
+        lines.append(f"- Adresses : {ban_label}")
     lines += ["", "NOTE JURIDIQUE", "", DENORMANDIE_NOTE, ""]
     return "\n".join(lines)
 
@@ -673,7 +693,7 @@ def write_annex(
     ban_label = None
     n_addresses = None
     if ban_df is not None:
-        ban_label = _ban_label(Path(ban))
+        ban_label = _ban_source(Path(ban), ban_df)
         lists, detail = address_lists(ban_df, day, cat, band_m=band_m)
         n_addresses = len(detail)
         secs = sectors(cat, day)
@@ -690,9 +710,9 @@ def write_annex(
         )
         described[LIST_HTML] = "la même liste, mise en page pour l'impression (A4)."
         described[DETAIL_CSV] = (
-            f"les {n_addresses} adresses BAN de Lens, une par ligne, avec pour chaque secteur "
-            "leur statut (dedans, dehors, limite) et la distance signée à la limite en mètres "
-            "(positive dedans)."
+            f"les {n_addresses} adresses de Lens de la source, une par ligne, avec pour "
+            "chaque secteur leur statut (dedans, dehors, limite) et la distance signée à la "
+            "limite en mètres (positive dedans)."
         )
     described[README] = "ce fichier."
     (folder / README).write_text(

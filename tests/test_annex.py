@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from synthetic_catalog import X0, Y0, write_catalog
 
 import ortgeo
 from ortgeo.annex import (
@@ -32,7 +33,6 @@ from ortgeo.geocoders.ban_export import BAN_COLUMNS
 from ortgeo.geocoders.ban_local import build_ban_index
 from ortgeo.maps.style import INDICATIF_WARNING
 from ortgeo.testing import write_synthetic_ban_export
-from tests.synthetic_catalog import X0, Y0, write_catalog
 
 # -- the range formatter, on hand-made numbers ---------------------------------------------------
 
@@ -366,3 +366,24 @@ def test_cli_annex_user_errors(run, tmp_path):
     assert res.exit_code == 2
     res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "y"), "--date", "2024-13-01"])
     assert res.exit_code == 2 and "Error: Invalid date" in res.output
+
+
+def test_synthetic_addresses_are_never_called_the_ban(tmp_path, synthetic_export):
+    """An annex built on SYNTHETIC test addresses says so; a real-looking source says BAN."""
+    index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)
+    for source in (synthetic_export, index):
+        out = ortgeo.write_annex(tmp_path / f"a_{source.suffix}", date="2024-06-01", ban=source)
+        readme = (out.folder / "LISEZMOI.txt").read_text(encoding="utf-8")
+        page = (out.folder / "adresses_par_secteur.html").read_text(encoding="utf-8")
+        assert "ADRESSES SYNTHÉTIQUES" in readme and "ADRESSES SYNTHÉTIQUES" in page
+        assert "Adresses : Base Adresse Nationale" not in readme
+    # The same rows with the source fields a real export carries: cited as the BAN.
+    real_like = pd.read_csv(synthetic_export, sep=";", dtype=str, keep_default_na=False)
+    real_like["source_position"] = "commune"
+    real_like["source_nom_voie"] = "commune"
+    path = tmp_path / "adresses-62.csv"
+    real_like.to_csv(path, sep=";", index=False)
+    out = ortgeo.write_annex(tmp_path / "b", date="2024-06-01", ban=path)
+    readme = (out.folder / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "- Adresses : Base Adresse Nationale (fichier adresses-62.csv" in readme
+    assert "SYNTHÉTIQUES" not in readme

@@ -18,6 +18,9 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 import shapely
+from synthetic_catalog import LAYERS as SQUARES
+from synthetic_catalog import write_catalog
+from test_io import write_shapefile_without_prj
 
 import ortgeo
 from ortgeo import catalog, ort_perimeter, perimeters
@@ -31,9 +34,6 @@ from ortgeo.errors import (
     PerimeterFileError,
     UnknownLayerError,
 )
-from tests.synthetic_catalog import LAYERS as SQUARES
-from tests.synthetic_catalog import write_catalog
-from tests.test_io import write_shapefile_without_prj
 
 ORT, EXT, OPAH = "ort-2019", "ort-extension-route-de-lille-2023", "opah-ru-lens"
 

@@ -14,14 +14,14 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 from click.testing import CliRunner, Result
+from synthetic_catalog import write_catalog
+from test_catalog import edit_catalog
+from test_io import BAD_FILES, SHP_TRUNCATION, write_shapefile_without_prj
 
 from ortgeo import catalog, perimeters
 from ortgeo.cli import main
 from ortgeo.crs import L93
 from ortgeo.errors import OrtgeoError
-from tests.synthetic_catalog import write_catalog
-from tests.test_catalog import edit_catalog
-from tests.test_io import BAD_FILES, SHP_TRUNCATION, write_shapefile_without_prj
 
 IDS = ["ort-2019", "ort-extension-route-de-lille-2023", "opah-ru-lens"]
 

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import shapely
+from test_annex import official_catalog
 
 import ortgeo
 from ortgeo.crs import to_wgs84_lonlat
@@ -27,7 +28,6 @@ from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
 from ortgeo.maps import annex_map, offline_problems, render_html, save_html
 from ortgeo.maps.html import TILE_LAYERS, _assets, _layer_popup
 from ortgeo.maps.style import INDICATIF_WARNING, LAYER_STYLES, STATUS_COLOURS, escape
-from tests.test_annex import official_catalog
 
 DATE = "2024-06-01"
 HOSTILE = [

@@ -66,6 +66,10 @@ _NUMBER_MISSING = 0.85  # number not in the street: street point
 _ALIASES = {"b": "bis", "bis": "b", "t": "ter", "ter": "t", "q": "quater", "quater": "q"}
 
 
+#: ``source_position`` of the rows written by :mod:`ortgeo.testing` (never in the real BAN).
+SYNTHETIC_SOURCE = "synthetic"
+
+
 def _voie_id(address_id: str) -> str:
     """``62498_0010_00017_bis`` → ``62498_0010``."""
     parts = address_id.split("_")
@@ -121,7 +125,7 @@ def build_ban_index(
         streets: dict[tuple[str, str], int] = {}
         street_info: list[list] = []  # [citycode, name, voie_id, Counter(postcode), n]
         commune_names: dict[str, str] = {}
-        n_rows = 0
+        n_rows = n_synthetic = 0
         chunks = iter_ban_csv(csv_path, citycodes, chunksize=chunksize)
         for chunk in progress_iter(chunks, None, f"Indexing {csv_path.name}", progress):
             sids = np.empty(len(chunk), dtype=np.int64)
@@ -153,6 +157,8 @@ def build_ban_index(
                     x.tolist(), y.tolist(), strict=True),
             )  # fmt: skip
             n_rows += len(chunk)
+            if "source_position" in chunk:
+                n_synthetic += int((chunk["source_position"] == SYNTHETIC_SOURCE).sum())
         if n_rows == 0:
             which = f" for citycode(s) {', '.join(citycodes)}" if citycodes else ""
             raise InputFileError(
@@ -166,6 +172,7 @@ def build_ban_index(
             "citycodes": json.dumps(sorted(citycodes) if citycodes else None),
             "addresses": str(n_rows),
             "streets": str(len(street_info)),
+            "synthetic_rows": str(n_synthetic),
         }
         db.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         db.executescript(_INDEXES)
@@ -262,6 +269,11 @@ class BanIndex:
     def _query(self, sql: str, params: Sequence = ()) -> pd.DataFrame:
         cur = self._db.execute(sql, tuple(params))
         return pd.DataFrame(cur.fetchall(), columns=[c[0] for c in cur.description])
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the index was built from SYNTHETIC test addresses (``ortgeo.testing``)."""
+        return int(self.meta.get("synthetic_rows", "0")) > 0
 
     def stats(self) -> dict[str, int]:
         """Counts: ``addresses``, ``streets``, ``communes`` and file ``bytes``."""
