@@ -26,5 +26,11 @@ def reference() -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
-    """Never touch the user's cache: each test session gets its own cache folder."""
+    """Never touch the user's cache or environment, never reach the internet by accident.
+
+    Each test session gets its own cache folder; the BAN API URL points to a closed local
+    port unless a test sets its own (a test server on 127.0.0.1).
+    """
     monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    monkeypatch.setenv("ORTGEO_BAN_URL", "http://127.0.0.1:9")
+    monkeypatch.delenv("ORTGEO_BAN_INDEX", raising=False)
