@@ -10,6 +10,7 @@ import json
 import sys
 import warnings
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import click
@@ -19,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ortgeo.address import check_address, resolve_geocoder
-from ortgeo.batch import check_addresses, check_output_path, write_report
+from ortgeo.batch import check_addresses, check_output_path, read_table, write_report
 from ortgeo.catalog import Catalog, catalog
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
@@ -402,6 +403,55 @@ def annex(
         click.echo("No --ban source: no address list (see LISEZMOI.txt to get one).")
     if result.status == "indicatif":
         click.echo("Note: indicative perimeters (digitized by ortgeo), not the official plan.")
+
+
+@main.command("map")
+@click.argument("kind", type=click.Choice(["general", "zoom-extension"]))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Output: .html (interactive, offline) or .png .pdf .svg (print).")  # fmt: skip
+@click.option("--addresses", "addresses_path", default=None, type=click.Path(dir_okay=False),
+              help="A report of `ortgeo batch` (.csv, .gpkg), coloured by verdict.")  # fmt: skip
+@click.option("--communes", default=None, type=click.Path(dir_okay=False),
+              help="Commune polygons to outline (any OGR file).")  # fmt: skip
+@click.option("--dpi", default=300.0, show_default=True, type=click.FloatRange(min=10),
+              help="Resolution of a .png map.")  # fmt: skip
+@click.option("--size", default="a4", show_default=True, type=click.Choice(["a4", "a3"]),
+              help="Paper size of a print map (landscape).")  # fmt: skip
+@click.option("--basemap", default=None, type=click.Path(dir_okay=False),
+              help="A GeoTIFF drawn under a print map.")  # fmt: skip
+@date_option
+@catalog_option
+@friendly
+def map_command(
+    kind: str, output: str, addresses_path: str | None, communes: str | None, dpi: float,
+    size: str, basemap: str | None, date: str | None, catalog_path: str | None,
+) -> None:  # fmt: skip
+    """One Annex 3 map, KIND general or zoom-extension, as HTML or for print (PNG/PDF/SVG)."""
+    from ortgeo.maps import annex_map, render_png, save_html
+
+    path = Path(output)
+    suffix = path.suffix.lower()
+    if suffix not in (".html", ".png", ".pdf", ".svg"):
+        raise OrtgeoError(f"Cannot write {path.name}: use .html, .png, .pdf or .svg.")
+    if not path.parent.exists():
+        raise OrtgeoError(f"Cannot write {path}: folder {path.parent} does not exist.")
+    report = None
+    if addresses_path is not None:
+        if not Path(addresses_path).is_file():
+            raise OrtgeoError(f"Addresses report not found: {addresses_path}.")
+        if addresses_path.lower().endswith(".gpkg"):
+            import geopandas as gpd
+
+            report = gpd.read_file(addresses_path)
+        else:
+            report = read_table(addresses_path)
+    options = {"date": date, "catalog": _load_catalog(catalog_path), "addresses": report,
+               "communes": communes}  # fmt: skip
+    if suffix == ".html":
+        written = save_html(annex_map(kind, **options), path)
+    else:
+        written = render_png(kind, path, dpi=dpi, size=size, basemap=basemap, **options)
+    click.echo(f"Wrote {written}")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -294,3 +294,28 @@ def test_paper_sizes():
     assert PAPER_SIZES["a4"] == pytest.approx((11.69, 8.27), abs=0.01)
     assert nice_scale_length(4300) == 500 and nice_scale_length(1000) == 200
     assert nice_scale_length(5000) == 1000 and nice_scale_length(13_000) == 2500
+
+
+def test_cli_map_one_file_per_format(tmp_path):
+    """`ortgeo map KIND -o FILE`: HTML or print (PNG/PDF/SVG) through the same code."""
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    report = tmp_path / "rapport.csv"
+    report.write_text(
+        "adresse;ban_label;ban_lon;ban_lat;verdict\n"
+        "1 rue X;1 Rue X 62300 Lens;2.833889;50.429167;dedans\n"
+        "introuvable;;;;indetermine\n",
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    for name in ("m.html", "m.png", "m.pdf", "m.svg"):
+        res = runner.invoke(main, ["map", "general", "-o", str(tmp_path / name), "--dpi", "40",
+                                   "--addresses", str(report), "--date", "2024-06-01"])  # fmt: skip
+        assert res.exit_code == 0, res.output
+    assert (tmp_path / "m.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<svg" in (tmp_path / "m.svg").read_bytes()[:500]
+    assert "Adresses vérifiées" in (tmp_path / "m.html").read_text(encoding="utf-8")
+    res = runner.invoke(main, ["map", "general", "-o", str(tmp_path / "m.jpg")])
+    assert res.exit_code == 2 and "use .html, .png, .pdf or .svg" in res.output
