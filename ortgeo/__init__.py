@@ -62,6 +62,7 @@ def __getattr__(name: str) -> object:
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
+
 __all__ = [
     "BanApiGeocoder",
     "BanIndex",
