@@ -341,7 +341,7 @@ class Catalog:
         cols = ["date", "layers", "status", "accuracy_m", "area_ha", "legal_basis"]
         if not layers:
             warnings.warn(
-                f"No ORT perimeter in force on {day.isoformat()}: " + _no_ort_reason(self, day),
+                f"No ORT perimeter in force on {day.isoformat()}: " + no_ort_reason(self, day),
                 UserWarning,
                 stacklevel=2,
             )
@@ -359,10 +359,16 @@ class Catalog:
         return gpd.GeoDataFrame([row], columns=cols, geometry=[geom], crs=WGS84)
 
 
-def _no_ort_reason(cat: Catalog, day: _dt.date) -> str:
-    ort = [layer for layer in cat if layer.kind == "ort"]
-    if ort and day < min(layer.valid_from for layer in ort):
-        first = min(ort, key=lambda layer: layer.valid_from)
+def first_ort_after(cat: Catalog, day: _dt.date) -> Layer | None:
+    """The first ``ort`` layer that starts after ``day`` (None when there is none)."""
+    later = [layer for layer in cat if layer.kind == "ort" and layer.valid_from > day]
+    return min(later, key=lambda layer: layer.valid_from, default=None)
+
+
+def no_ort_reason(cat: Catalog, day: _dt.date) -> str:
+    """Why no ORT is in force on ``day`` (English, for messages and warnings)."""
+    first = first_ort_after(cat, day)
+    if first is not None:
         return f"the ORT starts on {first.valid_from.isoformat()} ({first.legal_basis})."
     return "no layer of kind 'ort' or 'ort-extension' is valid that day."
 

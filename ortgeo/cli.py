@@ -21,7 +21,7 @@ from rich.table import Table
 
 from ortgeo.address import check_address, resolve_geocoder
 from ortgeo.batch import check_addresses, check_output_path, read_table, write_report
-from ortgeo.catalog import Catalog, catalog
+from ortgeo.catalog import Catalog, catalog, no_ort_reason
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
 from ortgeo.errors import OrtgeoError
@@ -115,7 +115,8 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
         )  # fmt: skip
     Console(width=max(Console().width, 120)).print(table)
     if date and not cat.ort_layers(date):
-        click.echo(f"No ORT perimeter in force on {parse_date(date).isoformat()}.")
+        day = parse_date(date)
+        click.echo(f"No ORT perimeter in force on {day.isoformat()}: {no_ort_reason(cat, day)}")
     if any(layer.status == "indicatif" for layer in layers):
         click.echo(
             "Note: 'indicatif' layers were digitized by ortgeo from public descriptions, "

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from ortgeo.catalog import Catalog, Layer
+from ortgeo.catalog import Catalog, Layer, first_ort_after
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.locate import (
@@ -320,10 +320,10 @@ def verdict_from_row(
     status = str(row["status"]) if "status" in row else str(row["ort_status"])
     reason = str(row["reason"])
     if status == SANS_ORT:
-        starts = [layer for layer in cat if layer.kind == "ort" and layer.valid_from > day]
+        first = first_ort_after(cat, day)
         reason = "aucun périmètre ORT en vigueur à cette date" + (
-            f" ; l'ORT commence le {starts[0].valid_from:%d/%m/%Y} ({starts[0].legal_basis})"
-            if starts
+            f" ; l'ORT commence le {first.valid_from:%d/%m/%Y} ({first.legal_basis})"
+            if first is not None
             else ""
         )
     return Verdict(
