@@ -71,7 +71,7 @@ def test_list_on_a_date(day: str, heading: str, ids: list[str]) -> None:
 def test_list_before_the_ort() -> None:
     res = run("perimeters", "list", "--date", "2019-08-03")
     assert res.exit_code == 0
-    assert "No ORT perimeter in force on 2019-08-03." in res.stdout
+    assert "No ORT perimeter in force on 2019-08-03: the ORT starts on 2019-08-04" in res.stdout
     assert not [i for i in IDS if i in res.stdout]
 
 
