@@ -312,6 +312,23 @@ def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> N
     )
 
 
+def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--communes, --dpi, --size and --basemap, shared by `annex` and `map`."""
+    options = [
+        click.option("--communes", default=None, type=click.Path(dir_okay=False),
+                     help="Commune polygons to outline on the maps (any OGR file)."),
+        click.option("--dpi", default=300.0, show_default=True, type=click.FloatRange(min=10),
+                     help="Resolution of the PNG maps."),
+        click.option("--size", default="a4", show_default=True, type=click.Choice(["a4", "a3"]),
+                     help="Paper size of the print maps (landscape)."),
+        click.option("--basemap", default=None, type=click.Path(dir_okay=False),
+                     help="A GeoTIFF drawn under the print maps."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
 @main.command("annex")
 @click.option(
     "-o",
@@ -327,32 +344,7 @@ def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> N
     help="BAN source for the address lists: adresses-62.csv(.gz) or an "
     "`ortgeo ban index` file. Without it: maps only.",
 )
-@click.option(
-    "--communes",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="Commune polygons to outline on the maps (any OGR file).",
-)
-@click.option(
-    "--dpi",
-    default=300.0,
-    show_default=True,
-    type=click.FloatRange(min=10),
-    help="Resolution of the PNG maps.",
-)
-@click.option(
-    "--size",
-    default="a4",
-    show_default=True,
-    type=click.Choice(["a4", "a3"]),
-    help="Paper size of the PNG maps (landscape).",
-)
-@click.option(
-    "--basemap",
-    default=None,
-    type=click.Path(dir_okay=False),
-    help="A GeoTIFF drawn under the PNG maps.",
-)
+@map_options
 @click.option(
     "--tiles/--no-tiles",
     default=True,
@@ -412,14 +404,7 @@ def annex(
               help="Output: .html (interactive, offline) or .png .pdf .svg (print).")  # fmt: skip
 @click.option("--addresses", "addresses_path", default=None, type=click.Path(dir_okay=False),
               help="A report of `ortgeo batch` (.csv, .gpkg), coloured by verdict.")  # fmt: skip
-@click.option("--communes", default=None, type=click.Path(dir_okay=False),
-              help="Commune polygons to outline (any OGR file).")  # fmt: skip
-@click.option("--dpi", default=300.0, show_default=True, type=click.FloatRange(min=10),
-              help="Resolution of a .png map.")  # fmt: skip
-@click.option("--size", default="a4", show_default=True, type=click.Choice(["a4", "a3"]),
-              help="Paper size of a print map (landscape).")  # fmt: skip
-@click.option("--basemap", default=None, type=click.Path(dir_okay=False),
-              help="A GeoTIFF drawn under a print map.")  # fmt: skip
+@map_options
 @date_option
 @catalog_option
 @friendly
