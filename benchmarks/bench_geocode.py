@@ -31,6 +31,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from _timing import median_time
+
 from ortgeo.geocoders import BanApiGeocoder, BanIndex, BanLocalGeocoder, build_ban_index
 from ortgeo.geocoders import normalize as norm_mod
 from ortgeo.geocoders.ban_export import read_ban_csv
@@ -70,15 +72,6 @@ def fresh(index: Path) -> BanLocalGeocoder:
     norm_mod.split_street.cache_clear()
     norm_mod.parse_address.cache_clear()
     return BanLocalGeocoder(index)
-
-
-def median_time(fn: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def nonexistent_queries(rng: random.Random, city: str = "62300 Lens", n: int = 1000) -> list[str]:

@@ -18,12 +18,12 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import time
 
 import geopandas as gpd
 import numpy as np
 import shapely
+from _timing import median_time
 
 import ortgeo
 from ortgeo.crs import to_wgs84_lonlat
@@ -50,15 +50,6 @@ def baseline(x: np.ndarray, y: np.ndarray, geoms: list) -> list:
     return out
 
 
-def timed(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
@@ -70,11 +61,11 @@ def main() -> None:
     geoms = [layer.geometry_l93 for layer in ortgeo.catalog().in_force(DATE)]
     ortgeo.locate(pts.iloc[:10], date=DATE)  # warm caches (catalogue, prepared zones)
 
-    t_base = timed(lambda: baseline(x, y, geoms), args.repeat)
-    t_all = timed(lambda: ortgeo.locate(pts, date=DATE), args.repeat)
-    t_near = timed(lambda: ortgeo.locate(pts, date=DATE, distances="near"), args.repeat)
+    t_base = median_time(lambda: baseline(x, y, geoms), args.repeat)
+    t_all = median_time(lambda: ortgeo.locate(pts, date=DATE), args.repeat)
+    t_near = median_time(lambda: ortgeo.locate(pts, date=DATE, distances="near"), args.repeat)
 
-    t_proj = timed(lambda: to_wgs84_lonlat(x, y), args.repeat)
+    t_proj = median_time(lambda: to_wgs84_lonlat(x, y), args.repeat)
     res = ortgeo.locate(pts, date=DATE, distances="near")
     near_share = res["ort_distance_m"].notna().mean()
     with open("/proc/cpuinfo", encoding="utf-8") as info:
