@@ -9,53 +9,136 @@ Data flows one way: catalogue → geocode → locate → verdict → batch repor
 'dedans'
 """
 
-from ortgeo.address import check_address
-from ortgeo.batch import check_addresses, read_table, write_report
-from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
-from ortgeo.errors import (
-    GeocoderError,
-    GeocoderQuotaExceeded,
-    GeocoderServiceError,
-    GeocoderUnavailable,
-    InputFileError,
-    InvalidDateError,
-    MissingCRSError,
-    OrtgeoError,
-    PerimeterFileError,
-    UnknownLayerError,
-)
-from ortgeo.geocoders import (
-    BanApiGeocoder,
-    BanIndex,
-    BanLocalGeocoder,
-    GeocodeResult,
-    build_ban_index,
-    download_ban_export,
-    get_geocoder,
-)
-from ortgeo.io import read_perimeter, write_perimeters
-from ortgeo.locate import locate
-from ortgeo.verdict import LayerResult, Verdict, check_point
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for type checkers
+    from ortgeo.address import check_address
+    from ortgeo.annex import address_lists, write_annex
+    from ortgeo.batch import check_addresses, read_table, write_report
+    from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
+    from ortgeo.errors import (
+        GeocoderError,
+        GeocoderQuotaExceeded,
+        GeocoderServiceError,
+        GeocoderUnavailable,
+        InputFileError,
+        InvalidDateError,
+        MissingCRSError,
+        OrtgeoError,
+        PerimeterFileError,
+        UnknownLayerError,
+    )
+    from ortgeo.geocoders import (
+        BanApiGeocoder,
+        BanIndex,
+        BanLocalGeocoder,
+        GeocodeResult,
+        build_ban_index,
+        download_ban_export,
+        get_geocoder,
+    )
+    from ortgeo.io import read_perimeter, write_perimeters
+    from ortgeo.locate import locate
+    from ortgeo.maps import annex_map, figure, render_png, save_html
+    from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
 
-# The map and annex modules pull in matplotlib and folium: imported on first use only,
-# so that `import ortgeo` and the command line stay quick.
+# Every public name is imported on first use, so that `import ortgeo` and the command
+# line start quickly (pandas, geopandas, matplotlib and folium load only when needed).
 _LAZY = {
+    "check_address": "ortgeo.address",
     "address_lists": "ortgeo.annex",
     "write_annex": "ortgeo.annex",
+    "check_addresses": "ortgeo.batch",
+    "read_table": "ortgeo.batch",
+    "write_report": "ortgeo.batch",
+    "Catalog": "ortgeo.catalog",
+    "Layer": "ortgeo.catalog",
+    "catalog": "ortgeo.catalog",
+    "landmarks": "ortgeo.catalog",
+    "ort_perimeter": "ortgeo.catalog",
+    "perimeters": "ortgeo.catalog",
+    **dict.fromkeys(
+        [
+            "GeocoderError",
+            "GeocoderQuotaExceeded",
+            "GeocoderServiceError",
+            "GeocoderUnavailable",
+            "InputFileError",
+            "InvalidDateError",
+            "MissingCRSError",
+            "OrtgeoError",
+            "PerimeterFileError",
+            "UnknownLayerError",
+        ],
+        "ortgeo.errors",
+    ),
+    **dict.fromkeys(
+        [
+            "BanApiGeocoder",
+            "BanIndex",
+            "BanLocalGeocoder",
+            "GeocodeResult",
+            "build_ban_index",
+            "download_ban_export",
+            "get_geocoder",
+        ],
+        "ortgeo.geocoders",
+    ),
+    "read_perimeter": "ortgeo.io",
+    "write_perimeters": "ortgeo.io",
+    "locate": "ortgeo.locate",
     "annex_map": "ortgeo.maps",
     "figure": "ortgeo.maps",
     "render_png": "ortgeo.maps",
     "save_html": "ortgeo.maps",
+    "LayerResult": "ortgeo.verdict",
+    "Verdict": "ortgeo.verdict",
+    "check_point": "ortgeo.verdict",
 }
+
+
+class _Package(types.ModuleType):
+    """The ``ortgeo`` module: ``catalog`` and ``locate`` stay the public functions.
+
+    The submodules ``ortgeo.catalog`` and ``ortgeo.locate`` share those names; importing
+    one would otherwise replace the function by the module on the package.
+    """
+
+    @property
+    def catalog(self) -> Any:
+        from ortgeo.catalog import catalog
+
+        return catalog
+
+    @catalog.setter
+    def catalog(self, value: Any) -> None:  # the import system sets the submodule: keep ours
+        pass
+
+    @property
+    def locate(self) -> Any:
+        from ortgeo.locate import locate
+
+        return locate
+
+    @locate.setter
+    def locate(self, value: Any) -> None:
+        pass
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 def __getattr__(name: str) -> object:
     if name in _LAZY:
         import importlib
 
-        return getattr(importlib.import_module(_LAZY[name]), name)
+        value = getattr(importlib.import_module(_LAZY[name]), name)
+        globals()[name] = value  # next access skips __getattr__
+        return value
     raise AttributeError(f"module 'ortgeo' has no attribute {name!r}")
 
 

@@ -1,0 +1,61 @@
+"""The ``ortgeo`` command line (click): one module per command, loaded on first use.
+
+User mistakes end with a one-line message on stderr and exit status 2, never a traceback.
+``ortgeo --help`` imports no command module: each command's one-line help is in
+:data:`COMMANDS`, so start-up stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+import click
+
+__all__ = ["COMMANDS", "main"]
+
+#: name → (module, attribute, one-line help). A command's module is imported on first use.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "perimeters": ("ortgeo.cli.perimeters", "perimeters",
+                   "List and export the perimeter layers in force."),
+    "check": ("ortgeo.cli.check", "check",
+              "Is this address or place in an ORT sector on this date? Answer and notes."),
+    "batch": ("ortgeo.cli.batch", "batch",
+              "Check every address of a file; every row kept, in order, with its verdict."),
+    "ban": ("ortgeo.cli.ban", "ban",
+            "Offline BAN addresses: download an export, build the local index."),
+    "annex": ("ortgeo.cli.annex", "annex",
+              "Annex 3 of the convention: maps (HTML + print), address lists, LISEZMOI."),
+    "map": ("ortgeo.cli.map", "map_command",
+            "One Annex 3 map, as HTML or for print (PNG/PDF/SVG)."),
+}  # fmt: skip
+
+
+class LazyGroup(click.Group):
+    """A group whose subcommands are imported only when one is run (or its help asked)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(super().list_commands(ctx)) | set(COMMANDS))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in COMMANDS:
+            module, attr, _ = COMMANDS[cmd_name]
+            command: click.Command = getattr(importlib.import_module(module), attr)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx) if name in COMMANDS]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup)
+@click.version_option(package_name="ortgeo")
+def main(**_: Any) -> None:
+    """ortgeo: is this address in an ORT sector of Lens, on which date, how sure are we, and why?"""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,5 @@
+"""``python -m ortgeo.cli``."""
+
+from ortgeo.cli import main
+
+main()

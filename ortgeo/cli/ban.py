@@ -1,0 +1,51 @@
+"""``ortgeo ban download|index``: the offline BAN index."""
+
+from __future__ import annotations
+
+import click
+
+from ortgeo.cli.options import friendly
+
+__all__ = ["ban"]
+
+
+@click.group()
+def ban() -> None:
+    """Offline BAN addresses: download the département export, build the local index."""
+
+
+@ban.command("download")
+@click.argument("departement", default="62")
+@click.option("-o", "--output", "dest", type=click.Path(file_okay=False), default=None,
+              help="Folder to write into (default: the ortgeo cache folder).")  # fmt: skip
+@click.option("--url", default=None,
+              help="URL or template with {dep} (default: adresse.data.gouv.fr).")  # fmt: skip
+@friendly
+def ban_download(departement: str, dest: str | None, url: str | None) -> None:
+    """Download the BAN export of a département (adresses-62.csv.gz for Pas-de-Calais)."""
+    from ortgeo.geocoders.ban_export import download_ban_export
+
+    path = download_ban_export(departement, dest, url=url, progress=True)
+    click.echo(f"Downloaded {path} ({path.stat().st_size / 1e6:.1f} MB).")
+    click.echo(f"Next: ortgeo ban index {path}")
+
+
+@ban.command("index")
+@click.argument("csv_path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", default=None, type=click.Path(dir_okay=False),
+              help="Index file (default: in the cache folder, found by get_geocoder).")  # fmt: skip
+@click.option("--citycode", multiple=True, metavar="INSEE",
+              help="Keep only this commune, e.g. 62498 for Lens (repeatable).")  # fmt: skip
+@friendly
+def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> None:
+    """Build the offline geocoding index from a BAN export (adresses-XX.csv.gz)."""
+    from ortgeo.geocoders.ban_local import BanIndex, build_ban_index
+    from ortgeo.geocoders.cache import default_index_path
+
+    target = output or default_index_path()
+    path = build_ban_index(csv_path, target, citycodes=list(citycode) or None, progress=True)
+    stats = BanIndex(path).stats()
+    click.echo(
+        f"Indexed {stats['addresses']:,} addresses, {stats['streets']:,} streets, "
+        f"{stats['communes']} commune(s) into {path} ({stats['bytes'] / 1e6:.1f} MB)."
+    )

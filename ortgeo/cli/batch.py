@@ -1,0 +1,59 @@
+"""``ortgeo batch``: a file of addresses, every row kept with its verdict."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ortgeo.address import resolve_geocoder
+from ortgeo.batch import check_addresses, check_output_path, write_report
+from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+
+__all__ = ["batch"]
+
+
+@click.command("batch")
+@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Report: .csv (';'-separated) or .gpkg.")  # fmt: skip
+@click.option("--address-col", default=None, help="Column holding the full address.")
+@click.option("--columns", default=None, metavar="A,B,C",
+              help="Columns to join into the address (e.g. numero,voie,cp,ville).")  # fmt: skip
+@click.option("--citycode-col", default=None, help="Column with the INSEE code of each row.")
+@click.option("--postcode-col", default=None, help="Column with the postcode of each row.")
+@click.option("--citycode", default=None, help="One INSEE code for every row, e.g. 62498.")
+@click.option("--sep", default=None, help="Input separator (default: detected, ';' or ',').")
+@click.option("--encoding", default=None, help="Input encoding (default: UTF-8, else cp1252).")
+@click.option("--excel", is_flag=True, help="Write the CSV with a UTF-8 BOM for Excel.")
+@date_option
+@geocoder_options
+@catalog_option
+@friendly
+def batch(
+    input_path: str, output: str, address_col: str | None, columns: str | None,
+    citycode_col: str | None, postcode_col: str | None, citycode: str | None,
+    sep: str | None, encoding: str | None, excel: bool, date: str | None, geocoder: str,
+    ban_index: str | None, ban_url: str | None, catalog_path: str | None,
+) -> None:  # fmt: skip
+    """Check every address of a CSV file; write every row, in order, with its verdict.
+
+    Interrupted? Run the same command again: answers of the BAN API are cached.
+    """
+    check_output_path(output)
+    cat = load_catalog(catalog_path)
+    coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+    try:
+        report = check_addresses(
+            input_path, address_col, columns=columns.split(",") if columns else None,
+            citycode_col=citycode_col, postcode_col=postcode_col, citycode=citycode,
+            date=date, geocoder=coder, catalog=cat, sep=sep, encoding=encoding, progress=True,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        click.echo("Interrupted. Run the same command again to resume: geocoded rows are "
+                   "cached.", err=True)  # fmt: skip
+        sys.exit(130)
+    path = write_report(report, output, excel=excel)
+    counts = report["verdict"].value_counts()
+    summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
+    click.echo(f"Wrote {len(report)} row(s) to {path} ({summary}).")

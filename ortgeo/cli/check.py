@@ -1,0 +1,88 @@
+"""``ortgeo check``: one address or point, its verdict in French or JSON."""
+
+from __future__ import annotations
+
+import json
+
+import click
+import numpy as np
+
+from ortgeo.address import check_address, resolve_geocoder
+from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+from ortgeo.crs import to_wgs84_lonlat
+from ortgeo.verdict import Verdict, check_point
+
+__all__ = ["check", "print_verdict"]
+
+
+def _pair(text: str, option: str) -> tuple[float, float]:
+    try:
+        a, b = (float(part) for part in text.replace(";", ",").split(","))
+    except ValueError:
+        raise click.BadParameter(
+            f"expected two numbers separated by a comma, e.g. {option} "
+            + ("2.8339,50.4292" if option == "--lonlat" else "688180,7036861")
+            + f" (got {text!r})",
+            param_hint=option,
+        ) from None
+    return a, b
+
+
+def print_verdict(verdict: Verdict, as_json: bool) -> None:
+    """Print a verdict as JSON or as French text with one line per perimeter."""
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        click.echo(verdict.explain())
+
+
+@click.command("check")
+@click.argument("address", required=False)
+@click.option("--lonlat", default=None, metavar="LON,LAT", help="WGS84 longitude,latitude.")
+@click.option("--xy", default=None, metavar="X,Y", help="Lambert-93 (EPSG:2154) x,y in metres.")
+@click.option("--citycode", default=None, help="Search the address in this commune (INSEE code).")
+@click.option("--postcode", default=None, help="Search the address with this postcode.")
+@click.option(
+    "--band", "band_m", type=float, default=None,
+    help="Width of the 'limite' band in metres (default: accuracy + uncertainty).",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
+@date_option
+@geocoder_options
+@catalog_option
+@friendly
+def check(
+    address: str | None,
+    lonlat: str | None,
+    xy: str | None,
+    citycode: str | None,
+    postcode: str | None,
+    band_m: float | None,
+    as_json: bool,
+    date: str | None,
+    geocoder: str,
+    ban_index: str | None,
+    ban_url: str | None,
+    catalog_path: str | None,
+) -> None:
+    """Is this address or place in the ORT of Lens on this date? Answer, distance, notes.
+
+    ADDRESS is geocoded on the Base Adresse Nationale (offline index or API); or give
+    --lonlat LON,LAT or --xy X,Y. Exit status 0 whatever the verdict; 2 on bad input.
+    """
+    if sum(v is not None for v in (address, lonlat, xy)) != 1:
+        raise click.UsageError("Give exactly one of ADDRESS, --lonlat LON,LAT or --xy X,Y.")
+    cat = load_catalog(catalog_path)
+    if address is not None:
+        coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+        verdict = check_address(
+            address, date=date, geocoder=coder, catalog=cat, citycode=citycode, postcode=postcode
+        )
+    else:
+        if lonlat is not None:
+            lon, lat = _pair(lonlat, "--lonlat")
+        else:
+            x, y = _pair(xy, "--xy")
+            lon, lat = (float(v[0]) for v in to_wgs84_lonlat(np.array([x]), np.array([y])))
+        verdict = check_point(lon, lat, date=date, catalog=cat, band_m=band_m)
+    print_verdict(verdict, as_json)

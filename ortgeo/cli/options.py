@@ -1,0 +1,95 @@
+"""Options shared by several commands (a registry, as in rio), and the error handler.
+
+Every command is wrapped in :func:`friendly`: an :class:`ortgeo.OrtgeoError` becomes a
+one-line ``Error: …`` on stderr and exit status 2; warnings are printed as ``Warning: …``.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import warnings
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from ortgeo.errors import OrtgeoError
+
+__all__ = [
+    "catalog_option",
+    "date_option",
+    "friendly",
+    "geocoder_options",
+    "load_catalog",
+    "map_options",
+]
+
+
+def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn :class:`OrtgeoError` into a clear message and exit status 2; show warnings."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                return func(*args, **kwargs)
+            except OrtgeoError as exc:
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(2)
+            finally:
+                for w in caught:
+                    if issubclass(w.category, UserWarning):
+                        click.echo(f"Warning: {w.message}", err=True)
+
+    return wrapper
+
+
+def load_catalog(path: str | None) -> Any:
+    """The catalogue named by ``--catalog`` (the bundled one when ``None``)."""
+    from ortgeo.catalog import catalog
+
+    return catalog(path)
+
+
+catalog_option = click.option(
+    "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
+    help="A catalogue TOML file of your own (default: the bundled, indicative one).",
+)  # fmt: skip
+date_option = click.option(
+    "--date", "date", default=None, metavar="YYYY-MM-DD", help="Date (default: today)."
+)
+
+
+def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--geocoder, --ban and --ban-url, shared by the commands that geocode."""
+    func = click.option(
+        "--ban-url", default=None, metavar="URL",
+        help="BAN API root (default $ORTGEO_BAN_URL or https://data.geopf.fr/geocodage).",
+    )(func)  # fmt: skip
+    func = click.option(
+        "--ban", "ban_index", default=None, type=click.Path(dir_okay=False), metavar="INDEX",
+        help="Offline BAN index built by `ortgeo ban index` (default $ORTGEO_BAN_INDEX).",
+    )(func)  # fmt: skip
+    return click.option(
+        "--geocoder", type=click.Choice(["auto", "api", "local"]), default="auto",
+        show_default=True, help="auto = the offline index when one is found, else the BAN API.",
+    )(func)  # fmt: skip
+
+
+def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--communes, --dpi, --size and --basemap, shared by `annex` and `map`."""
+    options = [
+        click.option("--communes", default=None, type=click.Path(dir_okay=False),
+                     help="Commune polygons to outline on the maps (any OGR file)."),
+        click.option("--dpi", default=300.0, show_default=True, type=click.FloatRange(min=10),
+                     help="Resolution of the PNG maps."),
+        click.option("--size", default="a4", show_default=True, type=click.Choice(["a4", "a3"]),
+                     help="Paper size of the print maps (landscape)."),
+        click.option("--basemap", default=None, type=click.Path(dir_okay=False),
+                     help="A GeoTIFF drawn under the print maps."),
+    ]  # fmt: skip
+    for option in reversed(options):
+        func = option(func)
+    return func
