@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
         InvalidDateError,
         MissingCRSError,
         OrtgeoError,
+        OutputFileError,
         PerimeterFileError,
         UnknownLayerError,
     )
@@ -71,6 +72,7 @@ _LAZY = {
             "InvalidDateError",
             "MissingCRSError",
             "OrtgeoError",
+            "OutputFileError",
             "PerimeterFileError",
             "UnknownLayerError",
         ],
@@ -162,6 +164,7 @@ __all__ = [
     "LayerResult",
     "MissingCRSError",
     "OrtgeoError",
+    "OutputFileError",
     "PerimeterFileError",
     "UnknownLayerError",
     "Verdict",

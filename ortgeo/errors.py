@@ -16,6 +16,7 @@ __all__ = [
     "InvalidDateError",
     "MissingCRSError",
     "OrtgeoError",
+    "OutputFileError",
     "PerimeterFileError",
     "UnknownLayerError",
 ]
@@ -46,6 +47,10 @@ class MissingCRSError(PerimeterFileError):
 
 class InputFileError(OrtgeoError, ValueError):
     """An input table (CSV of addresses...) that cannot be read or lacks a column."""
+
+
+class OutputFileError(OrtgeoError, ValueError):
+    """An output that cannot be written (read-only or missing folder, the input itself...)."""
 
 
 class GeocoderError(OrtgeoError):
