@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from ortgeo.catalog import Catalog
-from ortgeo.catalog import catalog as _catalog
-from ortgeo.dates import DateLike, parse_date
+from ortgeo.dates import DateLike
 from ortgeo.geocoders import BanIndex, BanLocalGeocoder, Geocoder, GeocodeResult, get_geocoder
-from ortgeo.locate import DEDANS, DEHORS, LIMITE, SANS_ORT, locate
+from ortgeo.inforce import PerimetersInForce, on
+from ortgeo.locate import DATE_INCERTAINE, DEDANS, DEHORS, LIMITE, SANS_ORT, locate
 from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, verdict_from_row
 
 __all__ = [
@@ -46,7 +46,7 @@ MIN_SCORE = 0.6
 #: A runner-up within this score of the best match is a plausible alternative.
 RUNNER_UP_MARGIN = 0.05
 
-_FIRM = (DEDANS, DEHORS, SANS_ORT)
+_FIRM = (DEDANS, DEHORS, SANS_ORT, DATE_INCERTAINE)
 _KIND_FR = {"locality": "du lieu-dit", "municipality": "de la commune"}
 
 
@@ -97,6 +97,8 @@ def assess_geocodes(
     geocoder: Geocoder | None = None,
     min_score: float = MIN_SCORE,
     margin: float = RUNNER_UP_MARGIN,
+    *,
+    perimeters: PerimetersInForce | None = None,
 ) -> pd.DataFrame:
     """Verdicts for geocoding results: :func:`ortgeo.locate` columns plus ``status``,
     ``reason`` (French) and ``uncertainty_m``, one row per result, in order.
@@ -113,14 +115,16 @@ def assess_geocodes(
         Scores below it give ``indetermine``.
     margin : float
         Candidates within ``margin`` of the best score are plausible alternatives.
+    perimeters : PerimetersInForce, optional
+        What is in force (from :func:`ortgeo.on`), instead of ``date`` and ``catalog``.
     """
-    cat = catalog if catalog is not None else _catalog()
-    day = parse_date(date)
+    state = perimeters if perimeters is not None else on(date, catalog)
     ok = np.array([r.ok and r.lon is not None for r in results], dtype=bool)
     lon = np.array([r.lon if o else np.nan for r, o in zip(results, ok, strict=True)], float)
     lat = np.array([r.lat if o else np.nan for r, o in zip(results, ok, strict=True)], float)
     unc = np.array([MATCH_UNCERTAINTY_M.get(r.match_type or "", 0.0) for r in results], float)
-    frame = locate((lon, lat), date=day, catalog=cat, uncertainty_m=unc)
+    codes = [r.citycode if o else None for r, o in zip(results, ok, strict=True)]
+    frame = locate((lon, lat), perimeters=state, uncertainty_m=unc, citycode=codes)
     status = frame["ort_status"].astype(str).to_numpy(dtype=object)
     reason = frame["reason"].to_numpy(dtype=object).copy()
 
@@ -145,7 +149,7 @@ def assess_geocodes(
             if pts is not None:
                 street_rows[i] = pts
     alt = (
-        locate((np.array(alt_lon), np.array(alt_lat)), date=day, catalog=cat,
+        locate((np.array(alt_lon), np.array(alt_lat)), perimeters=state,
                uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"])
         if alt_rows else None
     )  # fmt: skip
@@ -156,7 +160,7 @@ def assess_geocodes(
         all_pts = locate(
             (np.concatenate([street_rows[i][0] for i in rows]),
              np.concatenate([street_rows[i][1] for i in rows])),
-            date=day, catalog=cat, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"],
+            perimeters=state, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"],
         )  # fmt: skip
         start = 0
         for i, size in zip(rows, sizes, strict=True):
@@ -280,10 +284,9 @@ def check_address(
     """
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
     result = coder.geocode(address, citycode=citycode, postcode=postcode)
-    cat = catalog if catalog is not None else _catalog()
-    day = parse_date(date)
-    row = assess_geocodes([result], date=day, catalog=cat, geocoder=coder).iloc[0]
+    state = on(date, catalog)
+    row = assess_geocodes([result], geocoder=coder, perimeters=state).iloc[0]
     return verdict_from_row(
-        row, cat, day, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
+        row, state, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
         citycode=result.citycode,
     )  # fmt: skip

@@ -29,9 +29,10 @@ import pandas as pd
 
 from ortgeo.catalog import Catalog, Layer
 from ortgeo.catalog import catalog as _catalog
-from ortgeo.dates import DateLike, parse_date
+from ortgeo.dates import DateLike, parse_date, parse_optional_date
 from ortgeo.errors import InputFileError, OrtgeoError
-from ortgeo.locate import DEDANS, LIMITE, ORT_KEY, layer_key, locate
+from ortgeo.inforce import layer_key, on
+from ortgeo.locate import DEDANS, LIMITE, ORT_KEY, locate
 from ortgeo.maps.html import _map_from_scene, save_html
 from ortgeo.maps.png import _scene_figure, save_figure
 from ortgeo.maps.scene import build_scene
@@ -224,18 +225,20 @@ def sectors(catalog: Catalog | None = None, date: DateLike = None) -> list[Secto
     Examples
     --------
     >>> [s.key for s in sectors(date="2024-06-01")]
-    ['ort', 'ort_2019', 'ort_extension_route_de_lille_2023', 'opah_ru_lens']
+    ['ort', 'lens_centre_ville', 'lens_entree_de_ville', 'call_opah_ru_coeur_de_ville']
     """
-    cat = catalog if catalog is not None else _catalog()
-    day = parse_date(date)
+    state = on(date, catalog)
     out = []
-    ort_layers = cat.ort_layers(day)
-    if ort_layers:
-        names = " + ".join(layer.title for layer in ort_layers)
+    if state.has_ort:
+        names = " + ".join(layer.name for layer in state.sectors)
         out.append(
-            Sector(ORT_KEY, f"ORT en vigueur le {date_fr(day)} ({names})", tuple(ort_layers))
+            Sector(
+                ORT_KEY,
+                f"Secteurs d'intervention de l'ORT le {date_fr(state.date)} : {names}",
+                state.sectors,
+            )
         )
-    out += [Sector(layer_key(x.id), x.title, (x,)) for x in cat.in_force(day)]
+    out += [Sector(layer_key(x.id), x.title, (x,)) for x in state.layers]
     return out
 
 
@@ -503,7 +506,7 @@ def _ban_label(source: Path) -> str:
         meta = dict(index.meta)
     finally:
         index.close()
-    built = parse_date(meta.get("built", "")[:10], default_today=False)
+    built = parse_optional_date(meta.get("built", "")[:10])
     return (
         f"index {source.name} construit le {date_fr(built, 'date inconnue')} "
         f"à partir de {meta.get('source', 'source inconnue')}"

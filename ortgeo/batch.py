@@ -21,11 +21,11 @@ import pandas as pd
 
 from ortgeo.address import assess_geocodes, resolve_geocoder
 from ortgeo.catalog import Catalog
-from ortgeo.catalog import catalog as _catalog
 from ortgeo.crs import WGS84
-from ortgeo.dates import DateLike, parse_date
+from ortgeo.dates import DateLike
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders import Geocoder, GeocodeResult
+from ortgeo.inforce import on
 
 __all__ = ["BAN_FIELDS", "check_addresses", "check_output_path", "read_table", "write_report"]
 
@@ -199,8 +199,7 @@ def check_addresses(
     results: list[GeocodeResult] = coder.geocode_many(
         list(texts), citycode=cities, postcode=posts, progress=progress
     )
-    cat = catalog if catalog is not None else _catalog()
-    frame = assess_geocodes(results, date=parse_date(date), catalog=cat, geocoder=coder)
+    frame = assess_geocodes(results, geocoder=coder, perimeters=on(date, catalog))
     frame.loc[(texts == "").to_numpy(), "reason"] = "adresse vide"
 
     added: dict[str, Any] = {

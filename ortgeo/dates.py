@@ -7,12 +7,38 @@ from typing import TypeAlias
 
 from ortgeo.errors import InvalidDateError
 
-__all__ = ["DateLike", "parse_date"]
+__all__ = ["DateLike", "parse_date", "parse_optional_date"]
 
 DateLike: TypeAlias = "str | _dt.date | _dt.datetime | None"
 
 
-def parse_date(value: DateLike, *, default_today: bool = True) -> _dt.date | None:
+def parse_date(value: DateLike) -> _dt.date:
+    """Return ``value`` as a :class:`datetime.date`; an empty value means today.
+
+    Examples
+    --------
+    >>> parse_date("2024-06-01")
+    datetime.date(2024, 6, 1)
+    >>> parse_date(None) == _dt.date.today()
+    True
+    """
+    day = _parse(value, default_today=True)
+    assert day is not None
+    return day
+
+
+def parse_optional_date(value: DateLike) -> _dt.date | None:
+    """Return ``value`` as a :class:`datetime.date`, or ``None`` for an empty value.
+
+    Examples
+    --------
+    >>> parse_optional_date("") is None, parse_optional_date("2026-12-31")
+    (True, datetime.date(2026, 12, 31))
+    """
+    return _parse(value, default_today=False)
+
+
+def _parse(value: DateLike, *, default_today: bool) -> _dt.date | None:
     """Return ``value`` as a :class:`datetime.date`.
 
     Parameters
@@ -28,12 +54,6 @@ def parse_date(value: DateLike, *, default_today: bool = True) -> _dt.date | Non
     InvalidDateError
         When the text is not a valid ISO date.
 
-    Examples
-    --------
-    >>> parse_date("2024-06-01")
-    datetime.date(2024, 6, 1)
-    >>> parse_date("", default_today=False) is None
-    True
     """
     missing = value is None or (isinstance(value, str) and not value.strip())
     if missing or (isinstance(value, _dt.date) and value != value):  # pandas.NaT

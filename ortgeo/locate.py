@@ -1,8 +1,9 @@
-"""Vectorized location of points in the perimeters, with signed distances and an uncertainty band.
+"""Vectorized location of points in the perimeters in force, with signed distances and an
+uncertainty band.
 
-For every point and every layer in force on the date (plus the composite "ORT in
-force"), :func:`locate` gives ``inside``, the signed distance to the limit in metres
-(Lambert-93; positive inside, negative outside) and a status:
+For every point and every layer in force on the date, plus the composite "in an ORT
+sector", :func:`locate` gives ``inside``, the signed distance to the limit in metres
+(Lambert-93; positive inside, negative outside) and a status (:class:`ortgeo.status.Status`):
 
 ``dedans`` / ``dehors``
     inside / outside, farther from the limit than the band;
@@ -10,9 +11,19 @@ force"), :func:`locate` gives ``inside``, the signed distance to the limit in me
     within the band, where the answer cannot be trusted: band = the layer's
     ``accuracy_m`` + the point's own uncertainty (or ``band_m`` when given);
 ``invalide``
-    missing or impossible coordinates (reason in ``reason``);
+    missing or impossible coordinates, or a point far from the catalogue's territory;
 ``sans-ort``
-    (composite only) no ORT perimeter in force that day.
+    (composite only) no ORT sector in force that day;
+``date-incertaine``
+    (composite only) inside a sector only, farther than its band, whose entry into force on
+    that date is not known for sure;
+``indetermine``
+    (composite only) outside every sector held, in a commune that signed the ORT but
+    whose sectors the catalogue does not hold.
+
+The composite follows its parts: ``dedans`` when the point is inside some sector by more
+than that sector's own band, ``dehors`` when it is outside every sector by more than each
+one's band, ``limite`` otherwise. Its distance and band are those of the deciding sector.
 
 Everything is computed with shapely 2 array functions on prepared geometries: there is
 no Python loop over points.
@@ -20,10 +31,6 @@ no Python loop over points.
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as _dt
-import functools
-import weakref
 from collections.abc import Sequence
 from typing import Literal
 
@@ -33,125 +40,29 @@ import pandas as pd
 import shapely
 from pyproj import Transformer
 
-from ortgeo.catalog import ORT_KINDS, Catalog, Layer
-from ortgeo.catalog import catalog as _catalog
+from ortgeo.catalog import Catalog
+from ortgeo.communes import commune_at
 from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
-from ortgeo.dates import DateLike, parse_date
+from ortgeo.dates import DateLike
 from ortgeo.errors import MissingCRSError, OrtgeoError
+from ortgeo.inforce import PerimetersInForce, layer_key, on
+from ortgeo.status import Status, Timing
+from ortgeo.validate import metres
+from ortgeo.zones import Zone
 
-__all__ = ["DEDANS", "DEHORS", "INVALIDE", "LIMITE", "SANS_ORT", "Zone", "layer_key", "locate"]
+__all__ = [
+    "DATE_INCERTAINE", "DEDANS", "DEHORS", "INDETERMINE", "INVALIDE", "LIMITE", "ORT_KEY",
+    "SANS_ORT", "STATUSES", "layer_key", "locate", "validate_lonlat",
+]  # fmt: skip
 
-DEDANS, DEHORS, LIMITE, INVALIDE, SANS_ORT = "dedans", "dehors", "limite", "invalide", "sans-ort"
-#: Key of the composite "ORT in force" in column names.
+#: Statuses, re-exported from :class:`ortgeo.status.Status` for callers that import them here.
+DEDANS, DEHORS, LIMITE = Status.DEDANS, Status.DEHORS, Status.LIMITE
+INVALIDE, SANS_ORT = Status.INVALIDE, Status.SANS_ORT
+DATE_INCERTAINE, INDETERMINE = Status.DATE_INCERTAINE, Status.INDETERMINE
+#: Key of the composite "in an ORT sector" in column names.
 ORT_KEY = "ort"
-
-
-def layer_key(layer_id: str) -> str:
-    """Column prefix of a layer: its id with ``-`` replaced by ``_``.
-
-    Examples
-    --------
-    >>> layer_key("ort-extension-route-de-lille-2023")
-    'ort_extension_route_de_lille_2023'
-    """
-    return layer_id.replace("-", "_")
-
-
-@dataclasses.dataclass(frozen=True)
-class _Grid:
-    """A coarse grid over a ring (outer minus inner buffer) that classifies whole cells.
-
-    Cell codes: 0 far outside (cell disjoint from the outer buffer), 1 deep inside (cell
-    within the inner buffer), 2 mixed (points in it need exact tests). Points are binned
-    with integer arithmetic, so most of them are classified without any GEOS call.
-    """
-
-    x0: float
-    y0: float
-    cell: float
-    codes: np.ndarray  # (ny, nx) uint8
-
-    @classmethod
-    def build(cls, outer: shapely.Geometry, inner: shapely.Geometry, cells: int = 40_000) -> _Grid:
-        minx, miny, maxx, maxy = outer.bounds
-        cell = max(float(np.sqrt((maxx - minx) * (maxy - miny) / cells)), 1.0)
-        nx, ny = int((maxx - minx) // cell) + 1, int((maxy - miny) // cell) + 1
-        gx, gy = np.meshgrid(minx + cell * np.arange(nx), miny + cell * np.arange(ny))
-        boxes = shapely.box(gx, gy, gx + cell, gy + cell)
-        codes = np.full(boxes.shape, 2, dtype=np.uint8)
-        codes[~shapely.intersects(outer, boxes)] = 0
-        if not inner.is_empty:
-            codes[shapely.contains_properly(inner, boxes)] = 1
-        return cls(minx, miny, cell, codes)
-
-    def classify(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
-        ny, nx = self.codes.shape
-        ix = np.floor((x - self.x0) / self.cell)
-        iy = np.floor((y - self.y0) / self.cell)
-        ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-        out = np.zeros(x.shape, dtype=np.uint8)
-        out[ok] = self.codes[iy[ok].astype(np.intp), ix[ok].astype(np.intp)]
-        return out
-
-
-@dataclasses.dataclass(frozen=True, eq=False)
-class Zone:
-    """A geometry to test points against: one layer, or the union of the ORT layers."""
-
-    key: str
-    layers: tuple[Layer, ...]
-    geometry_l93: shapely.Geometry
-
-    @functools.cached_property
-    def boundary_l93(self) -> shapely.Geometry:
-        """The limit (boundary) of the zone, prepared for distance queries."""
-        boundary = self.geometry_l93.boundary
-        shapely.prepare(boundary)
-        return boundary
-
-    def buffers(self, reach: float) -> tuple[shapely.Geometry, shapely.Geometry, _Grid]:
-        """Prepared outer and inner buffers at ``reach`` metres and their grid (cached)."""
-        cache = self.__dict__.setdefault("_buffers", {})
-        if reach not in cache:
-            # Mitred offsets have few vertices (fast tests) and are conservative: the
-            # outer one contains every point within ``reach`` of the zone, the inner one
-            # only points farther than ``reach`` inside it.
-            geom = self.geometry_l93
-            outer = geom.buffer(reach, join_style="mitre", mitre_limit=10.0)
-            inner = geom.buffer(-reach, join_style="mitre", mitre_limit=10.0)
-            shapely.prepare(outer)
-            shapely.prepare(inner)
-            cache[reach] = (outer, inner, _Grid.build(outer, inner))
-        return cache[reach]
-
-    @property
-    def accuracy_m(self) -> float:
-        """Worst accuracy of the layers it is made of."""
-        return max(layer.accuracy_m for layer in self.layers)
-
-    @classmethod
-    def of_layers(cls, key: str, layers: Sequence[Layer]) -> Zone:
-        geom = shapely.union_all([layer.geometry_l93 for layer in layers])
-        shapely.prepare(geom)
-        return cls(key, tuple(layers), geom)
-
-
-_ZONES: weakref.WeakKeyDictionary[Catalog, dict] = weakref.WeakKeyDictionary()
-
-
-def zones(cat: Catalog, day: _dt.date) -> tuple[Zone | None, list[Zone]]:
-    """The composite ORT zone (None when no ORT is in force) and one zone per layer in force.
-
-    Zones are prepared once per catalogue and set of layers in force, then reused.
-    """
-    in_force = cat.in_force(day)
-    cache = _ZONES.setdefault(cat, {})
-    key = tuple(layer.id for layer in in_force)
-    if key not in cache:
-        ort_layers = [layer for layer in in_force if layer.kind in ORT_KINDS]
-        ort = Zone.of_layers(ORT_KEY, ort_layers) if ort_layers else None
-        cache[key] = (ort, [Zone.of_layers(layer_key(layer.id), [layer]) for layer in in_force])
-    return cache[key]
+#: A point farther than this from every layer of the catalogue is outside its territory.
+TERRITORY_MARGIN_M = 100_000.0
 
 
 # -- input ----------------------------------------------------------------------------
@@ -231,7 +142,7 @@ def validate_lonlat(
 
 # -- core -----------------------------------------------------------------------------
 #: Status categories; statuses are returned as a pandas Categorical of these.
-STATUSES = (DEDANS, DEHORS, LIMITE, INVALIDE, SANS_ORT)
+STATUSES = tuple(str(s) for s in Status)
 _CODE = {name: i for i, name in enumerate(STATUSES)}
 
 
@@ -265,31 +176,86 @@ def _near(zone: Zone, x: np.ndarray, y: np.ndarray, reach: float):
     return inside, dist
 
 
-def _composite_exact(ort: Zone, results: dict[str, tuple], x, y) -> tuple:
-    """Union of ORT layers from the per-layer exact results; GEOS only where needed.
+def composite(
+    inside: np.ndarray, dist: np.ndarray, band: np.ndarray, certain: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The composite status codes and the index of the deciding sector, per point.
 
-    With d_i the signed distance to layer i: a point outside every layer is at
-    ``-min |d_i|`` from the union; a point inside exactly one layer j with
-    ``|d_j| < |d_i|`` for every other i is at ``d_j`` (the nearest point of ∂j is then
-    outside the other layers, so it lies on the union's boundary). Only the other inside
-    points (inside several layers, or nearer another layer) are measured against the
-    union's boundary.
+    Parameters
+    ----------
+    inside, dist, band : arrays (n_sectors, n_points)
+        Per sector: inside, signed distance (NaN = farther than the band), band.
+    certain : bool array (n_sectors,)
+        Whether each sector is certainly in force on the date.
+
+    Returns
+    -------
+    codes : int8 array (n_points,)
+        ``dedans`` when inside some certain sector by more than its band;
+        ``date-incertaine`` when that holds only for uncertain sectors; ``dehors`` when
+        outside every sector by more than each band; ``limite`` otherwise.
+    decider : int array (n_points,)
+        The sector whose distance and band explain the answer.
+
+    Examples
+    --------
+    A point 299 m inside a sector of band 250 m and 700 m outside another one (band 300 m):
+
+    >>> codes, who = composite(np.array([[True], [False]]), np.array([[299.0], [-700.0]]),
+    ...                        np.array([[250.0], [300.0]]), np.array([True, True]))
+    >>> STATUSES[codes[0]], int(who[0])
+    ('dedans', 0)
     """
-    parts = [results[layer_key(layer.id)] for layer in ort.layers]
-    if len(parts) == 1:
-        return parts[0]
-    ins = np.stack([p[0] for p in parts])
-    dists = np.stack([p[1] for p in parts])
-    inside = ins.any(axis=0)
-    dist = dists.max(axis=0)  # outside all: -min |d_i|; inside one layer: its d_j
-    absd = np.abs(dists)
-    nearest = absd.argmin(axis=0)
-    simple = (ins.sum(axis=0) == 1) & ins[nearest, np.arange(ins.shape[1])]
-    simple &= (absd < absd.min(axis=0, initial=np.inf, where=ins == 0)[None, :]).any(axis=0)
-    hard = inside & ~simple
-    if hard.any():
-        dist[hard] = _exact(ort, x[hard], y[hard])[1]
-    return inside, dist
+    with np.errstate(invalid="ignore"):
+        far = ~(np.abs(dist) <= band)  # NaN distance: farther than the band
+        firm_in = inside & far
+        firm_out = ~inside & far
+        margin_in = np.where(firm_in, np.where(np.isnan(dist), np.inf, dist - band), -np.inf)
+        closeness = np.where(np.isnan(dist), np.inf, np.abs(dist) - band)
+    n = inside.shape[1]
+    codes = np.full(n, _CODE[LIMITE], dtype=np.int8)
+    decider = np.argmin(closeness, axis=0) if inside.shape[0] else np.zeros(n, int)
+    certain_in = firm_in & certain[:, None]
+    any_certain = certain_in.any(axis=0)
+    any_in = firm_in.any(axis=0)
+    all_out = firm_out.all(axis=0)
+    codes[all_out] = _CODE[DEHORS]
+    uncertain_only = any_in & ~any_certain
+    codes[uncertain_only] = _CODE[DATE_INCERTAINE]
+    codes[any_certain] = _CODE[DEDANS]
+    best_certain = np.argmax(np.where(certain_in, margin_in, -np.inf), axis=0)
+    best_any = np.argmax(margin_in, axis=0)
+    decider = np.where(any_certain, best_certain, np.where(any_in, best_any, decider))
+    return codes, decider
+
+
+def _far_reason(
+    x: np.ndarray, y: np.ndarray, state: PerimetersInForce, given_xy: bool
+) -> np.ndarray:
+    """French reason for points far from every layer of the catalogue (``""`` elsewhere)."""
+    reason = np.full(x.shape, "", dtype=object)
+    layers = list(state.catalog)
+    if not layers or not len(x):
+        return reason
+    minx, miny, maxx, maxy = shapely.total_bounds([layer.geometry_l93 for layer in layers])
+    with np.errstate(invalid="ignore"):
+        dx = np.maximum(np.maximum(minx - x, x - maxx), 0.0)
+        dy = np.maximum(np.maximum(miny - y, y - maxy), 0.0)
+        dist = np.hypot(dx, dy)
+        far = dist > TERRITORY_MARGIN_M
+    for i in np.flatnonzero(far):
+        km = f"{dist[i] / 1000:,.0f}".replace(",", "\u202f")
+        if given_xy and -5.5 <= x[i] <= 10 and 41 <= y[i] <= 51.5:
+            reason[i] = (
+                "coordonnées qui ressemblent à des degrés WGS84 (longitude, latitude) données "
+                "comme Lambert-93 : donner x et y en mètres, ou passer en longitude/latitude"
+            )
+        else:
+            reason[i] = (
+                f"point à {km} km du territoire du catalogue : système de coordonnées erroné, "
+                "ou adresse hors du territoire"
+            )
+    return reason
 
 
 def locate(
@@ -299,6 +265,9 @@ def locate(
     band_m: float | None = None,
     uncertainty_m: float | Sequence[float] | np.ndarray = 0.0,
     distances: Literal["all", "near"] = "all",
+    *,
+    perimeters: PerimetersInForce | None = None,
+    citycode: Sequence[str | None] | np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Locate points in every perimeter in force on ``date``; one row per point, same order.
 
@@ -320,12 +289,17 @@ def locate(
         ``"all"`` computes every signed distance. ``"near"`` computes it only where
         it may fall within the band and leaves NaN elsewhere (|distance| > band):
         the statuses are the same, much faster for large batches.
+    perimeters : PerimetersInForce, optional
+        What is in force (from :func:`ortgeo.on`), instead of ``date`` and ``catalog``.
+    citycode : sequence of str, optional
+        Each point's commune (INSEE), e.g. from the BAN; default: from the bundled outlines.
 
     Returns
     -------
     pandas.DataFrame
-        Index of the input; columns ``lon, lat, x, y, valid, reason`` then, for the
-        composite ORT (``ort``) and each layer in force (``ort_2019``...),
+        Index of the input; columns ``lon, lat, x, y, valid, reason, commune``; for the
+        composite (``ort``) ``ort_inside, ort_distance_m, ort_band_m, ort_sector,
+        ort_status``; and for each layer in force (``lens_centre_ville``...)
         ``<key>_inside``, ``<key>_distance_m``, ``<key>_status``.
 
     Examples
@@ -333,19 +307,26 @@ def locate(
     >>> res = locate(([2.833889, 2.863056], [50.429167, 50.420278]), date="2024-06-01")
     >>> res["ort_status"].tolist()
     ['dedans', 'dehors']
-    >>> res[["ort_2019_status", "opah_ru_lens_status"]].iloc[0].tolist()
+    >>> res[["lens_centre_ville_status", "call_opah_ru_coeur_de_ville_status"]].iloc[0].tolist()
     ['dedans', 'dedans']
     """
     if distances not in ("all", "near"):
         raise OrtgeoError(f"distances must be 'all' or 'near', not {distances!r}.")
-    cat = catalog if catalog is not None else _catalog()
-    day = parse_date(date)
+    if band_m is not None:
+        band_m = metres(band_m, "band_m")
+    state = perimeters if perimeters is not None else on(date, catalog)
     lon, lat, index, not_point, given_xy = _coords(points)
     reason = validate_lonlat(lon, lat, not_point)
-    valid = reason == ""
     n = len(lon)
+    if given_xy is not None:  # degrees given as Lambert-93 fail validate_lonlat: say why
+        far_given = _far_reason(given_xy[0], given_xy[1], state, given_xy=True)
+        reason = np.where(far_given != "", far_given, reason)
+    valid = reason == ""
 
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
+    with np.errstate(invalid="ignore"):
+        if (unc < 0).any():
+            raise OrtgeoError("uncertainty_m must be ≥ 0 metres.")
     unc = np.where(np.isfinite(unc), unc, 0.0)
     if given_xy is not None:
         x, y = np.where(valid, given_xy[0], np.nan), np.where(valid, given_xy[1], np.nan)
@@ -355,45 +336,82 @@ def locate(
         bad = valid & ~(np.isfinite(x) & np.isfinite(y))
         reason[bad] = "coordonnées impossibles à projeter en Lambert-93"
         valid &= ~bad
+        far = _far_reason(np.where(valid, x, 0.0), np.where(valid, y, 0.0), state, False)
+        far[~valid] = ""
+        reason = np.where(far != "", far, reason)
+        valid &= far == ""
+
+    commune = np.full(n, None, dtype=object)
+    if citycode is not None:
+        given = np.asarray(list(citycode), dtype=object)
+        if given.shape != (n,):
+            raise OrtgeoError(f"citycode must give one code per point ({n}), not {given.shape}.")
+        commune[:] = [str(c) if c not in (None, "") and c == c else None for c in given]
+    todo = valid & (commune == None)  # noqa: E711
+    if todo.any():
+        commune[todo] = commune_at(lon[todo], lat[todo])
 
     columns: dict[str, object] = {
         "lon": lon, "lat": lat, "x": x, "y": y, "valid": valid, "reason": reason,
+        "commune": commune,
     }  # fmt: skip
-    ort, layer_zones = zones(cat, day)
+    zones = state.zones
     all_valid = bool(valid.all())
     xv, yv = (x, y) if all_valid else (x[valid], y[valid])
+    uv = unc if all_valid else unc[valid]
     results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
     bands: dict[str, np.ndarray] = {}
-    for zone in layer_zones + ([ort] if ort is not None else []):
-        band = np.full(n, float(band_m)) if band_m is not None else zone.accuracy_m + unc
-        bands[zone.key] = band if all_valid else band[valid]
+    for key, zone in zones.items():
+        bands[key] = np.full(len(xv), float(band_m)) if band_m is not None else zone.accuracy_m + uv
     if distances == "all":
         pts = shapely.points(xv, yv)
-        for zone in layer_zones:
-            results[zone.key] = _exact(zone, xv, yv, pts)
-        if ort is not None:
-            results[ORT_KEY] = _composite_exact(ort, results, xv, yv)
+        for key, zone in zones.items():
+            results[key] = _exact(zone, xv, yv, pts)
     else:
-        for zone in layer_zones + ([ort] if ort is not None else []):
-            reach = float(bands[zone.key].max()) if valid.any() else 0.0
-            results[zone.key] = _near(zone, xv, yv, reach)
+        for key, zone in zones.items():
+            reach = float(bands[key].max()) if len(xv) else 0.0
+            results[key] = _near(zone, xv, yv, reach)
 
-    def put(key: str, inside: np.ndarray, dist: np.ndarray, codes: np.ndarray) -> None:
-        columns[f"{key}_inside"] = inside
-        columns[f"{key}_distance_m"] = dist
-        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=STATUSES)
+    def spread(values: np.ndarray, fill: object, dtype: object = None) -> np.ndarray:
+        if all_valid:
+            return values
+        out = np.full(n, fill, dtype=dtype or values.dtype)
+        out[valid] = values
+        return out
 
     invalid_codes = np.full(n, _CODE[INVALIDE], dtype=np.int8)
-    if ort is None:
-        codes = np.where(valid, _CODE[SANS_ORT], _CODE[INVALIDE]).astype(np.int8)
-        put(ORT_KEY, np.zeros(n, bool), np.full(n, np.nan), codes)
-    for key in ([ORT_KEY] if ort is not None else []) + [z.key for z in layer_zones]:
-        if all_valid:
-            inside, dist = results[key]
-            put(key, inside, dist, _status_codes(inside, dist, bands[key]))
-            continue
-        inside, dist, codes = np.zeros(n, bool), np.full(n, np.nan), invalid_codes.copy()
-        inside[valid], dist[valid] = results[key]
-        codes[valid] = _status_codes(inside[valid], dist[valid], bands[key])
-        put(key, inside, dist, codes)
+    sector_keys = [layer_key(x.id) for x in state.sectors]
+    if sector_keys:
+        ins = np.stack([results[k][0] for k in sector_keys])
+        dst = np.stack([results[k][1] for k in sector_keys])
+        bnd = np.stack([bands[k] for k in sector_keys])
+        certain = np.array([state.timing(x) == Timing.IN_FORCE for x in state.sectors])
+        codes, who = composite(ins, dst, bnd, certain)
+        cols = np.arange(len(who))
+        missing = state.missing_communes
+        if missing:
+            here = commune if all_valid else commune[valid]
+            lost = (codes == _CODE[DEHORS]) & np.isin(here.astype(str), list(missing))
+            codes[lost] = _CODE[INDETERMINE]
+        ort_codes = invalid_codes.copy()
+        ort_codes[valid] = codes
+        columns["ort_inside"] = spread(ins.any(axis=0), False)
+        columns["ort_distance_m"] = spread(dst[who, cols], np.nan)
+        columns["ort_band_m"] = spread(bnd[who, cols], np.nan)
+        ids = np.array([x.id for x in state.sectors], dtype=object)
+        columns["ort_sector"] = spread(ids[who], None, object)
+    else:
+        ort_codes = np.where(valid, _CODE[SANS_ORT], _CODE[INVALIDE]).astype(np.int8)
+        columns["ort_inside"] = np.zeros(n, bool)
+        columns["ort_distance_m"] = np.full(n, np.nan)
+        columns["ort_band_m"] = np.full(n, np.nan)
+        columns["ort_sector"] = np.full(n, None, dtype=object)
+    columns["ort_status"] = pd.Categorical.from_codes(ort_codes, categories=STATUSES)
+    for key in zones:
+        inside, dist = results[key]
+        codes = invalid_codes.copy()
+        codes[valid] = _status_codes(inside, dist, bands[key])
+        columns[f"{key}_inside"] = spread(inside, False)
+        columns[f"{key}_distance_m"] = spread(dist, np.nan)
+        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=STATUSES)
     return pd.DataFrame(columns, index=index, copy=False)

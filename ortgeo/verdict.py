@@ -1,114 +1,125 @@
-"""Verdicts that explain themselves: per-layer results, overall answer, French explanation.
+"""Verdicts that explain themselves: per-sector results, the answer, a French explanation.
 
-A :class:`Verdict` is what a notary, an owner or an OPAH-RU operator reads: which
-perimeter version applies on the date (with its legal act), inside or outside, how far
-from the limit, how reliable the data is, and the legal notes (Denormandie, OPAH-RU).
+A :class:`Verdict` is what a notary, an owner or an OPAH-RU operator reads: which ORT
+intervention sectors are in force on the date (with their acts and how sure their dates
+are), inside or outside, how far from the limit, how reliable the data is, the commune, and
+the dated notes (Denormandie for the commune, effects of the sector, OPAH-RU). Its French
+text comes from ``ortgeo/templates/``.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import math
 from typing import Any
 
-import numpy as np
-
-from ortgeo.catalog import Catalog, Layer, first_ort_after
-from ortgeo.catalog import catalog as _catalog
-from ortgeo.dates import DateLike, parse_date
-from ortgeo.locate import (
-    DEDANS,
-    DEHORS,
-    INVALIDE,
-    LIMITE,
-    ORT_KEY,
-    SANS_ORT,
-    layer_key,
-    locate,
-)
+from ortgeo.catalog import Catalog, Layer
+from ortgeo.dates import DateLike
+from ortgeo.inforce import PerimetersInForce, layer_key, on
+from ortgeo.legal import CommuneStatus, commune_status
+from ortgeo.locate import ORT_KEY, locate
+from ortgeo.status import Status, Timing
+from ortgeo.texts import note, render
 
 __all__ = ["ERREUR", "INDETERMINE", "LayerResult", "Verdict", "check_point", "verdict_from_row"]
 
-INDETERMINE = "indetermine"
-ERREUR = "erreur"
+INDETERMINE = Status.INDETERMINE
+ERREUR = Status.ERREUR
 LENS_INSEE = "62498"
-
-_STATUS_FR = {
-    DEDANS: "DEDANS",
-    DEHORS: "DEHORS",
-    LIMITE: "EN LIMITE (à vérifier sur le plan officiel)",
-    INVALIDE: "INVALIDE",
-    SANS_ORT: "AUCUN PÉRIMÈTRE ORT EN VIGUEUR",
-    INDETERMINE: "INDÉTERMINÉ",
-    ERREUR: "ERREUR DE GÉOCODAGE",
-}
+#: Name of the composite in texts.
+ORT_NAME = "Secteurs d'intervention de l'ORT"
 
 
-def _fmt_m(value: float) -> str:
-    return f"{abs(value):,.0f}".replace(",", "\u202f") + " m"
+def _finite(value: float | None, digits: int) -> float | None:
+    if value is None or not math.isfinite(float(value)):
+        return None
+    return round(float(value), digits)
 
 
 @dataclasses.dataclass(frozen=True)
 class LayerResult:
-    """The result of one point against one layer (or the composite ORT)."""
+    """The result of one point against one sector or dispositif (or the composite ORT)."""
 
     key: str
     layer_ids: tuple[str, ...]
-    title: str
-    legal_basis: str
-    valid_from: _dt.date | None
-    valid_to: _dt.date | None
-    data_status: str
-    accuracy_m: float
+    name: str
+    kind: str
     inside: bool
     distance_m: float
     band_m: float
     status: str
+    timing: str
+    data_status: str
+    accuracy_m: float
+    layer: Layer | None = None
+    decided_by: str | None = None
 
-    def phrase(self) -> str:
-        """French phrase, e.g. ``"dedans, à 384 m de la limite (marge ± 250 m)"``."""
-        if self.status == INVALIDE:
-            return "invalide"
-        if np.isnan(self.distance_m):
-            where = "à l'intérieur" if self.inside else "à l'extérieur"
-            return f"{self.status}, {where}, à plus de {_fmt_m(self.band_m)} de la limite"
-        side = "à l'intérieur" if self.distance_m > 0 else "à l'extérieur"
-        if self.distance_m == 0:
-            side = "sur la limite"
-        label = {DEDANS: "dedans", DEHORS: "dehors", LIMITE: "en limite"}[self.status]
-        return (
-            f"{label}, {_fmt_m(self.distance_m)} {side} de la limite "
-            f"(marge d'incertitude ± {_fmt_m(self.band_m)})"
-        )
+    @property
+    def title(self) -> str:
+        """Display title (the layer's title, or the composite's name)."""
+        return self.layer.title if self.layer is not None else self.name
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with English keys; ``distance_m`` is None when not computed.
+    @property
+    def legal_basis(self) -> str:
+        """The acts of the layer, in French (empty for the composite)."""
+        return self.layer.legal_basis if self.layer is not None else ""
+
+    def where(self) -> str:
+        """French distance phrase: ``"à 384 m de la limite, côté intérieur (marge ± 265 m)"``.
 
         Examples
         --------
-        >>> res = check_point(2.833889, 50.429167, date="2024-06-01").layer("ort-2019")
-        >>> {k: res.to_dict()[k] for k in ("key", "inside", "band_m", "status")}
-        {'key': 'ort_2019', 'inside': True, 'band_m': 250.0, 'status': 'dedans'}
+        >>> res = check_point(2.833889, 50.429167, date="2024-06-01").layer("lens-centre-ville")
+        >>> res.where()
+        'à 384\\u202fm de la limite, côté intérieur (marge ± 250\\u202fm)'
         """
+        return note("distance", status=self.status, distance=self.distance_m,
+                    band=self.band_m, inside=self.inside)  # fmt: skip
+
+    def phrase(self) -> str:
+        """French phrase: status then distance, e.g. ``"inclus, à 384 m de la limite…"``."""
+        if self.status == Status.INVALIDE:
+            return "invalide"
+        return f"{note('sector_status', status=self.status)}, {self.where()}"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict with English keys; numbers are finite or None.
+
+        Examples
+        --------
+        >>> res = check_point(2.833889, 50.429167, date="2024-06-01").layer("lens-centre-ville")
+        >>> {k: res.to_dict()[k] for k in ("key", "inside", "band_m", "status")}
+        {'key': 'lens_centre_ville', 'inside': True, 'band_m': 250.0, 'status': 'dedans'}
+        """
+        layer = self.layer.to_dict() if self.layer is not None else {}
         return {
             "key": self.key,
             "layers": list(self.layer_ids),
+            "name": self.name,
+            "kind": self.kind,
             "title": self.title,
             "legal_basis": self.legal_basis,
-            "valid_from": self.valid_from.isoformat() if self.valid_from else None,
-            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "acts": layer.get("acts", []),
+            "communes": layer.get("communes", []),
+            "includes_centre_ville": layer.get("includes_centre_ville"),
+            "valid_from": layer.get("valid_from"),
+            "valid_from_precision": layer.get("valid_from_precision"),
+            "valid_to": layer.get("valid_to"),
+            "timing": self.timing,
             "data_status": self.data_status,
-            "accuracy_m": self.accuracy_m,
+            "accuracy_m": _finite(self.accuracy_m, 1),
             "inside": bool(self.inside),
-            "distance_m": None if np.isnan(self.distance_m) else round(float(self.distance_m), 1),
-            "band_m": round(float(self.band_m), 1),
-            "status": self.status,
+            "distance_m": _finite(self.distance_m, 1),
+            "band_m": _finite(self.band_m, 1),
+            "status": str(self.status),
+            "decided_by": self.decided_by,
         }
 
 
 @dataclasses.dataclass(frozen=True)
 class Verdict:
-    """Answer for one place on one date. ``status`` is the answer for the ORT in force."""
+    """Answer for one place on one date. ``status`` is the answer for the ORT sectors."""
 
     date: _dt.date
     lon: float
@@ -120,14 +131,26 @@ class Verdict:
     ort: LayerResult | None
     layers: tuple[LayerResult, ...]
     not_in_force: tuple[Layer, ...]
+    state: PerimetersInForce
     uncertainty_m: float = 0.0
     geocode: Any = None  # ortgeo.geocoders.GeocodeResult when checked from an address
     citycode: str | None = None
+    commune: CommuneStatus | None = None
 
     @property
     def inside(self) -> bool | None:
-        """True/False for a firm answer about the ORT in force, None otherwise."""
-        return {DEDANS: True, DEHORS: False}.get(self.status)
+        """True/False for a firm answer about the ORT sectors, None otherwise."""
+        return {Status.DEDANS: True, Status.DEHORS: False}.get(Status(self.status))
+
+    @property
+    def sectors(self) -> tuple[LayerResult, ...]:
+        """Results for the ORT sectors in force."""
+        return tuple(r for r in self.layers if r.layer is not None and r.layer.is_ort_sector)
+
+    @property
+    def others(self) -> tuple[LayerResult, ...]:
+        """Results for the other dispositifs in force (OPAH-RU...)."""
+        return tuple(r for r in self.layers if r.layer is not None and not r.layer.is_ort_sector)
 
     def layer(self, layer_id: str) -> LayerResult:
         """Result for one layer in force, by layer id."""
@@ -138,52 +161,38 @@ class Verdict:
 
     # -- notes ---------------------------------------------------------------------
     def notes(self) -> list[dict[str, str]]:
-        """Legal and data notes, each ``{"code": ..., "text": ...}`` in French."""
-        notes = []
-        in_lens = self.citycode == LENS_INSEE or (self.ort is not None and self.ort.inside)
-        tail = (
-            "Ce point est à Lens : la réduction peut s'y appliquer, sous conditions"
-            if in_lens
-            else "Elle vaut pour un bien situé à Lens, même hors périmètre, sous conditions"
-        )
-        denormandie = (
-            "Réduction d'impôt « Denormandie dans l'ancien » : elle concerne toute la commune "
-            "de Lens (commune signataire d'une convention d'ORT), que le logement soit dans le "
-            f"périmètre ORT ou non. {tail} ; être dans le périmètre ne suffit pas : conditions "
-            "de travaux, de loyer et de ressources à vérifier (impots.gouv.fr)."
-        )
-        notes.append({"code": "denormandie", "text": denormandie})
-        opah = [res for res in self.layers if res.key.startswith("opah")]
-        opah_off = [layer for layer in self.not_in_force if layer.kind == "opah-ru"]
-        if opah:
-            res = opah[0]
-            period = f"du {res.valid_from:%d/%m/%Y}" + (
-                f" au {res.valid_to:%d/%m/%Y}" if res.valid_to else ""
-            )
-            notes.append({
-                "code": "opah-ru",
-                "text": f"Aides de l'OPAH-RU : elles dépendent du périmètre de l'OPAH-RU "
-                f"({res.phrase()}) et de ses dates ({period}) ; éligibilité à confirmer "
-                "auprès de l'opérateur de l'OPAH-RU.",
-            })  # fmt: skip
-        for layer in opah_off:
-            notes.append({
-                "code": "opah-ru",
-                "text": f"Aides de l'OPAH-RU : l'opération n'est pas en vigueur le "
-                f"{self.date:%d/%m/%Y} ({layer.validity_fr}) ; se renseigner sur une "
-                "éventuelle prorogation auprès de la ville.",
-            })  # fmt: skip
-        indicatif = [res for res in ([self.ort] if self.ort else []) + list(self.layers)
-                     if res.data_status != "officiel"]  # fmt: skip
+        """Dated legal and data notes, each ``{"code": ..., "text": ...}`` in French."""
+        out: list[dict[str, str]] = []
+        for res in self.sectors:
+            if res.timing == Timing.UNCERTAIN and res.layer is not None:
+                out.append({"code": "timing", "text": note("timing", sector=res.layer)})
+        due = self.state.review_due
+        if due:
+            review = max(x.review_after for x in due if x.review_after)
+            out.append({"code": "review", "text": note("review", day=self.date,
+                                                        review_after=review)})  # fmt: skip
+        commune = self.commune or CommuneStatus(insee="", name="", known=False)
+        out.append({k: v for k, v in commune.denormandie(self.date).items() if k != "applies"})
+        firm_in = [r for r in self.sectors if r.status in (Status.DEDANS, Status.LIMITE)]
+        if firm_in:
+            centres = [r.name for r in firm_in if r.layer and r.layer.includes_centre_ville]
+            text = note("effects", centre=centres[0] if centres else "", sectors=firm_in)
+            out.append({"code": "effects", "text": text})
+        elif self.status == Status.DEHORS:
+            out.append({"code": "effects", "text": note("effects_outside")})
+        for layer in [r.layer for r in self.others] + list(self.not_in_force):
+            if layer is None or layer.kind != "opah-ru":
+                continue
+            res = next((r for r in self.others if r.layer is layer), None)
+            phase = str(layer.timing(self.date))
+            phrase = res.phrase() if res is not None else ""
+            text = note("opah", phase=phase, layer=layer, phrase=phrase, day=self.date)
+            out.append({"code": "opah-ru", "text": text})
+        indicatif = [r for r in self.layers if r.data_status != "officiel"]
         if indicatif:
-            notes.append({
-                "code": "data-status",
-                "text": "Données « indicatives » : périmètres numérisés par ortgeo à partir de "
-                "descriptions publiques, précision de l'ordre de "
-                f"{_fmt_m(max(r.accuracy_m for r in indicatif))} ; seul le plan annexé à l'acte "
-                "fait foi. Remplacez-les par les fichiers officiels de la ville.",
-            })  # fmt: skip
-        return notes
+            accuracy = max(r.accuracy_m for r in indicatif)
+            out.append({"code": "data-status", "text": note("data_status", accuracy=accuracy)})
+        return out
 
     # -- outputs --------------------------------------------------------------------
     def explain(self) -> str:
@@ -192,73 +201,62 @@ class Verdict:
         Examples
         --------
         >>> v = check_point(2.833889, 50.429167, date="2024-06-01")
-        >>> print(v.explain().splitlines()[1])
-        ORT en vigueur : DEDANS — 384 m à l'intérieur de la limite (marge d'incertitude ± 300 m).
+        >>> print(v.explain().splitlines()[2])  # doctest: +NORMALIZE_WHITESPACE
+        Secteurs d'intervention de l'ORT : INCLUS — dans « Centre-ville de Lens »,
+        à 384 m de la limite, côté intérieur (marge ± 250 m)
         """
-        head = f"Situation au {self.date:%d/%m/%Y} — point {self.lon:.6f}, {self.lat:.6f}"
-        if np.isfinite(self.x):
-            head += f" (Lambert-93 x={self.x:.0f}, y={self.y:.0f})"
-        lines = [head]
-        if self.geocode is not None:
-            g = self.geocode
-            found = (
-                f" → trouvée : {g.label} (géocodeur {g.provider}, type {g.match_type}, "
-                f"score {g.score:.2f})"
-                if g.status == "ok"
-                else ""
-            )
-            lines.insert(0, f"Adresse demandée : {g.query}{found}")
-        if self.status in (INVALIDE, INDETERMINE, ERREUR):
-            lines.append(f"Réponse : {_STATUS_FR[self.status]} — {self.reason}")
-            if self.layers:
-                lines.append("  À titre indicatif, d'après la position approximative :")
-        elif self.status == SANS_ORT or self.ort is None:
-            lines.append(f"ORT en vigueur : {_STATUS_FR[SANS_ORT]} — {self.reason}")
-        else:
-            phrase = self.ort.phrase().split(", ", 1)[1]
-            lines.append(f"ORT en vigueur : {_STATUS_FR[self.status]} — {phrase}.")
-            lines.append(f"  Composition : {' + '.join(self.ort.layer_ids)}.")
+        ort = self.ort
+        head = note("head", status=str(self.status), where=ort.where() if ort else "",
+                    name=_decider_name(self), reason=self.reason, first_after=None)  # fmt: skip
+        candidates = ""
         if self.geocode is not None and self.status == INDETERMINE and self.geocode.candidates:
-            lines.append(
-                "  Adresses possibles : "
-                + " ; ".join(
-                    f"{c.label} (score {c.score:.2f})" for c in self.geocode.candidates[:5]
-                )
+            candidates = " ; ".join(
+                f"{c.label}, score {c.score:.2f}" for c in self.geocode.candidates[:5]
             )
-        if self.status != INVALIDE:
-            for res in self.layers:
-                lines.append(f"- {res.title} : {res.phrase()}.")
-                lines.append(f"    Acte : {res.legal_basis} ; en vigueur {_validity(res)}.")
-            for layer in self.not_in_force:
-                lines.append(
-                    f"- {layer.title} : pas en vigueur à cette date ({layer.validity_fr})."
-                )
-        lines.append("À savoir :")
-        lines.extend(f"- {note['text']}" for note in self.notes())
-        return "\n".join(lines)
+
+        def row(res: LayerResult) -> dict[str, str]:
+            layer = res.layer
+            assert layer is not None
+            return {"name": layer.name, "line": res.phrase(), "acts": layer.legal_basis,
+                    "validity": layer.validity_fr}  # fmt: skip
+
+        show = self.status != Status.INVALIDE
+        return render(
+            "explain.txt.j2", v=self, head=head, candidates=candidates,
+            sectors=[row(r) for r in self.sectors] if show else [],
+            not_yet=[x for x in self.not_in_force if x.is_ort_sector] if show else [],
+            others=[row(r) for r in self.others] if show else [],
+            notes=self.notes(),
+        )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dict with English keys (schema stable, see tests)."""
-        finite = lambda v: None if v is None or not np.isfinite(v) else round(float(v), 7)  # noqa: E731
+        """JSON-ready dict with English keys; numbers are finite or None (valid JSON)."""
         return {
             "date": self.date.isoformat(),
-            "status": self.status,
+            "status": str(self.status),
             "inside": self.inside,
             "reason": self.reason,
             "point": {
-                "lon": finite(self.lon),
-                "lat": finite(self.lat),
-                "x": None if finite(self.x) is None else round(float(self.x), 2),
-                "y": None if finite(self.y) is None else round(float(self.y), 2),
-                "uncertainty_m": self.uncertainty_m,
+                "lon": _finite(self.lon, 7),
+                "lat": _finite(self.lat, 7),
+                "x": _finite(self.x, 2),
+                "y": _finite(self.y, 2),
+                "uncertainty_m": _finite(self.uncertainty_m, 1),
             },
+            "commune": self.commune.to_dict(self.date) if self.commune is not None else None,
+            "data_status": self.state.data_status,
+            "review_due": bool(self.state.review_due),
             "ort": self.ort.to_dict() if self.ort else None,
             "layers": [res.to_dict() for res in self.layers],
             "not_in_force": [
                 {
                     "id": layer.id,
+                    "name": layer.name,
+                    "kind": layer.kind,
                     "valid_from": layer.valid_from.isoformat(),
+                    "valid_from_precision": layer.valid_from_precision,
                     "valid_to": layer.valid_to.isoformat() if layer.valid_to else None,
+                    "timing": str(layer.timing(self.date)),
                 }
                 for layer in self.not_in_force
             ],
@@ -267,35 +265,32 @@ class Verdict:
         }
 
 
-def _validity(res: LayerResult) -> str:
-    start = f"depuis le {res.valid_from:%d/%m/%Y}" if res.valid_from else ""
-    return start + (f" jusqu'au {res.valid_to:%d/%m/%Y}" if res.valid_to else "")
+def _decider_name(v: Verdict) -> str:
+    if v.ort is None or v.ort.decided_by is None:
+        return ""
+    return v.state.catalog[v.ort.decided_by].name
 
 
-def _result(row: Any, key: str, layers: list[Layer], band: float) -> LayerResult:
-    single = len(layers) == 1
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("nan")
+
+
+def _result(row: Any, layer: Layer, state: PerimetersInForce, band: float) -> LayerResult:
+    key = layer_key(layer.id)
     return LayerResult(
-        key=key,
-        layer_ids=tuple(layer.id for layer in layers),
-        title=layers[0].title
-        if single
-        else "ORT en vigueur (" + " + ".join(layer.title for layer in layers) + ")",
-        legal_basis=" ; ".join(layer.legal_basis for layer in layers),
-        valid_from=max(layer.valid_from for layer in layers),
-        valid_to=min((x.valid_to for x in layers if x.valid_to), default=None),
-        data_status="officiel" if all(x.status == "officiel" for x in layers) else "indicatif",
-        accuracy_m=max(layer.accuracy_m for layer in layers),
-        inside=bool(row[f"{key}_inside"]),
-        distance_m=float(row[f"{key}_distance_m"]),
-        band_m=band,
-        status=str(row[f"{key}_status"]),
-    )
+        key=key, layer_ids=(layer.id,), name=layer.name, kind=layer.kind,
+        inside=bool(row[f"{key}_inside"]), distance_m=_float(row[f"{key}_distance_m"]),
+        band_m=band, status=str(row[f"{key}_status"]), timing=str(state.timing(layer)),
+        data_status=layer.status, accuracy_m=layer.accuracy_m, layer=layer,
+    )  # fmt: skip
 
 
 def verdict_from_row(
     row: Any,
-    cat: Catalog,
-    day: _dt.date,
+    state: PerimetersInForce,
     *,
     band_m: float | None = None,
     uncertainty_m: float = 0.0,
@@ -307,31 +302,39 @@ def verdict_from_row(
     When the row has ``status``/``reason`` columns (addresses: see
     :func:`ortgeo.address.assess_geocodes`), they give the overall answer.
     """
-    in_force = cat.in_force(day)
 
-    def band(layers: list[Layer]) -> float:
-        if band_m is not None:
-            return float(band_m)
-        return max(layer.accuracy_m for layer in layers) + uncertainty_m
+    def band(layer: Layer) -> float:
+        return float(band_m) if band_m is not None else layer.accuracy_m + uncertainty_m
 
-    layers = tuple(_result(row, layer_key(x.id), [x], band([x])) for x in in_force)
-    ort_layers = cat.ort_layers(day)
-    ort = _result(row, ORT_KEY, ort_layers, band(ort_layers)) if ort_layers else None
+    valid = bool(row["valid"])
+    layers = tuple(_result(row, x, state, band(x)) for x in state.layers) if valid else ()
+    ort = None
+    if state.has_ort:
+        ort = LayerResult(
+            key=ORT_KEY, layer_ids=tuple(x.id for x in state.sectors), name=ORT_NAME,
+            kind="ort", inside=bool(row["ort_inside"]),
+            distance_m=_float(row["ort_distance_m"]), band_m=_float(row["ort_band_m"]),
+            status=str(row["ort_status"]),
+            timing=str(Timing.UNCERTAIN if state.uncertain else Timing.IN_FORCE),
+            data_status=state.data_status,
+            accuracy_m=max(x.accuracy_m for x in state.sectors),
+            decided_by=row["ort_sector"] if isinstance(row["ort_sector"], str) else None,
+        )  # fmt: skip
     status = str(row["status"]) if "status" in row else str(row["ort_status"])
     reason = str(row["reason"])
-    if status == SANS_ORT:
-        first = first_ort_after(cat, day)
-        reason = "aucun périmètre ORT en vigueur à cette date" + (
-            f" ; l'ORT commence le {first.valid_from:%d/%m/%Y} ({first.legal_basis})"
-            if first is not None
-            else ""
-        )
+    if status == Status.SANS_ORT:
+        reason = state.no_ort_reason_fr
+    elif status == Status.INDETERMINE and not reason:
+        names = ", ".join(commune_status(c).name or c for c in sorted(state.missing_communes)
+                          if c == row.get("commune"))  # fmt: skip
+        reason = note("missing", names=names or "cette commune")
+    code = citycode or (row["commune"] if isinstance(row.get("commune"), str) else None)
     return Verdict(
-        date=day, lon=float(row["lon"]), lat=float(row["lat"]), x=float(row["x"]),
-        y=float(row["y"]), status=status, reason=reason, ort=ort,
-        layers=layers if bool(row["valid"]) else (),
-        not_in_force=tuple(x for x in cat if x not in in_force),
-        uncertainty_m=uncertainty_m, geocode=geocode, citycode=citycode,
+        date=state.date, lon=_float(row["lon"]), lat=_float(row["lat"]), x=_float(row["x"]),
+        y=_float(row["y"]), status=status, reason=reason, ort=ort, layers=layers,
+        not_in_force=state.not_in_force, state=state, uncertainty_m=uncertainty_m,
+        geocode=geocode, citycode=citycode,
+        commune=commune_status(code) if code else None,
     )  # fmt: skip
 
 
@@ -365,13 +368,12 @@ def check_point(
     Examples
     --------
     >>> v = check_point(2.833889, 50.429167, date="2024-06-01")  # église Saint-Léger
-    >>> v.status, v.layer("opah-ru-lens").status
-    ('dedans', 'dedans')
+    >>> v.status, v.layer("call-opah-ru-coeur-de-ville").status, v.commune.name
+    ('dedans', 'dedans', 'Lens')
     >>> check_point(50.43, 2.83).reason
     'longitude et latitude inversées ?'
     """
-    cat = catalog if catalog is not None else _catalog()
-    day = parse_date(date)
-    row = locate(([lon], [lat]), date=day, catalog=cat, band_m=band_m,
+    state = on(date, catalog)
+    row = locate(([lon], [lat]), perimeters=state, band_m=band_m,
                  uncertainty_m=uncertainty_m).iloc[0]  # fmt: skip
-    return verdict_from_row(row, cat, day, band_m=band_m, uncertainty_m=uncertainty_m)
+    return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m)

@@ -24,9 +24,9 @@ from test_io import write_shapefile_without_prj
 
 import ortgeo
 from ortgeo import catalog, ort_perimeter, perimeters
-from ortgeo.catalog import ORT_KINDS, Catalog
+from ortgeo.catalog import Catalog
 from ortgeo.crs import L93
-from ortgeo.dates import parse_date
+from ortgeo.dates import parse_date, parse_optional_date
 from ortgeo.errors import (
     InvalidDateError,
     MissingCRSError,
@@ -146,8 +146,8 @@ def test_dates_of_every_kind(day: object) -> None:
 
 def test_no_date_means_today() -> None:
     assert parse_date(None) == dt.date.today() == parse_date("") == parse_date(pd.NaT)
-    assert parse_date(None, default_today=False) is None
-    assert parse_date(pd.NaT, default_today=False) is None  # a blank cell of a date column
+    assert parse_optional_date(None) is None
+    assert parse_optional_date(pd.NaT) is None  # a blank cell of a date column
     today = [layer.id for layer in catalog() if layer.in_force(dt.date.today())]
     assert perimeters(date="")["id"].tolist() == today
 

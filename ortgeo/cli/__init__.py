@@ -22,6 +22,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Is this address or place in an ORT sector on this date? Answer and notes."),
     "batch": ("ortgeo.cli.batch", "batch",
               "Check every address of a file; every row kept, in order, with its verdict."),
+    "commune": ("ortgeo.cli.commune", "commune",
+                "A commune's ORT status (ACV, PVD, signed since) and Denormandie on a date."),
     "ban": ("ortgeo.cli.ban", "ban",
             "Offline BAN addresses: download an export, build the local index."),
     "annex": ("ortgeo.cli.annex", "annex",

@@ -31,7 +31,7 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 def print_verdict(verdict: Verdict, as_json: bool) -> None:
     """Print a verdict as JSON or as French text with one line per perimeter."""
     if as_json:
-        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
     else:
         click.echo(verdict.explain())
 

@@ -7,9 +7,8 @@ from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
-from ortgeo.catalog import Catalog, no_ort_reason
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog
-from ortgeo.dates import parse_date
+from ortgeo.inforce import on
 from ortgeo.io import write_perimeters
 
 __all__ = ["perimeters"]
@@ -17,7 +16,7 @@ __all__ = ["perimeters"]
 
 @click.group()
 def perimeters() -> None:
-    """List and export the perimeter layers (ORT 2019, route de Lille extension, OPAH-RU)."""
+    """List and export the ORT sectors and the other dispositifs (OPAH-RU)."""
 
 
 @perimeters.command("list")
@@ -25,25 +24,40 @@ def perimeters() -> None:
 @catalog_option
 @friendly
 def perimeters_list(date: str | None, catalog_path: str | None) -> None:
-    """Table of layers: dates, status, accuracy, area (all, or those valid on --date)."""
+    """Table of layers: name, dates and their precision, status, accuracy, area.
+
+    All layers, or those in force on --date with their timing (in force or uncertain).
+    """
     cat = load_catalog(catalog_path)
-    layers = cat.in_force(date) if date else list(cat)
-    title = f"Périmètres en vigueur le {parse_date(date):%d/%m/%Y}" if date else "Périmètres"
+    state = on(date, cat) if date else None
+    layers = list(state.layers) if state is not None else list(cat)
+    title = f"Périmètres en vigueur le {state.date:%d/%m/%Y}" if state else "Périmètres"
     table = Table(title=title)
-    for col in ("id", "kind", "valid_from", "valid_to", "status", "accuracy_m", "area_ha"):
-        table.add_column(
-            col, no_wrap=True, justify="right" if col in ("accuracy_m", "area_ha") else "left"
-        )
+    cols = ["id", "name", "kind", "valid_from", "valid_to", "status", "accuracy_m", "area_ha"]
+    if state is not None:
+        cols.insert(3, "timing")
+    for col in cols:
+        table.add_column(col, justify="right" if col in ("accuracy_m", "area_ha") else "left")
     for layer in layers:
         rec = layer.to_record()
-        table.add_row(
-            rec["id"], rec["kind"], rec["valid_from"], rec["valid_to"] or "—",
-            rec["status"], f"{layer.accuracy_m:.0f}", f"{layer.area_ha:.1f}",
-        )  # fmt: skip
-    Console(width=max(Console().width, 120)).print(table)
-    if date and not cat.ort_layers(date):
-        day = parse_date(date)
-        click.echo(f"No ORT perimeter in force on {day.isoformat()}: {no_ort_reason(cat, day)}")
+        start = (
+            rec["valid_from"]
+            + {"exact": "", "not-before": " (≥)", "approximate": " (~)"}[layer.valid_from_precision]
+        )
+        row = [rec["id"], layer.name, rec["kind"], start, rec["valid_to"] or "—",
+               rec["status"], f"{layer.accuracy_m:.0f}", f"{layer.area_ha:.1f}"]  # fmt: skip
+        if state is not None:
+            row.insert(3, str(state.timing(layer)))
+        table.add_row(*row)
+    Console(width=max(Console().width, 140)).print(table)
+    click.echo("valid_from: (≥) not before that date, exact date unknown; (~) approximate.")
+    if state is not None and not state.has_ort:
+        click.echo(f"No ORT sector in force on {state.date.isoformat()}: {state.no_ort_reason}")
+    if state is not None and state.review_due:
+        click.echo(
+            "Warning: the ACV period of the sectors' amendment ended; check with the CALL that "
+            "the ORT convention is still in force (sectors are kept)."
+        )
     if any(layer.status == "indicatif" for layer in layers):
         click.echo(
             "Note: 'indicatif' layers were digitized by ortgeo from public descriptions, "
@@ -70,7 +84,7 @@ def perimeters_export(
     """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
     cat = load_catalog(catalog_path)
     if layer_ids:  # an unknown id raises UnknownLayerError, which lists the known ones
-        cat = Catalog([cat[i] for i in dict.fromkeys(layer_ids)], cat.name, cat.source)
+        cat = cat.subset(layer_ids)
     gdf = cat.to_geodataframe(date) if date else cat.to_geodataframe(all_dates=True)
     target = int(crs) if crs and crs.isdigit() else crs
     path = write_perimeters(gdf, output, crs=target)

@@ -17,14 +17,22 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ortgeo.catalog import ORT_KINDS, Catalog, Layer, landmarks
+from ortgeo.catalog import Catalog, Layer, landmarks
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
+from ortgeo.inforce import on
 from ortgeo.io import read_perimeter
 from ortgeo.locate import INVALIDE
-from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_KINDS, MAP_TITLES, date_fr
+from ortgeo.maps.style import (
+    ADDRESS_STATUSES,
+    INDICATIF_WARNING,
+    MAP_KINDS,
+    MAP_TITLES,
+    date_fr,
+    style_key,
+)
 from ortgeo.verdict import LENS_INSEE
 
 __all__ = ["Scene", "build_scene"]
@@ -178,12 +186,17 @@ def _frame(
     kind: str, cat: Catalog, drawn: list[Layer], communes: gpd.GeoDataFrame | None
 ) -> tuple[float, float, float, float]:
     if kind == "zoom-extension":
-        ext = [layer.geometry_l93 for layer in cat if layer.kind == "ort-extension"]
+        ext = [layer.geometry_l93 for layer in _extensions(cat)]
         return tuple(_pad(shapely.union_all(ext).bounds, 0.35, 1500.0))
     geoms = [layer.geometry_l93 for layer in (drawn or list(cat))]
     if communes is not None and communes["is_lens"].any():
         geoms.append(shapely.union_all(communes[communes["is_lens"]].to_crs(L93).geometry.values))
     return tuple(_pad(shapely.union_all(geoms).bounds, 0.05, 1000.0))
+
+
+def _extensions(cat: Catalog) -> list[Layer]:
+    """The sectors that extend the centre-ville sector (drawn on the zoom map)."""
+    return [x for x in cat.sectors if not x.includes_centre_ville]
 
 
 def build_scene(
@@ -225,21 +238,21 @@ def build_scene(
     --------
     >>> scene = build_scene("zoom-extension", date="2022-01-01")
     >>> "non en vigueur" in scene.title, [layer.id for layer in scene.layers]
-    (True, ['ort-2019', 'opah-ru-lens'])
+    (True, ['lens-centre-ville', 'call-opah-ru-coeur-de-ville'])
     """
     if kind not in MAP_KINDS:
         raise OrtgeoError(f"Unknown map kind {kind!r}: use one of {', '.join(MAP_KINDS)}.")
     cat = catalog if catalog is not None else _catalog()
     day = parse_date(date)
-    drawn = sorted(cat.in_force(day), key=lambda layer: _DRAW_ORDER.get(layer.kind, 9))
+    drawn = sorted(on(day, cat).layers, key=lambda x: _DRAW_ORDER.get(style_key(x), 9))
     title = MAP_TITLES[kind]
     notices: list[str] = []
     if any(layer.status != "officiel" for layer in drawn):
         notices.append(INDICATIF_WARNING)
-    if not any(layer.kind in ORT_KINDS for layer in drawn):
+    if not any(layer.is_ort_sector for layer in drawn):
         notices.append(f"Aucun périmètre ORT en vigueur le {date_fr(day)}.")
     if kind == "zoom-extension":
-        ext = [layer for layer in cat if layer.kind == "ort-extension"]
+        ext = _extensions(cat)
         if not ext:
             raise UnknownLayerError(
                 "The catalogue has no layer of kind 'ort-extension': the zoom-extension "

@@ -113,10 +113,18 @@ def layer_style(layer: Layer) -> LayerStyle:
     Examples
     --------
     >>> from ortgeo.catalog import catalog
-    >>> layer_style(catalog()["ort-extension-route-de-lille-2023"]).hatch
+    >>> layer_style(catalog()["lens-entree-de-ville"]).hatch
     '///'
     """
-    return LAYER_STYLES[layer.kind]
+    return LAYER_STYLES[style_key(layer)]
+
+
+def style_key(layer: Layer) -> str:
+    """``ort`` for a sector with the centre-ville, ``ort-extension`` for another sector,
+    else the layer's kind (``opah-ru``)."""
+    if layer.is_ort_sector:
+        return "ort" if layer.includes_centre_ville else "ort-extension"
+    return layer.kind if layer.kind in LAYER_STYLES else "opah-ru"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,0 +1,152 @@
+"""Commune-level answers and the dated legal facts behind the notes of a verdict.
+
+Whether the Denormandie tax reduction concerns a commune depends on the commune and the
+date, never on an ORT sector: from 1 January 2020 it concerns the whole territory of the
+communes on the official list (the Action Cœur de Ville communes, among others) or that
+signed an ORT convention (art. 199 novovicies CGI), for acquisitions until its legal
+deadline. The ORT status of a commune comes from the bundled ANCT table
+(:func:`ortgeo.communes.ort_communes`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from typing import Any
+
+from ortgeo.communes import commune_outlines, ort_communes
+from ortgeo.dates import DateLike, parse_date, parse_optional_date
+from ortgeo.texts import note
+from ortgeo.validate import insee_code
+
+__all__ = [
+    "DENORMANDIE_DEADLINE",
+    "DENORMANDIE_START",
+    "DENORMANDIE_WHOLE_COMMUNE",
+    "CommuneStatus",
+    "commune_status",
+]
+
+#: First acquisitions concerned (loi de finances pour 2019).
+DENORMANDIE_START = _dt.date(2019, 1, 1)
+#: From this date the whole territory of the communes concerned, not only their centre.
+DENORMANDIE_WHOLE_COMMUNE = _dt.date(2020, 1, 1)
+#: Last acquisitions concerned (loi n° 2024-322 du 9 avril 2024, art. 42).
+DENORMANDIE_DEADLINE = _dt.date(2027, 12, 31)
+
+
+@dataclasses.dataclass(frozen=True)
+class CommuneStatus:
+    """A commune's ORT and programme status, from the ANCT follow-up table."""
+
+    insee: str
+    name: str
+    known: bool
+    programme: str = ""
+    acv: bool = False
+    pvd: bool = False
+    ort: str = "inconnu"
+    ort_signed_on: _dt.date | None = None
+    epci: str = ""
+    updated: str = ""
+    remark: str = ""
+
+    def ort_signed(self, on: DateLike = None) -> bool:
+        """Whether the commune had signed an ORT convention on ``on`` (default today)."""
+        day = parse_date(on)
+        return self.ort == "signee" and self.ort_signed_on is not None and self.ort_signed_on <= day
+
+    def denormandie(self, on: DateLike = None) -> dict[str, str]:
+        """The Denormandie note for a property in this commune on ``on``.
+
+        Returns ``{"code": "denormandie", "applies": ..., "text": ...}`` where
+        ``applies`` is ``"non"`` (not in force, or commune not concerned), ``"centre"``
+        (2019: the centre of a listed commune only), ``"commune"`` (the whole commune,
+        under conditions) or ``"a-verifier"`` (after the deadline, or commune unknown).
+
+        Examples
+        --------
+        >>> lens = commune_status("62498")
+        >>> [lens.denormandie(d)["applies"] for d in ("2018-06-01", "2019-06-01", "2024-06-01",
+        ...                                            "2028-01-01")]
+        ['non', 'centre', 'commune', 'a-verifier']
+        """
+        day = parse_date(on)
+        if day < DENORMANDIE_START:
+            applies = "non"
+        elif day > DENORMANDIE_DEADLINE or not self.known:
+            applies = "a-verifier"
+        elif day < DENORMANDIE_WHOLE_COMMUNE:
+            applies = "centre" if self.acv else "non"
+        elif self.acv or self.ort_signed(day):
+            applies = "commune"
+        else:
+            applies = "non"
+        text = note("denormandie", applies=applies, commune=self, day=day,
+                    start=DENORMANDIE_START, whole=DENORMANDIE_WHOLE_COMMUNE,
+                    deadline=DENORMANDIE_DEADLINE)  # fmt: skip
+        return {"code": "denormandie", "applies": applies, "text": text}
+
+    def to_dict(self, on: DateLike = None) -> dict[str, Any]:
+        """JSON-ready dict (English keys), with the Denormandie answer on ``on``.
+
+        Examples
+        --------
+        >>> d = commune_status("62510").to_dict("2024-06-01")
+        >>> d["name"], d["acv"], d["ort_signed_on"], d["denormandie"]["applies"]
+        ('Liévin', True, '2019-08-04', 'commune')
+        """
+        day = parse_date(on)
+        return {
+            "insee": self.insee, "name": self.name, "known": self.known,
+            "programme": self.programme, "acv": self.acv, "pvd": self.pvd,
+            "ort": self.ort,
+            "ort_signed_on": self.ort_signed_on.isoformat() if self.ort_signed_on else None,
+            "ort_signed": self.ort_signed(day), "epci": self.epci,
+            "table_updated": self.updated or None, "date": day.isoformat(),
+            "denormandie": self.denormandie(day),
+        }  # fmt: skip
+
+    def explain(self, on: DateLike = None) -> str:
+        """French summary for ``ortgeo commune``.
+
+        Examples
+        --------
+        >>> print(commune_status("62186").explain("2024-06-01").splitlines()[0])
+        Bully-les-Mines (62186) — CA de Lens - Liévin
+        """
+        day = parse_date(on)
+        return note("commune", lines=True, commune=self, day=day,
+                    denormandie=self.denormandie(day)["text"])  # fmt: skip
+
+
+def commune_status(insee: str, date: DateLike = None) -> CommuneStatus:
+    """The ORT and programme status of a French commune (``date`` is only validated here).
+
+    Parameters
+    ----------
+    insee : str
+        The commune's INSEE code, e.g. ``"62498"`` for Lens.
+
+    Examples
+    --------
+    >>> s = commune_status("62498")
+    >>> s.name, s.programme, s.ort, s.ort_signed_on
+    ('Lens', 'acv', 'signee', datetime.date(2019, 8, 4))
+    >>> commune_status("62523").known  # Loison-sous-Lens is not in the ANCT table
+    False
+    """
+    code = insee_code(insee, "commune")
+    parse_date(date)
+    table = ort_communes()
+    if code not in table.index:
+        outlines = commune_outlines()
+        names = outlines.loc[outlines["code"] == code, "nom"]
+        return CommuneStatus(insee=code, name=names.iloc[0] if len(names) else "", known=False)
+    row = table.loc[code]
+    return CommuneStatus(
+        insee=code, name=row["nom"], known=True, programme=row["programme"],
+        acv=bool(row["acv"]), pvd=bool(row["pvd"]), ort=row["ort"],
+        ort_signed_on=parse_optional_date(row["ort_signee_le"]), epci=row["epci"],
+        updated=row["actualise_le"], remark=row["remarque"],
+    )  # fmt: skip

@@ -1,0 +1,49 @@
+"""The one status vocabulary of ortgeo (values are the strings found in JSON and CSV).
+
+>>> from ortgeo.status import Status
+>>> Status.DEDANS == "dedans", str(Status.SANS_ORT)
+(True, 'sans-ort')
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["DATA_STATUSES", "DATE_PRECISIONS", "Status", "Timing"]
+
+
+class Status(StrEnum):
+    """Answer for one point and one sector (or the composite "in an ORT sector")."""
+
+    #: inside, farther from the limit than the uncertainty band
+    DEDANS = "dedans"
+    #: outside, farther from the limit than the band
+    DEHORS = "dehors"
+    #: within the band: the answer cannot be trusted
+    LIMITE = "limite"
+    #: missing or impossible coordinates, or far from the catalogue's territory
+    INVALIDE = "invalide"
+    #: no ORT sector in force that day
+    SANS_ORT = "sans-ort"
+    #: inside a sector whose entry into force on that date is not known for sure
+    DATE_INCERTAINE = "date-incertaine"
+    #: no answer: weak geocode, or a commune whose sectors ortgeo does not hold
+    INDETERMINE = "indetermine"
+    #: the geocoder failed
+    ERREUR = "erreur"
+
+
+class Timing(StrEnum):
+    """Where a date stands in a layer's validity."""
+
+    NOT_YET = "pas-encore"
+    IN_FORCE = "en-vigueur"
+    #: maybe in force: the start (or end) is only known approximately or as "not before"
+    UNCERTAIN = "incertain"
+    ENDED = "termine"
+
+
+#: How precisely a date is known.
+DATE_PRECISIONS = ("exact", "not-before", "approximate")
+#: Status of a geometry: digitized by ortgeo from public facts, or an official file.
+DATA_STATUSES = ("indicatif", "officiel")

@@ -1,0 +1,83 @@
+"""French text of ortgeo in one place: Jinja2 templates in ``ortgeo/templates/``.
+
+:func:`note` renders one macro of ``notes.txt.j2`` (the dated legal and data notes);
+:func:`render` renders a whole template (the explanation of a verdict).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from typing import Any
+
+import jinja2
+
+__all__ = ["fmt_m", "note", "render"]
+
+
+def fmt_m(value: float) -> str:
+    """Metres in French: ``1 234 m`` with a narrow no-break space.
+
+    Examples
+    --------
+    >>> fmt_m(-1234.4)
+    '1\\u202f234 m'
+    """
+    return f"{abs(value):,.0f}".replace(",", "\u202f") + " m"
+
+
+def _the(noun: str) -> str:
+    """French definite article: ``l'avenant n° 2``, ``la convention``, ``le décret``."""
+    if not noun:
+        return noun
+    if noun[0].lower() in "aeéèêiîoôuh":
+        return f"l'{noun}"
+    feminine = ("convention", "délibération", "décision", "loi")
+    return f"{'la' if noun.split()[0].lower() in feminine else 'le'} {noun}"
+
+
+def _date(day: _dt.date | None) -> str:
+    return f"{day:%d/%m/%Y}" if day else ""
+
+
+@functools.lru_cache(maxsize=1)
+def _env() -> jinja2.Environment:
+    from ortgeo.catalog import date_words
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ortgeo", "templates"),
+        autoescape=False,  # plain text; HTML templates escape explicitly
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=False,
+    )
+    env.filters.update(m=fmt_m, d=_date, words=date_words, the=_the)
+    return env
+
+
+def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
+    """Render the macro ``macro_name`` of ``notes.txt.j2``, on one line (or as lines).
+
+    Examples
+    --------
+    >>> note("review", day=_dt.date(2027, 1, 15), review_after=_dt.date(2026, 12, 31))[:41]
+    'La période Action cœur de ville 2023-2026'
+    """
+    macro = getattr(_env().get_template("notes.txt.j2").module, macro_name)
+    text = str(macro(**context))
+    if lines:
+        rows = (" ".join(row.split()) for row in text.splitlines())
+        return "\n".join(row for row in rows if row)
+    return " ".join(text.split())
+
+
+def render(template: str, **context: Any) -> str:
+    """Render a whole template (lines kept).
+
+    Examples
+    --------
+    >>> render("explain.txt.j2", v=None)
+    ''
+    """
+    return _env().get_template(template).render(**context).strip("\n")
