@@ -4,7 +4,7 @@ Data flows one way: catalogue → geocode → locate → verdict → batch repor
 
 >>> import ortgeo
 >>> ortgeo.catalog().ids[0]
-'ort-2019'
+'lens-centre-ville'
 >>> ortgeo.check_point(2.833889, 50.429167, date="2024-06-01").status
 'dedans'
 """

@@ -221,7 +221,7 @@ def assess_geocodes(
                     "adresse ambiguë : une autre adresse au score proche "
                     f"(« {r.candidates[0].label} ») donne une autre réponse"
                 )
-    frame["status"] = status
+    frame["status"] = [str(s) for s in status]
     frame["reason"] = reason
     frame["uncertainty_m"] = unc
     return frame

@@ -130,12 +130,20 @@ class PerimetersInForce:
         """INSEE codes of the communes the sectors in force cover (or may cover)."""
         return frozenset(c for x in self.sectors for c in (*x.communes, *x.communes_possible))
 
-    @property
+    @functools.cached_property
     def missing_communes(self) -> frozenset[str]:
-        """Communes that signed the ORT but whose sectors the catalogue does not hold."""
+        """Communes that had signed the ORT on this date but whose sectors the catalogue does
+        not hold (signature dates from the ANCT table when it knows the commune)."""
+        from ortgeo.legal import commune_status
+
         if not self.has_ort:
             return frozenset()
-        return frozenset(self.catalog.territory.ort_communes) - self.covered_communes
+        signed = set()
+        for code in self.catalog.territory.ort_communes:
+            status = commune_status(code)
+            if not status.known or status.ort_signed(self.date):
+                signed.add(code)
+        return frozenset(signed) - self.covered_communes
 
     @functools.cached_property
     def zones(self) -> dict[str, Zone]:

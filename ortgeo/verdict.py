@@ -14,7 +14,11 @@ import datetime as _dt
 import math
 from typing import Any
 
+import geopandas as gpd
+from pyproj import CRS
+
 from ortgeo.catalog import Catalog, Layer
+from ortgeo.crs import WGS84
 from ortgeo.dates import DateLike
 from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.legal import CommuneStatus, commune_status
@@ -71,8 +75,8 @@ class LayerResult:
         Examples
         --------
         >>> res = check_point(2.833889, 50.429167, date="2024-06-01").layer("lens-centre-ville")
-        >>> res.where()
-        'à 384\\u202fm de la limite, côté intérieur (marge ± 250\\u202fm)'
+        >>> res.where().replace("\\u202f", " ")
+        'à 384 m de la limite, côté intérieur (marge ± 250 m)'
         """
         return note("distance", status=self.status, distance=self.distance_m,
                     band=self.band_m, inside=self.inside)  # fmt: skip
@@ -345,13 +349,15 @@ def check_point(
     catalog: Catalog | None = None,
     band_m: float | None = None,
     uncertainty_m: float = 0.0,
+    *,
+    crs: str | int = 4326,
 ) -> Verdict:
-    """Check one WGS84 point against the perimeters in force on ``date``.
+    """Check one point against the perimeters in force on ``date``.
 
     Parameters
     ----------
     lon, lat : float
-        Longitude and latitude in WGS84 degrees.
+        Longitude and latitude in WGS84 degrees (or x and y in ``crs``).
     date : str or date, optional
         Date of the perimeters (default today).
     catalog : Catalog, optional
@@ -360,6 +366,9 @@ def check_point(
         Width of the ``limite`` band (default: layer accuracy + ``uncertainty_m``).
     uncertainty_m : float
         The point's own position uncertainty in metres.
+    crs : str or int
+        CRS of the coordinates: 4326 (default) or e.g. 2154 for Lambert-93 x/y; degrees
+        given as Lambert-93 come out ``invalide`` with the reason.
 
     Returns
     -------
@@ -374,6 +383,8 @@ def check_point(
     'longitude et latitude inversées ?'
     """
     state = on(date, catalog)
-    row = locate(([lon], [lat]), perimeters=state, band_m=band_m,
-                 uncertainty_m=uncertainty_m).iloc[0]  # fmt: skip
+    points: object = ([lon], [lat])
+    if CRS.from_user_input(crs) != WGS84:
+        points = gpd.GeoSeries.from_xy([lon], [lat], crs=crs)
+    row = locate(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m).iloc[0]
     return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m)

@@ -38,13 +38,19 @@ def local(index_path: Path) -> BanLocalGeocoder:
 
 @pytest.fixture(scope="module")
 def streets(index_path: Path) -> dict[str, set[str]]:
-    """Independent expectation: the set of statuses of every address of each street."""
+    """Independent expectation, per street: the set of composite statuses of its addresses,
+    and "limite" or "mixte" when some sector's status varies along it or is "limite"."""
     addr = BanIndex(index_path).addresses("62498")
     res = ortgeo.locate(addr, date=DATE, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"])
     cols = [c for c in res.columns if c.endswith("_status")]
     out: dict[str, set[str]] = {}
     for name, grp in res.groupby(addr["nom_voie"]):
-        out[name] = set(grp[cols].astype(str).to_numpy().ravel())
+        statuses = set(grp["ort_status"].astype(str))
+        if any(grp[c].nunique() > 1 for c in cols):
+            statuses.add("mixte")
+        if (grp[cols].astype(str) == "limite").to_numpy().any():
+            statuses.add("limite")
+        out[name] = statuses
     return out
 
 
@@ -56,7 +62,8 @@ def test_housenumber_verdict_carries_its_geocode(local, index_path):
     assert v.geocode.match_type == "housenumber"
     assert v.status == expected.status
     assert v.uncertainty_m == MATCH_UNCERTAINTY_M["housenumber"]
-    assert v.ort.band_m == ortgeo.catalog()["ort-extension-route-de-lille-2023"].accuracy_m + 15
+    decider = ortgeo.catalog()[v.ort.decided_by]
+    assert v.ort.band_m == decider.accuracy_m + 15
     text = v.explain()
     assert text.startswith(f"Adresse demandée : {query} → trouvée : ")
     assert v.to_dict()["geocode"]["match_type"] == "housenumber"

@@ -288,7 +288,7 @@ def test_annex_without_ban_explains_how_to_get_the_list(tmp_path):
     for text in ("ortgeo ban download 62", "ortgeo ban index", "ortgeo annex -o annexe3/ --ban",
                  "Date des périmètres : 01/06/2024", "Statut des périmètres : indicatif",
                  INDICATIF_WARNING, DENORMANDIE_NOTE, "carte_generale.html",
-                 "Arrêté préfectoral du 4 août 2019"):  # fmt: skip
+                 "arrêté préfectoral du 4 août 2019"):  # fmt: skip
         assert text in readme, text
     assert "tout le territoire de la commune de Lens" in readme
 
@@ -334,7 +334,7 @@ def test_cli_annex_with_ban_export_and_index(run, tmp_path, synthetic_export):
     assert res.exit_code == 0, res.output
     assert "adresses_par_secteur.csv" in res.output
     csv = pd.read_csv(tmp_path / "a" / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig")
-    assert {"ort", "ort_2019", "opah_ru_lens"} <= set(csv["secteur_id"])
+    assert {"ort", "lens_centre_ville", "call_opah_ru_coeur_de_ville"} <= set(csv["secteur_id"])
     html = (tmp_path / "a" / "carte_generale.html").read_text(encoding="utf-8")
     assert "tile.openstreetmap.org" not in html  # --no-tiles
     index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)

@@ -23,8 +23,9 @@ def run():
 def test_check_lonlat_french_text(run):
     res = run("check", "--lonlat", "2.833889,50.429167", "--date", "2024-06-01")
     assert res.exit_code == 0
-    assert "ORT en vigueur : DEDANS" in res.output
-    assert "Périmètre de l'ORT de Lens (2019) : dedans" in res.output
+    assert "Secteurs d'intervention de l'ORT : INCLUS" in res.output
+    assert "- Centre-ville de Lens : inclus, à 384" in res.output
+    assert "Commune : Lens (62498)" in res.output
     assert "Denormandie" in res.output
 
 
@@ -37,6 +38,14 @@ def test_check_xy_json_matches_lonlat(run):
     )
     assert by_xy["status"] == by_ll["status"] == "dedans"
     assert by_xy["ort"]["distance_m"] == pytest.approx(by_ll["ort"]["distance_m"], abs=1)
+
+
+def test_check_refuses_degrees_given_as_lambert93_and_prints_valid_json(run):
+    res = run("check", "--xy", "2.833889,50.429167", "--date", "2024-06-01")
+    assert res.exit_code == 0 and "INVALIDE" in res.output and "degrés WGS84" in res.output
+    out = run("check", "--lonlat", "nan,50.4", "--json").output
+    assert json.loads(out)["status"] == "invalide"
+    assert "NaN" not in out and "Infinity" not in out
 
 
 def test_check_exit_zero_whatever_the_verdict(run):
@@ -53,6 +62,8 @@ def test_check_exit_zero_whatever_the_verdict(run):
         (["check", "--xy", "1,2,3"], "two numbers"),
         (["check", "--lonlat", "2.83,50.43", "--date", "2024-02-30"], "Invalid date"),
         (["check", "--lonlat", "2.83,50.43", "--catalog", "nope.toml"], "not found"),
+        (["check", "--lonlat", "2.83,50.43", "--band", "-5"], "band_m must be"),
+        (["check", "--lonlat", "2.83,50.43", "--band", "nan"], "band_m must be"),
     ],
 )
 def test_check_bad_input_exit_2(run, args, message):

@@ -81,19 +81,52 @@ def test_each_layer_both_sides_of_each_edge(squares):
             np.testing.assert_allclose(res[f"{key}_distance_m"], [d] * 4 + [-d] * 4, atol=1e-6)
 
 
-def test_composite_is_union_of_ort_layers_in_force(squares):
-    # 250 m east of the ORT's east edge = inside the extension, 250 m from every union edge.
+def test_composite_follows_its_sectors(squares):
+    # 250 m east of the centre sector's east edge = inside the extension, 250 m from its edges.
     pt = (X0 + 1250, Y0 + 500)
     before = locate_one(squares, *pt, date="2023-12-05")
     after = locate_one(squares, *pt, date="2023-12-06")
-    ended = locate_one(squares, *pt, date="2027-01-01")
+    later = locate_one(squares, *pt, date="2027-01-01")
     assert before["ort_status"] == "dehors" and "test_ext_status" not in before
-    assert after["ort_status"] == "dedans" and after["test_ext_status"] == "dedans"
+    assert after["test_ext_status"] == "dedans"
+    # The extension's start is only known as "not before": inside it, the answer says so.
+    assert after["ort_status"] == "date-incertaine" and after["ort_sector"] == "test-ext"
     assert after["ort_distance_m"] == pytest.approx(250)
-    assert ended["ort_status"] == "dehors"
-    # The shared edge between ORT and extension is no limit of the union.
+    assert later["ort_status"] == "date-incertaine"  # no end date: still there in 2027
+    # On the shared edge, each sector says "limite": so does the composite.
     mid = locate_one(squares, X0 + 1000, Y0 + 500, date="2024-01-01")
-    assert mid["ort_status"] == "dedans" and mid["ort_distance_m"] == pytest.approx(500)
+    assert mid["ort_status"] == "limite"
+    # Deep in the centre sector and far from the extension: inside, decided by the centre.
+    deep = locate_one(squares, X0 + 400, Y0 + 500, date="2024-01-01")
+    assert deep["ort_status"] == "dedans" and deep["ort_sector"] == "test-ort"
+    assert deep["ort_distance_m"] == pytest.approx(400) and deep["ort_band_m"] == 50
+
+
+def test_composite_rule_uses_each_sectors_own_band():
+    """Issue 10's case: 299 m inside a sector of band 250 m, 700 m from another (band 300)."""
+    from ortgeo.locate import STATUSES, composite
+
+    inside = np.array([[True, True, False, False], [False, False, False, True]])
+    dist = np.array([[299.0, 200.0, -260.0, -900.0], [-700.0, -700.0, -500.0, 100.0]])
+    band = np.array([[250.0] * 4, [300.0] * 4])
+    codes, who = composite(inside, dist, band, np.array([True, True]))
+    assert [STATUSES[c] for c in codes] == ["dedans", "limite", "dehors", "limite"]
+    assert who.tolist() == [0, 0, 0, 1]
+    codes, _ = composite(inside, dist, band, np.array([True, False]))  # 2nd uncertain
+    assert STATUSES[codes[0]] == "dedans"
+    far_in = np.array([[False], [True]])
+    codes, _ = composite(far_in, np.array([[-900.0], [np.nan]]), band[:, :1],
+                         np.array([True, False]))  # fmt: skip
+    assert STATUSES[codes[0]] == "date-incertaine"  # NaN distance (near mode): deep inside
+
+
+def test_bundled_composite_is_never_weaker_than_a_sector():
+    """The annex listed fewer addresses for the ORT than for the 2019 sector alone: never."""
+    rng = np.random.default_rng(3)
+    lon = rng.uniform(2.80, 2.87, 4000)
+    lat = rng.uniform(50.41, 50.45, 4000)
+    res = ortgeo.locate((lon, lat), date="2025-01-01")
+    assert (res.loc[res["lens_centre_ville_status"] == "dedans", "ort_status"] == "dedans").all()
 
 
 def test_no_ort_before_the_decree(squares):
@@ -178,6 +211,8 @@ def test_near_mode_same_statuses_as_exact(squares):
         assert near[f"{key}_status"].tolist() == exact[f"{key}_status"].tolist()
         assert near[f"{key}_inside"].tolist() == exact[f"{key}_inside"].tolist()
         close = near[f"{key}_distance_m"].notna()
+        if key == "ort":  # the deciding sector is the same where the answer is "limite"
+            close &= near["ort_status"] == "limite"
         np.testing.assert_allclose(
             near.loc[close, f"{key}_distance_m"], exact.loc[close, f"{key}_distance_m"]
         )
@@ -207,16 +242,16 @@ def test_bundled_layers_both_sides_of_boundary(layer_id):
     assert (res[f"{key}_distance_m"] < -acc).all()
 
 
-def test_extension_only_from_its_adoption():
-    ext = ortgeo.catalog()["ort-extension-route-de-lille-2023"].geometry
+def test_extension_from_the_council_vote_and_after_the_acv_period():
+    ext = ortgeo.catalog()["lens-entree-de-ville"].geometry
     pt = ext.representative_point()
-    ort_2019 = ortgeo.catalog()["ort-2019"].geometry
-    assert not ort_2019.contains(pt)
+    assert not ortgeo.catalog()["lens-centre-ville"].geometry.contains(pt)
     res = ortgeo.locate(([pt.x] * 3, [pt.y] * 3), date="2024-01-01")
     assert res["ort_inside"].all()
-    assert ortgeo.locate(([pt.x], [pt.y]), date="2023-12-05")["ort_inside"].iloc[0] == False  # noqa: E712
-    assert ortgeo.locate(([pt.x], [pt.y]), date="2023-12-06")["ort_inside"].iloc[0] == True  # noqa: E712
-    assert ortgeo.locate(([pt.x], [pt.y]), date="2027-01-01")["ort_inside"].iloc[0] == False  # noqa: E712
+    for date, inside in (("2023-12-05", False), ("2023-12-06", True), ("2026-12-31", True),
+                         ("2027-01-01", True)):  # fmt: skip
+        got = ortgeo.locate(([pt.x], [pt.y]), date=date)["ort_inside"].iloc[0]
+        assert bool(got) is inside, date
 
 
 @pytest.mark.parametrize("date", ["2020-01-01", "2024-06-01"])

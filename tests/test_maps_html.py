@@ -183,8 +183,8 @@ def test_bad_inputs():
         annex_map(addresses=pd.DataFrame({"x": [1], "status": ["dedans"]}))
     with pytest.raises(InputFileError, match="Unknown address status 'peut-être'"):
         annex_map(addresses=pd.DataFrame({"lon": [2.83], "lat": [50.43], "status": ["peut-être"]}))
-    no_ext = ortgeo.Catalog([x for x in ortgeo.catalog() if x.kind != "ort-extension"])
-    with pytest.raises(UnknownLayerError, match="ort-extension"):
+    no_ext = ortgeo.Catalog([x for x in ortgeo.catalog() if x.includes_centre_ville is not False])
+    with pytest.raises(UnknownLayerError, match="extends the centre-ville"):
         annex_map("zoom-extension", catalog=no_ext)
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 
 import click
-import numpy as np
 
 from ortgeo.address import check_address, resolve_geocoder
 from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
-from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.verdict import Verdict, check_point
 
 __all__ = ["check", "print_verdict"]
@@ -82,7 +80,7 @@ def check(
         if lonlat is not None:
             lon, lat = _pair(lonlat, "--lonlat")
         else:
-            x, y = _pair(xy, "--xy")
-            lon, lat = (float(v[0]) for v in to_wgs84_lonlat(np.array([x]), np.array([y])))
-        verdict = check_point(lon, lat, date=date, catalog=cat, band_m=band_m)
+            lon, lat = _pair(xy, "--xy")
+        crs = 2154 if lonlat is None else 4326
+        verdict = check_point(lon, lat, date=date, catalog=cat, band_m=band_m, crs=crs)
     print_verdict(verdict, as_json)

@@ -255,8 +255,9 @@ def build_scene(
         ext = _extensions(cat)
         if not ext:
             raise UnknownLayerError(
-                "The catalogue has no layer of kind 'ort-extension': the zoom-extension "
-                "map needs one. Use the general map, or a catalogue with the extension."
+                "The catalogue has no sector that extends the centre-ville sector (a sector "
+                "with includes_centre_ville = false): the zoom-extension map needs one. Use "
+                "the general map, or a catalogue with the extension."
             )
         if not any(layer.in_force(day) for layer in ext):
             title += f" — extension non en vigueur le {date_fr(day)}"
