@@ -1,6 +1,7 @@
 """ortgeo — Lens ORT (Action Cœur de Ville) perimeters, point and address checks, Annex 3 maps.
 
-Data flows one way: catalogue → geocode → locate → verdict → batch report / maps.
+Data flows one way: catalogue → perimeters in force on a date (:func:`on`) → geocode →
+locate → verdict → batch report / maps / annex.
 
 >>> import ortgeo
 >>> ortgeo.catalog().ids[0]
@@ -17,7 +18,17 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.address import check_address
     from ortgeo.annex import address_lists, write_annex
     from ortgeo.batch import check_addresses, read_table, write_report
-    from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
+    from ortgeo.catalog import (
+        Act,
+        Catalog,
+        Layer,
+        Territory,
+        catalog,
+        landmarks,
+        ort_perimeter,
+        perimeters,
+    )
+    from ortgeo.communes import commune_at, commune_outlines, ort_communes
     from ortgeo.errors import (
         GeocoderError,
         GeocoderQuotaExceeded,
@@ -40,9 +51,12 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
         download_ban_export,
         get_geocoder,
     )
+    from ortgeo.inforce import PerimetersInForce, on
     from ortgeo.io import read_perimeter, write_perimeters
+    from ortgeo.legal import CommuneStatus, commune_status
     from ortgeo.locate import locate
     from ortgeo.maps import annex_map, figure, render_png, save_html
+    from ortgeo.status import Status, Timing
     from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
@@ -56,7 +70,18 @@ _LAZY = {
     "check_addresses": "ortgeo.batch",
     "read_table": "ortgeo.batch",
     "write_report": "ortgeo.batch",
+    "Act": "ortgeo.catalog",
     "Catalog": "ortgeo.catalog",
+    "Territory": "ortgeo.catalog",
+    "commune_at": "ortgeo.communes",
+    "commune_outlines": "ortgeo.communes",
+    "ort_communes": "ortgeo.communes",
+    "PerimetersInForce": "ortgeo.inforce",
+    "on": "ortgeo.inforce",
+    "CommuneStatus": "ortgeo.legal",
+    "commune_status": "ortgeo.legal",
+    "Status": "ortgeo.status",
+    "Timing": "ortgeo.status",
     "Layer": "ortgeo.catalog",
     "catalog": "ortgeo.catalog",
     "landmarks": "ortgeo.catalog",
@@ -149,10 +174,12 @@ def __dir__() -> list[str]:
 
 
 __all__ = [
+    "Act",
     "BanApiGeocoder",
     "BanIndex",
     "BanLocalGeocoder",
     "Catalog",
+    "CommuneStatus",
     "GeocodeResult",
     "GeocoderError",
     "GeocoderQuotaExceeded",
@@ -166,6 +193,10 @@ __all__ = [
     "OrtgeoError",
     "OutputFileError",
     "PerimeterFileError",
+    "PerimetersInForce",
+    "Status",
+    "Territory",
+    "Timing",
     "UnknownLayerError",
     "Verdict",
     "__version__",
@@ -176,11 +207,16 @@ __all__ = [
     "check_address",
     "check_addresses",
     "check_point",
+    "commune_at",
+    "commune_outlines",
+    "commune_status",
     "download_ban_export",
     "figure",
     "get_geocoder",
     "landmarks",
     "locate",
+    "on",
+    "ort_communes",
     "ort_perimeter",
     "perimeters",
     "read_perimeter",

@@ -174,7 +174,9 @@ def check_addresses(
     -------
     pandas.DataFrame
         The input columns untouched, then ``ban_*``, ``ort_*`` and per-layer
-        ``*_status``/``*_distance_m``, ``uncertainty_m``, ``verdict``, ``verdict_reason``.
+        ``*_status``/``*_distance_m``, ``ort_sector`` (the sector that decides the
+        answer), ``ort_band_m``, ``commune_insee``, ``uncertainty_m``, ``verdict``,
+        ``verdict_reason``.
 
     Examples
     --------
@@ -210,6 +212,9 @@ def check_addresses(
         key = col.removesuffix("_status")
         added[col] = frame[col].astype(object).where(located, None).to_numpy()
         added[f"{key}_distance_m"] = frame[f"{key}_distance_m"].round(1).to_numpy()
+    added["ort_sector"] = frame["ort_sector"].where(located, None).to_numpy()
+    added["ort_band_m"] = frame["ort_band_m"].round(1).to_numpy()
+    added["commune_insee"] = frame["commune"].to_numpy()
     added["uncertainty_m"] = frame["uncertainty_m"].to_numpy()
     added["verdict"] = frame["status"].to_numpy()
     added["verdict_reason"] = frame["reason"].to_numpy()
