@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ortgeo.errors import InputFileError
+from ortgeo.errors import CorruptFileError, InputFileError
 from ortgeo.geocoders import (
     BanApiGeocoder,
     BanIndex,
@@ -18,7 +18,7 @@ from ortgeo.geocoders import (
     get_geocoder,
     read_ban_csv,
 )
-from ortgeo.geocoders.base import format_label
+from ortgeo.geocoders.result import format_label
 from ortgeo.testing import NONEXISTENT_STREETS, noisy_variants, write_synthetic_ban_export
 
 
@@ -112,6 +112,30 @@ def test_bad_index_files(tmp_path: Path, index_path: Path) -> None:
         db.execute("UPDATE meta SET value = '0' WHERE key = 'version'")
     with pytest.raises(InputFileError, match="another ortgeo version"):
         BanIndex(old)
+
+
+def _damage_pages(data: bytes) -> bytes:
+    """Overwrite the middle pages of a SQLite file (its header stays valid)."""
+    page = int.from_bytes(data[16:18], "big") or 65536
+    n = len(data) // page
+    out = bytearray(data)
+    for p in range(n // 3, n // 3 + max(2, n // 3)):
+        out[p * page + 8 : (p + 1) * page - 8] = b"\xa5" * (page - 16)
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda d: b"not a database at all" * 100, lambda d: d[: len(d) // 2], _damage_pages],
+    ids=["junk", "truncated", "damaged-pages"],
+)
+def test_corrupt_index_is_detected_on_open(tmp_path: Path, index_path: Path, damage) -> None:
+    """Said when the index is opened (naming the file and the fix), not halfway through."""
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(damage(index_path.read_bytes()))
+    with pytest.raises(CorruptFileError, match="ortgeo ban index") as exc:
+        BanLocalGeocoder(bad)
+    assert str(bad) in str(exc.value) and exc.value.path == str(bad)
 
 
 # ------------------------------------------------------------------ matching

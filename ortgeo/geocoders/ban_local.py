@@ -25,10 +25,11 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from ortgeo.crs import to_l93_xy
-from ortgeo.errors import InputFileError
+from ortgeo.errors import CorruptFileError, InputFileError
 from ortgeo.geocoders.ban_export import iter_ban_csv
-from ortgeo.geocoders.base import Geocoder, GeocodeResult, format_label, progress_iter
+from ortgeo.geocoders.base import Geocoder, progress_iter
 from ortgeo.geocoders.normalize import normalize, normalize_suffix, parse_address, split_street
+from ortgeo.geocoders.result import GeocodeResult, format_label
 
 __all__ = ["INDEX_VERSION", "BanIndex", "BanLocalGeocoder", "build_ban_index"]
 
@@ -250,10 +251,19 @@ class BanIndex:
             self._db = sqlite3.connect(
                 f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
             )
+            (check,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            if check != "ok":
+                raise CorruptFileError(
+                    f"The BAN index {self.path} is damaged ({check}). Rebuild it with "
+                    "`ortgeo ban index adresses-62.csv.gz` (or pass another index).",
+                    path=str(self.path),
+                )
             self.meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError:
-            raise InputFileError(
-                f"{self.path} is not an ortgeo BAN index. Rebuild it with `ortgeo ban index`."
+        except sqlite3.DatabaseError as exc:
+            raise CorruptFileError(
+                f"The BAN index {self.path} is damaged or not an ortgeo BAN index ({exc}). "
+                "Rebuild it with `ortgeo ban index adresses-62.csv.gz`.",
+                path=str(self.path),
             ) from None
         if self.meta.get("version") != INDEX_VERSION:
             raise InputFileError(
