@@ -204,7 +204,7 @@ def test_runner_up_score_and_candidates(geocoder: BanLocalGeocoder) -> None:
     assert r.candidates[0].street == "Rue Jean Jaurès" and r.score_next == 0.9
     # the same street in two communes, no commune given: ambiguous, and said so
     amb = geocoder.geocode("route de Lille")
-    assert amb.score == amb.score_next == 1.0
+    assert amb.score == 0.5 and amb.score_next == 1.0 and "ambiguous" in amb.note
     assert {amb.city, amb.candidates[0].city} == {"Lens", "Loison-sous-Lens"}
 
 
