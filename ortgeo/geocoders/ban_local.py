@@ -26,8 +26,8 @@ from rapidfuzz.distance import OSA
 
 from ortgeo.crs import to_l93_xy
 from ortgeo.errors import CorruptFileError, InputFileError
-from ortgeo.geocoders.ban_export import iter_ban_csv
 from ortgeo.geocoders.base import Geocoder, progress_iter
+from ortgeo.geocoders.formats import iter_addresses
 from ortgeo.geocoders.normalize import normalize, normalize_suffix, parse_address, split_street
 from ortgeo.geocoders.result import GeocodeResult, format_label
 
@@ -130,7 +130,7 @@ def build_ban_index(
         street_info: list[list] = []  # [citycode, name, voie_id, Counter(postcode), n]
         commune_names: dict[str, str] = {}
         n_rows = n_synthetic = 0
-        chunks = iter_ban_csv(csv_path, citycodes, chunksize=chunksize)
+        fmt, chunks = iter_addresses(csv_path, citycodes, chunksize=chunksize)
         for chunk in progress_iter(chunks, None, f"Indexing {csv_path.name}", progress):
             sids = np.empty(len(chunk), dtype=np.int64)
             keys = zip(chunk["code_insee"], chunk["nom_voie"], strict=True)
@@ -146,7 +146,7 @@ def build_ban_index(
                 info[3][pc] += 1
                 info[4] += 1
                 sids[i] = sid
-            x, y = chunk["x"].to_numpy(float), chunk["y"].to_numpy(float)
+            x, y = chunk["x"].to_numpy(float, copy=True), chunk["y"].to_numpy(float, copy=True)
             missing = ~(np.isfinite(x) & np.isfinite(y))
             if missing.any():
                 mx, my = to_l93_xy(
@@ -172,6 +172,7 @@ def build_ban_index(
         meta = {
             "version": INDEX_VERSION,
             "source": csv_path.name,
+            "format": fmt,
             "built": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "citycodes": json.dumps(sorted(citycodes) if citycodes else None),
             "addresses": str(n_rows),
