@@ -36,7 +36,7 @@ from _timing import median_time
 from ortgeo.geocoders import BanApiGeocoder, BanIndex, BanLocalGeocoder, build_ban_index
 from ortgeo.geocoders import normalize as norm_mod
 from ortgeo.geocoders.ban_export import read_ban_csv
-from ortgeo.geocoders.base import format_label
+from ortgeo.geocoders.result import format_label
 from ortgeo.testing import (
     ADDOK_FIXTURE,
     NONEXISTENT_STREETS,

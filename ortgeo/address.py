@@ -153,6 +153,10 @@ def assess_geocodes(
                uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"])
         if alt_rows else None
     )  # fmt: skip
+    alt_of: dict[int, list[int]] = {}
+    for j, row in enumerate(alt_rows):
+        alt_of.setdefault(row, []).append(j)
+    alt_status = alt["ort_status"].astype(str).to_numpy() if alt is not None else None
     street_side: dict[int, tuple[str | None, int]] = {}
     if street_rows:
         rows = list(street_rows)
@@ -213,9 +217,9 @@ def assess_geocodes(
                     f"numéro non trouvé : seule la position de la voie « {r.street} » est "
                     "connue et elle est proche d'une limite ; précisez le numéro"
                 )
-        if alt is not None and status[i] in (*_FIRM, LIMITE):
-            mine = [j for j, row in enumerate(alt_rows) if row == i]
-            if mine and set(alt["ort_status"].iloc[mine].astype(str)) != {str(status[i])}:
+        if alt_status is not None and status[i] in (*_FIRM, LIMITE):
+            mine = alt_of.get(i)  # keyed: the old scan of every alternative was quadratic
+            if mine and set(alt_status[mine]) != {str(status[i])}:
                 status[i] = INDETERMINE
                 reason[i] = (
                     "adresse ambiguë : une autre adresse au score proche "

@@ -8,12 +8,15 @@ status 2 instead of showing a traceback.
 from __future__ import annotations
 
 __all__ = [
+    "CorruptFileError",
     "GeocoderError",
     "GeocoderQuotaExceeded",
+    "GeocoderResponseError",
     "GeocoderServiceError",
     "GeocoderUnavailable",
     "InputFileError",
     "InvalidDateError",
+    "InvalidURLError",
     "MissingCRSError",
     "OrtgeoError",
     "OutputFileError",
@@ -53,12 +56,57 @@ class OutputFileError(OrtgeoError, ValueError):
     """An output that cannot be written (read-only or missing folder, the input itself...)."""
 
 
+class CorruptFileError(InputFileError):
+    """A SQLite file of ortgeo (geocode cache, offline index) that is damaged.
+
+    Attributes
+    ----------
+    path : str
+        The damaged file.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class InvalidURLError(OrtgeoError, ValueError):
+    """A service URL that cannot be used (no http(s) scheme, no host, port out of range)."""
+
+
 class GeocoderError(OrtgeoError):
-    """Base class of geocoding errors."""
+    """Base class of geocoding errors.
+
+    Attributes
+    ----------
+    url : str or None
+        The request URL.
+    status_code : int or None
+        The HTTP status of the answer (None when there was no answer).
+    retry_after : float or None
+        Seconds the service asked to wait (``Retry-After``), if it said so.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        url: str | None = None,
+        status_code: int | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.url = url
+        self.status_code = status_code
+        self.retry_after = retry_after
 
 
 class GeocoderServiceError(GeocoderError):
     """The geocoding service answered with an error or a response we cannot read."""
+
+
+class GeocoderResponseError(GeocoderServiceError):
+    """The service answered HTTP 200 with content of the wrong shape (bad JSON/CSV fields)."""
 
 
 class GeocoderUnavailable(GeocoderError):

@@ -18,6 +18,7 @@ matching, API fake servers) is tested on realistic input.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import random
 from collections.abc import Sequence
 from pathlib import Path
@@ -109,6 +110,22 @@ COMMUNES: dict[str, SyntheticCommune] = {
             ("Rue de la Gare", 100, -150, 160, 500),
             ("Rue Jean Jaurès", 0, 50, 80, 500),
             ("Rue Roger Salengro", 150, 200, 20, 450),
+        ),
+    ),
+    # Éleu-dit-Leauwette really shares the postcode 62300 with Lens; several of its
+    # (synthetic) streets have the name of a street of Lens (homonyms across communes).
+    "62291": SyntheticCommune(
+        "62291",
+        "Éleu-dit-Leauwette",
+        "62300",
+        (2.8110, 50.4185),
+        700.0,
+        (
+            ("Rue de Paris", -150, 80, 30, 400),
+            ("Rue Paul Bert", 120, -60, 120, 350),
+            ("Rue Anatole France", -60, -200, 200, 300),
+            ("Rue Victor Hugo", 200, 150, 70, 400),
+            ("Rue Émile Zola", -250, -50, 300, 300),
         ),
     ),
 }
@@ -245,10 +262,11 @@ def _commune_rows(commune: SyntheticCommune, n_rows: int, rng: random.Random) ->
     cx, cy = (float(v[0]) for v in to_l93_xy(np.array([commune.centre[0]]), [commune.centre[1]]))
     rows: list[dict[str, object]] = []
     taken = {split_street(normalize(s[0]))[1] for s in commune.streets}
-    codes = iter(range(10, 10_000, 10))
+    # BAN street codes: 4 digits, then alphanumeric ones (a large commune has thousands)
+    codes = (f"{c:04d}" if c < 10_000 else _alnum(rng) for c in itertools.count(10, 10))
     for name, east, north, bearing, length in commune.streets:
         rows += _street_rows(
-            commune, name, (cx + east, cy + north), bearing, length, f"{next(codes):04d}", rng
+            commune, name, (cx + east, cy + north), bearing, length, next(codes), rng
         )
         if len(rows) >= n_rows:
             break
@@ -263,7 +281,7 @@ def _commune_rows(commune: SyntheticCommune, n_rows: int, rng: random.Random) ->
         phi = rng.uniform(0, 2 * np.pi)
         start = (cx + r * np.cos(phi), cy + r * np.sin(phi))
         length = rng.choice((50, 80, 120, 160, 220, 300, 450))
-        code = f"{next(codes):04d}" if rng.random() < 0.6 else _alnum(rng)
+        code = next(codes) if rng.random() < 0.6 else _alnum(rng)
         rows += _street_rows(commune, name, start, rng.uniform(0, 360), length, code, rng)
     df = pd.DataFrame(rows[:n_rows])
     df["code_insee"] = commune.citycode

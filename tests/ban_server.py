@@ -5,7 +5,10 @@ the Géoplateforme (``data.geopf.fr/geocodage``), as recorded in
 ``../shared/data/reference/ban_api/`` (it does not need those files to run), over a
 small table of SYNTHETIC Lens addresses or any BAN-like DataFrame. It can be told to
 misbehave: HTTP 429 with ``Retry-After``, 5xx, slow answers (timeouts), truncated JSON,
-no ``/search/csv`` endpoint. Every request is recorded in ``hits``.
+no ``/search/csv`` endpoint, and answers of the right status but wrong content
+(:data:`MANGLES`: rows reordered, missing, duplicated, another row's query echoed, the id
+column dropped, ``"score": "high"``, one-element coordinates). Every request is recorded
+in ``hits``.
 
 Use the ``ban_server`` fixture: ``from ban_server import ban_server  # noqa: F401``.
 """
@@ -54,6 +57,17 @@ DEFAULT_ADDRESSES = (
     (5, "", "Place Jean Jaurès", 2.8339, 50.4292),
 )
 _CONTEXT = "62, Pas-de-Calais, Hauts-de-France"
+
+#: Content faults of :attr:`FakeBanServer.mangle` (HTTP 200 with a wrong answer).
+#: CSV: ``reorder`` (rows reversed), ``drop`` (every 3rd row missing), ``duplicate`` (the
+#: first row twice, the second left out), ``swap_query`` (rows 0 and 1 exchange their
+#: answers, ids kept), ``no_id`` (the id column not echoed), ``bad_score``
+#: (``result_score`` "high"), ``bad_coords`` (empty longitude). JSON: ``bad_score``
+#: (``"score": "high"``), ``one_coord`` (one-element coordinates), ``no_props``.
+MANGLES = frozenset(
+    {"reorder", "drop", "duplicate", "swap_query", "no_id", "bad_score", "bad_coords",
+     "one_coord", "no_props"}
+)  # fmt: skip
 
 
 def _fold(text: str) -> list[str]:
@@ -126,8 +140,12 @@ class FakeBanServer:
         self.csv_endpoint = csv_endpoint
         #: Static files served on GET (path → bytes), e.g. a fake BAN export to download.
         self.files: dict[str, bytes] = {}
-        #: Delimiter of /search/csv answers (addok answers in the dialect it sniffed).
-        self.csv_delimiter = ","
+        #: Delimiter of /search/csv answers (None: the dialect the request was read in).
+        self.csv_delimiter: str | None = None
+        #: Content faults applied to every answer (see :data:`MANGLES`).
+        self.mangle: set[str] = set()
+        #: Dialect of the last /search/csv request as read (sent, or sniffed as addok-csv).
+        self.last_csv_delimiter: str | None = None
         self.hits: list[tuple[str, str, dict[str, list[str]]]] = []
         self.faults: list[Fault] = []
         self._lock = threading.Lock()
@@ -236,11 +254,19 @@ class FakeBanServer:
             y=round(float(y[0]), 2), city=a.city, context=_CONTEXT, type=kind,
             importance=0.6, street=a.street, **extra,
         )  # fmt: skip
-        return {
+        if "bad_score" in self.mangle:
+            props["score"] = "high"
+        feature: dict[str, Any] = {
             "type": "Feature",
-            "geometry": {"type": "Point", "coordinates": [a.lon, a.lat]},
+            "geometry": {
+                "type": "Point",
+                "coordinates": [a.lon] if "one_coord" in self.mangle else [a.lon, a.lat],
+            },
             "properties": props,
         }
+        if "no_props" in self.mangle:
+            del feature["properties"]
+        return feature
 
     def collection(
         self, features: list[dict[str, Any]], query: str | None, filters: dict, limit: int
@@ -364,16 +390,32 @@ class _Handler(BaseHTTPRequestHandler):
         if not data:
             self._json(400, {"code": 400, "message": "Missing file"})
             return
-        rows = list(csv.DictReader(io.StringIO(data)))
+        # addok-csv: the delimiter sent, else sniffed (a one-column file may sniff nonsense)
+        sent_delimiter = (form.get("delimiter") or [""])[0]
+        if sent_delimiter:
+            delimiter = sent_delimiter
+        else:
+            try:
+                delimiter = csv.Sniffer().sniff(data).delimiter
+            except csv.Error:
+                delimiter = ","
+        self.fake.last_csv_delimiter = delimiter
+        quote = (form.get("quote") or ['"'])[0]
+        rows = list(csv.DictReader(io.StringIO(data), delimiter=delimiter, quotechar=quote))
         columns = form.get("columns") or list(rows[0].keys() if rows else [])
         out = io.StringIO()
         fieldnames = list(rows[0].keys() if rows else []) + [
             c for c in CSV_RESULT_COLUMNS if not rows or c not in rows[0]
         ]
+        mangle = self.fake.mangle
+        if "no_id" in mangle:
+            fieldnames = [f for f in fieldnames if f != "ortgeo_row"]
         writer = csv.DictWriter(
-            out, fieldnames, delimiter=self.fake.csv_delimiter, lineterminator="\r\n"
-        )
+            out, fieldnames, delimiter=self.fake.csv_delimiter or delimiter, quotechar=quote,
+            lineterminator="\r\n", extrasaction="ignore",
+        )  # fmt: skip
         writer.writeheader()
+        answers = []
         for row in rows:
             q = " ".join(row.get(c) or "" for c in columns).strip()
             filters = {
@@ -396,7 +438,22 @@ class _Handler(BaseHTTPRequestHandler):
                     result_street=a.street, result_postcode=a.postcode, result_city=a.city,
                     result_context=_CONTEXT, result_citycode=a.citycode, result_status="ok",
                 )  # fmt: skip
-            writer.writerow({**row, **result})
+                if "bad_coords" in mangle:
+                    result["longitude"] = ""
+                if "bad_score" in mangle:
+                    result["result_score"] = "high"
+            answers.append({**row, **result})
+        if "reorder" in mangle:
+            answers.reverse()
+        if "drop" in mangle:
+            answers = [r for i, r in enumerate(answers) if i % 3 != 2]
+        if "duplicate" in mangle and len(answers) > 1:
+            answers[1] = answers[0]
+        if "swap_query" in mangle and len(answers) > 1:  # ids stay, contents exchanged
+            a0, a1 = dict(answers[0]), dict(answers[1])
+            answers[0] = {**a1, "ortgeo_row": a0.get("ortgeo_row", "")}
+            answers[1] = {**a0, "ortgeo_row": a1.get("ortgeo_row", "")}
+        writer.writerows(answers)
         self._reply(200, out.getvalue().encode("utf-8"), "text/csv; charset=utf-8", fault)
 
 

@@ -15,7 +15,7 @@ import pytest
 import requests
 
 from ortgeo.geocoders import BanApiGeocoder, read_ban_csv
-from ortgeo.geocoders.base import format_label
+from ortgeo.geocoders.result import format_label
 from ortgeo.testing import ADDOK_FIXTURE, write_synthetic_ban_export
 
 pytestmark = [
@@ -95,3 +95,16 @@ def test_csv_batch(url: str, labels: list[str], tmp_path: Path) -> None:
     assert sum(r.label == label for r, label in zip(res, labels, strict=True)) >= 0.95 * len(labels)
     assert all(r.lon is not None and r.x is not None for r in res)
     assert {r.street for r in res} - {None}  # street recovered from addok-csv's columns
+
+
+def test_csv_batch_with_semicolons_and_quotes(url: str, labels: list[str]) -> None:
+    """A `;` inside an address used to make addok-csv sniff another delimiter: every row
+    of the batch came back unreadable. The delimiter and quoting are now sent."""
+    noisy = [
+        label.replace(" ", " ; bât B ", 1) if i % 3 == 0 else f'"{label}"' if i % 3 == 1 else label
+        for i, label in enumerate(labels[:20])
+    ]
+    res = BanApiGeocoder(url, cache=False, chunk_size=50).geocode_many(noisy)
+    assert [r.query for r in res] == noisy
+    assert all(r.status != "error" for r in res), [r.error for r in res if r.error]
+    assert sum(r.label == label for r, label in zip(res, labels, strict=False)) >= 0.8 * 20

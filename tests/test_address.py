@@ -18,7 +18,7 @@ import ortgeo
 from ortgeo.address import MATCH_UNCERTAINTY_M, assess_geocodes, check_address
 from ortgeo.cli import main
 from ortgeo.geocoders import BanApiGeocoder, BanIndex, BanLocalGeocoder, build_ban_index
-from ortgeo.geocoders.base import GeocodeResult
+from ortgeo.geocoders.result import GeocodeResult
 from ortgeo.testing import write_synthetic_ban_export
 
 DATE = "2024-06-01"

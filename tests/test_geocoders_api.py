@@ -13,12 +13,14 @@ from ban_server import CSV_RESULT_COLUMNS, FakeBanServer, ban_server, closed_por
 
 from ortgeo.errors import (
     GeocoderQuotaExceeded,
+    GeocoderResponseError,
     GeocoderServiceError,
     GeocoderUnavailable,
     InputFileError,
+    InvalidURLError,
 )
 from ortgeo.geocoders import BanApiGeocoder, GeocodeCache, GeocodeResult, RetryPolicy
-from ortgeo.geocoders.base import TokenBucket
+from ortgeo.geocoders.ratelimit import TokenBucket
 
 __all__ = ["ban_server"]  # the fixture, imported for pytest
 
@@ -240,8 +242,10 @@ def test_csv_request_format(ban_server: FakeBanServer) -> None:
     make(ban_server, session=session).geocode_many(qs, citycode=["62498"] * 6 + [None])
     assert "data" in captured["files"]
     assert ("columns", "q") in captured["data"] and ("citycode", "citycode") in captured["data"]
+    assert ("delimiter", ",") in captured["data"] and ("quote", '"') in captured["data"]
     body = captured["files"]["data"][1].decode()
-    assert body.splitlines()[0] == "q,citycode" and body.splitlines()[-1] == "8 rue de Paris,"
+    assert body.splitlines()[0] == '"ortgeo_row","q","citycode"'
+    assert body.splitlines()[-1] == '"6","8 rue de Paris",""'
 
 
 def test_csv_batch_gets_a_longer_timeout(ban_server: FakeBanServer) -> None:
@@ -370,7 +374,7 @@ def test_recorded_csv_response_parses(reference: Path) -> None:
     g = BanApiGeocoder("http://127.0.0.1:9", cache=False)
     path = reference / "ban_api" / "geoplateforme_search_csv_response_sample.csv"
     rows = list(csv.DictReader(path.open(encoding="utf-8")))
-    res = [g._csv_row(r["adresse"], r) for r in rows]
+    res = [g._csv_row(r["adresse"], r, "recorded") for r in rows]
     assert [r.status for r in res] == ["ok", "not-found", "ok"]
     assert res[0].match_type == "street" and res[0].score_next == pytest.approx(0.7230291978609625)
     assert res[0].label == "Rue de l'Hôtel de Ville 75004 Paris" and res[0].citycode == "75104"
@@ -388,3 +392,178 @@ def test_fake_server_speaks_the_recorded_formats(ban_server: FakeBanServer, refe
     path = reference / "ban_api" / "geoplateforme_search_csv_response_sample.csv"
     header = path.read_text(encoding="utf-8").splitlines()[0].split(",")
     assert tuple(header[4:]) == CSV_RESULT_COLUMNS
+
+
+# ---------------------------------------------------------------- fault families (issue 9)
+# Each family is one parametrised test; add a row for every new bug.
+
+BATCH = [
+    "2 rue de Paris Lens", "4 rue de Paris Lens", "17 bd Émile Basly Lens",
+    "3 rue de la Gare Lens", "10 route de Lille Lens", "zzzz qqqq xxxx",
+    "12 route de Lille Lens", "5 place Jean Jaurès Lens", "1 rue de la Gare Lens",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("mangle", ["reorder", "drop", "duplicate", "swap_query", "no_id"])
+def test_csv_answers_are_matched_by_id_never_by_position(
+    ban_server: FakeBanServer, tmp_path: Path, mangle: str
+) -> None:
+    """Rows in another order, missing, twice or mixed up never get another row's answer,
+    and a wrong answer is never cached."""
+    truth = make(ban_server).geocode_many(BATCH)
+    assert ban_server.count("/search/csv") == 1 and truth[5].status == "not-found"
+    ban_server.mangle = {mangle}
+    cache = GeocodeCache(tmp_path / "c.sqlite")
+    res = make(ban_server, cache=cache).geocode_many(BATCH)
+    assert [r.query for r in res] == BATCH
+    for got, want in zip(res, truth, strict=True):
+        assert got.status == "error" or got.to_dict() == want.to_dict(), (mangle, got, want)
+    n_errors = sum(r.status == "error" for r in res)
+    expected_errors = {"reorder": 0, "drop": 3, "duplicate": 2, "swap_query": 2, "no_id": 9}
+    assert n_errors == expected_errors[mangle]
+    assert len(cache) == len(BATCH) - n_errors  # errors are not kept
+    ban_server.mangle = set()
+    again = make(ban_server, cache=cache).geocode_many(BATCH)  # the missing rows only
+    assert [(r.status, r.label) for r in again] == [(r.status, r.label) for r in truth]
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [("bad_score", "score 'high'"), ("one_coord", "coordinates [2.8"),
+     ("no_props", "without properties")],
+)  # fmt: skip
+def test_json_of_the_wrong_shape_is_a_clear_error_per_row(
+    ban_server: FakeBanServer, mangle: str, message: str
+) -> None:
+    ban_server.mangle = {mangle}
+    g = make(ban_server, sleep=Sleeps())
+    with pytest.raises(GeocoderResponseError, match=r"answered .17 bd Basly Lens. with") as exc:
+        g.geocode("17 bd Basly Lens")
+    assert message in str(exc.value) and ban_server.url in str(exc.value)
+    res = g.geocode_many(["rue de Paris", "17 bd Basly Lens", "rue de la Gare"])
+    assert [r.status for r in res] == ["error"] * 3  # each row says why, none is skipped
+    assert all(message in r.error for r in res) and ban_server.count("/search") == 4
+
+
+@pytest.mark.parametrize(
+    ("mangle", "message"),
+    [("bad_score", "unusable score 'high'"), ("bad_coords", "unusable position")],
+)
+def test_csv_rows_of_the_wrong_shape_are_errors_for_those_rows(
+    ban_server: FakeBanServer, mangle: str, message: str
+) -> None:
+    ban_server.mangle = {mangle}
+    res = make(ban_server).geocode_many(BATCH)
+    assert [r.status for r in res] == ["not-found" if "zzzz" in q else "error" for q in BATCH]
+    assert all(message in r.error for r in res if r.status == "error")
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.5])
+def test_slow_csv_answers_are_waited_for_or_fail_cleanly(
+    ban_server: FakeBanServer, delay: float
+) -> None:
+    policy = RetryPolicy(max_retries=0, timeout=0.2)
+    ban_server.slow(delay, path="/search/csv")
+    g = make(ban_server, policy=policy)
+    g._csv_timeout = lambda n: 0.3  # type: ignore[method-assign]
+    res = g.geocode_many(BATCH)
+    if delay < 0.3:
+        assert sum(r.ok for r in res) == 8
+    else:
+        assert {r.status for r in res} == {"error"} and "timed out" in res[0].error
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["2 rue de Paris; bât B Lens", '4 "rue de Paris" Lens', "17 bd Émile Basly\\ Lens",
+     "3 rue de la Gare, Lens"],
+)  # fmt: skip
+def test_csv_batch_with_separators_inside_addresses(ban_server: FakeBanServer, query: str) -> None:
+    """A `;` (or quote, backslash, comma) in an address cannot change the CSV dialect."""
+    qs = [query, *BATCH[4:]]
+    res = make(ban_server).geocode_many(qs)
+    assert ban_server.last_csv_delimiter == "," and ban_server.count("/search/csv") == 1
+    assert res[0].status == "ok" and [r.query for r in res] == qs
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [("notaurl", "is not a URL"), ("http://127.0.0.1:99999", "invalid port"),
+     ("ftp://example.org", "is not a URL"), ("http://", "is not a URL"),
+     ("http://127.0.0.1:port", "invalid port")],
+)  # fmt: skip
+def test_malformed_service_url_is_refused(url: str, message: str) -> None:
+    with pytest.raises(InvalidURLError, match=message) as exc:
+        BanApiGeocoder(url, cache=False)
+    assert repr(url) in str(exc.value) and "--ban-url" in str(exc.value)
+
+
+def test_malformed_ban_url_on_the_command_line() -> None:
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    result = CliRunner().invoke(
+        main, ["check", "--geocoder", "api", "--ban-url", "notaurl", "3 rue de la Gare Lens"]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "Error: --ban-url 'notaurl' is not a URL" in result.output
+
+
+@pytest.mark.parametrize(
+    ("status", "retry_after", "error"),
+    [(429, "3600", GeocoderQuotaExceeded), (503, None, GeocoderServiceError),
+     (400, None, GeocoderServiceError)],
+)  # fmt: skip
+def test_errors_carry_status_code_and_retry_after(
+    ban_server: FakeBanServer, status: int, retry_after: str | None, error: type
+) -> None:
+    ban_server.fail(status, times=10, retry_after=retry_after)
+    with pytest.raises(error) as exc:
+        make(ban_server, sleep=Sleeps()).geocode("rue de la Gare")
+    assert exc.value.status_code == status
+    assert exc.value.retry_after == (float(retry_after) if retry_after else None)
+    assert exc.value.url == ban_server.url + "/search"
+
+
+def test_unreachable_error_has_no_status_code() -> None:
+    with pytest.raises(GeocoderUnavailable) as exc:
+        BanApiGeocoder(closed_port_url(), cache=False, policy=FAST, sleep=Sleeps()).geocode(
+            "rue de la Gare"
+        )
+    assert exc.value.status_code is None and exc.value.url.endswith("/search")
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [b"this is not a database at all" * 100, b"SQLite format 3\x00" + b"\xff" * 4000],
+)
+def test_corrupt_cache_is_set_aside_and_replaced(
+    ban_server: FakeBanServer, tmp_path: Path, damage: bytes
+) -> None:
+    path = tmp_path / "geocode.sqlite"
+    path.write_bytes(damage)
+    with pytest.warns(UserWarning, match=r"geocode cache .*geocode.sqlite is damaged") as rec:
+        cache = GeocodeCache(path)
+    assert "moved aside" in str(rec[0].message)
+    aside = list(tmp_path.glob("geocode.sqlite.corrupt-*"))
+    assert len(aside) == 1 and aside[0].read_bytes() == damage  # nothing destroyed
+    res = make(ban_server, cache=cache).geocode_many(BATCH)
+    assert sum(r.ok for r in res) == 8 and len(cache) == len(BATCH)
+
+
+def test_cache_damaged_while_open_is_set_aside(tmp_path: Path) -> None:
+    path = tmp_path / "geocode.sqlite"
+    cache = GeocodeCache(path)
+    cache.put_many([("k", GeocodeResult("q", "not-found"))])
+    cache._db.close()
+    path.write_bytes(b"garbage" * 1000)
+    for suffix in ("-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+    import sqlite3
+
+    cache._db = sqlite3.connect(path, check_same_thread=False)
+    with pytest.warns(UserWarning, match="damaged"):
+        assert cache.get("k") is None
+    cache.put_many([("k2", GeocodeResult("q", "not-found"))])
+    assert cache.get("k2") is not None

@@ -277,7 +277,7 @@ def test_cli_ban_index_default_path(synthetic: Path) -> None:
     ("content", "match"),
     [
         (None, "not found"),
-        (b"a;b\n1;2\n", "not a BAN address export"),
+        (b"a;b\n1;2\n", "not an address file ortgeo knows"),
         (b"\x1f\x8bxx", "Cannot read"),
     ],
 )

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from ortgeo.errors import InputFileError
+from ortgeo.errors import CorruptFileError, InputFileError
 from ortgeo.geocoders import (
     BanApiGeocoder,
     BanIndex,
@@ -18,7 +18,7 @@ from ortgeo.geocoders import (
     get_geocoder,
     read_ban_csv,
 )
-from ortgeo.geocoders.base import format_label
+from ortgeo.geocoders.result import format_label
 from ortgeo.testing import NONEXISTENT_STREETS, noisy_variants, write_synthetic_ban_export
 
 
@@ -114,6 +114,30 @@ def test_bad_index_files(tmp_path: Path, index_path: Path) -> None:
         BanIndex(old)
 
 
+def _damage_pages(data: bytes) -> bytes:
+    """Overwrite the middle pages of a SQLite file (its header stays valid)."""
+    page = int.from_bytes(data[16:18], "big") or 65536
+    n = len(data) // page
+    out = bytearray(data)
+    for p in range(n // 3, n // 3 + max(2, n // 3)):
+        out[p * page + 8 : (p + 1) * page - 8] = b"\xa5" * (page - 16)
+    return bytes(out)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [lambda d: b"not a database at all" * 100, lambda d: d[: len(d) // 2], _damage_pages],
+    ids=["junk", "truncated", "damaged-pages"],
+)
+def test_corrupt_index_is_detected_on_open(tmp_path: Path, index_path: Path, damage) -> None:
+    """Said when the index is opened (naming the file and the fix), not halfway through."""
+    bad = tmp_path / "bad.sqlite"
+    bad.write_bytes(damage(index_path.read_bytes()))
+    with pytest.raises(CorruptFileError, match="ortgeo ban index") as exc:
+        BanLocalGeocoder(bad)
+    assert str(bad) in str(exc.value) and exc.value.path == str(bad)
+
+
 # ------------------------------------------------------------------ matching
 def test_clean_labels_all_found_exactly(geocoder: BanLocalGeocoder, rows) -> None:
     sample = rows.sample(400, random_state=1)
@@ -180,7 +204,7 @@ def test_runner_up_score_and_candidates(geocoder: BanLocalGeocoder) -> None:
     assert r.candidates[0].street == "Rue Jean Jaurès" and r.score_next == 0.9
     # the same street in two communes, no commune given: ambiguous, and said so
     amb = geocoder.geocode("route de Lille")
-    assert amb.score == amb.score_next == 1.0
+    assert amb.score == 0.5 and amb.score_next == 1.0 and "ambiguous" in amb.note
     assert {amb.city, amb.candidates[0].city} == {"Lens", "Loison-sous-Lens"}
 
 

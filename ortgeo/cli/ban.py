@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from ortgeo.cli.options import friendly
@@ -38,14 +40,19 @@ def ban_download(departement: str, dest: str | None, url: str | None) -> None:
               help="Keep only this commune, e.g. 62498 for Lens (repeatable).")  # fmt: skip
 @friendly
 def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> None:
-    """Build the offline geocoding index from a BAN export (adresses-XX.csv.gz)."""
+    """Build the offline geocoding index from a BAN export (adresses-XX.csv.gz), a BAL file
+    (1.x or 1.4) or a BANO CSV; the format is detected and reported."""
     from ortgeo.geocoders.ban_local import BanIndex, build_ban_index
     from ortgeo.geocoders.cache import default_index_path
+    from ortgeo.geocoders.formats import FORMATS
 
     target = output or default_index_path()
     path = build_ban_index(csv_path, target, citycodes=list(citycode) or None, progress=True)
-    stats = BanIndex(path).stats()
+    index = BanIndex(path)
+    stats = index.stats()
+    fmt = index.meta.get("format", "ban")
     click.echo(
+        f"Read {Path(csv_path).name} as {FORMATS.get(fmt, fmt)} ({fmt}). "
         f"Indexed {stats['addresses']:,} addresses, {stats['streets']:,} streets, "
         f"{stats['communes']} commune(s) into {path} ({stats['bytes'] / 1e6:.1f} MB)."
     )

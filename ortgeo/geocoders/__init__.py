@@ -24,9 +24,11 @@ from ortgeo.geocoders.ban_export import (
     read_ban_csv,
 )
 from ortgeo.geocoders.ban_local import BanIndex, BanLocalGeocoder, build_ban_index
-from ortgeo.geocoders.base import Geocoder, GeocodeResult, RetryPolicy
+from ortgeo.geocoders.base import Geocoder
 from ortgeo.geocoders.cache import GeocodeCache, cache_dir, default_index_path
 from ortgeo.geocoders.normalize import parse_address
+from ortgeo.geocoders.result import GeocodeResult
+from ortgeo.geocoders.transport import RetryPolicy
 
 __all__ = [
     "BAN_COLUMNS",

@@ -20,20 +20,13 @@ from typing import Any
 
 import requests
 
-from ortgeo.errors import GeocoderError, GeocoderServiceError
-from ortgeo.geocoders.base import (
-    MATCH_TYPES,
-    Geocoder,
-    GeocodeResult,
-    RetryPolicy,
-    TokenBucket,
-    as_float,
-    error_result,
-    progress_iter,
-    send_with_retries,
-)
+from ortgeo.errors import GeocoderError, GeocoderResponseError, GeocoderServiceError
+from ortgeo.geocoders.base import Geocoder, progress_iter
 from ortgeo.geocoders.cache import GeocodeCache, cache_key
 from ortgeo.geocoders.normalize import parse_address
+from ortgeo.geocoders.ratelimit import TokenBucket
+from ortgeo.geocoders.result import MATCH_TYPES, GeocodeResult, as_float, error_result
+from ortgeo.geocoders.transport import RetryPolicy, check_service_url, send_with_retries
 
 __all__ = ["DEFAULT_BASE_URL", "BanApiGeocoder"]
 
@@ -47,6 +40,9 @@ _HINT = (
 _BUCKETS: dict[str, TokenBucket] = {}
 _BUCKETS_LOCK = threading.Lock()
 _MAX_CONSECUTIVE_FAILURES = 2
+#: Column sent with every ``/search/csv`` row and expected back unchanged in the answer:
+#: answers are matched to queries by it, never by position.
+ID_COLUMN = "ortgeo_row"
 
 
 def _bucket(base_url: str, rate: float) -> TokenBucket:
@@ -110,7 +106,8 @@ class BanApiGeocoder(Geocoder):
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         url = base_url or os.environ.get("ORTGEO_BAN_URL") or DEFAULT_BASE_URL
-        self.base_url = url.rstrip("/")
+        what = "--ban-url" if base_url else "$ORTGEO_BAN_URL" if url != DEFAULT_BASE_URL else "URL"
+        self.base_url = check_service_url(url, what)
         self.session = session or requests.Session()
         self.session.headers.setdefault("User-Agent", "ortgeo (Lens ORT geocoding)")
         if cache is True:
@@ -152,8 +149,18 @@ class BanApiGeocoder(Geocoder):
 
     # ------------------------------------------------------------------ parsing
     def _feature(self, query: str, feature: dict[str, Any]) -> GeocodeResult:
-        props = feature.get("properties") or {}
-        coords = (feature.get("geometry") or {}).get("coordinates") or [None, None]
+        """One GeoJSON feature; :class:`GeocoderResponseError` when it has the wrong shape."""
+        props = feature.get("properties")
+        geometry = feature.get("geometry")
+        coords = geometry.get("coordinates") if isinstance(geometry, dict) else None
+        if not isinstance(props, dict):
+            self._wrong_shape(query, "a feature without properties")
+        score = _number(props.get("score"))
+        if score is None or not 0.0 <= score <= 1.5:
+            self._wrong_shape(query, f"score {props.get('score')!r} is not a number in [0, 1]")
+        lonlat = [_number(c) for c in coords] if isinstance(coords, list) else []
+        if len(lonlat) != 2 or None in lonlat:
+            self._wrong_shape(query, f"coordinates {coords!r} are not [lon, lat]")
         kind = props.get("type")
         housenumber = _text(props.get("housenumber"))
         street = _text(props.get("street"))
@@ -161,14 +168,21 @@ class BanApiGeocoder(Geocoder):
             street = _text(props.get("name"))
         return GeocodeResult(
             query=query, status="ok", label=_text(props.get("label")),
-            score=float(props.get("score") or 0.0),
+            score=min(1.0, float(score)),
             match_type=kind if kind in MATCH_TYPES else None, housenumber=housenumber,
             street=street, postcode=_text(props.get("postcode")),
             citycode=_text(props.get("citycode")), city=_text(props.get("city")),
-            id=_text(props.get("id")), lon=as_float(coords[0]), lat=as_float(coords[1]),
+            id=_text(props.get("id")), lon=lonlat[0], lat=lonlat[1],
             x=as_float(props.get("x")), y=as_float(props.get("y")), provider=self.name,
             note=_street_note(query, kind),
         )  # fmt: skip
+
+    def _wrong_shape(self, query: str, what: str) -> None:
+        raise GeocoderResponseError(
+            f"The BAN geocoder at {self.base_url} answered {query!r} with {what}: "
+            f"is it a BAN/addok service? {_HINT}",
+            url=self.base_url,
+        )
 
     def _collection(self, query: str, data: dict[str, Any], limit: int) -> GeocodeResult:
         features = [f for f in data["features"] if isinstance(f, dict)]
@@ -252,6 +266,8 @@ class BanApiGeocoder(Geocoder):
             try:
                 done[key] = self.geocode(q, citycode=cc, postcode=pc)
                 failures = 0
+            except GeocoderResponseError as exc:  # this answer only: go on
+                done[key] = error_result(q, self.name, str(exc))
             except GeocoderError as exc:
                 last = str(exc)
                 done[key] = error_result(q, self.name, last)
@@ -292,24 +308,37 @@ class BanApiGeocoder(Geocoder):
             pairs = [(key, res) for (key, _), res in zip(chunk, results, strict=True)]
             done.update(pairs)
             if self.cache is not None:
-                self.cache.put_many(pairs)
+                self.cache.put_many(pairs)  # errors (rows missing or mismatched) are not kept
 
     def _csv_timeout(self, n_rows: int) -> float:
         """A batch takes longer than one search: allow 30 s plus 50 ms per row."""
         return max(self.policy.timeout, 30.0 + 0.05 * n_rows)
 
     def _post_csv(self, rows: list[tuple[str, str | None, str | None]]) -> list[GeocodeResult]:
-        """One ``POST /search/csv`` request; one result per row, in order."""
+        """One ``POST /search/csv`` request; one result per row, in the order of ``rows``.
+
+        Every row carries an id (:data:`ID_COLUMN`); each answer row is matched to its
+        query by that id and its echoed query is checked, so that answers in another
+        order, missing or duplicated never give a row another row's answer: such rows
+        get ``status="error"`` (and are not cached). The delimiter and the quoting are
+        sent explicitly: a ``;`` inside an address cannot make the service sniff another
+        dialect.
+        """
         has_cc = any(cc for _, cc, _ in rows)
         has_pc = any(pc for _, _, pc in rows)
-        header = ["q"] + (["citycode"] if has_cc else []) + (["postcode"] if has_pc else [])
+        header = (
+            [ID_COLUMN, "q"] + (["citycode"] if has_cc else []) + (["postcode"] if has_pc else [])
+        )
+        sent = [" ".join(q.split()) for q, _, _ in rows]
         buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
+        writer = csv.writer(buf, delimiter=",", quotechar='"', quoting=csv.QUOTE_ALL,
+                            lineterminator="\n")  # fmt: skip
         writer.writerow(header)
-        for q, cc, pc in rows:
-            writer.writerow([" ".join(q.split())] + ([cc or ""] if has_cc else [])
+        for i, (q, (_, cc, pc)) in enumerate(zip(sent, rows, strict=True)):
+            writer.writerow([str(i), q] + ([cc or ""] if has_cc else [])
                             + ([pc or ""] if has_pc else []))  # fmt: skip
-        form = [("columns", "q")] + [(name, name) for name in header[1:]]
+        form = [("columns", "q"), ("delimiter", ","), ("quote", '"')]
+        form += [(name, name) for name in header[2:]]
         url = f"{self.base_url}/search/csv"
         try:
             resp = self._send(
@@ -317,27 +346,60 @@ class BanApiGeocoder(Geocoder):
                 files={"data": ("ortgeo.csv", buf.getvalue().encode("utf-8"), "text/csv")},
             )  # fmt: skip
         except GeocoderServiceError as exc:
-            if " HTTP 404" in str(exc) or " HTTP 405" in str(exc):
-                raise _NoCsvEndpoint(f"{url} is not available (HTTP 404/405)") from None
+            if exc.status_code in (404, 405):
+                raise _NoCsvEndpoint(
+                    f"{url} is not available (HTTP {exc.status_code})", url=url,
+                    status_code=exc.status_code,
+                ) from None  # fmt: skip
             raise
-        text = resp.content.decode("utf-8-sig", errors="replace")
-        # addok answers in the dialect it sniffed (a one-column file may come back with ';')
+        answers = self._read_csv_answer(resp.content, url)
+        results: list[GeocodeResult | None] = [None] * len(rows)
+        seen: set[int] = set()
+        for row in answers:
+            i = _row_id(row.get(ID_COLUMN), len(rows))
+            if i is None or i in seen:
+                if i is not None:  # the same id twice: trust neither answer
+                    results[i] = error_result(
+                        rows[i][0], self.name, f"{url} answered this row twice: ignored"
+                    )
+                continue
+            seen.add(i)
+            if " ".join((row.get("q") or "").split()) != sent[i]:
+                results[i] = error_result(
+                    rows[i][0], self.name,
+                    f"{url} answered another query for this row ({row.get('q')!r}): ignored",
+                )  # fmt: skip
+                continue
+            results[i] = self._csv_row(rows[i][0], row, url)
+        return [
+            res if res is not None
+            else error_result(q, self.name, f"{url} left this row out of its answer: retry")
+            for res, (q, _, _) in zip(results, rows, strict=True)
+        ]  # fmt: skip
+
+    def _read_csv_answer(self, content: bytes, url: str) -> list[dict[str, str]]:
+        """The rows of a ``/search/csv`` answer (its delimiter read from its header)."""
+        text = content.decode("utf-8-sig", errors="replace")
         first = text.split("\n", 1)[0]
         delimiter = next((d for d in ",;\t|" if "result_label" in first.split(d)), ",")
         try:
             out = list(csv.DictReader(io.StringIO(text), delimiter=delimiter))
         except csv.Error as exc:
-            raise GeocoderServiceError(
-                f"{url} returned an unreadable CSV ({exc}). {_HINT}"
+            raise GeocoderResponseError(
+                f"{url} returned an unreadable CSV ({exc}). {_HINT}", url=url
             ) from None
-        if len(out) != len(rows) or (out and "result_label" not in out[0]):
-            raise GeocoderServiceError(
-                f"{url} returned {len(out)} geocoded rows for {len(rows)} sent, or no "
-                f"result_label column: truncated answer? Retry later. {_HINT}"
+        columns = set(out[0]) if out else set(first.replace('"', "").split(delimiter))
+        missing = [c for c in (ID_COLUMN, "q", "result_label") if c not in columns]
+        if missing:
+            raise GeocoderResponseError(
+                f"{url} returned a CSV without the column(s) {', '.join(missing)}: its rows "
+                f"cannot be matched to the queries (truncated answer?). Retry later. {_HINT}",
+                url=url,
             )
-        return [self._csv_row(q, row) for (q, _, _), row in zip(rows, out, strict=True)]
+        return out
 
-    def _csv_row(self, query: str, row: dict[str, str]) -> GeocodeResult:
+    def _csv_row(self, query: str, row: dict[str, str], url: str) -> GeocodeResult:
+        """One answer row; a row of the wrong shape is an error for this row only."""
         status = (row.get("result_status") or "").strip()
         if not status:  # a plain addok-csv has no result_status column
             status = "ok" if row.get("result_label") else "not-found"
@@ -346,6 +408,16 @@ class BanApiGeocoder(Geocoder):
         if status != "ok":
             note = "skipped by the service (empty query)" if status == "skipped" else None
             return GeocodeResult(query, "not-found", provider=self.name, note=note)
+        score = _number(row.get("result_score"))
+        lon, lat = _number(row.get("longitude")), _number(row.get("latitude"))
+        if score is None or not 0.0 <= score <= 1.5 or lon is None or lat is None:
+            what = (
+                f"score {row.get('result_score')!r}" if score is None or not 0 <= score <= 1.5
+                else f"position {row.get('longitude')!r}, {row.get('latitude')!r}"
+            )  # fmt: skip
+            return error_result(
+                query, self.name, f"{url} answered this row with an unusable {what}"
+            )
         kind = row.get("result_type") or None
         housenumber = _text(row.get("result_housenumber"))
         street = _text(row.get("result_street"))
@@ -357,13 +429,11 @@ class BanApiGeocoder(Geocoder):
         score_next = as_float(row.get("result_score_next"))
         return GeocodeResult(
             query=query, status="ok", label=_text(row.get("result_label")),
-            score=as_float(row.get("result_score")) or 0.0,
-            score_next=score_next if score_next else None,
+            score=min(1.0, score), score_next=score_next if score_next else None,
             match_type=kind if kind in MATCH_TYPES else None, housenumber=housenumber,
             street=street, postcode=_text(row.get("result_postcode")),
             citycode=_text(row.get("result_citycode")), city=_text(row.get("result_city")),
-            id=_text(row.get("result_id")), lon=as_float(row.get("longitude")),
-            lat=as_float(row.get("latitude")), provider=self.name,
+            id=_text(row.get("result_id")), lon=lon, lat=lat, provider=self.name,
             note=_street_note(query, kind),
         )  # fmt: skip
 
@@ -376,3 +446,19 @@ def _street_note(query: str, kind: str | None) -> str | None:
     if kind == "street" and parse_address(query).housenumber is not None:
         return "housenumber not found by the service: positioned on the street"
     return None
+
+
+def _number(value: Any) -> float | None:
+    """A finite number from JSON/CSV (numbers or numeric text; not booleans)."""
+    if isinstance(value, bool):
+        return None
+    return as_float(value)
+
+
+def _row_id(value: str | None, n: int) -> int | None:
+    """The row index echoed in :data:`ID_COLUMN`, or None when it is not one we sent."""
+    text = (value or "").strip()
+    if not text.isdigit():
+        return None
+    i = int(text)
+    return i if i < n else None

@@ -16,8 +16,8 @@ import pandas as pd
 import requests
 
 from ortgeo.errors import GeocoderServiceError, GeocoderUnavailable, InputFileError
-from ortgeo.geocoders.base import RetryPolicy, send_with_retries
 from ortgeo.geocoders.cache import cache_dir
+from ortgeo.geocoders.transport import RetryPolicy, send_with_retries
 
 __all__ = [
     "BAN_COLUMNS",

@@ -25,10 +25,11 @@ from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
 from ortgeo.crs import to_l93_xy
-from ortgeo.errors import InputFileError
-from ortgeo.geocoders.ban_export import iter_ban_csv
-from ortgeo.geocoders.base import Geocoder, GeocodeResult, format_label, progress_iter
+from ortgeo.errors import CorruptFileError, InputFileError
+from ortgeo.geocoders.base import Geocoder, progress_iter
+from ortgeo.geocoders.formats import iter_addresses
 from ortgeo.geocoders.normalize import normalize, normalize_suffix, parse_address, split_street
+from ortgeo.geocoders.result import GeocodeResult, format_label
 
 __all__ = ["INDEX_VERSION", "BanIndex", "BanLocalGeocoder", "build_ban_index"]
 
@@ -63,6 +64,9 @@ _SUFFIX_ALIAS = 0.97  # "17 b" found as "17bis"
 _SUFFIX_DROPPED = 0.95  # "17bis" asked, only "17" exists
 _SUFFIX_ADDED = 0.9  # "17" asked, only "17bis" exists
 _NUMBER_MISSING = 0.85  # number not in the street: street point
+_POSTCODE_MISMATCH = 0.8  # the city exists but the postcode is another commune's
+_AMBIGUOUS = 0.5  # the same street, as good, in another commune: a coin toss
+_FUZZY_ONLY = 0.75  # cap of a match that only a global ratio supports (not every word)
 _ALIASES = {"b": "bis", "bis": "b", "t": "ter", "ter": "t", "q": "quater", "quater": "q"}
 
 
@@ -126,7 +130,7 @@ def build_ban_index(
         street_info: list[list] = []  # [citycode, name, voie_id, Counter(postcode), n]
         commune_names: dict[str, str] = {}
         n_rows = n_synthetic = 0
-        chunks = iter_ban_csv(csv_path, citycodes, chunksize=chunksize)
+        fmt, chunks = iter_addresses(csv_path, citycodes, chunksize=chunksize)
         for chunk in progress_iter(chunks, None, f"Indexing {csv_path.name}", progress):
             sids = np.empty(len(chunk), dtype=np.int64)
             keys = zip(chunk["code_insee"], chunk["nom_voie"], strict=True)
@@ -142,7 +146,7 @@ def build_ban_index(
                 info[3][pc] += 1
                 info[4] += 1
                 sids[i] = sid
-            x, y = chunk["x"].to_numpy(float), chunk["y"].to_numpy(float)
+            x, y = chunk["x"].to_numpy(float, copy=True), chunk["y"].to_numpy(float, copy=True)
             missing = ~(np.isfinite(x) & np.isfinite(y))
             if missing.any():
                 mx, my = to_l93_xy(
@@ -168,6 +172,7 @@ def build_ban_index(
         meta = {
             "version": INDEX_VERSION,
             "source": csv_path.name,
+            "format": fmt,
             "built": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
             "citycodes": json.dumps(sorted(citycodes) if citycodes else None),
             "addresses": str(n_rows),
@@ -250,10 +255,19 @@ class BanIndex:
             self._db = sqlite3.connect(
                 f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
             )
+            (check,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            if check != "ok":
+                raise CorruptFileError(
+                    f"The BAN index {self.path} is damaged ({check}). Rebuild it with "
+                    "`ortgeo ban index adresses-62.csv.gz` (or pass another index).",
+                    path=str(self.path),
+                )
             self.meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
-        except sqlite3.DatabaseError:
-            raise InputFileError(
-                f"{self.path} is not an ortgeo BAN index. Rebuild it with `ortgeo ban index`."
+        except sqlite3.DatabaseError as exc:
+            raise CorruptFileError(
+                f"The BAN index {self.path} is damaged or not an ortgeo BAN index ({exc}). "
+                "Rebuild it with `ortgeo ban index adresses-62.csv.gz`.",
+                path=str(self.path),
             ) from None
         if self.meta.get("version") != INDEX_VERSION:
             raise InputFileError(
@@ -424,31 +438,47 @@ class BanLocalGeocoder(Geocoder):
         return numbers
 
     def _city_scope(self, city: str) -> list[str]:
+        """Communes named ``city``: exactly, by a close spelling, or by their first words
+        (``"Eleu"`` for Éleu-dit-Leauwette) when only one commune starts so."""
         norm = normalize(city)
+        if not norm:
+            return []
         if norm in self._by_city_norm:
             return self._by_city_norm[norm]
         best = process.extractOne(norm, self._city_norms, scorer=fuzz.ratio, score_cutoff=85)
-        return self._by_city_norm[best[0]] if best else []
+        if best:
+            return self._by_city_norm[best[0]]
+        starts = [n for n in self._city_norms if n.startswith(norm + " ") and len(norm) >= 4]
+        return self._by_city_norm[starts[0]] if len(starts) == 1 else []
 
     def _scope(
         self, citycode: str | None, postcode: str | None, city: str | None
-    ) -> tuple[tuple[str, ...] | None, str | None]:
-        """Communes to search (None: all) and, when the answer is "none", why."""
+    ) -> tuple[tuple[str, ...] | None, str | None, float, str | None]:
+        """Communes to search (None: all), why the answer is "none", a score factor and a
+        note when the postcode and the city disagree.
+
+        A named city that exists narrows the search to it, even when its postcode is shared
+        (Lens and Éleu-dit-Leauwette share 62300); a postcode that is not the city's lowers
+        the score and says so.
+        """
         if citycode:
             if citycode not in self._communes:
-                return (), f"commune {citycode} is not in the index"
-            return (citycode,), None
-        codes: set[str] = set()
+                return (), f"commune {citycode} is not in the index", 1.0, None
+            return (citycode,), None, 1.0, None
+        by_pc = set(self._by_postcode.get(postcode, ())) if postcode else set()
+        by_city = set(self._city_scope(city)) if city else set()
+        if by_city and by_pc:
+            both = by_city & by_pc
+            if both:
+                return tuple(sorted(both)), None, 1.0, None
+            names = ", ".join(self._communes[c].name for c in sorted(by_city))
+            note = f"postcode {postcode} is not the one of {names}: searched in {names}"
+            return tuple(sorted(by_city)), None, _POSTCODE_MISMATCH, note
+        if by_city or by_pc:
+            return tuple(sorted(by_city or by_pc)), None, 1.0, None
         if postcode:
-            codes.update(self._by_postcode.get(postcode, ()))
-        if city:
-            codes.update(self._city_scope(city))
-        if codes:
-            return tuple(sorted(codes)), None
-        if postcode or city:
-            what = " ".join(v for v in (postcode, city) if v)
-            return (), f"'{what}' is not a commune of the index"
-        return None, None
+            return (), f"postcode {postcode} is not one of the index", 1.0, None
+        return None, None, 1.0, None
 
     # ---------------------------------------------------------------- street matching
     def _candidate_sids(self, core: str, scope: tuple[str, ...] | None) -> set[int]:
@@ -491,10 +521,16 @@ class BanLocalGeocoder(Geocoder):
                 sim = max(sim, 0.92 if dist else 1.0)
             elif dist == 2 and len(s_core) >= 10:
                 sim = max(sim, 0.85)
-            cover = _token_cover(q_tokens, s_core.split())
+            s_tokens = s_core.split()
+            cover = _token_cover(q_tokens, s_tokens)
             if cover is not None and any(len(t) >= 4 for t in q_tokens):
                 # "bd Basly", "bd E. Basly" for "bd Émile Basly"
                 sim = max(sim, 0.95 - 0.05 * cover)
+            elif dist > 2 and not _words_close(q_tokens, s_tokens):
+                # a typo budget must not turn one real name into another (Renoir → Rodin)
+                glued = OSA.distance(core.replace(" ", ""), s_core.replace(" ", ""),
+                                     score_cutoff=2)  # fmt: skip
+                sim = max(0.95, sim) if glued <= 1 else min(sim, _FUZZY_ONLY)
             if kind and self._kind[sid] and kind != self._kind[sid]:
                 sim *= _TYPE_MISMATCH
             elif not kind and self._kind[sid]:
@@ -579,8 +615,14 @@ class BanLocalGeocoder(Geocoder):
         """Parse, find the commune scope, match the street, then the number."""
         parsed = parse_address(text)
         pc = postcode or parsed.postcode
-        scope, why = self._scope(citycode, pc, parsed.city)
-        if scope == ():
+        city = parsed.city
+        if city is not None and not self._city_scope(city) and pc:
+            city = None  # "Lens Cedex", a locality: the postcode decides
+        if city is None and parsed.lead and self._city_scope(parsed.lead):
+            city = parsed.lead  # "LENS - 12 rue X": the city written first
+        scope, why, factor, scope_note = self._scope(citycode, pc, city)
+        if scope == () or (scope is None and parsed.city and not pc):
+            why = why or f"'{parsed.city}' is not a commune of the index"
             return GeocodeResult(text, "not-found", provider=self.name, note=why)
         norm = normalize(parsed.street)
         attempts: list[tuple[str, tuple[str, ...] | None]] = []
@@ -620,7 +662,25 @@ class BanLocalGeocoder(Geocoder):
         if type == "housenumber" and results[0].match_type != "housenumber":
             return GeocodeResult(text, "not-found", provider=self.name, note=results[0].note)
         others = tuple(r for r in results[1:] if r.score >= _CANDIDATE_MIN)
-        return results[0].replace(
+        best_result = results[0]
+        if factor != 1.0:
+            best_result = best_result.replace(
+                score=round(best_result.score * factor, 4),
+                note="; ".join(n for n in (best_result.note, scope_note) if n),
+            )
+        twin = next(
+            (o for o in others if o.citycode != best_result.citycode
+             and self._core[best[0][0]] == self._core[best[results.index(o)][0]]
+             and o.score >= results[0].score - 0.02),
+            None,
+        )  # fmt: skip
+        if twin is not None:  # same street, as good, elsewhere: never a coin toss
+            best_result = best_result.replace(
+                score=round(min(best_result.score, _AMBIGUOUS), 4),
+                note=f"ambiguous: {best_result.street} exists in {best_result.city} and "
+                f"{twin.city}; give the city or the postcode",
+            )
+        return best_result.replace(
             score_next=others[0].score if others else None, candidates=others[: min(limit, 5)]
         )
 
@@ -677,3 +737,29 @@ def _token_cover(query: list[str], street: list[str]) -> float | None:
         remaining.remove(close)
         penalty += 0.5
     return penalty + len(remaining)
+
+
+def _words_close(query: list[str], street: list[str]) -> bool:
+    """Whether every word of the query is in the street name, give or take a typo (1 edit
+    up to 7 letters, 2 beyond) or as an initial, and every long street word is asked.
+
+    Examples
+    --------
+    >>> _words_close(["auguste", "renoir"], ["auguste", "rodin"])
+    False
+    >>> _words_close(["augste", "rodni"], ["auguste", "rodin"])
+    True
+    """
+    remaining = list(street)
+    for tok in query:
+        budget = 1 if len(tok) <= 7 else 2
+        close = next(
+            (s for s in remaining
+             if (len(tok) == 1 and s.startswith(tok))
+             or OSA.distance(tok, s, score_cutoff=budget) <= budget),
+            None,
+        )  # fmt: skip
+        if close is None:
+            return False
+        remaining.remove(close)
+    return not any(len(s) >= 4 for s in remaining)

@@ -14,15 +14,18 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Sequence
+import warnings
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import platformdirs
 
-from ortgeo.geocoders.base import GeocodeResult
+from ortgeo.geocoders.result import GeocodeResult
 
 __all__ = ["GeocodeCache", "cache_dir", "cache_key", "default_index_path"]
+
+T = TypeVar("T")
 
 
 def cache_dir() -> Path:
@@ -65,7 +68,9 @@ def cache_key(provider: str, base_url: str, query: str, **filters: Any) -> str:
 class GeocodeCache:
     """A key → :class:`GeocodeResult` store in one SQLite file.
 
-    Only answers (``ok`` and ``not-found``) are cached, never errors.
+    Only answers (``ok`` and ``not-found``) are cached, never errors. A damaged file
+    (``sqlite3.DatabaseError``) is moved aside with a warning naming it, and a new
+    empty cache is started.
 
     Parameters
     ----------
@@ -85,13 +90,54 @@ class GeocodeCache:
         self.path = Path(path) if path is not None else cache_dir() / "geocode.sqlite"
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS results ("
-            "key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+        try:
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            self._db = self._set_aside(exc)
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, check_same_thread=False, timeout=30)
+        try:
+            (check,) = db.execute("PRAGMA quick_check(1)").fetchone()
+            if check != "ok":
+                raise sqlite3.DatabaseError(check)
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS results ("
+                "key TEXT PRIMARY KEY, value TEXT NOT NULL, created REAL NOT NULL)"
+            )
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def _set_aside(self, exc: sqlite3.DatabaseError) -> sqlite3.Connection:
+        """Move a damaged cache file aside (with its WAL files), warn, start a new one."""
+        aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}")
+        for suffix in ("", "-wal", "-shm"):
+            part = self.path.with_name(self.path.name + suffix)
+            if part.exists():
+                part.replace(aside.with_name(aside.name + suffix))
+        warnings.warn(
+            f"The geocode cache {self.path} is damaged ({exc}): moved aside to {aside.name}; "
+            "starting an empty cache (answers will be asked again).",
+            UserWarning,
+            stacklevel=3,
         )
-        self._db.commit()
+        return self._open()
+
+    def _run(self, action: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``action`` on the database; a damaged file is set aside and replaced once."""
+        with self._lock:
+            try:
+                return action(self._db)
+            except sqlite3.DatabaseError as exc:
+                if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                    raise
+                self._db.close()
+                self._db = self._set_aside(exc)
+                return action(self._db)
 
     def get(self, key: str) -> GeocodeResult | None:
         """The cached result for ``key``, or None."""
@@ -99,18 +145,21 @@ class GeocodeCache:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, GeocodeResult]:
         """Cached results of those ``keys`` that are present."""
-        found: dict[str, GeocodeResult] = {}
         unique = list(dict.fromkeys(keys))
-        with self._lock:
+
+        def read(db: sqlite3.Connection) -> dict[str, GeocodeResult]:
+            found: dict[str, GeocodeResult] = {}
             for start in range(0, len(unique), 500):
                 part = unique[start : start + 500]
                 marks = ",".join("?" * len(part))
-                rows = self._db.execute(
+                rows = db.execute(
                     f"SELECT key, value FROM results WHERE key IN ({marks})", part
                 ).fetchall()
                 for key, value in rows:
                     found[key] = GeocodeResult.from_dict(json.loads(value))
-        return found
+            return found
+
+        return self._run(read)
 
     def put_many(self, items: Iterable[tuple[str, GeocodeResult]]) -> None:
         """Store results (errors are skipped) and commit."""
@@ -122,19 +171,24 @@ class GeocodeCache:
         ]
         if not rows:
             return
-        with self._lock:
-            self._db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
-            self._db.commit()
+
+        def write(db: sqlite3.Connection) -> None:
+            db.executemany("INSERT OR REPLACE INTO results VALUES (?, ?, ?)", rows)
+            db.commit()
+
+        self._run(write)
 
     def __len__(self) -> int:
-        with self._lock:
-            return int(self._db.execute("SELECT count(*) FROM results").fetchone()[0])
+        return self._run(lambda db: int(db.execute("SELECT count(*) FROM results").fetchone()[0]))
 
     def clear(self) -> None:
         """Forget every cached answer."""
-        with self._lock:
-            self._db.execute("DELETE FROM results")
-            self._db.commit()
+
+        def delete(db: sqlite3.Connection) -> None:
+            db.execute("DELETE FROM results")
+            db.commit()
+
+        self._run(delete)
 
     def close(self) -> None:
         """Close the database."""

@@ -9,16 +9,22 @@ name ``Boulevard Émile Basly`` and the query ``bd emile basly`` become the same
 
 from __future__ import annotations
 
+import csv
 import dataclasses
 import functools
 import re
 import unicodedata
+from collections.abc import Callable
+from importlib import resources
 
 __all__ = [
     "ABBREVIATIONS",
+    "NAME_STEPS",
+    "QUERY_STEPS",
     "STOP_WORDS",
     "STREET_TYPES",
     "ParsedAddress",
+    "clean_query",
     "normalize",
     "normalize_suffix",
     "parse_address",
@@ -26,57 +32,20 @@ __all__ = [
     "strip_accents",
 ]
 
-#: Abbreviation → full word (after lower-casing and accent removal).
-ABBREVIATIONS: dict[str, str] = {
-    "r": "rue",
-    "bd": "boulevard",
-    "bld": "boulevard",
-    "blvd": "boulevard",
-    "boul": "boulevard",
-    "av": "avenue",
-    "ave": "avenue",
-    "aven": "avenue",
-    "pl": "place",
-    "chem": "chemin",
-    "ch": "chemin",
-    "che": "chemin",
-    "imp": "impasse",
-    "rte": "route",
-    "all": "allee",
-    "ale": "allee",
-    "sq": "square",
-    "fg": "faubourg",
-    "fbg": "faubourg",
-    "crs": "cours",
-    "qu": "quai",
-    "res": "residence",
-    "resid": "residence",
-    "pass": "passage",
-    "sent": "sentier",
-    "prom": "promenade",
-    "rpt": "rond point",
-    "carr": "carrefour",
-    "st": "saint",
-    "ste": "sainte",
-    "sts": "saints",
-    "mal": "marechal",
-    "mar": "marechal",
-    "gal": "general",
-    "gen": "general",
-    "pdt": "president",
-    "pres": "president",
-    "dr": "docteur",
-    "doct": "docteur",
-    "cdt": "commandant",
-    "cmdt": "commandant",
-    "capt": "capitaine",
-    "cpt": "capitaine",
-    "lt": "lieutenant",
-    "prof": "professeur",
-    "mgr": "monseigneur",
-    "mme": "madame",
-    "n d": "notre dame",
-}
+
+def _load_abbreviations() -> dict[str, str]:
+    """``abbreviation → expansion`` from the data file (the first line of a key wins)."""
+    text = resources.files("ortgeo.geocoders").joinpath("data/abbreviations.csv").read_text("utf-8")
+    rows = csv.DictReader(line for line in text.splitlines() if not line.startswith("#"))
+    out: dict[str, str] = {}
+    for row in rows:
+        out.setdefault(row["abbreviation"].strip(), row["expansion"].strip())
+    return out
+
+
+#: Abbreviation → full word (after lower-casing and accent removal), read from the data
+#: file ``data/abbreviations.csv`` (AFNOR NF Z10-011 list and common usage).
+ABBREVIATIONS: dict[str, str] = _load_abbreviations()
 
 #: Street-type words (normalised). The first word of most BAN street names.
 STREET_TYPES: frozenset[str] = frozenset(
@@ -86,6 +55,8 @@ STREET_TYPES: frozenset[str] = frozenset(
         "sentier", "promenade", "rond", "carrefour", "cite", "ruelle", "voie", "esplanade",
         "parvis", "hameau", "domaine", "clos", "venelle", "mail", "sente", "galerie",
         "rocade", "parc", "chaussee", "quartier", "villa", "jardin", "lieu", "cour",
+        "corniche", "descente", "ecart", "halle", "marche", "montee", "plaine", "plateau",
+        "terre", "traverse", "village", "grande",
     }
 )  # fmt: skip
 
@@ -102,18 +73,188 @@ _SUFFIX_RE = r"bis|ter|quater|quinquies|quinq|qua|[a-z]"
 _NUMBER_RE = re.compile(
     rf"^\s*(\d{{1,4}})(?:\s*({_SUFFIX_RE}))?(?=[\s,;.\-/]|$)\s*[,;.\-/]?\s*", re.IGNORECASE
 )
-_RANGE_RE = re.compile(r"^\s*(\d{1,4})\s*[-/]\s*\d{1,4}(?=\s|,)")  # "17-19 rue X"
-# Address complements that are not part of the street: flat, building, floor, PO box...
-_COMPLEMENT_RE = re.compile(
-    r"(?:(?<=[\s,])|^)(?:appt|appart(?:ement)?|apt|b[aâ]t(?:iment)?|bt|[ée]tage|esc(?:alier)?"
-    r"|logement|lgt)(?:\.|\b)(?:\s*(?:n[°o]\.?\s*)?[\w-]{1,6}(?=[\s,]|$))?"
-    r"|\b\d{1,2}\s*(?:er|re|ere|ère|e|ème|eme)\s+[ée]tage\b"
-    r"|\b(?:bp|cs)\s*\d+\b|\bcedex(?:\s*\d+)?\b",
+# "17-19", "17/19", "12 à 14", "12 et 14", "12, 14", "12 & 14": the first number
+_RANGE_RE = re.compile(
+    r"(?<![\d.])(\d{1,4})(\s*(?:bis|ter)?)\s*(?:[-/&]|,|\bet\b|\ba\b|\bà\b)\s*\d{1,4}"
+    r"(?:\s*(?:bis|ter))?(?=\s|,|$)",
     re.IGNORECASE,
 )
-_POSTCODE_RE = re.compile(r"(?:^|[\s,;])(\d{5})(?=$|[\s,;])")
+# Address complements that are not part of the street: flat, building, floor, PO box...
+_COMPLEMENT_RE = re.compile(
+    r"(?:(?<=[\s,(])|^)(?:appt|appart(?:ement)?|app|apt|b[aâ]t(?:iment)?|bt|[ée]tage|esc(?:alier)?"
+    r"|logement|logt|lgt)(?:\.|\b)"
+    r"(?:\s*(?:n[°o]\.?\s*)?(?!(?:rue|avenue|place|boulevard|route|chemin)\b)[\w-]{1,6}(?=[\s,)]|$))?"
+    r"|\bporte\s+(?:n[°o]\.?\s*)?(?:\d{1,3}|[a-z])(?=[\s,]|$)"
+    r"|\b\d{1,2}\s*(?:er|re|ere|ère|e|ème|eme)\s+[ée]tage\b|\brdc\b|\brez[\s-]de[\s-]chauss[ée]e\b"
+    r"|\b(?:b\.?\s?p|c\.?\s?s|t\.?\s?sa)\.?\s*\d+\b|\bcedex(?:\s*\d+)?\b",
+    re.IGNORECASE,
+)
+# Who, not where: "chez M. Dupont", "SCI Les Tilleuls", "Maître X, notaire", "M. et Mme X"
+_PERSON_RE = re.compile(
+    r"(?:^|(?<=[\s,]))(?:chez|c/o|attn?|a l'attention de|à l'attention de)\b[^,\d]*"
+    r"|(?:^|(?<=[\s,]))(?:sci|sarl|sas|scp|selarl|eurl|etude|étude)\b[^,\d]*(?=,|\s\d)"
+    r"|(?:^|(?<=[\s,]))(?:ma[iî]tre|me)\s[^,\d]*,\s*notaires?\b"
+    r"|(?:^|(?<=[\s,]))(?:m\.|mr|mme|mlle|monsieur|madame)(?:\s+et\s+(?:mme|madame))?\s[^,\d]*(?=,)",
+    re.IGNORECASE,
+)
+_POSTCODE_RE = re.compile(r"(?:^|[\s,;(])(?:f\s?-\s?)?(\d{5})(?=$|[\s,;)])", re.IGNORECASE)
+_DEPARTMENT_RE = re.compile(  # "Lens (62)", "Lens 62", "Lens (Pas-de-Calais)", "France"
+    r"(?:\s*\(\s*(?:\d{2}|2[ab]|[a-zéèêàç' -]+)\s*\)|\s+\d{2}|[\s,-]+france)\s*$", re.IGNORECASE
+)
 _PUNCT_RE = re.compile(r"[^a-z0-9]+")
 _TWO_WORD_ABBR = {tuple(k.split()): v for k, v in ABBREVIATIONS.items() if " " in k}
+_VOWELS = {"a": "[aàâä]", "e": "[eéèêë]", "i": "[iîï]", "o": "[oôö]", "u": "[uùûü]", "c": "[cç]"}
+
+
+def _loose(word: str) -> str:
+    """A regex matching ``word`` with or without its accents."""
+    return "".join(_VOWELS.get(ch, re.escape(ch)) for ch in word)
+
+
+# street-type words and their abbreviations, as written in queries
+_TYPE_WORDS = sorted(
+    set(STREET_TYPES) | {a for a, full in ABBREVIATIONS.items()
+                         if full.split()[0] in STREET_TYPES and " " not in a},
+    key=len, reverse=True,
+)  # fmt: skip
+_TYPE_RE = "|".join(_loose(w) for w in _TYPE_WORDS)
+# "number + street type" anywhere in the line: where the address starts (as addok does)
+_START_RE = re.compile(
+    rf"(?<![\w.])(\d{{1,4}})(?:\s*({_SUFFIX_RE})\b)?[\s,.]*(?=(?:{_TYPE_RE})(?:\b|\.))",
+    re.IGNORECASE,
+)
+# "SAULES (RUE DES)", "GARE (RUE DE LA)": an inverted name of a city-hall or tax file
+_INVERTED_RE = re.compile(
+    rf"([^\d\s(),][^\d(),]*?)\s*\(\s*((?:{_TYPE_RE})\b[^()]*?)\s*\)", re.IGNORECASE
+)
+_GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare"
+    rf"\b({_TYPE_RE})(de|du|des|la|le|les|d'|l')(?=\s|[a-zé])", re.IGNORECASE
+)
+
+
+# ------------------------------------------------------------------ query cleaning steps
+def repair_mojibake(text: str) -> str:
+    """UTF-8 read as cp1252/latin-1 (``"AllÃ©e"``) → ``"Allée"``.
+
+    Examples
+    --------
+    >>> repair_mojibake("AllÃ©e des Ã‰coles"), repair_mojibake("Allée")
+    ('Allée des Écoles', 'Allée')
+    """
+    if "Ã" not in text and "Â" not in text:
+        return text
+    for codec in ("cp1252", "latin-1"):
+        try:
+            return text.encode(codec).decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            continue
+    return text
+
+
+def unify_characters(text: str) -> str:
+    """One form of spaces, apostrophes and dashes; guillemets and quotes dropped.
+
+    Examples
+    --------
+    >>> unify_characters("« 12\u00a0rue de l’Église »")
+    "12 rue de l'Église"
+    """
+    text = unicodedata.normalize("NFC", text)
+    for old, new in (
+        ("\u00a0", " "),
+        ("\u202f", " "),
+        ("\u2009", " "),
+        ("’", "'"),
+        ("‘", "'"),
+        ("`", "'"),
+        ("´", "'"),
+        ("–", "-"),
+        ("—", "-"),
+        ("\\", " "),
+    ):
+        text = text.replace(old, new)  # fmt: skip
+    text = re.sub(r"[«»\"“”„]", " ", text)
+    return " ".join(text.split())
+
+
+def fix_ocr_digits(text: str) -> str:
+    """Letters read for digits inside numbers (``"6230O"``, ``"l9"``) → digits.
+
+    Examples
+    --------
+    >>> fix_ocr_digits("l9 rue X 6230O Lens"), fix_ocr_digits("Lille 59000 Loos")
+    ('19 rue X 62300 Lens', 'Lille 59000 Loos')
+    """
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if sum(c.isdigit() for c in word) * 2 < len(word):
+            return word
+        return word.translate(str.maketrans("OoIl", "0011"))
+
+    return re.sub(r"(?<!\w)[0-9OoIl]*\d[0-9OoIl]*(?!\w)", fix, text)
+
+
+def unglue(text: str) -> str:
+    """Split what was typed without spaces: ``"12rue"``, ``"62300Lens"``, ``"ruede"``,
+    ``"n°12"``, ``"12-bis"``, Excel's ``"12.0"``, a leading ``"(12)"``.
+
+    Examples
+    --------
+    >>> unglue("(12)rue de la Gare 62300Lens")
+    '12 rue de la Gare 62300 Lens'
+    >>> unglue("N°12-bis ruede Paris"), unglue("12.0 rue X 62300.0")
+    ('12bis rue de Paris', '12 rue X 62300')
+    """
+    text = re.sub(r"^\(\s*(\d{1,4})\s*\)", r"\1 ", text)
+    text = re.sub(r"(?<![\w.])(\d+)\.0(?![\d.])", r"\1", text)  # Excel floats
+    text = re.sub(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", " ", text, flags=re.I)
+    text = re.sub(r"(\d)\s*-\s*(bis|ter|quater)\b", r"\1\2", text, flags=re.I)
+    text = re.sub(rf"(\d)(?!(?:{_SUFFIX_RE})\b)([^\W\d_]{{2,}})", r"\1 \2", text, flags=re.I)
+    text = re.sub(r"([^\W\d_]{2,})(\d{5})\b", r"\1 \2", text)
+    text = _GLUED_TYPE_RE.sub(r"\1 \2 ", text)
+    return " ".join(text.split())
+
+
+def uninvert(text: str) -> str:
+    """``"SAULES (RUE DES)"`` → ``"RUE DES SAULES"`` (tax and city-hall files).
+
+    Examples
+    --------
+    >>> uninvert("12 GARE (RUE DE LA) 62300 LENS")
+    '12 RUE DE LA GARE 62300 LENS'
+    """
+    return _INVERTED_RE.sub(lambda m: f"{m.group(2)} {m.group(1).strip()}", text)
+
+
+def drop_complements(text: str) -> str:
+    """Flat, building, floor, PO box, CEDEX and who the letter is for.
+
+    Examples
+    --------
+    >>> " ".join(drop_complements("chez M. Dupont, 12 rue X Appt 4 62300 Lens").split())
+    ', 12 rue X 62300 Lens'
+    """
+    return _COMPLEMENT_RE.sub(" ", _PERSON_RE.sub(" ", text))
+
+
+#: The steps that turn a typed query into clean text, in order (each a small function).
+QUERY_STEPS: tuple[Callable[[str], str], ...] = (
+    repair_mojibake, unify_characters, fix_ocr_digits, unglue, uninvert, drop_complements,
+)  # fmt: skip
+
+
+def clean_query(text: str) -> str:
+    """Apply :data:`QUERY_STEPS` to a query.
+
+    Examples
+    --------
+    >>> clean_query("« 12rue de la Gare » 6230O Lens")
+    '12 rue de la Gare 62300 Lens'
+    """
+    for step in QUERY_STEPS:
+        text = step(text)
+    return " ".join(text.split())
 
 
 def strip_accents(text: str) -> str:
@@ -129,9 +270,48 @@ def strip_accents(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
+def fold(text: str) -> str:
+    """Lower case, no accents, punctuation/apostrophes/hyphens as single spaces.
+
+    Examples
+    --------
+    >>> fold("Rue de l'Église-St-Léger")
+    'rue de l eglise st leger'
+    """
+    return " ".join(_PUNCT_RE.sub(" ", strip_accents(repair_mojibake(text)).lower()).split())
+
+
+def expand_abbreviations(text: str) -> str:
+    """Expand :data:`ABBREVIATIONS` in folded text (``"r"`` only as the first word).
+
+    Examples
+    --------
+    >>> expand_abbreviations("r du mal leclerc"), expand_abbreviations("av du pr cne ferber")
+    ('rue du marechal leclerc', 'avenue du professeur capitaine ferber')
+    """
+    words = text.split()
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        pair = tuple(words[i : i + 2])
+        if len(pair) == 2 and pair in _TWO_WORD_ABBR:
+            out.append(_TWO_WORD_ABBR[pair])
+            i += 2
+            continue
+        word = words[i]
+        # "r" only means "rue" as the first word ("rue r" is not a thing)
+        out.append(word if word == "r" and out else ABBREVIATIONS.get(word, word))
+        i += 1
+    return " ".join(out)
+
+
+#: The steps that make a street or place name comparable, in order.
+NAME_STEPS: tuple[Callable[[str], str], ...] = (fold, expand_abbreviations)
+
+
 @functools.lru_cache(maxsize=200_000)
 def normalize(text: str) -> str:
-    """Normalise a French street or place name for comparison.
+    """Normalise a French street or place name for comparison (:data:`NAME_STEPS`).
 
     Lower case, no accents, punctuation/apostrophes/hyphens as spaces, single spaces,
     abbreviations expanded (see :data:`ABBREVIATIONS`).
@@ -153,23 +333,9 @@ def normalize(text: str) -> str:
     >>> normalize("R. de l'Église St-Léger")
     'rue de l eglise saint leger'
     """
-    words = _PUNCT_RE.sub(" ", strip_accents(text).lower()).split()
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        pair = tuple(words[i : i + 2])
-        if len(pair) == 2 and pair in _TWO_WORD_ABBR:
-            out.append(_TWO_WORD_ABBR[pair])
-            i += 2
-            continue
-        word = words[i]
-        # "r" only means "rue" as the first word ("rue r" is not a thing)
-        if word == "r" and out:
-            out.append(word)
-        else:
-            out.append(ABBREVIATIONS.get(word, word))
-        i += 1
-    return " ".join(out)
+    for step in NAME_STEPS:
+        text = step(text)
+    return text
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -193,8 +359,10 @@ def split_street(norm: str) -> tuple[str, str]:
     kind = ""
     if words and words[0] in STREET_TYPES:
         kind = words.pop(0)
-        if kind == "rond" and words and words[0] == "point":
-            kind = "rond point"
+        if kind in ("rond", "terre", "lieu") and words and words[0] in ("point", "plein", "dit"):
+            kind = f"{kind} {words.pop(0)}"
+        elif kind == "grande" and words and words[0] == "rue":
+            kind = "grande rue"
             words.pop(0)
     core = [w for w in words if w not in STOP_WORDS]
     if not core:  # "rue de la" / "place du" ...: keep what there is
@@ -221,7 +389,9 @@ class ParsedAddress:
     """The parts of an address query.
 
     ``street`` is the raw street text (not normalised) after the number and before
-    the postcode; ``city`` the raw text after the postcode or after a comma.
+    the postcode; ``city`` the raw text after the postcode or after a comma; ``lead``
+    what stood before the address when it did not start the line (a city written
+    first, a residence name...).
     """
 
     housenumber: int | None
@@ -229,41 +399,71 @@ class ParsedAddress:
     street: str
     postcode: str | None
     city: str | None
+    lead: str | None = None
+
+
+def _strip_department(text: str) -> str:
+    """``"Lens (62)"``, ``"Lens 62"``, ``"LENS (Pas-de-Calais)"``, ``"Lens France"``: ``"Lens"``."""
+    prev = None
+    while prev != text:
+        prev, text = text, _DEPARTMENT_RE.sub("", text).strip(" ,;-")
+    return text
 
 
 @functools.lru_cache(maxsize=100_000)
 def parse_address(query: str) -> ParsedAddress:
     """Split a free-text French address into number, suffix, street, postcode, city.
 
-    Recognised forms (house numbers have 1 to 4 digits; 5 digits are a postcode):
-    ``"17 rue X"``, ``"17bis rue X"``, ``"17 B rue X"``,
-    ``"17, rue X"``, ``"17-19 rue X"`` (the first number), ``"rue X 62300 Lens"``,
-    ``"17 rue X, Lens"``. Complements (``appt 12``, ``bât. B``, ``2e étage``, ``BP 40``,
-    ``CEDEX``) and a leading segment without number (``"Résidence X, 17 rue Y"``) are
-    dropped. A single letter after
-    the number is a suffix unless it is the abbreviation ``r`` (rue) followed by a name.
-    A trailing city written without a comma or a postcode stays in ``street``: the
-    geocoder recognises it against the commune names it knows.
+    The query is first cleaned (:func:`clean_query`: mojibake, quotes, OCR digits, glued
+    words, inverted names, complements). The address starts at the first "number +
+    street type" of the line wherever it stands (as addok does), else at a leading
+    number; a number after the street (``"Rue X, 12"``) is taken too. Ranges
+    (``"17-19"``, ``"12 à 14"``) keep the first number. The postcode is the last 5-digit
+    group (``"F-62300"`` too); the city follows it, or a comma, or comes first
+    (``"LENS - 12 rue X"``), without its département (``"Lens (62)"``). A trailing city
+    written without a comma or a postcode stays in ``street``: the geocoder recognises
+    it against the commune names it knows.
 
     Examples
     --------
     >>> p = parse_address("17bis rue de la Gare 62300 Lens")
     >>> p.housenumber, p.suffix, p.street, p.postcode, p.city
     (17, 'bis', 'rue de la Gare', '62300', 'Lens')
-    >>> parse_address("17 B, bd Basly, Lens")
-    ParsedAddress(housenumber=17, suffix='b', street='bd Basly', postcode=None, city='Lens')
+    >>> p = parse_address("17 B, bd Basly, Lens")
+    >>> p.housenumber, p.suffix, p.street, p.postcode, p.city
+    (17, 'b', 'bd Basly', None, 'Lens')
     >>> parse_address("3 r de Paris").street
     'r de Paris'
     """
-    text = " ".join(query.replace("\u00a0", " ").split())
-    text = _COMPLEMENT_RE.sub(" ", text)
-    text = re.sub(r"\s*,[\s,]*", ", ", text).strip(" ,")
-    if not _NUMBER_RE.match(text) and "," in text:
+    text = clean_query(query)
+    text = re.sub(r"\s*,[\s,]*", ", ", text).strip(" ,;-")
+    text = _RANGE_RE.sub(r"\1\2", text)
+    # the postcode: the last 5-digit group; the city follows it
+    postcode: str | None = None
+    city: str | None = None
+    pc = next(reversed(list(_POSTCODE_RE.finditer(text))), None)
+    if pc is not None:
+        postcode = pc.group(1)
+        city = _strip_department(text[pc.end() :].strip(" ,;-()")) or None
+        text = text[: pc.start(1)].strip(" ,;-(")
+        text = re.sub(r"[\s,;-]*\bf\s?-?$", "", text, flags=re.IGNORECASE)
+    else:
+        text = _strip_department(text)
+    lead: str | None = None
+    m = _START_RE.search(text)
+    if m is not None and m.start() > 0:
+        lead = text[: m.start()].strip(" ,;-") or None
+        text = text[m.start() :]
+    elif m is None and not _NUMBER_RE.match(text) and "," in text:
         # "Résidence X, 17 rue Y": the address starts at the first segment with a number
         segments = text.split(",")
-        start = next((i for i, seg in enumerate(segments) if _NUMBER_RE.match(seg)), 0)
+        start = next(
+            (i for i, seg in enumerate(segments)
+             if _NUMBER_RE.match(seg) and re.search(r"[^\W\d_]{3,}", seg)),
+            0,
+        )  # fmt: skip
+        lead = ",".join(segments[:start]).strip(" ,") or None
         text = ",".join(segments[start:]).strip()
-    text = _RANGE_RE.sub(r"\1", text)  # a range of numbers: keep the first
     number: int | None = None
     suffix = ""
     m = _NUMBER_RE.match(text)
@@ -277,19 +477,23 @@ def parse_address(query: str) -> ParsedAddress:
         number = int(m.group(1))
         suffix = normalize_suffix(raw_suffix)
         text = rest
-    postcode: str | None = None
-    city: str | None = None
-    # the last 5-digit group: the postcode comes after the street
-    pc = next(reversed(list(_POSTCODE_RE.finditer(text))), None)
-    if pc is not None:
-        postcode = pc.group(1)
-        city = text[pc.end() :].strip(" ,;-") or None
-        text = text[: pc.start(1)]
-    elif "," in text:
+    if pc is None and "," in text:
         head, _, tail = text.rpartition(",")
-        if head.strip(" ,;") and tail.strip():
-            text, city = head, tail.strip()
+        tail_is_number = re.fullmatch(rf"\s*\d{{1,4}}\s*(?:{_SUFFIX_RE})?\s*", tail, re.I)
+        if head.strip(" ,;") and tail.strip() and not tail_is_number:
+            text, city = head, _strip_department(tail.strip()) or None
+    if number is None:  # "Rue X, 12", "Rue X n°12", "Rue X 12"
+        after = re.search(rf"[\s,]+(\d{{1,4}})\s*({_SUFFIX_RE})?\s*$", text, re.IGNORECASE)
+        if (
+            after is not None
+            and after.start() > 0
+            and ("," in text[after.start() : after.end()] or split_street(normalize(text))[0])
+        ):
+            number = int(after.group(1))
+            suffix = normalize_suffix(after.group(2))
+            text = text[: after.start()]
     street = text.strip(" ,;-")
     if number is not None and "," in street:  # "17 rue X, résidence Y": the street first
         street = street.split(",", 1)[0].strip(" ;-")
-    return ParsedAddress(number, suffix, street, postcode, city)
+    street = re.sub(r"\s+-\s+.*$", "", street) if number is not None else street
+    return ParsedAddress(number, suffix, street, postcode, city, lead)
