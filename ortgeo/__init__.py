@@ -30,12 +30,15 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     )
     from ortgeo.communes import commune_at, commune_outlines, ort_communes
     from ortgeo.errors import (
+        CorruptFileError,
         GeocoderError,
         GeocoderQuotaExceeded,
+        GeocoderResponseError,
         GeocoderServiceError,
         GeocoderUnavailable,
         InputFileError,
         InvalidDateError,
+        InvalidURLError,
         MissingCRSError,
         OrtgeoError,
         OutputFileError,
@@ -89,12 +92,17 @@ _LAZY = {
     "perimeters": "ortgeo.catalog",
     **dict.fromkeys(
         [
+            "CorruptFileError",
             "GeocoderError",
+            "GeocoderResponseError",
+            "InvalidURLError",
             "GeocoderQuotaExceeded",
+            "GeocoderResponseError",
             "GeocoderServiceError",
             "GeocoderUnavailable",
             "InputFileError",
             "InvalidDateError",
+            "InvalidURLError",
             "MissingCRSError",
             "OrtgeoError",
             "OutputFileError",
@@ -180,6 +188,7 @@ __all__ = [
     "BanLocalGeocoder",
     "Catalog",
     "CommuneStatus",
+    "CorruptFileError",
     "GeocodeResult",
     "GeocoderError",
     "GeocoderQuotaExceeded",
