@@ -72,7 +72,8 @@ APPROXIMATE_DAYS = 31
 
 _COLUMNS = [
     "id", "kind", "name", "title", "territory", "communes", "includes_centre_ville", "acts",
-    "legal_basis", "valid_from", "valid_from_precision", "valid_to", "review_after", "status",
+    "legal_basis", "valid_from", "valid_from_precision", "valid_to", "valid_to_precision",
+    "review_after", "status",
     "accuracy_m", "area_ha", "source", "notes",
 ]  # fmt: skip
 
@@ -319,7 +320,8 @@ class Layer:
             "includes_centre_ville": _tristate(self.includes_centre_ville),
             "acts": ",".join(a.id for a in self.acts), "legal_basis": self.legal_basis,
             "valid_from": iso(self.valid_from), "valid_from_precision": self.valid_from_precision,
-            "valid_to": iso(self.valid_to), "review_after": iso(self.review_after),
+            "valid_to": iso(self.valid_to), "valid_to_precision": self.valid_to_precision,
+            "review_after": iso(self.review_after),
             "status": self.status, "accuracy_m": self.accuracy_m,
             "area_ha": round(self.area_ha, 2), "source": self.source, "notes": self.notes,
         }  # fmt: skip
@@ -333,7 +335,8 @@ class Layer:
             "includes_centre_ville": self.includes_centre_ville,
             "acts": [act.to_dict() for act in self.acts],
             "valid_from": iso(self.valid_from), "valid_from_precision": self.valid_from_precision,
-            "valid_to": iso(self.valid_to), "review_after": iso(self.review_after),
+            "valid_to": iso(self.valid_to), "valid_to_precision": self.valid_to_precision,
+            "review_after": iso(self.review_after),
             "data_status": self.status, "accuracy_m": self.accuracy_m,
         }  # fmt: skip
 
@@ -363,9 +366,9 @@ def _tristate_field(entry: Mapping[str, Any], key: str, where: str) -> bool | No
 
 
 def _act(entry: Mapping[str, Any], where: str) -> Act:
-    validate.check_keys(entry, _ACT_KEYS, where)
     act_id = validate.text(entry.get("id"), "id", where, required=True)
     where = f"{where} {act_id!r}"
+    validate.check_keys(entry, _ACT_KEYS, where)
     articles = entry.get("articles", [])
     if not isinstance(articles, list) or not all(isinstance(a, str) for a in articles):
         raise PerimeterFileError(f"{where}: articles must be a list of texts.")
@@ -706,6 +709,12 @@ class Catalog:
         """
         old = self[layer_id]
         where = f"replace({layer_id!r})"
+        for key in ("id", "file", "crs", "kind"):
+            if key in metadata:
+                raise PerimeterFileError(
+                    f"{where}: {key!r} cannot be changed by replace(); give the file as "
+                    "`path` (and its CRS as `crs`), or write a catalogue file."
+                )
         entry: dict[str, Any] = _entry_of(old)
         entry.update({
             "status": status, "accuracy_m": accuracy_m,

@@ -109,7 +109,10 @@ class PerimetersInForce:
             return ""
         first = self.first_sector_after
         if first is not None:
-            return f"the ORT starts on {first.valid_from.isoformat()} ({first.legal_basis})."
+            basis = first.valid_from_basis and self.catalog.act(first.valid_from_basis).label
+            return f"the ORT starts on {first.valid_from.isoformat()}" + (
+                f" ({basis})." if basis else "."
+            )
         return "no ORT sector of the catalogue is in force that day."
 
     @property
@@ -173,10 +176,14 @@ class PerimetersInForce:
             "date": self.date.isoformat(),
             "layers": ",".join(x.id for x in self.sectors),
             "names": " ; ".join(x.name for x in self.sectors),
-            "status": self.data_status,
+            "status": "officiel"
+            if all(x.status == "officiel" for x in self.sectors)
+            else "indicatif",
             "accuracy_m": max(x.accuracy_m for x in self.sectors),
             "area_ha": round(float(self.union_l93.area) / 1e4, 2),
-            "legal_basis": " ; ".join(dict.fromkeys(x.legal_basis for x in self.sectors)),
+            "legal_basis": " ; ".join(
+                dict.fromkeys(act.label for x in self.sectors for act in x.acts)
+            ),
         }
         return gpd.GeoDataFrame([row], columns=cols, geometry=[geom], crs=WGS84)
 

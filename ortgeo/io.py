@@ -208,6 +208,23 @@ def read_perimeter(
     return gdf.reset_index(drop=True)
 
 
+def _dbf_names(columns: list[str], geometry: str) -> list[str]:
+    """Column names cut to the 10 characters of a dBase field, kept distinct.
+
+    >>> _dbf_names(["valid_from", "valid_from_precision", "geometry"], "geometry")
+    ['valid_from', 'valid_fr_1', 'geometry']
+    """
+    out: list[str] = []
+    for col in columns:
+        name = col if col == geometry else col[:10]
+        n = 0
+        while name in out:
+            n += 1
+            name = f"{col[: 8 - len(str(n)) + 1]}_{n}"
+        out.append(name)
+    return out
+
+
 def write_perimeters(
     gdf: gpd.GeoDataFrame,
     path: str | Path,
@@ -277,7 +294,7 @@ def write_perimeters(
                 UserWarning,
                 stacklevel=2,
             )
-        out.columns = [c if c == out.geometry.name else c[:10] for c in out.columns]
+        out.columns = _dbf_names(list(out.columns), out.geometry.name)
     try:
         out.to_file(path, driver=driver, engine=engine)
     except Exception as exc:  # pyogrio/fiona/OS errors: an existing folder, no permission...

@@ -8,7 +8,9 @@ Points come from two places, read as they are (nothing is copied or generated):
 - the sourced points of ``../shared/data/reference/landmarks/lens_points.geojson``
   (Wikipedia / BRGM coordinates) and the commune outlines of
   ``../shared/data/reference/communes/`` (IGN ADMIN EXPRESS COG 2018), through the
-  ``reference`` fixture: those tests skip when the reference folder is absent.
+  ``reference`` fixture: those tests skip when the reference folder is absent;
+- the ANCT table of ORT communes (``ort_national/ort_communes_anct.csv`` of the reference
+  folder), against which the catalogue's territory and act dates are checked.
 
 All geometry is compared in Lambert-93 (EPSG:2154). The bundled layers are rounded to
 1e-6° (≈ 0.1 m), hence the 1 m tolerances.
@@ -16,17 +18,20 @@ All geometry is compared in Lambert-93 (EPSG:2154). The bundled layers are round
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
 import geopandas as gpd
+import pandas as pd
 import pytest
 import shapely
 
 from ortgeo import catalog, landmarks, ort_perimeter
 from ortgeo.crs import L93, LENS_CENTRE_LONLAT, to_l93_xy
 
-ORT, EXT, OPAH = "ort-2019", "ort-extension-route-de-lille-2023", "opah-ru-lens"
+ORT, EXT, OPAH = "lens-centre-ville", "lens-entree-de-ville", "call-opah-ru-coeur-de-ville"
 LENS, LIEVIN, LOISON, SALLAUMINES = "62498", "62510", "62523", "62771"
+BULLY, MAZINGARBE, HARNES = "62186", "62563", "62413"
 COMMUNES = "communes/communes_lens_and_neighbours_from_france-geojson.geojson"
 TOLERANCE_M = 1.0
 
@@ -143,7 +148,13 @@ def test_route_de_lille_action_only_in_the_ort_once_extended(
 ) -> None:
     am10 = named(bundled_points, "AM10")
     assert layer_l93(EXT).contains(am10) and not layer_l93(ORT).contains(am10)
-    for day, inside in [("2023-12-05", False), ("2023-12-06", True), ("2027-01-01", False)]:
+    for day, inside in [
+        ("2023-12-05", False),
+        ("2023-12-06", True),
+        ("2026-12-31", True),
+        ("2027-01-01", True),  # the end of the ACV period does not end the sector
+        ("2028-01-01", True),
+    ]:
         ort = ort_perimeter(day).to_crs(L93).geometry.iloc[0]
         assert ort.contains(am10) is inside, day
 
@@ -194,3 +205,78 @@ def test_every_bundled_layer_is_indicative_and_says_how_rough() -> None:
         assert layer.status == "indicatif", layer.id
         assert layer.accuracy_m >= 100, layer.id
         assert layer.source and layer.notes and layer.legal_basis, layer.id
+
+
+# -- the acts and sectors of the convention --------------------------------------------
+def test_acts_of_the_convention() -> None:
+    cat = catalog()
+    order = cat.act("arrete-ort-2019")
+    assert (order.kind, order.date, order.date_precision) == (
+        "arrete",
+        dt.date(2019, 8, 4),
+        "exact",
+    )
+    assert "Arrêté préfectoral" in order.title and "décret" not in order.title.lower()
+    assert cat.act("convention-acv-2018").date == dt.date(2018, 9, 28)
+    assert cat.act("avenant-deploiement-2021").date == dt.date(2021, 2, 10)
+    chapeau = cat.act("convention-chapeau-2023")
+    assert (chapeau.kind, chapeau.date) == ("convention", dt.date(2023, 4, 6))
+    assert "L303-2" in chapeau.title and "L.302-2" not in chapeau.title  # the text's typo
+    amendment = cat.act("avenant-2")
+    assert (amendment.kind, amendment.date, amendment.date_precision) == (
+        "avenant",
+        dt.date(2023, 12, 6),
+        "not-before",  # council authorised the signature that day; signature date blank
+    )
+    assert any(a.startswith("art. 1") and "pas une fin de l'ORT" in a for a in amendment.articles)
+    assert cat.act("deliberation-2023-12-06").kind == "deliberation"
+    assert cat.annex["act"] == "avenant-2"
+
+
+def test_sectors_as_the_amendment_names_them() -> None:
+    cat = catalog()
+    centre, entry = cat[ORT], cat[EXT]
+    assert (centre.name, entry.name) == (
+        "Centre-ville de Lens",
+        "Entrée de ville – Lens/Loison-sous-Lens",
+    )
+    assert centre.communes == entry.communes == (LENS,)
+    assert entry.communes_possible == (LOISON,)  # reaching Loison-sous-Lens: not known
+    assert (centre.includes_centre_ville, entry.includes_centre_ville) == (True, False)
+    assert [a.id for a in centre.acts] == ["arrete-ort-2019", "avenant-2"]  # re-recognised
+    assert [a.id for a in entry.acts] == ["avenant-2"]
+    assert (centre.valid_from, centre.valid_from_precision) == (dt.date(2019, 8, 4), "exact")
+    assert (entry.valid_from, entry.valid_from_precision) == (dt.date(2023, 12, 6), "not-before")
+    for sector in cat.sectors:
+        assert sector.valid_to is None, sector.id  # no act ends an ORT sector
+        assert sector.review_after == dt.date(2026, 12, 31), sector.id  # end of the ACV period
+
+
+def test_opah_ru_is_a_call_dispositif_not_an_ort_sector() -> None:
+    opah = catalog()[OPAH]
+    assert not opah.is_ort_sector and opah.kind == "opah-ru"
+    assert "CALL" in opah.contact and "ville" not in opah.contact  # not "la ville"
+    assert opah.communes == (LENS,)  # ortgeo draws the Lens part only
+    assert set(opah.communes_all) == {LENS, LIEVIN, HARNES}
+    assert (opah.valid_from, opah.valid_from_precision) == (dt.date(2021, 7, 1), "approximate")
+    assert (opah.valid_to, opah.valid_to_precision) == (dt.date(2026, 6, 30), "approximate")
+
+
+def test_territory_matches_the_national_ort_table(reference: Path) -> None:
+    """The communes that signed the CALL's ORT, and when, as the ANCT table lists them."""
+    table = pd.read_csv(
+        reference / "ort_national" / "ort_communes_anct.csv", dtype={"Code commune": str}
+    )
+    call = table[(table["EPCI"] == "CA de Lens - Liévin") & (table["Signée ?"] == "Signée")]
+    signed = dict(zip(call["Code commune"], call["Si signée, date de signature"], strict=True))
+    territory = catalog().territory
+    assert set(territory.ort_communes) == set(signed)
+    assert signed == {
+        LENS: "2019-08-04",
+        LIEVIN: "2019-08-04",
+        BULLY: "2023-04-06",
+        MAZINGARBE: "2023-04-06",
+    }
+    assert LOISON not in signed
+    assert catalog().act("convention-chapeau-2023").date.isoformat() == signed[BULLY]
+    assert catalog().act("arrete-ort-2019").date.isoformat() == signed[LENS]

@@ -2,7 +2,8 @@
 
 Every file here is written in ``tmp_path`` by the tests themselves:
 
-- round trips write the bundled (indicative) layers of :func:`ortgeo.perimeters` to
+- round trips write the bundled (indicative) layers of :func:`ortgeo.perimeters` (the
+  catalogue's table, format 2: ``valid_from_precision``, ``includes_centre_ville``...) to
   Shapefile / GeoPackage / GeoJSON, in EPSG:2154 or EPSG:4326;
 - SYNTHETIC bad files (see :data:`BAD_FILES`, reused by ``test_cli_perimeters.py``): a
   ``.gpkg`` made of garbage bytes, a ``.geojson`` cut in the middle, a GeoJSON of two points,
@@ -48,7 +49,7 @@ def write_garbage_gpkg(folder: Path) -> Path:
 
 
 def write_truncated_geojson(folder: Path) -> Path:
-    """A GeoJSON of the bundled ORT cut in its middle, as after an interrupted download."""
+    """A GeoJSON of the bundled centre-ville sector cut in its middle (interrupted download)."""
     path = folder / "truncated.geojson"
     write_perimeters(perimeters().iloc[:1], path)
     text = path.read_text(encoding="utf-8")
@@ -65,7 +66,7 @@ def write_points_only(folder: Path) -> Path:
 
 
 def write_shapefile_without_prj(folder: Path, engine: str = "pyogrio") -> Path:
-    """The bundled ORT 2019 as a Lambert-93 Shapefile whose ``.prj`` was then deleted."""
+    """The bundled centre-ville sector as a Lambert-93 Shapefile without its ``.prj``."""
     path = folder / "ort_sans_prj.shp"
     write_perimeters(perimeters().iloc[:1][["id", "geometry"]], path, crs=2154, engine=engine)
     path.with_suffix(".prj").unlink()
@@ -171,7 +172,7 @@ def test_missing_crs_message_says_what_coordinates_look_like(
     tmp_path: Path, crs: int, expected: str
 ) -> None:
     path = tmp_path / "sans_crs.shp"
-    write_perimeters(perimeters().iloc[[2]], path, crs=crs)  # OPAH-RU: short texts
+    write_perimeters(perimeters().iloc[[2]][["id", "kind", "geometry"]], path, crs=crs)
     path.with_suffix(".prj").unlink()
     with pytest.raises(MissingCRSError, match=re.escape(expected)):
         read_perimeter(path)
@@ -326,7 +327,7 @@ def test_shapefile_text_truncation_is_announced(tmp_path: Path) -> None:
     assert ".gpkg" in messages[0]
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # short texts: nothing to announce
-        write_perimeters(perimeters().iloc[[2]], tmp_path / "opah.shp")
+        write_perimeters(perimeters()[["id", "kind", "geometry"]], tmp_path / "short.shp")
 
 
 def test_read_keeps_valid_geometries_untouched(tmp_path: Path) -> None:
@@ -334,3 +335,20 @@ def test_read_keeps_valid_geometries_untouched(tmp_path: Path) -> None:
     back = read_perimeter(write_perimeters(src, tmp_path / "p.gpkg"))
     for a, b in zip(back.geometry, src.geometry, strict=True):
         assert shapely.equals_exact(a, b, tolerance=1e-9)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_shapefile_keeps_long_column_names_apart(tmp_path: Path, engine: str) -> None:
+    """A .dbf name holds 10 characters: ``valid_from`` and ``valid_from_precision`` (both in
+    the catalogue's table) must still be written as two distinct columns."""
+    src = perimeters()
+    assert {"valid_from", "valid_from_precision"} <= set(src.columns)
+    path = write_perimeters(src[["id", "valid_from", "valid_from_precision", "geometry"]],
+                            tmp_path / "p.shp", engine=engine)  # fmt: skip
+    back = gpd.read_file(path, engine=engine)
+    assert len(back.columns) == 4
+    assert back["id"].tolist() == src["id"].tolist()
+    assert [parse_date(v) for v in back["valid_from"]] == [parse_date(v) for v in src["valid_from"]]
+    assert sorted(back.drop(columns=["id", "valid_from", "geometry"]).iloc[:, 0]) == sorted(
+        src["valid_from_precision"]
+    )

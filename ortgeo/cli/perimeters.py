@@ -37,14 +37,20 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
     if state is not None:
         cols.insert(3, "timing")
     for col in cols:
-        table.add_column(col, justify="right" if col in ("accuracy_m", "area_ha") else "left")
+        table.add_column(
+            col, justify="right" if col in ("accuracy_m", "area_ha") else "left",
+            no_wrap=col in ("id", "valid_from", "valid_to"),
+        )  # fmt: skip
     for layer in layers:
         rec = layer.to_record()
         start = (
             rec["valid_from"]
             + {"exact": "", "not-before": " (≥)", "approximate": " (~)"}[layer.valid_from_precision]
         )
-        row = [rec["id"], layer.name, rec["kind"], start, rec["valid_to"] or "—",
+        end = (rec["valid_to"] or "—") + (
+            " (~)" if layer.valid_to and layer.valid_to_precision == "approximate" else ""
+        )
+        row = [rec["id"], layer.name, rec["kind"], start, end,
                rec["status"], f"{layer.accuracy_m:.0f}", f"{layer.area_ha:.1f}"]  # fmt: skip
         if state is not None:
             row.insert(3, str(state.timing(layer)))
