@@ -64,8 +64,9 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
         app.add_middleware(RateLimitMiddleware, rate=config.rate_limit,
                            storage=config.rate_limit_storage, exempt=("/static/",))  # fmt: skip
     if config.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=list(config.cors_origins),
-                           allow_methods=["GET", "POST"], allow_headers=["Content-Type"])  # fmt: skip
+        origins = list(config.cors_origins)
+        app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
+                           allow_headers=["Content-Type"])  # fmt: skip
     app.add_middleware(SecurityHeadersMiddleware)
     return app
 

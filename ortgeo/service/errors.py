@@ -91,7 +91,8 @@ def from_library(exc: OrtgeoError) -> ApiError:
     if isinstance(exc, InputFileError):
         return ApiError(422, "fichier-invalide",
                         "Fichier illisible ou incomplet : envoyez un CSV (UTF-8 ou Windows-1252) "
-                        "avec une ligne d'en-tête et une colonne « adresse ».", str(exc))  # fmt: skip
+                        "avec une ligne d'en-tête et une colonne « adresse ».",
+                        str(exc))  # fmt: skip
     return ApiError(422, "demande-invalide", "Demande invalide.", str(exc))
 
 

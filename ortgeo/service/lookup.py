@@ -87,6 +87,12 @@ def commune_status(
     }  # fmt: skip
 
 
+def _insee_error() -> ApiError:
+    return ApiError(
+        422, "insee-invalide", "Code INSEE invalide : 5 caractères, par exemple 62498 pour Lens."
+    )
+
+
 def _day(value: str | None) -> _dt.date:
     day = parse_date(value)
     assert day is not None
@@ -169,8 +175,8 @@ class Lookup:
     def _check_length(self, text: str) -> None:
         limit = self.config.max_query_chars
         if len(text) > limit:
-            raise ApiError(422, "texte-trop-long",
-                           f"Texte trop long ({len(text)} caractères) : {limit} au plus.")  # fmt: skip
+            message = f"Texte trop long ({len(text)} caractères) : {limit} au plus."
+            raise ApiError(422, "texte-trop-long", message)
 
     # -- suggestions, communes, perimeters ------------------------------------------------
     def suggest(self, text: str, limit: int = 5) -> list[dict[str, Any]]:
@@ -191,8 +197,7 @@ class Lookup:
         """A commune's ORT status on a date (see :func:`commune_status`)."""
         code = insee.strip().upper()
         if not _INSEE.match(code):
-            raise ApiError(422, "insee-invalide",
-                           "Code INSEE invalide : 5 caractères, par exemple 62498 pour Lens.")  # fmt: skip
+            raise _insee_error()
         name = None
         if self.index is not None:
             communes = self.index.communes()
@@ -221,8 +226,7 @@ class Lookup:
         """
         day = _day(date)
         if citycode is not None and not _INSEE.match(citycode.strip().upper()):
-            raise ApiError(422, "insee-invalide",
-                           "Code INSEE invalide : 5 caractères, par exemple 62498 pour Lens.")  # fmt: skip
+            raise _insee_error()
         with tempfile.TemporaryDirectory(prefix="ortgeo-batch-") as tmp:
             source = Path(tmp) / "adresses.csv"
             source.write_bytes(raw)
