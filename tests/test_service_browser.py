@@ -9,8 +9,6 @@ app itself, and the console must show no JavaScript error.
 from __future__ import annotations
 
 import json
-import os
-import shutil
 import socket
 import tempfile
 import threading
@@ -19,12 +17,11 @@ from urllib.parse import urlsplit
 
 import pytest
 from service_fixtures import synthetic_index
+from test_maps_html import browser  # noqa: F401  (the headless Chromium fixture)
 
 from ortgeo.service import ServiceConfig, create_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
-
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
 
 @pytest.fixture(scope="module")
@@ -48,29 +45,6 @@ def server(tmp_path_factory):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("Debian chromium + chromium-driver not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="ortgeo-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
-                 "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1400,1000",
-                 f"--user-data-dir={profile}"):  # fmt: skip
-        options.add_argument(flag)
-    options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
-
-
 def wait_for(driver, script: str, timeout: float = 15.0):
     deadline = time.time() + timeout
     while time.time() < deadline:
@@ -91,7 +65,7 @@ def requests_and_errors(driver) -> tuple[list[str], list[dict]]:
     return urls, errors
 
 
-def test_lookup_page_end_to_end(server, browser):
+def test_lookup_page_end_to_end(server, browser):  # noqa: F811
     from selenium.webdriver.common.by import By
 
     browser.get_log("performance")
@@ -129,7 +103,8 @@ def test_lookup_page_end_to_end(server, browser):
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
         hidden = browser.execute_script(
-            "return getComputedStyle(document.querySelector('.noprint')).display")
+            "return getComputedStyle(document.querySelector('.noprint')).display"
+        )
         assert hidden == "none"
         assert browser.find_element(By.ID, "verdict-card").is_displayed()
     finally:
@@ -148,7 +123,7 @@ def test_lookup_page_end_to_end(server, browser):
     assert errors == []
 
 
-def test_csv_upload_from_the_page(server, browser, tmp_path):
+def test_csv_upload_from_the_page(server, browser, tmp_path):  # noqa: F811
     from selenium.webdriver.common.by import By
 
     csv = tmp_path / "adresses.csv"
