@@ -30,6 +30,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Annex 3 of the convention: maps (HTML + print), address lists, LISEZMOI."),
     "map": ("ortgeo.cli.map", "map_command",
             "One Annex 3 map, as HTML or for print (PNG/PDF/SVG)."),
+    "serve": ("ortgeo.cli.serve", "serve",
+              "The lookup page and the JSON API (/api/v1), on uvicorn."),
 }  # fmt: skip
 
 

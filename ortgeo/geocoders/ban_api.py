@@ -220,6 +220,14 @@ class BanApiGeocoder(Geocoder):
             self.cache.put_many([(key, result)])
         return result
 
+    def suggest(self, text: str, *, limit: int = 5) -> list[GeocodeResult]:
+        """``GET /search?autocomplete=1`` (not cached: texts being typed rarely repeat)."""
+        if len(text.strip()) < 3:  # the BAN API refuses shorter queries
+            return []
+        params = {"q": text, "limit": max(1, min(limit, 10)), "autocomplete": 1}
+        data = self._get_json("/search", params)
+        return [self._feature(text, f) for f in data["features"][:limit] if isinstance(f, dict)]
+
     def _key(self, query: str, citycode: str | None, postcode: str | None, **extra: Any) -> str:
         return cache_key(self.name, self.base_url, query, citycode=citycode, postcode=postcode,
                          **extra)  # fmt: skip

@@ -10,6 +10,7 @@ does not exist is reported ``not-found``, never replaced by a far-fetched guess.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import datetime as _dt
 import functools
@@ -416,6 +417,7 @@ class BanLocalGeocoder(Geocoder):
                 self._tokens.setdefault(tok, []).append(sid)
         self._numbers: dict[str, dict[int, dict[tuple[int, str], tuple]]] = {}
         self._reverse_arrays: tuple[np.ndarray, ...] | None = None
+        self._suggest_words: tuple[list[str], dict[str, set[int]]] | None = None
         self._match_street = functools.lru_cache(maxsize=50_000)(self._match_street_uncached)
 
     def __repr__(self) -> str:
@@ -704,6 +706,49 @@ class BanLocalGeocoder(Geocoder):
         number, rep = numbers[i]
         res = self._result(f"{lon},{lat}", int(sids[i]), 1.0, number, rep, None)
         return res.replace(score=round(1.0 / (1.0 + dist / 50.0), 4), note=f"{dist:.0f} m away")
+
+    def suggest(self, text: str, *, limit: int = 5) -> list[GeocodeResult]:
+        """Addresses whose street (and commune) words start like the words typed.
+
+        Every word typed but the last must be a word of the street, its commune or its
+        postcode; the last may be the start of one. A leading house number is looked up
+        on each street found (the street itself is suggested when it lacks the number).
+        Longer streets come first.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=400))
+        >>> [r.label for r in g.suggest("3 rue de la ga", limit=1)]
+        ['3 Rue de la Gare 62300 Lens']
+        """
+        parsed = parse_address(text)
+        words = normalize(text).split()
+        if words and parsed.housenumber is not None and words[0][:1].isdigit():
+            words = words[1:]
+        if not words:
+            return []
+        if self._suggest_words is None:
+            by_word: dict[str, set[int]] = {}
+            for sid, norm in enumerate(self.index.streets()["norm"]):
+                commune = self._communes[self._city[sid]]
+                for word in {*norm.split(), *normalize(commune.name).split(), self._postcode[sid]}:
+                    by_word.setdefault(word, set()).add(sid)
+            self._suggest_words = (sorted(by_word), by_word)
+        vocabulary, by_word = self._suggest_words
+        last = words[-1]
+        start = bisect.bisect_left(vocabulary, last)
+        sids: set[int] = set()
+        for word in vocabulary[start:]:
+            if not word.startswith(last):
+                break
+            sids |= by_word[word]
+        for word in words[:-1]:
+            sids &= by_word.get(word, set())
+        best = sorted(sids, key=lambda sid: (-self._n[sid], self._name[sid]))[: max(1, limit)]
+        return [
+            self._result(text, sid, 1.0, parsed.housenumber, parsed.suffix, None) for sid in best
+        ]
 
 
 def _token_cover(query: list[str], street: list[str]) -> float | None:

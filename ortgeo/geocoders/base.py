@@ -115,6 +115,15 @@ class Geocoder(abc.ABC):
     def reverse(self, lon: float, lat: float) -> GeocodeResult:
         """The address nearest to a WGS84 point."""
 
+    def suggest(self, text: str, *, limit: int = 5) -> list[GeocodeResult]:
+        """Addresses for a text being typed (suggestions as you type), best first.
+
+        The default geocodes ``text`` and returns the match and its alternatives;
+        providers override it with a prefix search.
+        """
+        result = self.geocode(text, limit=limit)
+        return [result, *result.candidates][:limit] if result.ok else []
+
     def geocode_many(
         self,
         queries: Sequence[str],

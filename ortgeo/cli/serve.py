@@ -1,0 +1,133 @@
+"""``ortgeo serve``: the lookup page and the JSON API, on uvicorn."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from ortgeo.cli.options import catalog_option, friendly, geocoder_options
+
+__all__ = ["serve"]
+
+
+@click.command("serve")
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (keep 127.0.0.1 behind a reverse proxy).",
+)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes (one per core).",
+)
+@geocoder_options
+@catalog_option
+@click.option(
+    "--rate-limit",
+    default="50/second",
+    show_default=True,
+    metavar="N/PERIOD",
+    help="Requests per client ('' = off); answered 429 + Retry-After beyond it.",
+)
+@click.option(
+    "--rate-limit-storage",
+    default="memory://",
+    show_default=True,
+    metavar="URI",
+    help="memory:// (per worker) or redis://host:6379 (shared by the workers).",
+)
+@click.option(
+    "--max-rows",
+    default=5000,
+    show_default=True,
+    type=click.IntRange(1),
+    help="Most addresses in one uploaded CSV.",
+)
+@click.option(
+    "--max-upload-mb",
+    default=2.0,
+    show_default=True,
+    type=click.FloatRange(0.001),
+    help="Largest uploaded CSV, in megabytes.",
+)
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    metavar="ORIGIN",
+    help="Allow this origin to call the API from a browser (repeatable; default: none).",
+)
+@click.option(
+    "--forwarded-allow-ips",
+    default="127.0.0.1",
+    show_default=True,
+    metavar="IPS",
+    help="Proxies whose X-Forwarded-For gives the client address (rate limiting).",
+)
+@click.option(
+    "--root-path",
+    default="",
+    metavar="PATH",
+    help="URL prefix when the proxy serves the service under a path, e.g. /ort.",
+)
+@friendly
+def serve(
+    host: str,
+    port: int,
+    workers: int,
+    geocoder: str,
+    ban_index: str | None,
+    ban_url: str | None,
+    catalog_path: str | None,
+    rate_limit: str,
+    rate_limit_storage: str,
+    max_rows: int,
+    max_upload_mb: float,
+    cors_origins: tuple[str, ...],
+    forwarded_allow_ips: str,
+    root_path: str,
+) -> None:
+    """Serve the French lookup page (/) and the JSON API (/api/v1, documented at /docs)."""
+    import uvicorn
+
+    from ortgeo.service import ServiceConfig, create_app
+    from ortgeo.service.config import CONFIG_ENV
+
+    config = ServiceConfig(
+        catalog_path=catalog_path,
+        ban_index=ban_index,
+        geocoder=geocoder,
+        ban_url=ban_url,
+        rate_limit=rate_limit,
+        rate_limit_storage=rate_limit_storage,
+        max_rows=max_rows,
+        max_upload_bytes=int(max_upload_mb * 1e6),
+        cors_origins=cors_origins,
+    )
+    app = create_app(config)  # fails here, with a clear message, on a bad catalogue or index
+    geocoder_name = app.state.lookup.geocoder.name
+    os.environ[CONFIG_ENV] = config.to_json()
+    click.echo(
+        f"ortgeo serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
+        f"geocoder {geocoder_name}, rate limit {rate_limit or 'off'})",
+        err=True,
+    )
+    uvicorn.run(
+        "ortgeo.service.app:app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        forwarded_allow_ips=forwarded_allow_ips,
+        root_path=root_path,
+        server_header=False,
+        timeout_keep_alive=5,
+        log_level="warning",
+    )

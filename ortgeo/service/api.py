@@ -1,0 +1,189 @@
+"""The JSON API under ``/api/v1`` (documented at ``/docs``, schema at ``/openapi.json``).
+
+Answers carry the fields of ``Verdict.to_dict()`` (English keys; French texts in
+``reason``, ``notes`` and ``explanation``). Refusals are JSON ``{"error": {"code",
+"message"}}`` (see :mod:`ortgeo.service.errors`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
+from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel
+
+from ortgeo.service.errors import ApiError
+from ortgeo.service.lookup import Lookup
+
+__all__ = ["check", "router"]
+
+
+class ErrorDetail(BaseModel):
+    """A refusal: a stable code, a French message, optional details."""
+
+    code: str
+    message: str
+    detail: Any = None
+
+
+class ErrorBody(BaseModel):
+    """The body of every refusal."""
+
+    error: ErrorDetail
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"model": ErrorBody, "description": text}
+    for status, text in {
+        413: "Envoi trop gros ou trop de lignes",
+        422: "Paramètre invalide",
+        429: "Trop de demandes (voir l'en-tête Retry-After)",
+        503: "Géocodeur indisponible",
+        504: "Délai dépassé",
+    }.items()
+}
+router = APIRouter(prefix="/api/v1", responses=_ERRORS)
+
+DateQuery = Annotated[
+    str | None, Query(description="Date AAAA-MM-JJ (défaut : aujourd'hui).", max_length=10)
+]
+
+
+def _lookup(request: Request) -> Lookup:
+    lookup: Lookup = request.app.state.lookup
+    return lookup
+
+
+async def check(
+    request: Request,
+    address: str | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    x: float | None = None,
+    y: float | None = None,
+    date: str | None = None,
+) -> dict[str, Any]:
+    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``."""
+    given = {
+        "address": address is not None and address.strip() != "",
+        "lon+lat": lon is not None or lat is not None,
+        "x+y": x is not None or y is not None,
+    }
+    asked = [k for k, v in given.items() if v]
+    if len(asked) != 1:
+        raise ApiError(422, "parametres-incompatibles" if asked else "parametres-manquants",
+                       "Donnez soit une adresse (address), soit lon et lat (WGS84), soit x et y "
+                       "(Lambert-93), une seule de ces possibilités.")  # fmt: skip
+    lookup, state = _lookup(request), request.app.state
+    timeout = lookup.config.request_timeout_s
+    if asked == ["address"]:
+        assert address is not None
+        return await state.worker.run(lookup.check_address, address, date, timeout=timeout)
+    pair = (lon, lat) if asked == ["lon+lat"] else (x, y)
+    if None in pair:
+        raise ApiError(422, "parametres-manquants",
+                       f"Donnez les deux coordonnées {asked[0].replace('+', ' et ')}.")  # fmt: skip
+    func = lookup.check_point if asked == ["lon+lat"] else lookup.check_xy
+    return await state.worker.run(func, pair[0], pair[1], date, timeout=timeout)
+
+
+@router.get("/check", summary="Vérifier une adresse ou un point")
+async def check_endpoint(
+    request: Request,
+    address: Annotated[
+        str | None, Query(description="Adresse en texte libre.", max_length=1000)
+    ] = None,
+    lon: Annotated[float | None, Query(description="Longitude WGS84 (degrés).")] = None,
+    lat: Annotated[float | None, Query(description="Latitude WGS84 (degrés).")] = None,
+    x: Annotated[float | None, Query(description="X Lambert-93 (EPSG:2154, m).")] = None,
+    y: Annotated[float | None, Query(description="Y Lambert-93 (EPSG:2154, m).")] = None,
+    date: DateQuery = None,
+) -> JSONResponse:
+    """Is this address or point in a sector of the ORT on this date? ``Verdict.to_dict()``
+    plus ``explanation`` (French text). ``status`` is ``dedans``, ``dehors``, ``limite``,
+    ``indetermine``, ``invalide``, ``sans-ort`` or ``erreur``; "inside" never means
+    "eligible" (see ``notes``)."""
+    return JSONResponse(await check(request, address, lon, lat, x, y, date))
+
+
+@router.get("/suggest", summary="Suggestions d'adresses pendant la frappe")
+async def suggest(
+    request: Request,
+    q: Annotated[
+        str, Query(description="Début d'adresse (3 caractères au moins).", max_length=1000)
+    ],
+    limit: Annotated[int, Query(ge=1, le=10, description="Nombre de suggestions.")] = 5,
+) -> JSONResponse:
+    """Addresses of the configured geocoder (offline index or BAN API) for a text being typed."""
+    lookup = _lookup(request)
+    found = await request.app.state.worker.run(
+        lookup.suggest, q, limit, timeout=lookup.config.request_timeout_s
+    )
+    return JSONResponse({"query": q, "suggestions": found})
+
+
+@router.get("/communes/{insee}", summary="Statut ORT d'une commune")
+async def commune(
+    request: Request,
+    insee: Annotated[str, Path(description="Code INSEE (5 caractères).", max_length=10)],
+    date: DateQuery = None,
+) -> JSONResponse:
+    """Whether a commune signed an ORT, since when, and the sectors in force on the date."""
+    lookup = _lookup(request)
+    out = await request.app.state.worker.run(
+        lookup.commune, insee, date, timeout=lookup.config.request_timeout_s
+    )
+    return JSONResponse(out)
+
+
+@router.get("/perimeters", summary="Périmètres en vigueur (GeoJSON)")
+async def perimeters(request: Request, date: DateQuery = None) -> Response:
+    """The layers in force on the date, as a GeoJSON FeatureCollection (EPSG:4326)."""
+    lookup = _lookup(request)
+    body = await request.app.state.worker.run(
+        lookup.perimeters, date, timeout=lookup.config.request_timeout_s
+    )
+    return Response(body, media_type="application/geo+json")
+
+
+@router.post("/batch", summary="Vérifier un fichier CSV d'adresses")
+async def batch(
+    request: Request,
+    file: Annotated[UploadFile, File(description="CSV d'adresses (UTF-8 ou Windows-1252).")],
+    date: Annotated[str | None, Form(max_length=10)] = None,
+    address_col: Annotated[str | None, Form(max_length=100)] = None,
+    citycode: Annotated[str | None, Form(max_length=10)] = None,
+    excel: Annotated[bool, Form()] = False,
+) -> Response:
+    """The report of ``ortgeo batch``: every row kept, in order, with its verdict
+    (``;``-separated UTF-8 CSV, formulas neutralised)."""
+    lookup = _lookup(request)
+    limit = lookup.config.max_upload_bytes
+    raw = await file.read(limit + 1)
+    if len(raw) > limit:
+        raise ApiError(413, "fichier-trop-gros", f"Envoi trop gros : {limit / 1e6:.1f} Mo au plus.")
+    if not raw.strip():
+        raise ApiError(422, "fichier-vide", "Fichier vide : une ligne d'en-tête et des adresses.")
+    semaphore = request.app.state.batch_slots
+    if semaphore.locked():
+        raise ApiError(503, "service-occupe",
+                       "Un autre fichier est en cours de vérification ; réessayez dans un moment.",
+                       headers={"Retry-After": "10"})  # fmt: skip
+    async with semaphore:
+        body, rows = await request.app.state.worker.run(
+            lambda: lookup.batch(raw, date=date, address_col=address_col, citycode=citycode,
+                                 excel=excel),
+            timeout=lookup.config.batch_timeout_s,
+        )  # fmt: skip
+    return Response(
+        body, media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="ortgeo_resultat.csv"',
+                 "X-Ortgeo-Rows": str(rows)},
+    )  # fmt: skip
+
+
+@router.get("/health", summary="État du service")
+async def health(request: Request) -> JSONResponse:
+    """Version, geocoder, BAN index (counts, synthetic or not) and layers of the catalogue."""
+    return JSONResponse(_lookup(request).health())

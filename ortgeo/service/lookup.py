@@ -1,0 +1,270 @@
+"""What the service asks the library: the only module of the service that calls it.
+
+:class:`Lookup` holds the catalogue and the geocoder of one worker and answers the
+questions of the API and of the page (a check by address, WGS84 point or Lambert-93
+point, suggestions, a commune's status, the perimeters of a date, a batch). Answers are
+plain JSON-ready dicts: ``Verdict.to_dict()`` plus ``explanation`` (its French text).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import functools
+import json
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import ortgeo
+from ortgeo.crs import to_wgs84_lonlat
+from ortgeo.dates import parse_date
+from ortgeo.geocoders import (
+    BanApiGeocoder,
+    BanIndex,
+    BanLocalGeocoder,
+    Geocoder,
+    RetryPolicy,
+    find_ban_index,
+)
+from ortgeo.service.config import ServiceConfig
+from ortgeo.service.errors import ApiError
+
+__all__ = ["LENS_INSEE", "Lookup", "commune_status"]
+
+#: The commune whose ORT the bundled catalogue describes.
+LENS_INSEE = "62498"
+_INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+
+
+def commune_status(
+    insee: str, date: _dt.date, catalog: ortgeo.Catalog, name: str | None = None
+) -> dict[str, Any]:
+    """A commune's ORT status on ``date``, from the catalogue's ``ort`` layers.
+
+    A stand-in for ``ortgeo.commune_status`` (coming with the bundled table of ORT
+    communes): the catalogue describes Lens only, so any other commune is reported as
+    unknown — never as "without ORT".
+
+    Examples
+    --------
+    >>> d = commune_status("62498", _dt.date(2024, 6, 1), ortgeo.catalog())
+    >>> d["ort"], d["signed"], d["in_force"]
+    (True, '2019-08-04', True)
+    >>> commune_status("59350", _dt.date(2024, 6, 1), ortgeo.catalog())["ort"] is None
+    True
+    """
+    if insee != LENS_INSEE:
+        return {
+            "insee": insee, "name": name, "date": date.isoformat(), "ort": None,
+            "known": False, "signed": None, "legal_basis": None, "in_force": None,
+            "sectors": [],
+            "message": "ortgeo ne connaît pas encore le statut ORT de cette commune : "
+            "consultez la liste officielle des communes signataires d'une ORT.",
+        }  # fmt: skip
+    ort = sorted((x for x in catalog if x.kind == "ort"), key=lambda x: x.valid_from)
+    first = ort[0] if ort else None
+    in_force = catalog.in_force(date)
+    signed = first.act_date or first.valid_from if first else None
+    return {
+        "insee": insee, "name": name or "Lens", "date": date.isoformat(),
+        "ort": first is not None, "known": True,
+        "signed": signed.isoformat() if signed else None,
+        "legal_basis": first.legal_basis if first else None,
+        "in_force": any(x.kind in ("ort", "ort-extension") for x in in_force),
+        "sectors": [
+            {"id": x.id, "kind": x.kind, "title": x.title, "legal_basis": x.legal_basis,
+             "valid_from": x.valid_from.isoformat(),
+             "valid_to": x.valid_to.isoformat() if x.valid_to else None,
+             "data_status": x.status}
+            for x in in_force
+        ],
+        "message": "Commune signataire d'une convention d'ORT : la réduction d'impôt "
+        "« Denormandie dans l'ancien » concerne toute la commune, sous conditions.",
+    }  # fmt: skip
+
+
+def _insee_error() -> ApiError:
+    return ApiError(
+        422, "insee-invalide", "Code INSEE invalide : 5 caractères, par exemple 62498 pour Lens."
+    )
+
+
+def _day(value: str | None) -> _dt.date:
+    day = parse_date(value)
+    assert day is not None
+    return day
+
+
+def _finite(name: str, value: float) -> float:
+    if not np.isfinite(value):
+        raise ApiError(422, "coordonnees-invalides",
+                       f"Coordonnée {name} invalide : donnez un nombre fini.")  # fmt: skip
+    return float(value)
+
+
+class Lookup:
+    """The catalogue and geocoder of one worker, and the questions asked of them.
+
+    Parameters
+    ----------
+    config : ServiceConfig
+
+    Examples
+    --------
+    >>> lookup = Lookup(ServiceConfig(geocoder="api", ban_url="http://127.0.0.1:9"))
+    >>> lookup.check_point(2.833889, 50.429167, "2024-06-01")["status"]
+    'dedans'
+    """
+
+    def __init__(self, config: ServiceConfig) -> None:
+        self.config = config
+        self.catalog = ortgeo.catalog(config.catalog_path)
+        self.geocoder = self._geocoder(config)
+        self.index: BanIndex | None = (
+            self.geocoder.index if isinstance(self.geocoder, BanLocalGeocoder) else None
+        )
+        cached = functools.lru_cache(maxsize=config.cache_size) if config.cache_size else None
+        self._verdict = cached(self._verdict_uncached) if cached else self._verdict_uncached
+        self._perimeters = functools.lru_cache(maxsize=64)(self._perimeters_uncached)
+
+    @staticmethod
+    def _geocoder(config: ServiceConfig) -> Geocoder:
+        index = config.ban_index or (find_ban_index() if config.geocoder != "api" else None)
+        if config.geocoder != "api" and index is not None:
+            return BanLocalGeocoder(index)
+        if config.geocoder == "local":
+            return ortgeo.get_geocoder("local")  # raises the library's "no index" message
+        policy = RetryPolicy(max_retries=1, backoff=0.2, max_backoff=1.0, max_retry_after=2.0,
+                             timeout=config.geocoder_timeout_s)  # fmt: skip
+        return BanApiGeocoder(config.ban_url, policy=policy)
+
+    # -- checks -----------------------------------------------------------------------
+    def _verdict_uncached(self, kind: str, a: Any, b: Any, day: _dt.date) -> dict[str, Any]:
+        if kind == "address":
+            verdict = ortgeo.check_address(a, date=day, geocoder=self.geocoder,
+                                           catalog=self.catalog)  # fmt: skip
+        else:
+            verdict = ortgeo.check_point(a, b, date=day, catalog=self.catalog)
+        out = verdict.to_dict()
+        out["explanation"] = verdict.explain()
+        return out
+
+    def check_address(self, address: str, date: str | None = None) -> dict[str, Any]:
+        """The verdict for an address (geocoded on the configured BAN geocoder)."""
+        text = " ".join(address.split())
+        if not text:
+            raise ApiError(422, "adresse-vide", "Adresse vide : tapez une adresse.")
+        self._check_length(text)
+        return self._verdict("address", text, None, _day(date))
+
+    def check_point(self, lon: float, lat: float, date: str | None = None) -> dict[str, Any]:
+        """The verdict for a WGS84 point."""
+        lon, lat = _finite("lon", lon), _finite("lat", lat)
+        return self._verdict("point", round(lon, 7), round(lat, 7), _day(date))
+
+    def check_xy(self, x: float, y: float, date: str | None = None) -> dict[str, Any]:
+        """The verdict for a Lambert-93 point (EPSG:2154, metres)."""
+        x, y = _finite("x", x), _finite("y", y)
+        lon, lat = to_wgs84_lonlat(np.array([x]), np.array([y]))
+        return self.check_point(float(lon[0]), float(lat[0]), date)
+
+    def _check_length(self, text: str) -> None:
+        limit = self.config.max_query_chars
+        if len(text) > limit:
+            message = f"Texte trop long ({len(text)} caractères) : {limit} au plus."
+            raise ApiError(422, "texte-trop-long", message)
+
+    # -- suggestions, communes, perimeters ------------------------------------------------
+    def suggest(self, text: str, limit: int = 5) -> list[dict[str, Any]]:
+        """Addresses for a text being typed: label, position, type, commune."""
+        text = " ".join(text.split())
+        self._check_length(text)
+        if len(text) < 3:
+            return []
+        keep = ("label", "match_type", "housenumber", "street", "postcode", "citycode",
+                "city", "lon", "lat", "score", "provider")  # fmt: skip
+        return [
+            {k: r.to_dict(candidates=False)[k] for k in keep}
+            for r in self.geocoder.suggest(text, limit=limit)
+            if r.ok
+        ]
+
+    def commune(self, insee: str, date: str | None = None) -> dict[str, Any]:
+        """A commune's ORT status on a date (see :func:`commune_status`)."""
+        code = insee.strip().upper()
+        if not _INSEE.match(code):
+            raise _insee_error()
+        name = None
+        if self.index is not None:
+            communes = self.index.communes()
+            hit = communes.loc[communes["citycode"] == code, "name"]
+            name = str(hit.iloc[0]) if len(hit) else None
+        return commune_status(code, _day(date), self.catalog, name)
+
+    def _perimeters_uncached(self, day: _dt.date) -> bytes:
+        gdf = ortgeo.perimeters(day, catalog=self.catalog)
+        data = json.loads(gdf.to_json(drop_id=True, default=str))
+        data["date"] = day.isoformat()
+        data["crs"] = "EPSG:4326"
+        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+
+    def perimeters(self, date: str | None = None) -> bytes:
+        """GeoJSON (EPSG:4326, UTF-8 bytes) of the layers in force on a date."""
+        return self._perimeters(_day(date))
+
+    # -- batch ---------------------------------------------------------------------------
+    def batch(self, raw: bytes, *, date: str | None = None, address_col: str | None = None,
+              citycode: str | None = None, excel: bool = False) -> tuple[bytes, int]:  # fmt: skip
+        """The ``ortgeo batch`` report (CSV bytes) of an uploaded CSV, and its row count.
+
+        The upload and the report pass through a private temporary folder with fixed
+        names: nothing a request sends names a file.
+        """
+        day = _day(date)
+        if citycode is not None and not _INSEE.match(citycode.strip().upper()):
+            raise _insee_error()
+        with tempfile.TemporaryDirectory(prefix="ortgeo-batch-") as tmp:
+            source = Path(tmp) / "adresses.csv"
+            source.write_bytes(raw)
+            table = ortgeo.read_table(source)
+            if len(table) > self.config.max_rows:
+                raise ApiError(413, "trop-de-lignes",
+                               f"Fichier de {len(table)} lignes : {self.config.max_rows} au plus "
+                               "par envoi ; découpez-le.")  # fmt: skip
+            report = ortgeo.check_addresses(
+                table, address_col or None, citycode=citycode or None, date=day,
+                geocoder=self.geocoder, catalog=self.catalog,
+            )  # fmt: skip
+            out = ortgeo.write_report(report, Path(tmp) / "rapport.csv", excel=excel)
+            return out.read_bytes(), len(report)
+
+    def health(self) -> dict[str, Any]:
+        """What the worker runs on (no file path: nothing that helps an attacker)."""
+        index = None
+        if self.index is not None:
+            stats = self.index.stats()
+            index = {"addresses": stats["addresses"], "communes": stats["communes"],
+                     "synthetic": self.index.synthetic}  # fmt: skip
+        return {
+            "status": "ok", "version": ortgeo.__version__, "geocoder": self.geocoder.name,
+            "ban_index": index, "catalog": self.catalog.name,
+            "layers": [dataclasses.asdict(_LayerInfo.of(x)) for x in self.catalog],
+        }  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class _LayerInfo:
+    id: str
+    kind: str
+    status: str
+    valid_from: str
+    valid_to: str | None
+
+    @classmethod
+    def of(cls, layer: ortgeo.Layer) -> _LayerInfo:
+        return cls(layer.id, layer.kind, layer.status, layer.valid_from.isoformat(),
+                   layer.valid_to.isoformat() if layer.valid_to else None)  # fmt: skip

@@ -1,0 +1,159 @@
+"""The French lookup page, the printable "fiche de situation", static assets, /docs.
+
+Pages are jinja2 templates (autoescaped: every text from a request or from the BAN
+index stays text). Assets are read once, at start-up, into memory — Leaflet from the
+same ``xstatic`` package as the annex maps, Swagger UI from ``fastapi-offline`` — and
+served by name from that table: no request reads the file system.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import importlib.resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+import ortgeo
+from ortgeo.service.api import check
+from ortgeo.service.errors import ApiError
+
+__all__ = ["load_assets", "router", "templates"]
+
+router = APIRouter(include_in_schema=False)
+_QUERY_KEYS = ("address", "lon", "lat", "x", "y", "date")
+
+
+def templates() -> jinja2.Environment:
+    """The page templates (autoescaped; a key missing from a verdict renders as nothing)."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("ortgeo.service", "templates"),
+        autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
+    )  # fmt: skip
+    for name in ("index.html", "fiche.html", "_verdict.html", "docs.html"):
+        env.get_template(name)  # compile now, fail at start-up rather than on a request
+    return env
+
+
+def load_assets() -> dict[str, tuple[bytes, str]]:
+    """Every static file of the service: name → (content, media type)."""
+    from fastapi_offline.core import _STATIC_PATH
+
+    from ortgeo.maps.html import _assets
+
+    leaflet_css, leaflet_js, _ = _assets()
+    own = importlib.resources.files("ortgeo.service") / "static"
+    swagger = Path(_STATIC_PATH)
+    js, css = "text/javascript; charset=utf-8", "text/css; charset=utf-8"
+    return {
+        "leaflet.css": (leaflet_css.encode("utf-8"), css),
+        "leaflet.js": (leaflet_js.encode("utf-8"), js),
+        "ortgeo.js": ((own / "ortgeo.js").read_bytes(), js),
+        "ortgeo.css": ((own / "ortgeo.css").read_bytes(), css),
+        "docs.js": ((own / "docs.js").read_bytes(), js),
+        "swagger-ui-bundle.js": ((swagger / "swagger-ui-bundle.js").read_bytes(), js),
+        "swagger-ui.css": ((swagger / "swagger-ui.css").read_bytes(), css),
+    }
+
+
+def _query(request: Request) -> dict[str, str]:
+    return {k: request.query_params[k] for k in _QUERY_KEYS if request.query_params.get(k)}
+
+
+def _float(query: dict[str, str], key: str) -> float | None:
+    if key not in query:
+        return None
+    try:
+        return float(query[key])
+    except ValueError:
+        raise ApiError(422, "coordonnees-invalides",
+                       f"Coordonnée {key} invalide : donnez un nombre.") from None  # fmt: skip
+
+
+async def _verdict(request: Request, query: dict[str, str]) -> dict[str, Any]:
+    return await check(request, query.get("address"), _float(query, "lon"), _float(query, "lat"),
+                       _float(query, "x"), _float(query, "y"), query.get("date"))  # fmt: skip
+
+
+def _links(root: str, verdict: dict[str, Any], query: dict[str, str]) -> dict[str, str]:
+    """Permalink and fiche link that reproduce the answer (same question, same date)."""
+    keep = {k: v for k, v in query.items() if k != "date"}
+    keep["date"] = verdict["date"]
+    text = urlencode(keep)
+    return {"permalink": f"{root}/?{text}", "fiche": f"{root}/fiche?{text}"}
+
+
+def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    config = request.app.state.lookup.config
+    base = {
+        "root": request.scope.get("root_path", ""), "version": ortgeo.__version__,
+        "today": _dt.date.today().isoformat(), "max_rows": config.max_rows,
+        "max_upload_bytes": config.max_upload_bytes, "max_query_chars": config.max_query_chars,
+        "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "",
+    }  # fmt: skip
+    html = request.app.state.templates.get_template(name).render(**{**base, **context})
+    return HTMLResponse(html, status_code=status)
+
+
+async def _page(request: Request, name: str, **extra: Any) -> HTMLResponse:
+    query = _query(request)
+    root = request.scope.get("root_path", "")
+    if not any(k in query for k in ("address", "lon", "lat", "x", "y")):
+        if name == "fiche.html":
+            err = ApiError(422, "parametres-manquants", "Donnez une adresse ou un point.")
+            return _render(request, name, 422, error=err, query=query, **extra)
+        return _render(request, name, query=query, **extra)
+    try:
+        verdict = await _verdict(request, query)
+    except ApiError as err:
+        return _render(request, name, err.status, error=err, query=query, **extra)
+    except ortgeo.OrtgeoError as exc:
+        from ortgeo.service.errors import from_library
+
+        err = from_library(exc)
+        return _render(request, name, err.status, error=err, query=query, **extra)
+    return _render(request, name, verdict=verdict, query=query, **_links(root, verdict, query),
+                   **extra)  # fmt: skip
+
+
+@router.get("/", response_class=HTMLResponse)
+async def index(request: Request) -> HTMLResponse:
+    """The lookup page; with ``address`` (or ``lon``/``lat``, ``x``/``y``) and ``date`` in
+    the query string it shows the answer at once (permalink)."""
+    return await _page(request, "index.html")
+
+
+@router.get("/fiche", response_class=HTMLResponse)
+async def fiche(request: Request) -> HTMLResponse:
+    """The printable "fiche de situation" of one answer (indicative reading, not a certificate)."""
+    edited = _dt.datetime.now().strftime("%d/%m/%Y à %H:%M")
+    return await _page(request, "fiche.html", edited=edited)
+
+
+@router.get("/fragments/verdict", response_class=HTMLResponse)
+async def verdict_fragment(request: Request) -> HTMLResponse:
+    """The verdict card alone (the page's script inserts it); refusals are JSON."""
+    query = _query(request)
+    verdict = await _verdict(request, query)
+    root = request.scope.get("root_path", "")
+    return _render(request, "_verdict.html", verdict=verdict, **_links(root, verdict, query))
+
+
+@router.get("/docs", response_class=HTMLResponse)
+async def docs(request: Request) -> HTMLResponse:
+    """Swagger UI on ``/openapi.json``, from the service's own assets."""
+    return _render(request, "docs.html")
+
+
+@router.get("/static/{name}")
+async def static(request: Request, name: str) -> Response:
+    """A static asset, by name, from the in-memory table (404 for any other name)."""
+    asset = request.app.state.assets.get(name)
+    if asset is None:
+        raise ApiError(404, "introuvable", "Fichier inconnu.")
+    body, media_type = asset
+    return Response(body, media_type=media_type, headers={"Cache-Control": "public, max-age=3600"})

@@ -1,0 +1,37 @@
+"""Fixtures of the web-service tests: SYNTHETIC offline BAN indexes, hostile labels.
+
+Every index is built in a temporary folder from ``ortgeo.testing.write_synthetic_ban_export``
+(made-up addresses); the "hostile" one renames one street with HTML/JS payloads, to show
+that labels coming from the index stay text in every page.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from ortgeo.geocoders import build_ban_index
+from ortgeo.testing import write_synthetic_ban_export
+
+#: Street names an attacker could slip into an address file (each must stay text).
+HOSTILE_STREET = "Rue <script>alert('xss')</script> \"><img src=x onerror=alert(1)>"
+HOSTILE_QUERY = "<img src=x onerror=alert(2)> rue de la gare\"'><svg onload=alert(3)>"
+
+
+def synthetic_index(folder: Path, n_rows: int = 1500) -> Path:
+    """An offline BAN index of SYNTHETIC Lens addresses."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv = write_synthetic_ban_export(folder / "adresses.csv", n_rows=n_rows)
+    return build_ban_index(csv, folder / "ban.sqlite", progress=False)
+
+
+def hostile_index(folder: Path) -> Path:
+    """A SYNTHETIC index whose "Rue de Paris" is renamed :data:`HOSTILE_STREET`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv = write_synthetic_ban_export(folder / "adresses.csv", n_rows=800)
+    table = pd.read_csv(csv, sep=";", dtype=str, keep_default_na=False)
+    assert (table["nom_voie"] == "Rue de Paris").any()
+    table.loc[table["nom_voie"] == "Rue de Paris", "nom_voie"] = HOSTILE_STREET
+    table.to_csv(csv, sep=";", index=False)
+    return build_ban_index(csv, folder / "ban.sqlite", progress=False)
