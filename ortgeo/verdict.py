@@ -117,6 +117,7 @@ class LayerResult:
             "distance_m": _finite(self.distance_m, 1),
             "band_m": _finite(self.band_m, 1),
             "status": str(self.status),
+            "phrase": self.phrase() if self.band_m == self.band_m else None,
             "decided_by": self.decided_by,
         }
 
@@ -199,6 +200,19 @@ class Verdict:
         return out
 
     # -- outputs --------------------------------------------------------------------
+    def summary(self) -> str:
+        """The answer in one French line: ``"INCLUS — dans « Centre-ville de Lens », à …"``.
+
+        Examples
+        --------
+        >>> check_point(2.863056, 50.420278, date="2024-06-01").summary()[:32]
+        'NON INCLUS — secteur le plus pro'
+        """
+        ort = self.ort
+        where = ort.where() if ort is not None and ort.band_m == ort.band_m else ""
+        return note("head", status=str(self.status), where=where, name=_decider_name(self),
+                    reason=self.reason, first_after=None)  # fmt: skip
+
     def explain(self) -> str:
         """A short French explanation a notary or an owner can read.
 
@@ -209,9 +223,7 @@ class Verdict:
         Secteurs d'intervention de l'ORT : INCLUS — dans « Centre-ville de Lens »,
         à 384 m de la limite, côté intérieur (marge ± 250 m)
         """
-        ort = self.ort
-        head = note("head", status=str(self.status), where=ort.where() if ort else "",
-                    name=_decider_name(self), reason=self.reason, first_after=None)  # fmt: skip
+        head = self.summary()
         candidates = ""
         if self.geocode is not None and self.status == INDETERMINE and self.geocode.candidates:
             candidates = " ; ".join(
@@ -240,6 +252,7 @@ class Verdict:
             "status": str(self.status),
             "inside": self.inside,
             "reason": self.reason,
+            "summary": self.summary(),
             "point": {
                 "lon": _finite(self.lon, 7),
                 "lat": _finite(self.lat, 7),

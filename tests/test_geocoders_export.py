@@ -133,7 +133,9 @@ def test_synthetic_odd_and_even_on_opposite_sides(synthetic: Path) -> None:
 
 def test_synthetic_streets_cross_the_perimeters(synthetic: Path) -> None:
     df = read_ban_csv(synthetic, citycodes=["62498"])
-    ort = shapely.union_all([layer.geometry for layer in catalog().sectors if layer.includes_centre_ville])
+    ort = shapely.union_all(
+        [layer.geometry for layer in catalog().sectors if layer.includes_centre_ville]
+    )
     inside = shapely.contains_xy(ort, df["lon"].to_numpy(), df["lat"].to_numpy())
     assert 0.05 < inside.mean() < 0.95
     crossing = df.assign(inside=inside).groupby("nom_voie")["inside"].nunique()

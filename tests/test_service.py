@@ -88,7 +88,7 @@ def test_check_date_matters(client):
     r = client.get("/api/v1/check", params={"lon": CENTRE[0], "lat": CENTRE[1],
                                             "date": "2019-01-01"})  # fmt: skip
     assert r.json()["status"] == "sans-ort"
-    assert "04/08/2019" in r.json()["reason"]
+    assert "4 août 2019" in r.json()["reason"]
 
 
 @pytest.mark.parametrize(
@@ -191,10 +191,13 @@ def test_commune_lens(client):
     d = r.json()
     assert (d["insee"], d["name"], d["ort"], d["signed"], d["in_force"]) == (
         "62498", "Lens", True, "2019-08-04", True)  # fmt: skip
-    kinds = {s["kind"] for s in d["sectors"]}
-    assert kinds == {x.kind for x in ortgeo.catalog().in_force(DATE)}
+    ids = [s["id"] for s in d["sectors"]]
+    assert ids == [x.id for x in ortgeo.on(DATE).sectors]
+    assert d["denormandie"]["applies"] == "commune"
     before = client.get("/api/v1/communes/62498", params={"date": "2019-08-03"}).json()
     assert before["ort"] is True and before["in_force"] is False and before["sectors"] == []
+    lievin = client.get("/api/v1/communes/62510", params={"date": DATE}).json()
+    assert lievin["in_force"] is True and lievin["sectors_missing"] is True
 
 
 def test_commune_unknown_is_not_said_without_ort(client):
@@ -422,9 +425,10 @@ def test_page_renders_every_verdict_key_and_extras(client):
         app.state.lookup._verdict = original
     assert r.status_code == 200
     html = r.text
-    for layer in ortgeo.catalog().in_force(DATE):
-        assert layer.title.replace("'", "&#39;") in html
+    for layer in ortgeo.on(DATE).layers:
+        assert layer.name.replace("'", "&#39;") in html
     assert "Denormandie" in html and "indicatifs" in html
+    assert "incertaine à cette date" in html  # the entrée de ville sector's timing
     assert "time_uncertain" in html and "62498" in html
 
 

@@ -173,7 +173,7 @@ def test_json_schema_snapshot(squares):
 
 def test_json_of_the_bundled_catalogue_shows_sectors_and_acts():
     d = ortgeo.check_point(*CHURCH, date="2024-06-01").to_dict()
-    assert list(d)[:6] == ["date", "status", "inside", "reason", "point", "commune"]
+    assert list(d)[:7] == ["date", "status", "inside", "reason", "summary", "point", "commune"]
     centre, ext, opah = d["layers"]
     assert centre["name"] == "Centre-ville de Lens" and centre["includes_centre_ville"] is True
     assert centre["communes"] == ["62498"] and centre["timing"] == "en-vigueur"

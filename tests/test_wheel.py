@@ -91,7 +91,11 @@ def test_installed_wheel_loads_its_own_data(wheel: Path, tmp_path: Path) -> None
     got = json.loads(probe.stdout)
     assert Path(got["module"]).is_relative_to(site)  # the wheel, not the editable install
     assert Path(got["data"]) == site / "ortgeo" / "_data" / "perimeters"
-    assert got["ids"] == ["lens-centre-ville", "lens-entree-de-ville", "call-opah-ru-coeur-de-ville"]
+    assert got["ids"] == [
+        "lens-centre-ville",
+        "lens-entree-de-ville",
+        "call-opah-ru-coeur-de-ville",
+    ]
     assert all(Path(p).is_relative_to(site) for p in got["paths"])
     assert all(area > 10 for area in got["areas"])
     assert got["landmarks"] > 0

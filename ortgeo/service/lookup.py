@@ -36,55 +36,43 @@ from ortgeo.service.errors import ApiError
 __all__ = ["LENS_INSEE", "Lookup", "commune_status"]
 
 #: The commune whose ORT the bundled catalogue describes.
-LENS_INSEE = "62498"
+LENS_INSEE = "62498"  # the commune of the bundled sectors
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 
 
 def commune_status(
     insee: str, date: _dt.date, catalog: ortgeo.Catalog, name: str | None = None
 ) -> dict[str, Any]:
-    """A commune's ORT status on ``date``, from the catalogue's ``ort`` layers.
+    """A commune's ORT status on ``date`` (:func:`ortgeo.commune_status`), with the sectors of
+    the catalogue in force there.
 
-    A stand-in for ``ortgeo.commune_status`` (coming with the bundled table of ORT
-    communes): the catalogue describes Lens only, so any other commune is reported as
-    unknown — never as "without ORT".
+    ``ort`` is True when the ANCT table records a signed ORT convention (at any date),
+    ``in_force`` whether it was signed on ``date``; both are None for a commune the table
+    does not know — never "without ORT".
 
     Examples
     --------
     >>> d = commune_status("62498", _dt.date(2024, 6, 1), ortgeo.catalog())
-    >>> d["ort"], d["signed"], d["in_force"]
-    (True, '2019-08-04', True)
+    >>> d["ort"], d["signed"], d["in_force"], [s["id"] for s in d["sectors"]][:1]
+    (True, '2019-08-04', True, ['lens-centre-ville'])
     >>> commune_status("59350", _dt.date(2024, 6, 1), ortgeo.catalog())["ort"] is None
     True
     """
-    if insee != LENS_INSEE:
-        return {
-            "insee": insee, "name": name, "date": date.isoformat(), "ort": None,
-            "known": False, "signed": None, "legal_basis": None, "in_force": None,
-            "sectors": [],
-            "message": "ortgeo ne connaît pas encore le statut ORT de cette commune : "
-            "consultez la liste officielle des communes signataires d'une ORT.",
-        }  # fmt: skip
-    ort = sorted((x for x in catalog if x.kind == "ort"), key=lambda x: x.valid_from)
-    first = ort[0] if ort else None
-    in_force = catalog.in_force(date)
-    signed = first.act_date or first.valid_from if first else None
-    return {
-        "insee": insee, "name": name or "Lens", "date": date.isoformat(),
-        "ort": first is not None, "known": True,
-        "signed": signed.isoformat() if signed else None,
-        "legal_basis": first.legal_basis if first else None,
-        "in_force": any(x.kind in ("ort", "ort-extension") for x in in_force),
-        "sectors": [
-            {"id": x.id, "kind": x.kind, "title": x.title, "legal_basis": x.legal_basis,
-             "valid_from": x.valid_from.isoformat(),
-             "valid_to": x.valid_to.isoformat() if x.valid_to else None,
-             "data_status": x.status}
-            for x in in_force
-        ],
-        "message": "Commune signataire d'une convention d'ORT : la réduction d'impôt "
-        "« Denormandie dans l'ancien » concerne toute la commune, sous conditions.",
-    }  # fmt: skip
+    status = ortgeo.commune_status(insee)
+    out = status.to_dict(date)
+    state = ortgeo.on(date, catalog)
+    here = [x for x in state.sectors if insee in (*x.communes, *x.communes_possible)]
+    out.update({
+        "name": status.name or name,
+        "ort": (status.ort == "signee") if status.known else None,
+        "signed": out["ort_signed_on"],
+        "in_force": status.ort_signed(date) if status.known else None,
+        "sectors": [{**x.to_dict(), "title": x.title, "legal_basis": x.legal_basis,
+                     "timing": str(state.timing(x))} for x in here],
+        "sectors_missing": insee in state.missing_communes,
+        "message": status.explain(date),
+    })  # fmt: skip
+    return out
 
 
 def _insee_error() -> ApiError:
