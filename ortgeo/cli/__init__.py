@@ -28,6 +28,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Annex 3 of the convention: maps (HTML + print), address lists, LISEZMOI."),
     "map": ("ortgeo.cli.map", "map_command",
             "One Annex 3 map, as HTML or for print (PNG/PDF/SVG)."),
+    "locate": ("ortgeo.cli.locate", "locate_command",
+               "A file of points (CSV, Parquet, BAN export) in every sector, in chunks."),
+    "stats": ("ortgeo.cli.stats", "stats",
+              "Points per sector, territory, status and commune: CSV and chart."),
 }  # fmt: skip
 
 
