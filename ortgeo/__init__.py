@@ -18,6 +18,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.annex import address_lists, write_annex
     from ortgeo.batch import check_addresses, read_table, write_report
     from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
+    from ortgeo.engine import SectorResult, Sectors, locate_sectors
     from ortgeo.errors import (
         GeocoderError,
         GeocoderQuotaExceeded,
@@ -42,6 +43,8 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.io import read_perimeter, write_perimeters
     from ortgeo.locate import locate
     from ortgeo.maps import annex_map, figure, render_png, save_html
+    from ortgeo.stats import sector_stats, write_stats
+    from ortgeo.stream import locate_file
     from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
@@ -91,6 +94,12 @@ _LAZY = {
     "read_perimeter": "ortgeo.io",
     "write_perimeters": "ortgeo.io",
     "locate": "ortgeo.locate",
+    "SectorResult": "ortgeo.engine",
+    "Sectors": "ortgeo.engine",
+    "locate_sectors": "ortgeo.engine",
+    "locate_file": "ortgeo.stream",
+    "sector_stats": "ortgeo.stats",
+    "write_stats": "ortgeo.stats",
     "annex_map": "ortgeo.maps",
     "figure": "ortgeo.maps",
     "render_png": "ortgeo.maps",
@@ -163,6 +172,8 @@ __all__ = [
     "MissingCRSError",
     "OrtgeoError",
     "PerimeterFileError",
+    "SectorResult",
+    "Sectors",
     "UnknownLayerError",
     "Verdict",
     "__version__",
@@ -178,13 +189,17 @@ __all__ = [
     "get_geocoder",
     "landmarks",
     "locate",
+    "locate_file",
+    "locate_sectors",
     "ort_perimeter",
     "perimeters",
     "read_perimeter",
     "read_table",
     "render_png",
     "save_html",
+    "sector_stats",
     "write_annex",
     "write_perimeters",
     "write_report",
+    "write_stats",
 ]

@@ -517,6 +517,14 @@ class SectorResult:
         The sectors in force that were used.
     date : datetime.date
         The date of the sectors.
+    xy : Points
+        The Lambert-93 coordinates used, with their validity.
+
+    Examples
+    --------
+    >>> r = locate_sectors(([2.833889], [50.429167]), date="2024-06-01")
+    >>> r.territories[["territory", "status"]].astype(str).values.tolist()
+    [['CALL', 'dedans']]
     """
 
     long: pd.DataFrame

@@ -30,8 +30,13 @@ band_option = click.option(
 @click.option("--chunk-size", default=500_000, show_default=True, type=click.IntRange(min=1),
               help="Points per chunk (memory depends on it, not on the file size).")  # fmt: skip
 @band_option
-@click.option("--long", "long_out", default=None, type=click.Path(dir_okay=False),
-              help="Also write the long result (point, sector, status, distance) to .parquet.")
+@click.option(
+    "--long",
+    "long_out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also write the long result (point, sector, status, distance) to .parquet.",
+)
 @click.option("--restart", is_flag=True, help="Start over instead of resuming a stopped run.")
 @friendly
 def locate_command(
