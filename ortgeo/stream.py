@@ -46,12 +46,16 @@ from ortgeo.engine import (
 )
 from ortgeo.errors import InputFileError, OrtgeoError
 
-__all__ = ["iter_located", "locate_file", "read_point_chunks"]
+__all__ = ["OutputError", "iter_located", "locate_file", "read_point_chunks"]
 
 _CSV = (".csv", ".csv.gz", ".txt", ".txt.gz")
 _PARQUET = (".parquet", ".geoparquet")
 _LONLAT = (("lon", "lat"), ("longitude", "latitude"))
 _CODE_COLUMNS = ("code", "insee", "postal", "id", "cp")
+
+
+class OutputError(OrtgeoError, ValueError):
+    """An output file that cannot be written (missing or read-only folder, bad format)."""
 
 
 def _format(path: Path, what: str) -> str:
@@ -60,7 +64,8 @@ def _format(path: Path, what: str) -> str:
         return "csv"
     if name.endswith(_PARQUET):
         return "parquet"
-    raise InputFileError(
+    error = OutputError if "output" in what else InputFileError
+    raise error(
         f"Unknown {what} format for {path.name}: use .csv, .csv.gz, .parquet or .geoparquet."
     )
 
@@ -350,10 +355,6 @@ def _check_writable(path: Path) -> None:
         raise OutputError(f"Cannot write in {folder}: choose a folder you can write to.")
     if path.is_dir():
         raise OutputError(f"Output {path} is a folder: give a file name (.parquet or .csv).")
-
-
-class OutputError(OrtgeoError, ValueError):
-    """An output file that cannot be written (missing or read-only folder, bad format)."""
 
 
 def locate_file(
