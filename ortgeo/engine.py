@@ -218,7 +218,9 @@ class Sectors:
         geoms = gdf.geometry.to_crs(L93).values
         valid = shapely.is_valid(geoms)
         if not valid.all():
-            geoms = np.where(valid, geoms, shapely.make_valid(geoms))
+            # "structure" keeps the polygons of an invalid polygon (no stray lines/points)
+            repaired = shapely.make_valid(geoms, method="structure", keep_collapsed=False)
+            geoms = np.where(valid, geoms, repaired)
         return cls.from_arrays(
             **{c: gdf[c].to_numpy() for c in SECTOR_COLUMNS}, geometry=np.asarray(geoms)
         )
