@@ -137,8 +137,17 @@ def run_ortgeo(points: Path, sectors: Path) -> dict:
     table = Sectors.read(sectors)
     out = CACHE / f"out-{points.stem}.parquet"
     t0 = time.perf_counter()
-    report = ortgeo.locate_file(points, out, table, DATE, chunk_size=1_000_000, band_m=BAND,
-                                long_out=out.with_suffix(".long.parquet"), resume=False)  # fmt: skip
+    long_out = out.with_suffix(".long.parquet")
+    report = ortgeo.locate_file(
+        points,
+        out,
+        table,
+        DATE,
+        chunk_size=1_000_000,
+        band_m=BAND,
+        long_out=long_out,
+        resume=False,
+    )
     return {"seconds": time.perf_counter() - t0, "counts": report["counts"]}
 
 
@@ -238,8 +247,8 @@ def qpv_check() -> dict:
     pairs = set(zip(r.long.loc[r.long["inside"], "point"],
                     r.long.loc[r.long["inside"], "sector"].astype(str), strict=True))  # fmt: skip
     ours = np.array([(i, c) in pairs for i, c in enumerate(sales["code_qp"])])
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(pd.to_numeric(sales.lon),
-                                                       pd.to_numeric(sales.lat)), crs=4326)  # fmt: skip
+    lon, lat = pd.to_numeric(sales.lon), pd.to_numeric(sales.lat)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon, lat), crs=4326)
     t0 = time.perf_counter()
     j = gpd.sjoin(pts, qp[["code_qp", "geometry"]], predicate="within", how="left")
     t_sjoin = time.perf_counter() - t0
