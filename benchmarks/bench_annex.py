@@ -22,7 +22,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from bench_locate import timed  # same folder: run as a script
+from _timing import median_time as timed  # same folder: run as a script
 
 from ortgeo.annex import write_annex
 from ortgeo.maps import annex_map, render_png, save_html

@@ -29,6 +29,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
         perimeters,
     )
     from ortgeo.communes import commune_at, commune_outlines, ort_communes
+    from ortgeo.engine import SectorResult, Sectors, locate_sectors
     from ortgeo.errors import (
         CorruptFileError,
         GeocoderError,
@@ -59,7 +60,9 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.legal import CommuneStatus, commune_status
     from ortgeo.locate import locate
     from ortgeo.maps import annex_map, figure, render_png, save_html
+    from ortgeo.stats import sector_stats, write_stats
     from ortgeo.status import Status, Timing
+    from ortgeo.stream import locate_file
     from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
@@ -126,6 +129,12 @@ _LAZY = {
     "read_perimeter": "ortgeo.io",
     "write_perimeters": "ortgeo.io",
     "locate": "ortgeo.locate",
+    "SectorResult": "ortgeo.engine",
+    "Sectors": "ortgeo.engine",
+    "locate_sectors": "ortgeo.engine",
+    "locate_file": "ortgeo.stream",
+    "sector_stats": "ortgeo.stats",
+    "write_stats": "ortgeo.stats",
     "annex_map": "ortgeo.maps",
     "figure": "ortgeo.maps",
     "render_png": "ortgeo.maps",
@@ -205,6 +214,8 @@ __all__ = [
     "OutputFileError",
     "PerimeterFileError",
     "PerimetersInForce",
+    "SectorResult",
+    "Sectors",
     "Status",
     "Territory",
     "Timing",
@@ -226,6 +237,8 @@ __all__ = [
     "get_geocoder",
     "landmarks",
     "locate",
+    "locate_file",
+    "locate_sectors",
     "on",
     "ort_communes",
     "ort_perimeter",
@@ -234,7 +247,9 @@ __all__ = [
     "read_table",
     "render_png",
     "save_html",
+    "sector_stats",
     "write_annex",
     "write_perimeters",
     "write_report",
+    "write_stats",
 ]

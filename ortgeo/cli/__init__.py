@@ -32,6 +32,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
             "One Annex 3 map, as HTML or for print (PNG/PDF/SVG)."),
     "serve": ("ortgeo.cli.serve", "serve",
               "The lookup page and the JSON API (/api/v1), on uvicorn."),
+    "locate": ("ortgeo.cli.locate", "locate_command",
+               "A file of points (CSV, Parquet, BAN export) in every sector, in chunks."),
+    "stats": ("ortgeo.cli.stats", "stats",
+              "Points per sector, territory, status and commune: CSV and chart."),
 }  # fmt: skip
 
 

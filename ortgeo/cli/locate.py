@@ -1,0 +1,62 @@
+"""``ortgeo locate``: a file of points against every sector in force, streamed in chunks."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ortgeo.cli.options import date_option, friendly
+
+__all__ = ["locate_command", "sectors_option"]
+
+sectors_option = click.option(
+    "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
+    help="Catalogue TOML, or one sector layer (.gpkg / .parquet) with the columns id, "
+    "territory, name, kind, valid_from, valid_to, status, accuracy_m (default: bundled).",
+)  # fmt: skip
+band_option = click.option(
+    "--band", "band_m", type=click.FloatRange(min=0), default=None, metavar="M",
+    help="Width of the 'limite' band in metres (default: each sector's accuracy).",
+)  # fmt: skip
+
+
+@click.command("locate")
+@click.argument("points", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="One row per point: .parquet / .geoparquet or .csv / .csv.gz.")  # fmt: skip
+@sectors_option
+@date_option
+@click.option("--chunk-size", default=500_000, show_default=True, type=click.IntRange(min=1),
+              help="Points per chunk (memory depends on it, not on the file size).")  # fmt: skip
+@band_option
+@click.option(
+    "--long",
+    "long_out",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Also write the long result (point, sector, status, distance) to .parquet.",
+)
+@click.option("--restart", is_flag=True, help="Start over instead of resuming a stopped run.")
+@friendly
+def locate_command(
+    points: str, output: str, catalog_path: str | None, date: str | None, chunk_size: int,
+    band_m: float | None, long_out: str | None, restart: bool,
+) -> None:  # fmt: skip
+    """Locate every point of a file (CSV, Parquet, GeoParquet, BAN export) in the sectors.
+
+    Interrupted? Run the same command again: it resumes after the last finished chunk.
+    """
+    from ortgeo.stream import locate_file
+
+    try:
+        report = locate_file(
+            points, output, catalog_path, date, chunk_size=chunk_size, band_m=band_m,
+            long_out=long_out, resume=not restart, progress=sys.stderr.isatty(),
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        click.echo("Interrupted. Run the same command again to resume.", err=True)
+        sys.exit(130)
+    summary = ", ".join(f"{k}: {v}" for k, v in sorted(report["counts"].items()))
+    again = f", {report['resumed_rows']} resumed" if report["resumed_rows"] else ""
+    click.echo(f"Wrote {report['rows']} row(s) to {report['out']} ({summary}{again}).")

@@ -1,0 +1,45 @@
+"""``ortgeo stats``: points per sector, territory, status and commune (CSV + chart)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from ortgeo.cli.locate import band_option, sectors_option
+from ortgeo.cli.options import date_option, friendly
+
+__all__ = ["stats"]
+
+
+@click.command("stats")
+@click.argument("points", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
+              help="Counts as CSV.")  # fmt: skip
+@click.option("--chart", default=None, type=click.Path(dir_okay=False),
+              help="Bar chart of the busiest sectors (.png, .svg or .pdf).")  # fmt: skip
+@click.option(
+    "--commune-col",
+    default=None,
+    help="Column with the INSEE code (default: code_insee, citycode... if present).",
+)
+@sectors_option
+@date_option
+@band_option
+@click.option("--chunk-size", default=500_000, show_default=True, type=click.IntRange(min=1))
+@friendly
+def stats(
+    points: str, output: str, chart: str | None, commune_col: str | None,
+    catalog_path: str | None, date: str | None, band_m: float | None, chunk_size: int,
+) -> None:  # fmt: skip
+    """Count the points of a file per sector, territory, status and commune."""
+    from ortgeo.stats import sector_stats, write_stats
+    from ortgeo.stream import _check_writable
+
+    for path in [output] + ([chart] if chart else []):
+        _check_writable(Path(path))
+    table = sector_stats(points, catalog_path, date, band_m=band_m, commune_column=commune_col,
+                         chunk_size=chunk_size)  # fmt: skip
+    files = write_stats(table, output, chart)
+    total = int(table.loc[table["level"] == "all", "total"].iloc[0])
+    click.echo(f"Counted {total} point(s); wrote {', '.join(map(str, files))}.")

@@ -1,0 +1,178 @@
+"""Counts of points per sector, territory, status and commune (the analysts' question).
+
+Built on the streaming engine: a file of any size is read in chunks and only the
+counts are kept. A sector counts the points inside it (``dedans``) or within its band
+(``limite``); a territory counts its composite statuses; a commune (from an INSEE column
+of the input, e.g. a BAN export's ``code_insee``) counts its points by composite status.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ortgeo.engine import STATUSES, SectorResult, _as_sectors, locate_sectors
+from ortgeo.errors import InputFileError
+
+__all__ = ["COMMUNE_COLUMNS", "sector_stats", "write_stats"]
+
+#: Columns taken as the commune's INSEE code when ``commune_column`` is not given.
+COMMUNE_COLUMNS = ("code_insee", "citycode", "insee", "code_commune", "result_citycode")
+_COLUMNS = ["level", "key", "name", "territory", *STATUSES, "total"]
+
+
+class _Counter:
+    def __init__(self, sectors: Any):
+        self.sectors = sectors
+        self.by_sector = np.zeros((len(sectors.all_ids), len(STATUSES)), np.int64)
+        n_terr = len(sectors.territory.categories)
+        self.by_territory = np.zeros((n_terr, len(STATUSES)), np.int64)
+        self.by_status = np.zeros(len(STATUSES), np.int64)
+        self.by_commune: pd.DataFrame | None = None
+
+    def add(self, result: SectorResult, communes: np.ndarray | None) -> None:
+        long, terr, pts = result.long, result.territories, result.points
+        np.add.at(self.by_sector, (long["sector"].cat.codes, long["status"].cat.codes), 1)
+        np.add.at(self.by_territory, (terr["territory"].cat.codes, terr["status"].cat.codes), 1)
+        self.by_status += np.bincount(pts["ort_status"].cat.codes, minlength=len(STATUSES))
+        if communes is not None:
+            table = pd.crosstab(pd.Series(communes, name="key"), pts["ort_status"].to_numpy())
+            self.by_commune = (
+                table if self.by_commune is None else self.by_commune.add(table, fill_value=0)
+            )
+
+    def frame(self) -> pd.DataFrame:
+        s = self.sectors
+        names = dict(zip(s.code, s.names, strict=True))
+        territory = dict(zip(s.code, np.asarray(s.territory, dtype=object), strict=True))
+        rows = []
+        for code, counts in enumerate(self.by_sector):
+            if code in names:
+                rows.append(["sector", s.all_ids[code], names[code], territory[code], *counts])
+        for code, counts in enumerate(self.by_territory):
+            terr = s.territory.categories[code]
+            if terr in set(territory.values()):
+                rows.append(["territory", terr, terr, terr, *counts])
+        rows.append(["all", "all", "tous les points", "", *self.by_status])
+        if self.by_commune is not None:
+            table = self.by_commune.reindex(columns=list(STATUSES), fill_value=0).fillna(0)
+            for key, counts in table.astype(np.int64).iterrows():
+                rows.append(["commune", key, key, "", *counts.tolist()])
+        out = pd.DataFrame(rows, columns=_COLUMNS[:-1])
+        out["total"] = out[list(STATUSES)].sum(axis=1)
+        return out
+
+
+def sector_stats(
+    points: Any,
+    catalog: Any = None,
+    date: Any = None,
+    *,
+    band_m: float | None = None,
+    commune_column: str | None = None,
+    chunk_size: int = 500_000,
+    progress: bool = False,
+) -> pd.DataFrame:
+    """Counts of points by status per sector, per territory, overall and per commune.
+
+    Parameters
+    ----------
+    points : path or table
+        A points file (read in chunks, see :func:`ortgeo.locate_file`) or a table /
+        GeoDataFrame accepted by :func:`ortgeo.engine.locate_sectors`.
+    catalog, date, band_m
+        As in :func:`ortgeo.locate_file`.
+    commune_column : str, optional
+        Column with each point's INSEE code (default: the first of
+        :data:`COMMUNE_COLUMNS` present; no commune rows when there is none).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level`` (``sector``, ``territory``, ``all``, ``commune``), ``key``, ``name``,
+        ``territory``, one count column per status, ``total``. A sector's ``dehors``
+        is 0: points far from a sector are not counted against it.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"lon": [2.833889, 2.863056], "lat": [50.429167, 50.420278],
+    ...                   "code_insee": ["62498", "62498"]})
+    >>> s = sector_stats(t, date="2024-06-01")
+    >>> s.loc[s["level"] == "commune", ["key", "dedans", "dehors"]].values.tolist()
+    [['62498', 1, 1]]
+    """
+    sectors = _as_sectors(catalog)
+    if isinstance(points, str | Path):
+        from ortgeo.stream import iter_located
+
+        counter = None
+        for table, result, _, _ in iter_located(
+            points, sectors, date, chunk_size=chunk_size, band_m=band_m
+        ):
+            counter = counter or _Counter(result.sectors)
+            column = _commune_column(table.column_names, commune_column)
+            communes = table.column(column).to_numpy(zero_copy_only=False) if column else None
+            counter.add(result, None if communes is None else communes.astype(str))
+        if counter is None:
+            from ortgeo.dates import parse_date
+
+            counter = _Counter(sectors.in_force(parse_date(date)))
+        return counter.frame()
+    result = locate_sectors(points, sectors, date, band_m=band_m)
+    counter = _Counter(result.sectors)
+    columns = list(getattr(points, "columns", []))
+    column = _commune_column(columns, commune_column)
+    counter.add(result, np.asarray(points[column]).astype(str) if column else None)
+    return counter.frame()
+
+
+def _commune_column(columns: list[str], wanted: str | None) -> str | None:
+    if wanted is not None:
+        if wanted not in columns:
+            raise InputFileError(
+                f"Commune column {wanted!r} not in the points: it has {columns[:20]}."
+            )
+        return wanted
+    return next((c for c in COMMUNE_COLUMNS if c in columns), None)
+
+
+def write_stats(
+    stats: pd.DataFrame, csv_path: str | Path, chart_path: str | Path | None = None, top: int = 20
+) -> list[Path]:
+    """Write the counts as CSV and, optionally, a bar chart of the busiest sectors (PNG/SVG/PDF).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> t = pd.DataFrame({"lon": [2.833889], "lat": [50.429167]})
+    >>> [p.name for p in write_stats(sector_stats(t, date="2024-06-01"), d / "s.csv", d / "s.png")]
+    ['s.csv', 's.png']
+    """
+    csv_path = Path(csv_path)
+    stats.to_csv(csv_path, index=False)
+    written = [csv_path]
+    if chart_path is not None:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+
+        sectors = stats[stats["level"] == "sector"].copy()
+        sectors["near"] = sectors["dedans"] + sectors["limite"]
+        sectors = sectors.nlargest(top, "near").iloc[::-1]
+        fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(sectors), 3) + 1.5))
+        labels = [f"{k} ({t})" for k, t in zip(sectors["key"], sectors["territory"], strict=True)]
+        ax.barh(labels, sectors["dedans"], color="#1b7837", label="dedans")
+        ax.barh(labels, sectors["limite"], left=sectors["dedans"], color="#f1a340", label="limite")
+        ax.set_xlabel("nombre de points")
+        ax.set_title(f"Points par secteur ({min(top, len(sectors))} premiers)")
+        ax.legend(loc="lower right")
+        fig.tight_layout()
+        fig.savefig(chart_path)
+        plt.close(fig)
+        written.append(Path(chart_path))
+    return written
