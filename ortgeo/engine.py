@@ -763,7 +763,8 @@ def to_wide(result: SectorResult, distances: Literal["near", "all"] = "near") ->
     Examples
     --------
     >>> r = locate_sectors(([2.833889], [50.429167]), date="2024-06-01")
-    >>> to_wide(r)[["ort_status", "ort_2019_status", "opah_ru_lens_status"]].iloc[0].tolist()
+    >>> cols = ["ort_status", "lens_centre_ville_status", "call_opah_ru_coeur_de_ville_status"]
+    >>> to_wide(r)[cols].iloc[0].tolist()
     ['dedans', 'dedans', 'dedans']
     """
     pts, sectors, long = result.xy, result.sectors, result.long
