@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for type checkers
     from ortgeo.address import check_address
     from ortgeo.annex import address_lists, write_annex
-    from ortgeo.batch import check_addresses, read_table, write_report
+    from ortgeo.batch import check_addresses, write_report
     from ortgeo.catalog import Catalog, Layer, catalog, landmarks, ort_perimeter, perimeters
     from ortgeo.errors import (
         GeocoderError,
@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.io import read_perimeter, write_perimeters
     from ortgeo.locate import locate
     from ortgeo.maps import annex_map, figure, render_png, save_html
+    from ortgeo.table import read_table
     from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
@@ -54,7 +55,7 @@ _LAZY = {
     "address_lists": "ortgeo.annex",
     "write_annex": "ortgeo.annex",
     "check_addresses": "ortgeo.batch",
-    "read_table": "ortgeo.batch",
+    "read_table": "ortgeo.table",
     "write_report": "ortgeo.batch",
     "Catalog": "ortgeo.catalog",
     "Layer": "ortgeo.catalog",

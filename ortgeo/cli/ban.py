@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from ortgeo.cli.options import friendly
+from ortgeo.output import check_output_folder, check_output_path
 
 __all__ = ["ban"]
 
@@ -42,7 +43,11 @@ def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> N
     from ortgeo.geocoders.ban_local import BanIndex, build_ban_index
     from ortgeo.geocoders.cache import default_index_path
 
-    target = output or default_index_path()
+    if output is not None:  # checked before minutes of indexing
+        target = check_output_path(output, inputs=[csv_path])
+    else:
+        target = default_index_path()
+        check_output_folder(target.parent)
     path = build_ban_index(csv_path, target, citycodes=list(citycode) or None, progress=True)
     stats = BanIndex(path).stats()
     click.echo(

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 import numpy as np
 
 from ortgeo.address import check_address, resolve_geocoder
-from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+from ortgeo.cli.options import (
+    catalog_option,
+    date_option,
+    echo_json,
+    friendly,
+    geocoder_options,
+    load_catalog,
+)
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.verdict import Verdict, check_point
 
@@ -31,7 +36,7 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 def print_verdict(verdict: Verdict, as_json: bool) -> None:
     """Print a verdict as JSON or as French text with one line per perimeter."""
     if as_json:
-        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2))
+        echo_json(verdict.to_dict())
     else:
         click.echo(verdict.explain())
 

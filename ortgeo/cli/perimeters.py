@@ -10,7 +10,8 @@ from rich.table import Table
 from ortgeo.catalog import Catalog, no_ort_reason
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog
 from ortgeo.dates import parse_date
-from ortgeo.io import write_perimeters
+from ortgeo.io import DRIVERS, write_perimeters
+from ortgeo.output import check_output_path
 
 __all__ = ["perimeters"]
 
@@ -68,6 +69,7 @@ def perimeters_export(
     catalog_path: str | None,
 ) -> None:
     """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
+    check_output_path(output, sorted(DRIVERS))  # before any work
     cat = load_catalog(catalog_path)
     if layer_ids:  # an unknown id raises UnknownLayerError, which lists the known ones
         cat = Catalog([cat[i] for i in dict.fromkeys(layer_ids)], cat.name, cat.source)
