@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TypeAlias
+from typing import Literal, TypeAlias, overload
 
 from ortgeo.errors import InvalidDateError
 
@@ -12,8 +12,17 @@ __all__ = ["DateLike", "parse_date"]
 DateLike: TypeAlias = "str | _dt.date | _dt.datetime | None"
 
 
+@overload
+def parse_date(value: DateLike, *, default_today: Literal[True] = True) -> _dt.date: ...
+@overload
+def parse_date(value: DateLike, *, default_today: bool) -> _dt.date | None: ...
+
+
 def parse_date(value: DateLike, *, default_today: bool = True) -> _dt.date | None:
     """Return ``value`` as a :class:`datetime.date`.
+
+    Typed for the checkers: a date always (``default_today=True``, the default), or
+    ``date | None`` with ``default_today=False``.
 
     Parameters
     ----------
@@ -42,8 +51,10 @@ def parse_date(value: DateLike, *, default_today: bool = True) -> _dt.date | Non
         return value.date()
     if isinstance(value, _dt.date):
         return value
-    if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
-        return value.to_pydatetime().date()
+    to_pydatetime = getattr(value, "to_pydatetime", None)  # pandas.Timestamp
+    if callable(to_pydatetime):
+        day: _dt.date = to_pydatetime().date()
+        return day
     if isinstance(value, str):
         text = value.strip()
         try:

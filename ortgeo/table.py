@@ -228,7 +228,7 @@ def _shown(value: str, limit: int = 40) -> str:
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 
-def header_looks_like_data(columns: Sequence[Any]) -> bool:
+def header_looks_like_data(columns: Iterable[Any]) -> bool:
     """Whether column names look like a data row (an address, a postcode), not a header.
 
     Examples
@@ -245,7 +245,7 @@ def header_looks_like_data(columns: Sequence[Any]) -> bool:
     return False
 
 
-def describe_columns(columns: Sequence[Any], limit: int = 8) -> str:
+def describe_columns(columns: Iterable[Any], limit: int = 8) -> str:
     """Column names for a message: quoted, printable, shortened.
 
     Examples
@@ -253,8 +253,9 @@ def describe_columns(columns: Sequence[Any], limit: int = 8) -> str:
     >>> describe_columns(["id", "adresse\\x00\\x01"])
     "'id', 'adresse··'"
     """
-    names = [repr(_shown(str(c))) for c in list(columns)[:limit]]
-    more = f" and {len(columns) - limit} more" if len(columns) > limit else ""
+    every = list(columns)
+    names = [repr(_shown(str(c))) for c in every[:limit]]
+    more = f" and {len(every) - limit} more" if len(every) > limit else ""
     return ", ".join(names) + more
 
 

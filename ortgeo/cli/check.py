@@ -87,6 +87,7 @@ def check(
         if lonlat is not None:
             lon, lat = _pair(lonlat, "--lonlat")
         else:
+            assert xy is not None  # exactly one of the three was given
             x, y = _pair(xy, "--xy")
             lon, lat = (float(v[0]) for v in to_wgs84_lonlat(np.array([x]), np.array([y])))
         verdict = check_point(lon, lat, date=date, catalog=cat, band_m=band_m)
