@@ -82,7 +82,7 @@ def check_output_path(
         wanted = " or ".join(
             [", ".join(suffixes[:-1]), suffixes[-1]] if suffixes[:-1] else suffixes
         )
-        raise OutputFileError(f"Cannot write {path.name}: use a file name ending in {wanted}.")
+        raise OutputFileError(f"Cannot write {path.name}: use a name ending in {wanted}.")
     for source in inputs:
         if source is not None and (
             _same_file(path, Path(source)) or path.resolve() == Path(source).resolve()

@@ -316,7 +316,8 @@ def load_table(path: str | Path, sep: str | None = None, encoding: str | None = 
     -------
     Table
         The cells, a French description of each malformed row, and which rows are
-        safe to geocode. Rows whose cells are all empty are skipped.
+        safe to geocode. An empty line between rows is a row of empty cells (its address
+        is empty); blank lines before the header or after the last row are not rows.
 
     Raises
     ------
@@ -350,9 +351,11 @@ def load_table(path: str | Path, sep: str | None = None, encoding: str | None = 
                 f"read. {_SAVE_AS}"
             )
         rows = _rows(path, raw, sep, encoding)
-    rows = [row for row in rows if any(cell.strip() for cell in row)]
-    if not rows:
+    filled = [i for i, row in enumerate(rows) if any(cell.strip() for cell in row)]
+    if not filled:
         raise InputFileError(f"{path.name} is empty: expected a header line and addresses.")
+    # blank lines before the header and after the last row are not rows; between, they are
+    rows = list(rows[filled[0] : filled[-1] + 1])
     header = list(rows[0])
     while header and not header[-1].strip():  # trailing separators / empty Excel columns
         header.pop()
@@ -372,7 +375,11 @@ def load_table(path: str | Path, sep: str | None = None, encoding: str | None = 
     geocodable: list[bool] = []
     for row in data:
         extra = row[n:]
-        if len(row) < n:
+        if not any(cell.strip() for cell in row):  # an empty line: a row of empty cells
+            cells.append([""] * n)
+            problems.append("")
+            geocodable.append(True)
+        elif len(row) < n:
             cells.append(row + [""] * (n - len(row)))
             fields = f"{len(row)} champ{'s' if len(row) > 1 else ''}"
             problems.append(f"{fields} au lieu de {n} : un séparateur manque ?")
