@@ -259,7 +259,7 @@ def describe_columns(columns: Iterable[Any], limit: int = 8) -> str:
     return ", ".join(names) + more
 
 
-def _rows(path: Path, raw: bytes, sep: str | None, encoding: str | None) -> Iterable[list[str]]:
+def _rows(path: Path, raw: bytes, sep: str | None, encoding: str | None) -> list[list[str]]:
     text = _decode(raw, encoding, path.name)
     if not text.strip():
         raise InputFileError(f"{path.name} is empty: expected a header line and addresses.")
@@ -273,7 +273,7 @@ def _rows(path: Path, raw: bytes, sep: str | None, encoding: str | None) -> Iter
         ) from None
 
 
-def _workbook_rows(path: Path, raw: bytes) -> Iterable[list[str]]:
+def _workbook_rows(path: Path, raw: bytes) -> list[list[str]]:
     try:
         from openpyxl import load_workbook
     except ImportError:  # pragma: no cover - a dependency of ortgeo
