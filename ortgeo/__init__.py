@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for type checkers
     from ortgeo.address import check_address
     from ortgeo.annex import address_lists, write_annex
-    from ortgeo.batch import check_addresses, read_table, write_report
+    from ortgeo.batch import check_addresses, write_report
     from ortgeo.catalog import (
         Act,
         Catalog,
@@ -63,6 +63,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.stats import sector_stats, write_stats
     from ortgeo.status import Status, Timing
     from ortgeo.stream import locate_file
+    from ortgeo.table import read_table
     from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
@@ -74,7 +75,7 @@ _LAZY = {
     "address_lists": "ortgeo.annex",
     "write_annex": "ortgeo.annex",
     "check_addresses": "ortgeo.batch",
-    "read_table": "ortgeo.batch",
+    "read_table": "ortgeo.table",
     "write_report": "ortgeo.batch",
     "Act": "ortgeo.catalog",
     "Catalog": "ortgeo.catalog",

@@ -1,17 +1,18 @@
 """Check a whole file of addresses: every input row kept, in order, with a status.
 
-:func:`check_addresses` geocodes a table (CSV in UTF-8 with or without BOM, or cp1252;
-``;`` or ``,`` detected), checks each address like :func:`ortgeo.check_address` and
-returns the input columns untouched followed by the BAN result columns (``ban_*``), the
-verdict columns (``ort_*`` and one group per layer in force), ``uncertainty_m``,
-``verdict`` and ``verdict_reason``. :func:`write_report` writes CSV (``;``, optional BOM
-for Excel, formula injection neutralised) or GeoPackage.
+:func:`check_addresses` geocodes a table (read by :func:`ortgeo.table.load_table`: CSV or
+``.xlsx``), checks each address like :func:`ortgeo.check_address` and returns the input
+columns untouched followed by ``input_problem`` (what was wrong with a malformed row), the
+BAN result columns (``ban_*``), the verdict columns (``ort_*`` and one group per layer in
+force), ``uncertainty_m``, ``verdict`` and ``verdict_reason``. :func:`write_report` writes
+CSV (``;``, optional BOM for Excel, formula injection neutralised) or GeoPackage, atomically.
+:func:`failures` says how many rows got no verdict, and why.
 """
 
 from __future__ import annotations
 
-import csv
-import io
+import re
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -22,12 +23,29 @@ import pandas as pd
 from ortgeo.address import assess_geocodes, resolve_geocoder
 from ortgeo.catalog import Catalog
 from ortgeo.crs import WGS84
-from ortgeo.dates import DateLike
+from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders import Geocoder, GeocodeResult
 from ortgeo.inforce import on
+from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
+from ortgeo.output import atomic_path, check_output_path, write_csv
+from ortgeo.table import (
+    PROBLEM_COLUMN,
+    Table,
+    cell_text,
+    describe_columns,
+    header_looks_like_data,
+    load_table,
+)
 
-__all__ = ["BAN_FIELDS", "check_addresses", "check_output_path", "read_table", "write_report"]
+__all__ = [
+    "ANSWERED",
+    "BAN_FIELDS",
+    "REPORT_SUFFIXES",
+    "check_addresses",
+    "failures",
+    "write_report",
+]
 
 #: GeocodeResult field → output column.
 BAN_FIELDS = {
@@ -37,89 +55,48 @@ BAN_FIELDS = {
     "city": "ban_city", "id": "ban_id", "lon": "ban_lon", "lat": "ban_lat", "x": "ban_x",
     "y": "ban_y", "provider": "ban_provider",
 }  # fmt: skip
+#: Verdicts that answer the question; any other (``indetermine``, ``invalide``,
+#: ``erreur``) means that the row got no verdict.
+ANSWERED = frozenset({DEDANS, DEHORS, LIMITE, SANS_ORT})
+#: File extensions :func:`write_report` writes.
+REPORT_SUFFIXES = (".csv", ".txt", ".gpkg")
 _ADDRESS_NAMES = ("adresse", "address", "adresse_complete", "adresse complète", "libelle",
                   "label", "addr", "q")  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_SEPARATORS = ";,\t|"
+#: Where the general part of a verdict reason ends and its details (labels, scores) begin.
+_REASON_DETAILS = re.compile(r" \(| : | ; ")
 
 
-def _decode(raw: bytes, encoding: str | None, name: str) -> tuple[str, str]:
-    if encoding:
-        try:
-            return raw.decode(encoding), encoding
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise InputFileError(f"Cannot decode {name} as {encoding}: {exc}.") from None
-    try:
-        return raw.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace"), "cp1252"
-
-
-def read_table(
-    path: str | Path, sep: str | None = None, encoding: str | None = None
-) -> pd.DataFrame:
-    """Read a CSV of addresses as text, keeping every cell as it is.
-
-    Parameters
-    ----------
-    path : str or Path
-        CSV file (UTF-8 with or without BOM, or cp1252 — detected).
-    sep : str, optional
-        Field separator; detected among ``; , tab |`` when not given.
-    encoding : str, optional
-        Force an encoding.
-
-    Examples
-    --------
-    >>> import tempfile, pathlib
-    >>> p = pathlib.Path(tempfile.mkdtemp()) / "a.csv"
-    >>> _ = p.write_bytes("id;adresse\\n1;17 rue de Lannoy Lens\\n".encode("cp1252"))
-    >>> read_table(p).to_dict("records")
-    [{'id': '1', 'adresse': '17 rue de Lannoy Lens'}]
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"Input file not found: {path}. Check the path.")
-    text, _ = _decode(path.read_bytes(), encoding, path.name)
-    if not text.strip():
-        raise InputFileError(f"{path.name} is empty: expected a header line and addresses.")
-    if sep is None:
-        head = "\n".join(text.splitlines()[:20])
-        try:
-            sep = csv.Sniffer().sniff(head, delimiters=_SEPARATORS).delimiter
-        except csv.Error:
-            first = text.splitlines()[0]
-            sep = max(_SEPARATORS, key=first.count) if any(c in first for c in _SEPARATORS) else ";"
-    try:
-        return pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False,
-                           na_filter=False, skip_blank_lines=True)  # fmt: skip
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputFileError(
-            f"Cannot read {path.name} as CSV with separator {sep!r}: {exc}. "
-            "Pass --sep to force the separator."
-        ) from None
-
-
-def _address_texts(df: pd.DataFrame, address_col: str | None, columns: Sequence[str] | None):
+def _address_texts(
+    df: pd.DataFrame, address_col: str | None, columns: Sequence[str] | None
+) -> pd.Series:
     if address_col is not None and columns:
         raise InputFileError("Give either an address column or columns to join, not both.")
     wanted = [address_col] if address_col is not None else list(columns or [])
     if not wanted:
         by_lower = {str(c).strip().lower(): c for c in df.columns}
         found = next((by_lower[n] for n in _ADDRESS_NAMES if n in by_lower), None)
+        if found is None and header_looks_like_data(df.columns):
+            raise InputFileError(
+                f"The table seems to have no header line: its first line "
+                f"({describe_columns(df.columns)}) looks like an address, not column names. "
+                "Add a header line naming the columns (e.g. id;adresse), and pass "
+                "--address-col if the address column is not called 'adresse'."
+            )
         if found is None:
             raise InputFileError(
-                f"No address column found among {list(df.columns)}: pass "
+                f"No address column found among {describe_columns(df.columns)}: pass "
                 "address_col= (--address-col) or columns= to join (--columns num,voie,cp,ville)."
             )
         wanted = [found]
     missing = [c for c in wanted if c not in df.columns]
     if missing:
         raise InputFileError(
-            f"Column(s) {missing} not in the input; its columns are {list(df.columns)}."
+            f"Column(s) {describe_columns(missing)} not in the input; its columns are "
+            f"{describe_columns(df.columns, limit=20)}."
         )
-    parts = df[wanted].astype(str).replace({"nan": "", "None": ""})
-    return parts.apply(lambda row: " ".join(v.strip() for v in row if v.strip()), axis=1)
+    cells = [[cell_text(v) for v in df[c]] for c in wanted]
+    texts = [" ".join(v for v in row if v) for row in zip(*cells, strict=True)]
+    return pd.Series(texts, index=df.index, dtype=object)
 
 
 def _column(df: pd.DataFrame, name: str | None) -> list[str | None] | None:
@@ -127,9 +104,10 @@ def _column(df: pd.DataFrame, name: str | None) -> list[str | None] | None:
         return None
     if name not in df.columns:
         raise InputFileError(
-            f"Column {name!r} not in the input; its columns are {list(df.columns)}."
+            f"Column {name!r} not in the input; its columns are "
+            f"{describe_columns(df.columns, limit=20)}."
         )
-    return [str(v).strip() or None for v in df[name]]
+    return [cell_text(v) or None for v in df[name]]
 
 
 def check_addresses(
@@ -153,7 +131,10 @@ def check_addresses(
     Parameters
     ----------
     data : DataFrame or path
-        The table, or a CSV file (see :func:`read_table`).
+        The table, or a CSV / ``.xlsx`` file (see :func:`ortgeo.table.load_table`).
+        Missing cells (``NaN``, ``None``) are empty. A file row with more or fewer fields
+        than the header is kept, described in ``input_problem`` and not geocoded
+        (verdict ``invalide``), unless its extra fields are all empty.
     address_col : str, optional
         Column with the full address; default: a column named ``adresse``/``address``...
     columns : sequence of str, optional
@@ -167,16 +148,23 @@ def check_addresses(
     geocoder : Geocoder or {"auto", "api", "local"}, optional
         As in :func:`ortgeo.check_address`; the API answers are cached, so an
         interrupted run resumes without geocoding again.
+    sep, encoding : str, optional
+        For a CSV file: force the separator or the encoding (``"utf-16"``...).
     progress : bool
         Show a progress bar.
 
     Returns
     -------
     pandas.DataFrame
-        The input columns untouched, then ``ban_*``, ``ort_*`` and per-layer
-        ``*_status``/``*_distance_m``, ``ort_sector`` (the sector that decides the
+        The input columns untouched, then ``input_problem``, ``ban_*``, ``ort_*`` and
+        per-layer ``*_status``/``*_distance_m``, ``ort_sector`` (the sector that decides the
         answer), ``ort_band_m``, ``commune_insee``, ``uncertainty_m``, ``verdict``,
         ``verdict_reason``.
+
+    Raises
+    ------
+    InputFileError
+        Unreadable file, no data row, no address column (the message says what to do).
 
     Examples
     --------
@@ -188,25 +176,41 @@ def check_addresses(
     >>> tmp = Path(tempfile.mkdtemp())
     >>> ban = write_synthetic_ban_export(tmp / "adresses.csv.gz", n_rows=300)
     >>> index = build_ban_index(ban, tmp / "ban.sqlite", progress=False)
-    >>> table = pd.DataFrame({"id": ["1", "2"], "adresse": ["2 place Jean Jaurès Lens", ""]})
+    >>> table = pd.DataFrame({"id": ["1", "2"], "adresse": ["2 place Jean Jaurès Lens", None]})
     >>> report = check_addresses(table, date="2024-06-01", geocoder="local", ban_index=index)
     >>> report["id"].tolist(), report["verdict"].tolist(), report["verdict_reason"].iloc[1]
     (['1', '2'], ['dedans', 'indetermine'], 'adresse vide')
     """
-    df = data.copy() if isinstance(data, pd.DataFrame) else read_table(data, sep, encoding)
+    day = parse_date(date)  # every argument is checked before any geocoding
+    if isinstance(data, pd.DataFrame):
+        table = Table(data.copy(), [""] * len(data), [True] * len(data))
+    else:
+        table = load_table(data, sep, encoding)
+    df = table.frame
+    if len(df) == 0:
+        raise InputFileError("The table has no row: nothing to check.")
     texts = _address_texts(df, address_col, columns)
     cities = _column(df, citycode_col) or citycode
     posts = _column(df, postcode_col)
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
+    usable = pd.Series(table.geocodable, index=df.index, dtype=bool)
+    queries = [text if ok else "" for text, ok in zip(texts, usable, strict=True)]
     results: list[GeocodeResult] = coder.geocode_many(
-        list(texts), citycode=cities, postcode=posts, progress=progress
+        queries, citycode=cities, postcode=posts, progress=progress
     )
-    frame = assess_geocodes(results, geocoder=coder, perimeters=on(date, catalog))
-    frame.loc[(texts == "").to_numpy(), "reason"] = "adresse vide"
+    frame = assess_geocodes(results, geocoder=coder, perimeters=on(day, catalog))
+    frame.loc[((texts == "") & usable).to_numpy(), "reason"] = "adresse vide"
+    malformed = (~usable).to_numpy()
+    if malformed.any():
+        frame.loc[malformed, "status"] = INVALIDE
+        frame.loc[malformed, "reason"] = [
+            f"ligne mal formée ({problem}) : corrigez-la, elle n'a pas été géocodée"
+            for problem, ok in zip(table.problems, table.geocodable, strict=True)
+            if not ok
+        ]
 
-    added: dict[str, Any] = {
-        col: [getattr(r, field) for r in results] for field, col in BAN_FIELDS.items()
-    }
+    added: dict[str, Any] = {PROBLEM_COLUMN: table.problems}
+    added |= {col: [getattr(r, field) for r in results] for field, col in BAN_FIELDS.items()}
     located = frame["valid"].to_numpy()
     for col in [c for c in frame.columns if c.endswith("_status")]:
         key = col.removesuffix("_status")
@@ -224,30 +228,28 @@ def check_addresses(
     return pd.concat([df, out], axis=1)
 
 
-def _neutralise(value: Any) -> Any:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+def failures(report: pd.DataFrame) -> dict[str, int]:
+    """Rows of a :func:`check_addresses` report without a verdict, counted by reason.
 
-
-def check_output_path(path: str | Path) -> Path:
-    """The report path, checked before any work: known extension, existing folder.
+    A row has no verdict when its ``verdict`` is not in :data:`ANSWERED` (``indetermine``,
+    ``invalide``, ``erreur``). Reasons are grouped by their general part (the text before
+    the details: labels, scores, candidates), most frequent first.
 
     Examples
     --------
-    >>> check_output_path("rapport.xlsx")
-    Traceback (most recent call last):
-    ...
-    ortgeo.errors.InputFileError: Cannot write rapport.xlsx: use a .csv or .gpkg file name.
+    >>> report = pd.DataFrame({
+    ...     "verdict": ["dedans", "indetermine", "indetermine", "erreur"],
+    ...     "verdict_reason": ["", "adresse vide", "adresse vide",
+    ...                        "géocodage en erreur : HTTP 500"]})
+    >>> failures(report)
+    {'adresse vide': 2, 'géocodage en erreur': 1}
     """
-    path = Path(path)
-    if path.suffix.lower() not in (".csv", ".txt", ".gpkg"):
-        raise InputFileError(f"Cannot write {path.name}: use a .csv or .gpkg file name.")
-    if not path.parent.exists():
-        raise InputFileError(
-            f"Cannot write {path}: folder {path.parent} does not exist. Create it first."
-        )
-    return path
+    failed = report[~report["verdict"].isin(ANSWERED)]
+    reasons = [
+        _REASON_DETAILS.split(cell_text(reason) or cell_text(verdict), maxsplit=1)[0]
+        for verdict, reason in zip(failed["verdict"], failed["verdict_reason"], strict=True)
+    ]
+    return dict(Counter(reasons).most_common())
 
 
 def write_report(
@@ -257,7 +259,13 @@ def write_report(
 
     CSV: ``sep``-separated UTF-8 (with BOM when ``excel``); text cells starting with
     ``= + - @`` are prefixed with ``'`` so that a spreadsheet never runs them as
-    formulas. GeoPackage: one point per geocoded row (EPSG:4326), empty geometry otherwise.
+    formulas (:func:`ortgeo.output.write_csv`). GeoPackage: one point per geocoded row
+    (EPSG:4326), empty geometry otherwise. The file appears only once fully written.
+
+    Raises
+    ------
+    OutputFileError
+        Unknown extension, missing or read-only folder, read-only file.
 
     Examples
     --------
@@ -267,17 +275,12 @@ def write_report(
     >>> path.read_text(encoding="utf-8").splitlines()
     ['adresse;verdict', "'=1+1;", '3 rue de la Gare;dedans']
     """
-    path = check_output_path(path)
-    suffix = path.suffix.lower()
-    if suffix == ".gpkg":
-        geom = gpd.points_from_xy(report["ban_lon"], report["ban_lat"], crs=WGS84)
-        gdf = gpd.GeoDataFrame(report.copy(), geometry=geom, crs=WGS84)
-        gdf.loc[report["ban_lon"].isna().to_numpy(), "geometry"] = None
-        gdf.to_file(path, driver="GPKG", layer="adresses", engine="pyogrio")
-        return path
-    safe = report.copy()
-    for col in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[col]):
-            safe[col] = safe[col].map(_neutralise)
-    safe.to_csv(path, sep=sep, index=False, encoding="utf-8-sig" if excel else "utf-8")
+    path = check_output_path(path, REPORT_SUFFIXES)
+    if path.suffix.lower() != ".gpkg":
+        return write_csv(report, path, sep=sep, excel=excel)
+    geom = gpd.points_from_xy(report["ban_lon"], report["ban_lat"], crs=WGS84)
+    gdf = gpd.GeoDataFrame(report.copy(), geometry=geom, crs=WGS84)
+    gdf.loc[report["ban_lon"].isna().to_numpy(), "geometry"] = None
+    with atomic_path(path) as tmp:
+        gdf.to_file(tmp, driver="GPKG", layer="adresses", engine="pyogrio")
     return path

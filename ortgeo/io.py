@@ -14,11 +14,12 @@ from pathlib import Path
 import geopandas as gpd
 import numpy as np
 import shapely
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from ortgeo.crs import L93, LENS_CENTRE_LONLAT, WGS84, guess_crs
 from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError
+from ortgeo.output import atomic_path, check_output_path
 
 __all__ = ["DRIVERS", "read_perimeter", "write_perimeters"]
 
@@ -32,6 +33,8 @@ DRIVERS = {
 }
 
 _FAR_KM = 25.0
+#: No projected CRS reaches farther than this from its origin (2.5 Earth circumferences).
+_PROJECTED_LIMIT_M = 1.0e8
 #: Shapefile (dBase) text fields hold at most this many bytes.
 _DBF_TEXT_BYTES = 254
 
@@ -87,6 +90,53 @@ def _repair(gdf: gpd.GeoDataFrame, label: str) -> gpd.GeoDataFrame:
     return gdf
 
 
+def _check_coordinates(gdf: gpd.GeoDataFrame, label: str) -> None:
+    """Refuse coordinates that cannot exist in the declared CRS (metres read as degrees...)."""
+    crs = gdf.crs
+    values = gdf.geometry.bounds.to_numpy(dtype=float)  # minx, miny, maxx, maxy per feature
+    bad = ~np.isfinite(values).all(axis=1)
+    with np.errstate(invalid="ignore", over="ignore"):
+        if crs.is_geographic:
+            bad |= (np.abs(values[:, [0, 2]]) > 180).any(axis=1)
+            bad |= (np.abs(values[:, [1, 3]]) > 90).any(axis=1)
+        else:  # beyond any map of the Earth, or not coming back from a round trip
+            unit = crs.axis_info[0].unit_conversion_factor if crs.axis_info else 1.0
+            bad |= (np.abs(values) * unit > _PROJECTED_LIMIT_M).any(axis=1)
+            forward = Transformer.from_crs(crs, WGS84, always_xy=True)
+            back = Transformer.from_crs(WGS84, crs, always_xy=True)
+            for xs, ys in ((values[:, 0], values[:, 1]), (values[:, 2], values[:, 3])):
+                lon, lat = forward.transform(xs, ys)
+                x2, y2 = back.transform(lon, lat)
+                off = np.hypot(np.asarray(x2) - xs, np.asarray(y2) - ys) * unit
+                bad |= ~(np.isfinite(lon) & np.isfinite(lat) & (off < 1.0))
+    if not bad.any():
+        return
+    minx, miny, maxx, maxy = gdf[bad].total_bounds
+    name = f"{crs.to_string()} ({crs.name})"
+    what = (
+        "longitudes must lie within ±180° and latitudes within ±90°"
+        if crs.is_geographic
+        else "no place on Earth has such coordinates in this projection"
+    )
+    fits = guess_crs((minx, miny, maxx, maxy))
+    if fits:
+        code = fits[0].split()[0].removeprefix("EPSG:")
+        hint = (
+            f"They look like {' or '.join(fits)}: declare that CRS in the file "
+            f"(e.g. ogr2ogr -a_srs EPSG:{code} fixed.gpkg {label}), or pass crs={code} "
+            "for a file without one."
+        )
+    else:
+        hint = (
+            "They do not look like any usual CRS around Lens either: some vertices may be "
+            "corrupt; check the file in a GIS."
+        )
+    raise PerimeterFileError(
+        f"{label}: {int(bad.sum())} feature(s) have coordinates impossible in {name} "
+        f"(x {minx:.6g} to {maxx:.6g}, y {miny:.6g} to {maxy:.6g}; {what}). {hint}"
+    )
+
+
 def read_perimeter(
     path: str | Path,
     layer: str | int | None = None,
@@ -115,7 +165,9 @@ def read_perimeter(
     Raises
     ------
     PerimeterFileError
-        Missing, unreadable or corrupt file; no features; no polygon.
+        Missing, unreadable or corrupt file; no features; no polygon; coordinates
+        impossible in their CRS (metres labelled as degrees, a vertex at longitude 1e9):
+        the message names the CRS they look like.
     MissingCRSError
         No CRS in the file and none given; the message says what the coordinates look like.
 
@@ -187,6 +239,7 @@ def read_perimeter(
             "Drop crs= to use the file's own CRS, or fix the file."
         )
 
+    _check_coordinates(gdf, label)
     gdf = _repair(gdf, label)
     gdf = _has_geometry(gdf)
     if len(gdf) == 0:
@@ -249,10 +302,15 @@ def write_perimeters(
     Path
         The written file.
 
+    The file appears only once fully written (a failure leaves no partial file).
+
     Raises
     ------
+    OutputFileError
+        Unknown extension, missing or read-only folder, read-only file (checked before
+        any work, by :func:`ortgeo.output.check_output_path`).
     PerimeterFileError
-        Unknown extension or engine, missing folder, invalid ``crs``, write failure.
+        Unknown engine, invalid ``crs``, write failure.
 
     Examples
     --------
@@ -262,18 +320,9 @@ def write_perimeters(
     >>> write_perimeters(perimeters(), out, crs=2154).name
     'perimetres.gpkg'
     """
-    path = Path(path)
     _check_engine(engine)
-    driver = DRIVERS.get(path.suffix.lower())
-    if driver is None:
-        raise PerimeterFileError(
-            f"Cannot write {path.name}: unknown extension {path.suffix!r}. "
-            f"Use one of {', '.join(sorted(DRIVERS))}."
-        )
-    if not path.parent.exists():
-        raise PerimeterFileError(
-            f"Cannot write {path}: folder {path.parent} does not exist. Create it first."
-        )
+    path = check_output_path(path, sorted(DRIVERS))
+    driver = DRIVERS[path.suffix.lower()]
     out = gdf.to_crs(_user_crs(crs, path.name)) if crs is not None else gdf
     out = out.copy()
     for col in out.columns:  # OGR has no date/list types everywhere: write text
@@ -296,7 +345,12 @@ def write_perimeters(
             )
         out.columns = _dbf_names(list(out.columns), out.geometry.name)
     try:
-        out.to_file(path, driver=driver, engine=engine)
+        # the layer is named after the target, not after the temporary file
+        layer = {} if driver == "ESRI Shapefile" else {"layer": path.stem}
+        with atomic_path(path) as tmp:
+            out.to_file(tmp, driver=driver, engine=engine, **layer)
+    except OrtgeoError:
+        raise
     except Exception as exc:  # pyogrio/fiona/OS errors: an existing folder, no permission...
         raise PerimeterFileError(
             f"Cannot write {path} ({type(exc).__name__}: {exc}). "

@@ -14,6 +14,7 @@ Every file ortgeo writes goes through this module:
 from __future__ import annotations
 
 import contextlib
+import glob
 import os
 import shutil
 import tempfile
@@ -74,12 +75,14 @@ def check_output_path(
     >>> check_output_path("rapport.xlsx", [".csv", ".gpkg"])
     Traceback (most recent call last):
     ...
-    ortgeo.errors.OutputFileError: Cannot write rapport.xlsx: use a .csv or .gpkg file name.
+    ortgeo.errors.OutputFileError: Cannot write rapport.xlsx: use a name ending in .csv or .gpkg.
     """
     path = Path(path)
     if suffixes is not None and path.suffix.lower() not in suffixes:
-        wanted = " or ".join(s for s in suffixes)
-        raise OutputFileError(f"Cannot write {path.name}: use a {wanted} file name.")
+        wanted = " or ".join(
+            [", ".join(suffixes[:-1]), suffixes[-1]] if suffixes[:-1] else suffixes
+        )
+        raise OutputFileError(f"Cannot write {path.name}: use a name ending in {wanted}.")
     for source in inputs:
         if source is not None and (
             _same_file(path, Path(source)) or path.resolve() == Path(source).resolve()
@@ -130,6 +133,8 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; move it onto ``path`` when the block succeeds.
 
     On an exception (or Ctrl-C) the temporary file is removed and ``path`` is untouched.
+    Side files written next to the temporary one (a Shapefile's ``.shx``, ``.dbf``,
+    ``.prj``, ``.cpg``) move with it, onto ``path``'s name.
 
     Examples
     --------
@@ -141,23 +146,42 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     'ok'
     """
     path = Path(path)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=f".tmp{path.suffix}",
-                                dir=path.parent if str(path.parent) else ".")  # fmt: skip
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f".tmp{path.suffix}",
+                                    dir=path.parent if str(path.parent) else ".")  # fmt: skip
+    except OSError as exc:
+        raise _write_error(path, exc) from None
     os.close(fd)
     tmp = Path(name)
     tmp.unlink()  # writers (OGR, matplotlib) want to create the file themselves
+
+    def side_files() -> list[Path]:
+        return [p for p in tmp.parent.glob(glob.escape(tmp.stem) + ".*") if p != tmp]
+
     try:
         yield tmp
         if not tmp.exists():
             raise OutputFileError(f"Nothing was written to {path}.")
+        for side in side_files():
+            os.replace(side, path.with_name(path.stem + side.name[len(tmp.stem) :]))
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
-            if tmp.is_dir():
-                shutil.rmtree(tmp)
-            else:
-                tmp.unlink(missing_ok=True)
+            for item in [tmp, *side_files()]:
+                if item.is_dir():
+                    shutil.rmtree(item)
+                else:
+                    item.unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # disk full, permission lost, folder removed...
+            raise _write_error(path, exc) from exc
         raise
+
+
+def _write_error(path: Path, exc: OSError) -> OutputFileError:
+    return OutputFileError(
+        f"Cannot write {path}: {exc.strerror or type(exc).__name__}. "
+        "Check that the folder is writable and has free space; nothing was written."
+    )
 
 
 @contextlib.contextmanager

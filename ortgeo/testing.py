@@ -22,6 +22,7 @@ import itertools
 import random
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -197,7 +198,7 @@ NONEXISTENT_STREETS: tuple[str, ...] = tuple(
 
 #: Parameters of the SYNTHETIC export that ``.ci/addok.sh`` imports into a real addok:
 #: tests regenerate the same rows to know the expected answers.
-ADDOK_FIXTURE: dict[str, object] = {
+ADDOK_FIXTURE: dict[str, Any] = {
     "n_rows": 3000, "extra_citycodes": ("62523",), "n_communes": 2, "seed": 0,
 }  # fmt: skip
 
@@ -242,8 +243,8 @@ def _street_rows(
             t = i * _SPACING_M + (0.0 if side > 0 else _SPACING_M / 2)
             reps = [""]
             if rng.random() < 0.05:
-                kinds, weights = zip(*_SUFFIXES, strict=True)
-                reps.append(rng.choices(kinds, weights)[0])
+                kinds = [kind for kind, _ in _SUFFIXES]
+                reps.append(rng.choices(kinds, [weight for _, weight in _SUFFIXES])[0])
             for k, rep in enumerate(reps):
                 rows.append(
                     {
@@ -259,7 +260,9 @@ def _street_rows(
 
 
 def _commune_rows(commune: SyntheticCommune, n_rows: int, rng: random.Random) -> pd.DataFrame:
-    cx, cy = (float(v[0]) for v in to_l93_xy(np.array([commune.centre[0]]), [commune.centre[1]]))
+    cx, cy = (
+        float(v[0]) for v in to_l93_xy(np.array([commune.centre[0]]), np.array([commune.centre[1]]))
+    )
     rows: list[dict[str, object]] = []
     taken = {split_street(normalize(s[0]))[1] for s in commune.streets}
     # BAN street codes: 4 digits, then alphanumeric ones (a large commune has thousands)
@@ -503,9 +506,7 @@ def write_addok_ndjson(csv_path: str | Path, path: str | Path) -> Path:
     return path
 
 
-def synthetic_ban_index(
-    folder: str | Path | None = None, *, n_rows: int = 400, **kw: object
-) -> Path:
+def synthetic_ban_index(folder: str | Path | None = None, *, n_rows: int = 400, **kw: Any) -> Path:
     """Write a SYNTHETIC export and build its offline index; return the index path.
 
     ``kw`` goes to :func:`write_synthetic_ban_export`. ``folder`` defaults to a new

@@ -14,10 +14,11 @@ import pytest
 from ban_server import ban_server  # noqa: F401
 from click.testing import CliRunner
 
-from ortgeo.batch import check_addresses, read_table, write_report
+from ortgeo.batch import check_addresses, write_report
 from ortgeo.cli import main
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders import BanApiGeocoder, BanLocalGeocoder, build_ban_index
+from ortgeo.table import read_table
 from ortgeo.testing import write_synthetic_ban_export
 
 DATE = "2024-06-01"
@@ -133,8 +134,9 @@ def test_cli_batch(tmp_path, local):
     args = ["batch", str(path), "-o", str(tmp_path / "out.csv"), "--ban",
             str(local.index.path), "--date", DATE, "--excel"]  # fmt: skip
     res = runner.invoke(main, args)
-    assert res.exit_code == 0, res.output
+    assert res.exit_code == 3, res.output  # three rows got no verdict (see test_bad_inputs)
     assert f"Wrote {len(ROWS)} row(s)" in res.output
+    assert res.output.strip().splitlines()[-1].startswith("3 of 6 row(s) got no verdict")
     res = runner.invoke(main, [*args[:3], str(tmp_path / "no" / "out.csv"), *args[4:]])
     assert res.exit_code == 2 and "does not exist" in res.output
     res = runner.invoke(main, ["batch", str(tmp_path / "zz.csv"), "-o", str(tmp_path / "o.csv"),

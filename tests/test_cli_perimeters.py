@@ -244,7 +244,7 @@ def test_export_a_user_catalogue(tmp_path: Path) -> None:
             ["Unknown layer id 'nope'", "Known layers: " + ", ".join(IDS)],
         ),
         (["export", "-o", "{tmp}/absent/p.gpkg"], ["folder", "absent does not exist"]),
-        (["export", "-o", "{tmp}/p.xyz"], ["unknown extension '.xyz'", ".gpkg"]),
+        (["export", "-o", "{tmp}/p.xyz"], ["p.xyz: use a name ending in", ".gpkg"]),
         (["export", "-o", "{tmp}/p.gpkg", "--crs", "Lambert93"], ["not a coordinate reference"]),
     ],
 )

@@ -27,7 +27,7 @@ from shapely.geometry import Point, Polygon
 from ortgeo import perimeters, read_perimeter, write_perimeters
 from ortgeo.crs import L93, LENS_CENTRE_LONLAT, guess_crs, to_l93_xy
 from ortgeo.dates import parse_date
-from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError
+from ortgeo.errors import MissingCRSError, OrtgeoError, OutputFileError, PerimeterFileError
 
 ENGINES = ["pyogrio", "fiona"]
 #: Lambert-93 coordinates of the church Saint-Léger, the centre of Lens.
@@ -214,17 +214,14 @@ def test_lambert93_file_declared_as_cc50_is_far_from_lens(tmp_path: Path, engine
     assert len(gdf) == 1  # a warning, not an error: the user may know better
 
 
-def test_lambert93_file_declared_as_degrees_is_nowhere_near_lens(tmp_path: Path) -> None:
+def test_lambert93_file_declared_as_degrees_is_refused(tmp_path: Path) -> None:
+    """Metres labelled as degrees are impossible (|lon| > 180): an error naming Lambert-93."""
     path = tmp_path / "l93_as_wgs84.geojson"
     l93 = perimeters().to_crs(L93)
     l93.set_crs(4326, allow_override=True).to_file(path)  # metres labelled as degrees
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with pytest.raises(PerimeterFileError, match="impossible in EPSG:4326") as info:
         read_perimeter(path)
-    messages = user_warnings(caught)
-    assert len(messages) == 1
-    assert "nowhere near Lens once read as EPSG:4326" in messages[0]
-    assert not [w for w in caught if issubclass(w.category, RuntimeWarning)]
+    assert "look like EPSG:2154 (Lambert-93)" in str(info.value)
 
 
 # -- repair ----------------------------------------------------------------------------
@@ -298,14 +295,14 @@ def test_unknown_engine(tmp_path: Path) -> None:
 @pytest.mark.parametrize("engine", ENGINES)
 def test_export_to_missing_folder(tmp_path: Path, engine: str) -> None:
     target = tmp_path / "absent" / "perimetres.gpkg"
-    with pytest.raises(PerimeterFileError, match=r"folder .*absent does not exist"):
+    with pytest.raises(OutputFileError, match=r"folder .*absent does not exist"):
         write_perimeters(perimeters(), target, engine=engine)
     assert not target.parent.exists()
 
 
 @pytest.mark.parametrize("suffix", [".xyz", ".kml", ""])
 def test_export_with_unknown_extension(tmp_path: Path, suffix: str) -> None:
-    with pytest.raises(PerimeterFileError, match=r"unknown extension.*Use one of .*\.gpkg"):
+    with pytest.raises(OutputFileError, match=r"use a name ending in .*\.gpkg"):
         write_perimeters(perimeters(), tmp_path / f"perimetres{suffix}")
 
 
@@ -313,7 +310,7 @@ def test_export_with_unknown_extension(tmp_path: Path, suffix: str) -> None:
 def test_export_onto_a_folder(tmp_path: Path, engine: str) -> None:
     target = tmp_path / "dossier.gpkg"
     target.mkdir()
-    with pytest.raises(PerimeterFileError, match=r"Cannot write .*dossier\.gpkg"):
+    with pytest.raises(OutputFileError, match=r"Cannot write .*dossier\.gpkg: it is a folder"):
         write_perimeters(perimeters(), target, engine=engine)
 
 

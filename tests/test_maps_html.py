@@ -217,6 +217,21 @@ def test_batch_report_maps_directly():
 # -- real headless Chromium -----------------------------------------------------------------
 
 CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
+#: The viewport every browser test starts with (CSS pixels). The window size given on the
+#: command line is the *outer* size: the viewport it leaves depends on the Chromium version
+#: and the machine (757 px tall for 1400x900 with Chromium 156), so it is set exactly with
+#: the DevTools protocol and checked.
+VIEWPORT = (1400, 900)
+
+
+def set_viewport(driver, width: int, height: int) -> None:
+    """Give the page a viewport of exactly ``width`` x ``height`` CSS pixels, or fail."""
+    driver.execute_cdp_cmd(
+        "Emulation.setDeviceMetricsOverride",
+        {"width": width, "height": height, "deviceScaleFactor": 1, "mobile": False},
+    )
+    seen = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert tuple(seen) == (width, height), f"viewport is {seen}, expected {(width, height)}"
 
 
 @pytest.fixture(scope="module")
@@ -231,12 +246,14 @@ def browser():
     options.binary_location = CHROMIUM
     for flag in ("--headless=new", "--no-sandbox", "--disable-gpu",
                  "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--window-size=1400,900",
+                 "--disable-sync", "--no-first-run",
+                 f"--window-size={VIEWPORT[0]},{VIEWPORT[1] + 200}",
                  f"--user-data-dir={profile}"):  # fmt: skip
         options.add_argument(flag)
     options.set_capability("goog:loggingPrefs", {"performance": "ALL", "browser": "ALL"})
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     driver.set_page_load_timeout(30)
+    set_viewport(driver, *VIEWPORT)
     yield driver
     driver.quit()
     shutil.rmtree(profile, ignore_errors=True)
@@ -336,7 +353,11 @@ def test_layer_control_lists_every_layer_and_paths_have_the_styles(browser, page
 
 
 def _click_inside(browser, map_name: str, layer) -> str:
-    """Click the map where ``layer`` is on top, return the popup text."""
+    """Click the map where ``layer`` is on top, return the popup text.
+
+    The target is first brought to the centre of the map (and the map into the viewport),
+    so the click never depends on the viewport size or on where earlier popups panned to.
+    """
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
@@ -351,15 +372,26 @@ def _click_inside(browser, map_name: str, layer) -> str:
     inner = free.representative_point()
     lon, lat = to_wgs84_lonlat(np.array([inner.x]), np.array([inner.y]))
     point = shapely.Point(float(lon[0]), float(lat[0]))
-    browser.execute_script(f"{map_name}.closePopup();")
-    time.sleep(0.6)  # let the auto-pan of an earlier popup end
-    x, y = browser.execute_script(
-        f"var p = {map_name}.latLngToContainerPoint([{point.y}, {point.x}]); return [p.x, p.y];"
-    )
     container = browser.find_element(By.CSS_SELECTOR, ".folium-map")
-    size = container.size
+    # close the earlier popup, stop its auto-pan, centre the target, show the map
+    x, y, hit = browser.execute_script(
+        f"var m = {map_name}; m.closePopup(); m.stop();"
+        f"m.setView([{point.y}, {point.x}], m.getZoom(), {{animate: false}});"
+        "arguments[0].scrollIntoView({block: 'center', inline: 'center'});"
+        f"var p = m.latLngToContainerPoint([{point.y}, {point.x}]);"
+        "var r = arguments[0].getBoundingClientRect();"
+        "var e = document.elementFromPoint(r.left + p.x, r.top + p.y);"
+        "return [r.left + p.x, r.top + p.y, e ? e.tagName.toLowerCase() : null];",
+        container,
+    )
+    width, height = browser.execute_script("return [window.innerWidth, window.innerHeight]")
+    assert 0 <= x < width and 0 <= y < height, f"target {(x, y)} outside {(width, height)}"
+    assert hit == "path", f"the centred target of {layer.id} is covered by a {hit!r}"
+    rect = container.rect
     ActionChains(browser).move_to_element_with_offset(
-        container, int(x - size["width"] / 2), int(y - size["height"] / 2)
+        container,
+        round(x - (rect["x"] + rect["width"] / 2)),
+        round(y - (rect["y"] + rect["height"] / 2)),
     ).click().perform()
     deadline = time.time() + 5
     while time.time() < deadline:
@@ -373,15 +405,20 @@ def _click_inside(browser, map_name: str, layer) -> str:
 
 
 @pytest.mark.browser
-def test_click_opens_the_popup_with_the_legal_basis(browser, pages):
+@pytest.mark.parametrize("viewport", [VIEWPORT, (1024, 600), (800, 450)], ids=str)
+def test_click_opens_the_popup_with_the_legal_basis(browser, pages, viewport):
     path, name = pages["general"]
-    load(browser, path)
-    for layer in ortgeo.catalog().in_force(DATE):
-        text = _click_inside(browser, name, layer)
-        assert layer.title in text
-        assert "Base légale" in text and layer.legal_basis in text
-        assert "Validité" in text and layer.validity_fr in text
-        assert "Statut" in text and "Précision" in text
+    set_viewport(browser, *viewport)
+    try:
+        load(browser, path)
+        for layer in ortgeo.catalog().in_force(DATE):
+            text = _click_inside(browser, name, layer)
+            assert layer.title in text
+            assert "Base légale" in text and layer.legal_basis in text
+            assert "Validité" in text and layer.validity_fr in text
+            assert "Statut" in text and "Précision" in text
+    finally:
+        set_viewport(browser, *VIEWPORT)
 
 
 @pytest.mark.browser

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from ortgeo.cli.options import friendly
+from ortgeo.output import check_output_folder, check_output_path
 
 __all__ = ["ban"]
 
@@ -46,7 +47,11 @@ def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> N
     from ortgeo.geocoders.cache import default_index_path
     from ortgeo.geocoders.formats import FORMATS
 
-    target = output or default_index_path()
+    if output is not None:  # checked before minutes of indexing
+        target = check_output_path(output, inputs=[csv_path])
+    else:
+        target = default_index_path()
+        check_output_folder(target.parent)
     path = build_ban_index(csv_path, target, citycodes=list(citycode) or None, progress=True)
     index = BanIndex(path)
     stats = index.stats()

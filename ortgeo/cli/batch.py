@@ -1,4 +1,9 @@
-"""``ortgeo batch``: a file of addresses, every row kept with its verdict."""
+"""``ortgeo batch``: a file of addresses, every row kept with its verdict.
+
+Exit status (see :data:`EXIT_CODES`): 0 when every row got a verdict, 3 when some rows did
+not (the report is written; the last line says how many and why), 4 when no row did,
+2 for a user mistake (nothing is geocoded), 130 when interrupted.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +12,46 @@ import sys
 import click
 
 from ortgeo.address import resolve_geocoder
-from ortgeo.batch import check_addresses, check_output_path, write_report
+from ortgeo.batch import REPORT_SUFFIXES, check_addresses, failures, write_report
 from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+from ortgeo.dates import parse_date
+from ortgeo.output import check_output_path
 
-__all__ = ["batch"]
+__all__ = ["EXIT_ALL_FAILED", "EXIT_CODES", "EXIT_SOME_FAILED", "batch"]
+
+#: Some rows got no verdict (indetermine, invalide, erreur); the report is written.
+EXIT_SOME_FAILED = 3
+#: No row got a verdict; the report is written.
+EXIT_ALL_FAILED = 4
+#: Every exit status of ``ortgeo batch``.
+EXIT_CODES = {
+    0: "every row got a verdict",
+    2: "bad input or option (nothing was geocoded, nothing written)",
+    EXIT_SOME_FAILED: "some rows got no verdict (report written; last line: how many, why)",
+    EXIT_ALL_FAILED: "no row got a verdict (report written; last line: why)",
+    130: "interrupted (run the same command again to resume from the cache)",
+}
 
 
-@click.command("batch")
+def failure_line(n_rows: int, reasons: dict[str, int]) -> str:
+    """The last line of ``ortgeo batch`` when rows got no verdict: how many, and why.
+
+    Examples
+    --------
+    >>> failure_line(5, {"adresse vide": 2, "géocodage en erreur": 1})
+    '3 of 5 row(s) got no verdict: adresse vide: 2, géocodage en erreur: 1.'
+    """
+    n_failed = sum(reasons.values())
+    why = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+    if n_failed == n_rows:
+        return f"No row got a verdict ({n_failed} of {n_rows}): {why}."
+    return f"{n_failed} of {n_rows} row(s) got no verdict: {why}."
+
+
+_EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_CODES.items())
+
+
+@click.command("batch", epilog=_EPILOG)
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Report: .csv (';'-separated) or .gpkg.")  # fmt: skip
@@ -24,7 +62,9 @@ __all__ = ["batch"]
 @click.option("--postcode-col", default=None, help="Column with the postcode of each row.")
 @click.option("--citycode", default=None, help="One INSEE code for every row, e.g. 62498.")
 @click.option("--sep", default=None, help="Input separator (default: detected, ';' or ',').")
-@click.option("--encoding", default=None, help="Input encoding (default: UTF-8, else cp1252).")
+@click.option("--encoding", default=None,
+              help="Input encoding (default: UTF-8, else cp1252; utf-16 for Excel's "
+                   "'Unicode text').")  # fmt: skip
 @click.option("--excel", is_flag=True, help="Write the CSV with a UTF-8 BOM for Excel.")
 @date_option
 @geocoder_options
@@ -36,18 +76,19 @@ def batch(
     sep: str | None, encoding: str | None, excel: bool, date: str | None, geocoder: str,
     ban_index: str | None, ban_url: str | None, catalog_path: str | None,
 ) -> None:  # fmt: skip
-    """Check every address of a CSV file; write every row, in order, with its verdict.
+    """Check every address of a CSV or .xlsx file; write every row, in order, with its verdict.
 
     Interrupted? Run the same command again: answers of the BAN API are cached.
     """
-    check_output_path(output)
+    day = parse_date(date)  # every argument is checked before hours of geocoding
+    check_output_path(output, REPORT_SUFFIXES, inputs=[input_path])
     cat = load_catalog(catalog_path)
     coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
     try:
         report = check_addresses(
             input_path, address_col, columns=columns.split(",") if columns else None,
             citycode_col=citycode_col, postcode_col=postcode_col, citycode=citycode,
-            date=date, geocoder=coder, catalog=cat, sep=sep, encoding=encoding, progress=True,
+            date=day, geocoder=coder, catalog=cat, sep=sep, encoding=encoding, progress=True,
         )  # fmt: skip
     except KeyboardInterrupt:
         click.echo("Interrupted. Run the same command again to resume: geocoded rows are "
@@ -57,3 +98,7 @@ def batch(
     counts = report["verdict"].value_counts()
     summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
     click.echo(f"Wrote {len(report)} row(s) to {path} ({summary}).")
+    reasons = failures(report)
+    if reasons:
+        click.echo(failure_line(len(report), reasons), err=True)
+        sys.exit(EXIT_ALL_FAILED if sum(reasons.values()) == len(report) else EXIT_SOME_FAILED)

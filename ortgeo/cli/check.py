@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from ortgeo.address import check_address, resolve_geocoder
-from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+from ortgeo.cli.options import (
+    catalog_option,
+    date_option,
+    echo_json,
+    friendly,
+    geocoder_options,
+    load_catalog,
+)
 from ortgeo.verdict import Verdict, check_point
 
 __all__ = ["check", "print_verdict"]
@@ -29,7 +34,7 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 def print_verdict(verdict: Verdict, as_json: bool) -> None:
     """Print a verdict as JSON or as French text with one line per perimeter."""
     if as_json:
-        click.echo(json.dumps(verdict.to_dict(), ensure_ascii=False, indent=2, allow_nan=False))
+        echo_json(verdict.to_dict())
     else:
         click.echo(verdict.explain())
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from ortgeo.batch import read_table
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, map_options
 from ortgeo.errors import OrtgeoError
+from ortgeo.table import read_table
 
 __all__ = ["map_command"]
 

@@ -7,6 +7,8 @@ one-line ``Error: …`` on stderr and exit status 2; warnings are printed as ``W
 from __future__ import annotations
 
 import functools
+import json
+import math
 import sys
 import warnings
 from collections.abc import Callable
@@ -19,6 +21,8 @@ from ortgeo.errors import OrtgeoError
 __all__ = [
     "catalog_option",
     "date_option",
+    "echo_json",
+    "finite_json",
     "friendly",
     "geocoder_options",
     "load_catalog",
@@ -44,6 +48,35 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
                         click.echo(f"Warning: {w.message}", err=True)
 
     return wrapper
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with every non-finite number (NaN, ±inf) replaced by ``None`` (JSON null).
+
+    JSON has no NaN or Infinity: ``json.dumps`` would write ``NaN``, which no strict
+    parser reads. Numpy scalars become Python numbers.
+
+    Examples
+    --------
+    >>> finite_json({"d": float("-inf"), "l": [1.5, float("nan")], "ok": True})
+    {'d': None, 'l': [1.5, None], 'ok': True}
+    """
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    if isinstance(value, bool) or value is None or isinstance(value, str):
+        return value
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def echo_json(value: Any) -> None:
+    """Print ``value`` as strict JSON (non-finite numbers as null), the one JSON printer."""
+    click.echo(json.dumps(finite_json(value), ensure_ascii=False, indent=2, allow_nan=False))
 
 
 def load_catalog(path: str | None) -> Any:

@@ -9,7 +9,8 @@ from rich.table import Table
 
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog
 from ortgeo.inforce import on
-from ortgeo.io import write_perimeters
+from ortgeo.io import DRIVERS, write_perimeters
+from ortgeo.output import check_output_path
 
 __all__ = ["perimeters"]
 
@@ -88,6 +89,7 @@ def perimeters_export(
     catalog_path: str | None,
 ) -> None:
     """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
+    check_output_path(output, sorted(DRIVERS))  # before any work
     cat = load_catalog(catalog_path)
     if layer_ids:  # an unknown id raises UnknownLayerError, which lists the known ones
         cat = cat.subset(layer_ids)
