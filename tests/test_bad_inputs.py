@@ -547,7 +547,7 @@ def test_perimeter_with_impossible_coordinates(case: str, tmp_path: Path) -> Non
         assert fragment in str(info.value)
     assert_one_clean_line(str(info.value))
     cat = ortgeo.catalog()
-    layer_id = next(x.id for x in cat if x.kind == "ort")
+    layer_id = cat.sectors[0].id
     with pytest.raises(PerimeterFileError):
         cat.replace(layer_id, path, **kwargs)
 

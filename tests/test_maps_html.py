@@ -361,10 +361,11 @@ def _click_inside(browser, map_name: str, layer) -> str:
     from selenium.webdriver.common.action_chains import ActionChains
     from selenium.webdriver.common.by import By
 
+    from ortgeo.maps.style import style_key
+
     order = ["ort", "ort-extension", "opah-ru"]  # draw order, bottom first
-    above = [
-        x for x in ortgeo.catalog().in_force(DATE) if order.index(x.kind) > order.index(layer.kind)
-    ]
+    rank = lambda x: order.index(style_key(x))  # noqa: E731
+    above = [x for x in ortgeo.on(DATE).layers if rank(x) > rank(layer)]
     others = [x.geometry_l93 for x in above]
     marks = ortgeo.landmarks().to_crs(2154).geometry.buffer(80)  # markers and their labels
     free = layer.geometry_l93.difference(shapely.union_all([*others, *marks])).buffer(-20)
