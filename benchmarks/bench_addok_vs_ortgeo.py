@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import difflib
 import os
 import random
 import re
@@ -136,6 +137,9 @@ def make_queries(csv: Path, per_kind: int, seed: int) -> pd.DataFrame:
     df = df[df["rep"].isin(["", "bis", "ter"])]
     n_comm = df.groupby("nom_voie")["code_insee"].nunique()
     homonyms = df[df["nom_voie"].map(n_comm) > 1]
+    # the same number of the same street in two communes: without a city, no way to choose
+    same = df.groupby(["nom_voie", "numero", "rep"])["code_insee"].transform("nunique")
+    twins = df[same > 1]
     shared = df[df["code_postal"].isin(df.groupby("code_postal")["code_insee"].nunique()
                                        .loc[lambda s: s > 1].index)]  # fmt: skip
     shared = shared[shared["nom_voie"].isin(homonyms["nom_voie"])]
@@ -218,11 +222,17 @@ def make_queries(csv: Path, per_kind: int, seed: int) -> pd.DataFrame:
     for r in sample(df):
         add("typos and abbreviations", r, rng.choice(noisy_variants(full(r), rng)[:4]))
     names = sorted(set(df["nom_voie"]))
-    fake = [s for s in NONEXISTENT_STREETS if s not in names]
+    cores = {_fold(n).split(" ", 1)[-1] for n in names}
+    # not a real street, nor one typo or a street type away from one (that is a typo query)
+    fake = [
+        s
+        for s in NONEXISTENT_STREETS
+        if not difflib.get_close_matches(_fold(s).split(" ", 1)[-1], cores, 1, 0.8)
+    ]
     for r in sample(df):
         add("street that does not exist", r, f"{r.numero} {rng.choice(fake)} {r.code_postal} "
                                              f"{r.nom_commune}", expect=False)  # fmt: skip
-    for r in sample(homonyms):
+    for r in sample(twins):
         add("homonym without a city", r, f"{_num(r)} {r.nom_voie}", expect=False)
     return pd.DataFrame(rows)
 

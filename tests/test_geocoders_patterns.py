@@ -77,6 +77,8 @@ CASES = [
     ("2 rue de Paris 6230O Lens", "2 Rue de Paris 62300 Lens"),
     ("(2) rue de Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
     ("« 2 rue de Paris » 62300 Lens", "2 Rue de Paris 62300 Lens"),
+    ("(2 bis) rue de Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
+    ("2 bisRue de Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
     ("2 Boulevard Ã‰mile Basly 62300 Lens", "2 Boulevard Émile Basly 62300 Lens"),
     ("2\u00a0rue\u00a0de\u00a0Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
     # 5. the city written other ways
@@ -91,6 +93,11 @@ CASES = [
     ("2 PARIS (RUE DE) 62300 LENS", "2 Rue de Paris 62300 Lens"),
     ("2.0 R DE PARIS 62300.0 LENS", "2 Rue de Paris 62300 Lens"),
     ("2 AV ALFRED MAES 62300 LENS", "2 Avenue Alfred Maës 62300 Lens"),
+    ("2 Rue de Paris 62300 Lens 62300 LENS", "2 Rue de Paris 62300 Lens"),
+    (
+        "2 Rue de Paris 62300 Éleu-dit-Leauwette 62300 Éleu-dit-Leauwette",
+        "2 Rue de Paris 62300 Éleu-dit-Leauwette",
+    ),
     # 7. a real name never becomes another real one; AFNOR title words
     ("2 rue Paul Bart 62300 Lens", "2 Rue Paul Bert 62300 Lens"),
     ("2 rue Paul Berthelot 62300 Lens", None),

@@ -205,8 +205,11 @@ def unglue(text: str) -> str:
     '12 rue de la Gare 62300 Lens'
     >>> unglue("N°12-bis ruede Paris"), unglue("12.0 rue X 62300.0")
     ('12bis rue de Paris', '12 rue X 62300')
+    >>> unglue("(3 bis) rue X"), unglue("3 bisRue X")
+    ('3 bis rue X', '3 bis Rue X')
     """
-    text = re.sub(r"^\(\s*(\d{1,4})\s*\)", r"\1 ", text)
+    text = re.sub(r"^\(\s*(\d{1,4}(?:\s*(?:bis|ter|quater|[a-z]))?)\s*\)", r"\1 ", text, flags=re.I)
+    text = re.sub(rf"(?<=\d)(\s*(?:bis|ter|quater))(?=(?:{_TYPE_RE})\b)", r"\1 ", text, flags=re.I)
     text = re.sub(r"(?<![\w.])(\d+)\.0(?![\d.])", r"\1", text)  # Excel floats
     text = re.sub(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", " ", text, flags=re.I)
     text = re.sub(r"(\d)\s*-\s*(bis|ter|quater)\b", r"\1\2", text, flags=re.I)
@@ -214,6 +217,21 @@ def unglue(text: str) -> str:
     text = re.sub(r"([^\W\d_]{2,})(\d{5})\b", r"\1 \2", text)
     text = _GLUED_TYPE_RE.sub(r"\1 \2 ", text)
     return " ".join(text.split())
+
+
+def drop_repeated_place(text: str) -> str:
+    """A postcode and city written twice at the end (a street field of an export that
+    already holds them, joined with the postcode and city columns) → once.
+
+    Examples
+    --------
+    >>> drop_repeated_place("12 rue X 62300 Lens 62300 LENS")
+    '12 rue X 62300 Lens'
+    """
+    m = re.search(r"(\d{5}\s+[^\d,;]+?)[\s,;]+(\d{5}\s+[^\d,;]+?)\s*$", text)
+    if m and fold(m.group(1)) == fold(m.group(2)):
+        return text[: m.end(1)]
+    return text
 
 
 def uninvert(text: str) -> str:
@@ -240,7 +258,8 @@ def drop_complements(text: str) -> str:
 
 #: The steps that turn a typed query into clean text, in order (each a small function).
 QUERY_STEPS: tuple[Callable[[str], str], ...] = (
-    repair_mojibake, unify_characters, fix_ocr_digits, unglue, uninvert, drop_complements,
+    repair_mojibake, unify_characters, fix_ocr_digits, unglue, drop_repeated_place, uninvert,
+    drop_complements,
 )  # fmt: skip
 
 
