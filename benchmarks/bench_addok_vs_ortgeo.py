@@ -135,6 +135,9 @@ def make_queries(csv: Path, per_kind: int, seed: int) -> pd.DataFrame:
     rng = random.Random(seed)
     df = read_ban_csv(csv)
     df = df[df["rep"].isin(["", "bis", "ter"])]
+    # made-up communes ("Synthéville-3") stay in the index as distractors, but no query
+    # names one: a real commune name never holds digits
+    df = df[~df["nom_commune"].str.startswith("Synthéville")]
     n_comm = df.groupby("nom_voie")["code_insee"].nunique()
     homonyms = df[df["nom_voie"].map(n_comm) > 1]
     # the same number of the same street in two communes: without a city, no way to choose

@@ -128,3 +128,22 @@ def test_homonyms_without_a_city_are_ambiguous(geocoder: BanLocalGeocoder, query
 def test_postcode_and_city_that_disagree_lower_the_score(geocoder: BanLocalGeocoder) -> None:
     r = geocoder.geocode("2 rue de Lens 62300 Loison-sous-Lens")
     assert r.city == "Loison-sous-Lens" and r.score < 1.0 and "62300" in r.note
+
+
+@pytest.mark.parametrize(
+    ("values", "indice", "query", "label"),
+    [
+        (["2.0", "PARIS (RUE DE)", "62300.0", "LENS"], "", "2 PARIS (RUE DE) 62300 LENS",
+         "2 Rue de Paris 62300 Lens"),
+        (["2", "R DE PARIS", "62300", "LENS"], "B", "2 bis R DE PARIS 62300 LENS",
+         "2 Rue de Paris 62300 Lens"),
+        (["2", "Rue de Paris 62300 Lens", "62300", "Lens"], None,
+         "2 Rue de Paris 62300 Lens 62300 Lens", "2 Rue de Paris 62300 Lens"),
+    ],
+)  # fmt: skip
+def test_export_columns(geocoder: BanLocalGeocoder, values, indice, query, label) -> None:
+    from ortgeo.geocoders.normalize import join_export_fields
+
+    assert join_export_fields(values, indice=indice) == query
+    r = geocoder.geocode(query)
+    assert (r.status, r.label) == ("ok", label) and r.score >= 0.6

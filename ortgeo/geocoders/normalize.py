@@ -14,17 +14,20 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 __all__ = [
     "ABBREVIATIONS",
+    "EXPORT_INDICES",
     "NAME_STEPS",
     "QUERY_STEPS",
     "STOP_WORDS",
     "STREET_TYPES",
     "ParsedAddress",
     "clean_query",
+    "drop_repeated_place",
+    "join_export_fields",
     "normalize",
     "normalize_suffix",
     "parse_address",
@@ -516,3 +519,42 @@ def parse_address(query: str) -> ParsedAddress:
         street = street.split(",", 1)[0].strip(" ;-")
     street = re.sub(r"\s+-\s+.*$", "", street) if number is not None else street
     return ParsedAddress(number, suffix, street, postcode, city, lead)
+
+
+#: DGFiP (MAJIC, fichiers fonciers) "indice de répétition" letters → suffix words.
+EXPORT_INDICES = {"B": "bis", "T": "ter", "Q": "quater", "C": "quinquies"}
+
+
+def join_export_fields(values: Sequence[object], indice: object = None) -> str:
+    """One address line from the columns of a city-hall or tax export (``--columns``).
+
+    Excel floats (``12.0``, ``62300.0``) lose their ``.0``, empty cells (and ``nan``) are
+    skipped, and a DGFiP repetition index (``B``/``T``/``Q``/``C`` = bis/ter/quater/
+    quinquies, or the word itself) goes right after the house number (the first value).
+
+    Parameters
+    ----------
+    values : sequence
+        The cells in address order, e.g. number, street, postcode, city.
+    indice : str, optional
+        The repetition index cell, if the file has one.
+
+    Examples
+    --------
+    >>> join_export_fields(["12.0", "SAULES (RUE DES)", "62300.0", "LENS"], indice="B")
+    '12 bis SAULES (RUE DES) 62300 LENS'
+    >>> join_export_fields(["3", "", None, "Lens"], indice="nan")
+    '3 Lens'
+    """
+    cells = []
+    for value in values:
+        text = "" if value is None else " ".join(str(value).split())
+        if text.lower() in ("", "nan", "none", "nat"):
+            continue
+        cells.append(re.sub(r"^(\d+)\.0+$", r"\1", text))
+    rep = "" if indice is None else str(indice).strip()
+    if rep.lower() in ("nan", "none"):
+        rep = ""
+    if rep and cells and cells[0].isdigit():
+        cells[0] = f"{cells[0]} {EXPORT_INDICES.get(rep.upper(), rep.lower())}"
+    return " ".join(cells)
