@@ -346,7 +346,7 @@ def throughput(work: Path) -> str:
     start = time.perf_counter()
     index = build_ban_index(csv, work / "dep.sqlite", progress=False)
     build = time.perf_counter() - start
-    df = read_ban_csv(csv).sample(100_000, random_state=1)
+    df = read_ban_csv(csv).sample(100_000, random_state=1).astype(str)
     labels = (
         df["numero"]
         + df["rep"].map(lambda r: f" {r}" if r else "")

@@ -91,6 +91,7 @@ CASES = [
     ("2 rue de Lens Loison s/s Lens", "2 Rue de Lens 62218 Loison-sous-Lens"),
     # 6. exports
     ("2 PARIS (RUE DE) 62300 LENS", "2 Rue de Paris 62300 Lens"),
+    ("2 bis PARIS (RUE DE) 62300 LENS", "2 Rue de Paris 62300 Lens"),
     ("2.0 R DE PARIS 62300.0 LENS", "2 Rue de Paris 62300 Lens"),
     ("2 AV ALFRED MAES 62300 LENS", "2 Avenue Alfred Maës 62300 Lens"),
     ("2 Rue de Paris 62300 Lens 62300 LENS", "2 Rue de Paris 62300 Lens"),

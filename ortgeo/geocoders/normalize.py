@@ -128,7 +128,8 @@ _START_RE = re.compile(
 )
 # "SAULES (RUE DES)", "GARE (RUE DE LA)": an inverted name of a city-hall or tax file
 _INVERTED_RE = re.compile(
-    rf"([^\d\s(),][^\d(),]*?)\s*\(\s*((?:{_TYPE_RE})\b[^()]*?)\s*\)", re.IGNORECASE
+    rf"(?<![\w])(?!(?:bis|ter|quater)\b)([^\d\s(),][^\d(),]*?)\s*\(\s*((?:{_TYPE_RE})\b[^()]*?)\s*\)",
+    re.IGNORECASE,
 )
 _GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare"
     rf"\b({_TYPE_RE})(de|du|des|la|le|les|d'|l')(?=\s|[a-zé])", re.IGNORECASE
