@@ -156,6 +156,9 @@ EOF
 export ADDOK_CONFIG_MODULE=$WORK/addok_conf.py
 
 # ---------------------------------------------------------------- data (SYNTHETIC)
+# ADDOK_NDJSON: import this file instead (benchmarks/bench_addok_vs_ortgeo.py does).
+DATA=${ADDOK_NDJSON:-$WORK/addok-synthetic.ndjson}
+if [ -z "${ADDOK_NDJSON:-}" ]; then
 "$PY" - "$WORK" <<'EOF'
 import sys
 from pathlib import Path
@@ -164,8 +167,9 @@ work = Path(sys.argv[1])
 csv = write_synthetic_ban_export(work / "adresses-62-synthetic.csv.gz", **ADDOK_FIXTURE)
 write_addok_ndjson(csv, work / "addok-synthetic.ndjson")
 EOF
-log "importing $WORK/addok-synthetic.ndjson"
-"$VENV/bin/addok" batch "$WORK/addok-synthetic.ndjson" >"$WORK/import.log" 2>&1
+fi
+log "importing $DATA"
+"$VENV/bin/addok" batch "$DATA" >"$WORK/import.log" 2>&1
 "$VENV/bin/addok" ngrams >>"$WORK/import.log" 2>&1
 
 # ---------------------------------------------------------------- HTTP API
@@ -180,5 +184,5 @@ for _ in $(seq 100); do
 done
 answers "$URL" || { log "addok does not answer on $URL (see $WORK/gunicorn.log)"; exit 1; }
 printf 'REDIS_PORT=%s\nHTTP_PORT=%s\n' "$REDIS_PORT" "$HTTP_PORT" > "$STATE"
-log "serving addok on $URL (redis on 127.0.0.1:$REDIS_PORT, data: SYNTHETIC Lens addresses)"
+log "serving addok on $URL (redis on 127.0.0.1:$REDIS_PORT, data: ${ADDOK_NDJSON:-SYNTHETIC Lens addresses})"
 echo "export ORTGEO_ADDOK_URL=$URL"

@@ -60,6 +60,14 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.legal import CommuneStatus, commune_status
     from ortgeo.locate import locate
     from ortgeo.maps import annex_map, figure, render_png, save_html
+    from ortgeo.parcels import (
+        CadastreFileError,
+        ParcelReferenceError,
+        ParcelVerdict,
+        check_parcel,
+        check_parcels,
+        download_cadastre,
+    )
     from ortgeo.stats import sector_stats, write_stats
     from ortgeo.status import Status, Timing
     from ortgeo.stream import locate_file
@@ -71,6 +79,12 @@ __version__ = "0.1.0"
 # Every public name is imported on first use, so that `import ortgeo` and the command
 # line start quickly (pandas, geopandas, matplotlib and folium load only when needed).
 _LAZY = {
+    "CadastreFileError": "ortgeo.parcels",
+    "ParcelReferenceError": "ortgeo.parcels",
+    "ParcelVerdict": "ortgeo.parcels",
+    "check_parcel": "ortgeo.parcels",
+    "check_parcels": "ortgeo.parcels",
+    "download_cadastre": "ortgeo.parcels",
     "check_address": "ortgeo.address",
     "address_lists": "ortgeo.annex",
     "write_annex": "ortgeo.annex",
@@ -196,6 +210,7 @@ __all__ = [
     "BanApiGeocoder",
     "BanIndex",
     "BanLocalGeocoder",
+    "CadastreFileError",
     "Catalog",
     "CommuneStatus",
     "CorruptFileError",
@@ -213,6 +228,8 @@ __all__ = [
     "MissingCRSError",
     "OrtgeoError",
     "OutputFileError",
+    "ParcelReferenceError",
+    "ParcelVerdict",
     "PerimeterFileError",
     "PerimetersInForce",
     "SectorResult",
@@ -229,11 +246,14 @@ __all__ = [
     "catalog",
     "check_address",
     "check_addresses",
+    "check_parcel",
+    "check_parcels",
     "check_point",
     "commune_at",
     "commune_outlines",
     "commune_status",
     "download_ban_export",
+    "download_cadastre",
     "figure",
     "get_geocoder",
     "landmarks",

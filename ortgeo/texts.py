@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-__all__ = ["fmt_m", "note", "render"]
+__all__ = ["fmt_m", "fmt_m2", "fmt_pct", "note", "render"]
 
 
 def fmt_m(value: float) -> str:
@@ -24,6 +24,28 @@ def fmt_m(value: float) -> str:
     '1\\u202f234 m'
     """
     return f"{abs(value):,.0f}".replace(",", "\u202f") + " m"
+
+
+def fmt_m2(value: float) -> str:
+    """Square metres in French: ``1 234 m²`` with a narrow no-break space.
+
+    Examples
+    --------
+    >>> fmt_m2(1234.4)
+    '1\\u202f234 m²'
+    """
+    return f"{abs(value):,.0f}".replace(",", "\u202f") + " m²"
+
+
+def fmt_pct(share: float) -> str:
+    """A share 0..1 as a French percentage: ``34,5 %`` (no-break space).
+
+    Examples
+    --------
+    >>> fmt_pct(0.345)
+    '34,5\\xa0%'
+    """
+    return f"{100 * share:.1f}".replace(".", ",") + "\u00a0%"
 
 
 def _the(noun: str) -> str:
@@ -52,7 +74,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
     )
-    env.filters.update(m=fmt_m, d=_date, words=date_words, the=_the)
+    env.filters.update(m=fmt_m, m2=fmt_m2, pct=fmt_pct, d=_date, words=date_words, the=_the)
     return env
 
 

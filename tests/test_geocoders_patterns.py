@@ -77,6 +77,8 @@ CASES = [
     ("2 rue de Paris 6230O Lens", "2 Rue de Paris 62300 Lens"),
     ("(2) rue de Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
     ("« 2 rue de Paris » 62300 Lens", "2 Rue de Paris 62300 Lens"),
+    ("(2 bis) rue de Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
+    ("2 bisRue de Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
     ("2 Boulevard Ã‰mile Basly 62300 Lens", "2 Boulevard Émile Basly 62300 Lens"),
     ("2\u00a0rue\u00a0de\u00a0Paris 62300 Lens", "2 Rue de Paris 62300 Lens"),
     # 5. the city written other ways
@@ -89,8 +91,14 @@ CASES = [
     ("2 rue de Lens Loison s/s Lens", "2 Rue de Lens 62218 Loison-sous-Lens"),
     # 6. exports
     ("2 PARIS (RUE DE) 62300 LENS", "2 Rue de Paris 62300 Lens"),
+    ("2 bis PARIS (RUE DE) 62300 LENS", "2 Rue de Paris 62300 Lens"),
     ("2.0 R DE PARIS 62300.0 LENS", "2 Rue de Paris 62300 Lens"),
     ("2 AV ALFRED MAES 62300 LENS", "2 Avenue Alfred Maës 62300 Lens"),
+    ("2 Rue de Paris 62300 Lens 62300 LENS", "2 Rue de Paris 62300 Lens"),
+    (
+        "2 Rue de Paris 62300 Éleu-dit-Leauwette 62300 Éleu-dit-Leauwette",
+        "2 Rue de Paris 62300 Éleu-dit-Leauwette",
+    ),
     # 7. a real name never becomes another real one; AFNOR title words
     ("2 rue Paul Bart 62300 Lens", "2 Rue Paul Bert 62300 Lens"),
     ("2 rue Paul Berthelot 62300 Lens", None),
@@ -121,3 +129,22 @@ def test_homonyms_without_a_city_are_ambiguous(geocoder: BanLocalGeocoder, query
 def test_postcode_and_city_that_disagree_lower_the_score(geocoder: BanLocalGeocoder) -> None:
     r = geocoder.geocode("2 rue de Lens 62300 Loison-sous-Lens")
     assert r.city == "Loison-sous-Lens" and r.score < 1.0 and "62300" in r.note
+
+
+@pytest.mark.parametrize(
+    ("values", "indice", "query", "label"),
+    [
+        (["2.0", "PARIS (RUE DE)", "62300.0", "LENS"], "", "2 PARIS (RUE DE) 62300 LENS",
+         "2 Rue de Paris 62300 Lens"),
+        (["2", "R DE PARIS", "62300", "LENS"], "B", "2 bis R DE PARIS 62300 LENS",
+         "2 Rue de Paris 62300 Lens"),
+        (["2", "Rue de Paris 62300 Lens", "62300", "Lens"], None,
+         "2 Rue de Paris 62300 Lens 62300 Lens", "2 Rue de Paris 62300 Lens"),
+    ],
+)  # fmt: skip
+def test_export_columns(geocoder: BanLocalGeocoder, values, indice, query, label) -> None:
+    from ortgeo.geocoders.normalize import join_export_fields
+
+    assert join_export_fields(values, indice=indice) == query
+    r = geocoder.geocode(query)
+    assert (r.status, r.label) == ("ok", label) and r.score >= 0.6

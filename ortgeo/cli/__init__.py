@@ -26,6 +26,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                 "A commune's ORT status (ACV, PVD, signed since) and Denormandie on a date."),
     "ban": ("ortgeo.cli.ban", "ban",
             "Offline BAN addresses: download an export, build the local index."),
+    "cadastre": ("ortgeo.cli.cadastre", "cadastre",
+                 "Cadastral parcels: download a commune's Etalab cadastre file."),
     "annex": ("ortgeo.cli.annex", "annex",
               "Annex 3 of the convention: maps (HTML + print), address lists, LISEZMOI."),
     "map": ("ortgeo.cli.map", "map_command",

@@ -8,6 +8,7 @@ not (the report is written; the last line says how many and why), 4 when no row 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -58,6 +59,18 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
 @click.option("--address-col", default=None, help="Column holding the full address.")
 @click.option("--columns", default=None, metavar="A,B,C",
               help="Columns to join into the address (e.g. numero,voie,cp,ville).")  # fmt: skip
+@click.option(
+    "--parcel-col",
+    default=None,
+    help="Column of cadastral parcels (IDU, or 'AB 123' with a commune) instead.",
+)
+@click.option(
+    "--cadastre",
+    "cadastre_paths",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    help="Etalab cadastre file(s) for --parcel-col (default: downloaded ones).",
+)
 @click.option("--citycode-col", default=None, help="Column with the INSEE code of each row.")
 @click.option("--postcode-col", default=None, help="Column with the postcode of each row.")
 @click.option("--citycode", default=None, help="One INSEE code for every row, e.g. 62498.")
@@ -72,7 +85,8 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
 @friendly
 def batch(
     input_path: str, output: str, address_col: str | None, columns: str | None,
-    citycode_col: str | None, postcode_col: str | None, citycode: str | None,
+    parcel_col: str | None, cadastre_paths: tuple[str, ...], citycode_col: str | None,
+    postcode_col: str | None, citycode: str | None,
     sep: str | None, encoding: str | None, excel: bool, date: str | None, geocoder: str,
     ban_index: str | None, ban_url: str | None, catalog_path: str | None,
 ) -> None:  # fmt: skip
@@ -83,6 +97,22 @@ def batch(
     day = parse_date(date)  # every argument is checked before hours of geocoding
     check_output_path(output, REPORT_SUFFIXES, inputs=[input_path])
     cat = load_catalog(catalog_path)
+    if parcel_col is not None:
+        from ortgeo.parcels import check_parcels
+
+        if address_col or columns or postcode_col:
+            raise click.UsageError(
+                "--parcel-col checks parcels: do not give --address-col, --columns or "
+                "--postcode-col with it."
+            )
+        if not output.lower().endswith((".csv", ".txt")):
+            raise click.UsageError("A parcel report is a CSV file: use -o report.csv.")
+        report = check_parcels(
+            input_path, parcel_col, citycode=citycode, citycode_col=citycode_col, date=date,
+            catalog=cat, cadastre=list(cadastre_paths) or None, sep=sep, encoding=encoding,
+        )  # fmt: skip
+        _summary(report, write_report(report, output, excel=excel))
+        return
     coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
     try:
         report = check_addresses(
@@ -94,7 +124,10 @@ def batch(
         click.echo("Interrupted. Run the same command again to resume: geocoded rows are "
                    "cached.", err=True)  # fmt: skip
         sys.exit(130)
-    path = write_report(report, output, excel=excel)
+    _summary(report, write_report(report, output, excel=excel))
+
+
+def _summary(report: Any, path: Any) -> None:
     counts = report["verdict"].value_counts()
     summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
     click.echo(f"Wrote {len(report)} row(s) to {path} ({summary}).")

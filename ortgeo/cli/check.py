@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from ortgeo.address import check_address, resolve_geocoder
@@ -14,6 +16,9 @@ from ortgeo.cli.options import (
     load_catalog,
 )
 from ortgeo.verdict import Verdict, check_point
+
+if TYPE_CHECKING:
+    from ortgeo.parcels import ParcelVerdict
 
 __all__ = ["check", "print_verdict"]
 
@@ -31,7 +36,7 @@ def _pair(text: str, option: str) -> tuple[float, float]:
     return a, b
 
 
-def print_verdict(verdict: Verdict, as_json: bool) -> None:
+def print_verdict(verdict: Verdict | ParcelVerdict, as_json: bool) -> None:
     """Print a verdict as JSON or as French text with one line per perimeter."""
     if as_json:
         echo_json(verdict.to_dict())
@@ -43,7 +48,20 @@ def print_verdict(verdict: Verdict, as_json: bool) -> None:
 @click.argument("address", required=False)
 @click.option("--lonlat", default=None, metavar="LON,LAT", help="WGS84 longitude,latitude.")
 @click.option("--xy", default=None, metavar="X,Y", help="Lambert-93 (EPSG:2154) x,y in metres.")
-@click.option("--citycode", default=None, help="Search the address in this commune (INSEE code).")
+@click.option(
+    "--parcel",
+    default=None,
+    metavar="REF",
+    help="A cadastral parcel: IDU (62498000AB0123), or 'AB 123' with --citycode.",
+)
+@click.option(
+    "--cadastre",
+    "cadastre_path",
+    default=None,
+    type=click.Path(dir_okay=False),
+    help="Etalab cadastre file of the parcel's commune (default: downloaded one).",
+)
+@click.option("--citycode", default=None, help="Search the address (or parcel) in this commune.")
 @click.option("--postcode", default=None, help="Search the address with this postcode.")
 @click.option(
     "--band", "band_m", type=float, default=None,
@@ -58,6 +76,8 @@ def check(
     address: str | None,
     lonlat: str | None,
     xy: str | None,
+    parcel: str | None,
+    cadastre_path: str | None,
     citycode: str | None,
     postcode: str | None,
     band_m: float | None,
@@ -71,11 +91,21 @@ def check(
     """Is this address or place in the ORT of Lens on this date? Answer, distance, notes.
 
     ADDRESS is geocoded on the Base Adresse Nationale (offline index or API); or give
-    --lonlat LON,LAT or --xy X,Y. Exit status 0 whatever the verdict; 2 on bad input.
+    --lonlat LON,LAT, --xy X,Y, or --parcel REF (a cadastral parcel, its geometry from the
+    Etalab cadastre file: `ortgeo cadastre download INSEE` or --cadastre FILE).
+    Exit status 0 whatever the verdict; 2 on bad input.
     """
-    if sum(v is not None for v in (address, lonlat, xy)) != 1:
-        raise click.UsageError("Give exactly one of ADDRESS, --lonlat LON,LAT or --xy X,Y.")
+    if sum(v is not None for v in (address, lonlat, xy, parcel)) != 1:
+        raise click.UsageError(
+            "Give exactly one of ADDRESS, --lonlat LON,LAT, --xy X,Y or --parcel REF."
+        )
     cat = load_catalog(catalog_path)
+    if parcel is not None:
+        from ortgeo.parcels import check_parcel
+
+        print_verdict(check_parcel(parcel, date=date, catalog=cat, citycode=citycode,
+                                   cadastre=cadastre_path), as_json)  # fmt: skip
+        return
     if address is not None:
         coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
         verdict = check_address(

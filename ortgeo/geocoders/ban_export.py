@@ -15,9 +15,9 @@ from pathlib import Path
 import pandas as pd
 import requests
 
-from ortgeo.errors import GeocoderServiceError, GeocoderUnavailable, InputFileError
+from ortgeo.errors import InputFileError
 from ortgeo.geocoders.cache import cache_dir
-from ortgeo.geocoders.transport import RetryPolicy, send_with_retries
+from ortgeo.geocoders.transport import RetryPolicy, download_file
 
 __all__ = [
     "BAN_COLUMNS",
@@ -201,45 +201,8 @@ def download_ban_export(
     folder = Path(dest) if dest is not None else cache_dir() / "ban"
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"adresses-{dep}.csv.gz"
-    part = target.with_name(target.name + ".part")
     hint = "Download it by hand from adresse.data.gouv.fr and pass the file to `ortgeo ban index`."
-    policy = policy or RetryPolicy(max_retries=2, timeout=60)
-    resp = send_with_retries(
-        session or requests.Session(), "GET", full_url, policy=policy,
-        service="The BAN download server", hint=hint, stream=True,
+    return download_file(
+        full_url, target, session=session, policy=policy, progress=progress,
+        service="The BAN download server", hint=hint,
     )  # fmt: skip
-    total = int(resp.headers.get("Content-Length") or 0) or None
-    try:
-        with open(part, "wb") as out:
-            _stream(resp, out, total, f"adresses-{dep}.csv.gz", progress)
-    except requests.RequestException as exc:
-        part.unlink(missing_ok=True)
-        raise GeocoderUnavailable(
-            f"Download of {full_url} was interrupted ({type(exc).__name__}). Retry. {hint}"
-        ) from None
-    with open(part, "rb") as fh:
-        magic = fh.read(2)
-    if magic != b"\x1f\x8b":
-        part.unlink(missing_ok=True)
-        raise GeocoderServiceError(
-            f"{full_url} did not return a gzip file (a proxy or an error page?). {hint}"
-        )
-    part.replace(target)
-    return target
-
-
-def _stream(resp: requests.Response, out, total: int | None, name: str, progress: bool) -> None:
-    chunks = resp.iter_content(chunk_size=1 << 16)
-    if not progress:
-        for chunk in chunks:
-            out.write(chunk)
-        return
-    from rich.console import Console
-    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
-
-    cols = (*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn())
-    with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(f"Downloading {name}", total=total)
-        for chunk in chunks:
-            out.write(chunk)
-            bar.advance(task, len(chunk))

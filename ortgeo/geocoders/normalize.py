@@ -14,17 +14,20 @@ import dataclasses
 import functools
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from importlib import resources
 
 __all__ = [
     "ABBREVIATIONS",
+    "EXPORT_INDICES",
     "NAME_STEPS",
     "QUERY_STEPS",
     "STOP_WORDS",
     "STREET_TYPES",
     "ParsedAddress",
     "clean_query",
+    "drop_repeated_place",
+    "join_export_fields",
     "normalize",
     "normalize_suffix",
     "parse_address",
@@ -125,7 +128,8 @@ _START_RE = re.compile(
 )
 # "SAULES (RUE DES)", "GARE (RUE DE LA)": an inverted name of a city-hall or tax file
 _INVERTED_RE = re.compile(
-    rf"([^\d\s(),][^\d(),]*?)\s*\(\s*((?:{_TYPE_RE})\b[^()]*?)\s*\)", re.IGNORECASE
+    rf"(?<![\w])(?!(?:bis|ter|quater)\b)([^\d\s(),][^\d(),]*?)\s*\(\s*((?:{_TYPE_RE})\b[^()]*?)\s*\)",
+    re.IGNORECASE,
 )
 _GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare"
     rf"\b({_TYPE_RE})(de|du|des|la|le|les|d'|l')(?=\s|[a-zé])", re.IGNORECASE
@@ -205,8 +209,11 @@ def unglue(text: str) -> str:
     '12 rue de la Gare 62300 Lens'
     >>> unglue("N°12-bis ruede Paris"), unglue("12.0 rue X 62300.0")
     ('12bis rue de Paris', '12 rue X 62300')
+    >>> unglue("(3 bis) rue X"), unglue("3 bisRue X")
+    ('3 bis rue X', '3 bis Rue X')
     """
-    text = re.sub(r"^\(\s*(\d{1,4})\s*\)", r"\1 ", text)
+    text = re.sub(r"^\(\s*(\d{1,4}(?:\s*(?:bis|ter|quater|[a-z]))?)\s*\)", r"\1 ", text, flags=re.I)
+    text = re.sub(rf"(?<=\d)(\s*(?:bis|ter|quater))(?=(?:{_TYPE_RE})\b)", r"\1 ", text, flags=re.I)
     text = re.sub(r"(?<![\w.])(\d+)\.0(?![\d.])", r"\1", text)  # Excel floats
     text = re.sub(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", " ", text, flags=re.I)
     text = re.sub(r"(\d)\s*-\s*(bis|ter|quater)\b", r"\1\2", text, flags=re.I)
@@ -214,6 +221,21 @@ def unglue(text: str) -> str:
     text = re.sub(r"([^\W\d_]{2,})(\d{5})\b", r"\1 \2", text)
     text = _GLUED_TYPE_RE.sub(r"\1 \2 ", text)
     return " ".join(text.split())
+
+
+def drop_repeated_place(text: str) -> str:
+    """A postcode and city written twice at the end (a street field of an export that
+    already holds them, joined with the postcode and city columns) → once.
+
+    Examples
+    --------
+    >>> drop_repeated_place("12 rue X 62300 Lens 62300 LENS")
+    '12 rue X 62300 Lens'
+    """
+    m = re.search(r"(\d{5}\s+[^\d,;]+?)[\s,;]+(\d{5}\s+[^\d,;]+?)\s*$", text)
+    if m and fold(m.group(1)) == fold(m.group(2)):
+        return text[: m.end(1)]
+    return text
 
 
 def uninvert(text: str) -> str:
@@ -240,7 +262,8 @@ def drop_complements(text: str) -> str:
 
 #: The steps that turn a typed query into clean text, in order (each a small function).
 QUERY_STEPS: tuple[Callable[[str], str], ...] = (
-    repair_mojibake, unify_characters, fix_ocr_digits, unglue, uninvert, drop_complements,
+    repair_mojibake, unify_characters, fix_ocr_digits, unglue, drop_repeated_place, uninvert,
+    drop_complements,
 )  # fmt: skip
 
 
@@ -497,3 +520,42 @@ def parse_address(query: str) -> ParsedAddress:
         street = street.split(",", 1)[0].strip(" ;-")
     street = re.sub(r"\s+-\s+.*$", "", street) if number is not None else street
     return ParsedAddress(number, suffix, street, postcode, city, lead)
+
+
+#: DGFiP (MAJIC, fichiers fonciers) "indice de répétition" letters → suffix words.
+EXPORT_INDICES = {"B": "bis", "T": "ter", "Q": "quater", "C": "quinquies"}
+
+
+def join_export_fields(values: Sequence[object], indice: object = None) -> str:
+    """One address line from the columns of a city-hall or tax export (``--columns``).
+
+    Excel floats (``12.0``, ``62300.0``) lose their ``.0``, empty cells (and ``nan``) are
+    skipped, and a DGFiP repetition index (``B``/``T``/``Q``/``C`` = bis/ter/quater/
+    quinquies, or the word itself) goes right after the house number (the first value).
+
+    Parameters
+    ----------
+    values : sequence
+        The cells in address order, e.g. number, street, postcode, city.
+    indice : str, optional
+        The repetition index cell, if the file has one.
+
+    Examples
+    --------
+    >>> join_export_fields(["12.0", "SAULES (RUE DES)", "62300.0", "LENS"], indice="B")
+    '12 bis SAULES (RUE DES) 62300 LENS'
+    >>> join_export_fields(["3", "", None, "Lens"], indice="nan")
+    '3 Lens'
+    """
+    cells = []
+    for value in values:
+        text = "" if value is None else " ".join(str(value).split())
+        if text.lower() in ("", "nan", "none", "nat"):
+            continue
+        cells.append(re.sub(r"^(\d+)\.0+$", r"\1", text))
+    rep = "" if indice is None else str(indice).strip()
+    if rep.lower() in ("nan", "none"):
+        rep = ""
+    if rep and cells and cells[0].isdigit():
+        cells[0] = f"{cells[0]} {EXPORT_INDICES.get(rep.upper(), rep.lower())}"
+    return " ".join(cells)

@@ -12,6 +12,7 @@ import email.utils
 import time
 import urllib.parse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import requests
@@ -24,7 +25,7 @@ from ortgeo.errors import (
 )
 from ortgeo.geocoders.ratelimit import TokenBucket
 
-__all__ = ["RetryPolicy", "check_service_url", "send_with_retries"]
+__all__ = ["RetryPolicy", "check_service_url", "download_file", "send_with_retries"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -198,3 +199,90 @@ def check_service_url(url: str, what: str = "--ban-url") -> str:
             f"{what} {url!r} has an invalid port (1-65535 expected): {fix}."
         ) from None
     return str(url).strip().rstrip("/")
+
+
+def download_file(
+    url: str,
+    target: Path,
+    *,
+    service: str,
+    hint: str = "",
+    session: requests.Session | None = None,
+    policy: RetryPolicy | None = None,
+    progress: bool = False,
+) -> Path:
+    """Download a gzip file to ``target`` (through ``target.part``: never half a file).
+
+    Parameters
+    ----------
+    url : str
+        What to fetch.
+    target : Path
+        Where to write it; its folder is created.
+    service, hint : str
+        Who answers, and what to do by hand, for the error messages.
+    session, policy
+        HTTP transport and retries (default: 2 retries, 60 s timeout).
+    progress : bool
+        Draw a progress bar on stderr.
+
+    Raises
+    ------
+    GeocoderUnavailable
+        Offline, the server cannot be reached, or the download was interrupted.
+    GeocoderServiceError
+        HTTP error, or the answer is not gzip (a proxy or an error page).
+
+    Examples
+    --------
+    >>> download_file("http://127.0.0.1:9/x.gz", Path("x.gz"), service="Test",
+    ...               policy=RetryPolicy(max_retries=0, timeout=1))
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.GeocoderUnavailable: Test at http://127.0.0.1:9/x.gz cannot be reached ...
+    """
+    target = Path(target)
+    policy = policy or RetryPolicy(max_retries=2, timeout=60)
+    resp = send_with_retries(
+        session or requests.Session(), "GET", url, policy=policy, service=service, hint=hint,
+        stream=True,
+    )  # fmt: skip
+    target.parent.mkdir(parents=True, exist_ok=True)
+    part = target.with_name(target.name + ".part")
+    total = int(resp.headers.get("Content-Length") or 0) or None
+    try:
+        with open(part, "wb") as out:
+            _stream(resp, out, total, target.name, progress)
+    except requests.RequestException as exc:
+        part.unlink(missing_ok=True)
+        raise GeocoderUnavailable(
+            f"Download of {url} was interrupted ({type(exc).__name__}). Retry. {hint}".strip()
+        ) from None
+    with open(part, "rb") as fh:
+        magic = fh.read(2)
+    if magic != b"\x1f\x8b":
+        part.unlink(missing_ok=True)
+        raise GeocoderServiceError(
+            f"{url} did not return a gzip file (a proxy or an error page?). {hint}".strip()
+        )
+    part.replace(target)
+    return target
+
+
+def _stream(
+    resp: requests.Response, out: Any, total: int | None, name: str, progress: bool
+) -> None:
+    chunks = resp.iter_content(chunk_size=1 << 16)
+    if not progress:
+        for chunk in chunks:
+            out.write(chunk)
+        return
+    from rich.console import Console
+    from rich.progress import DownloadColumn, Progress, TransferSpeedColumn
+
+    cols = (*Progress.get_default_columns(), DownloadColumn(), TransferSpeedColumn())
+    with Progress(*cols, console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task(f"Downloading {name}", total=total)
+        for chunk in chunks:
+            out.write(chunk)
+            bar.advance(task, len(chunk))
