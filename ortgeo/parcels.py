@@ -544,7 +544,7 @@ def check_parcels(
     Parameters
     ----------
     table : DataFrame or path
-        The table, or a CSV file (read by :func:`ortgeo.batch.read_table`).
+        The table, or a CSV file (read by :func:`ortgeo.read_table`).
     parcel_col : str
         Column of parcel references (IDU, or ``"AB 123"`` with a commune).
     citycode, citycode_col : str, optional
@@ -571,7 +571,7 @@ def check_parcels(
     >>> check_parcels(df, cadastre=[])[["verdict", "verdict_reason"]].iloc[0].tolist()[0]
     'invalide'
     """
-    from ortgeo.batch import read_table
+    from ortgeo.table import read_table
 
     df = table.copy() if isinstance(table, pd.DataFrame) else read_table(table, sep, encoding)
     if parcel_col not in df.columns:
