@@ -14,7 +14,7 @@ import dataclasses
 import datetime as _dt
 from typing import Any
 
-from ortgeo.communes import commune_outlines, ort_communes
+from ortgeo.communes import _ort_table, commune_outlines
 from ortgeo.dates import DateLike, parse_date, parse_optional_date
 from ortgeo.texts import note
 from ortgeo.validate import insee_code
@@ -138,7 +138,7 @@ def commune_status(insee: str, date: DateLike = None) -> CommuneStatus:
     """
     code = insee_code(insee, "commune")
     parse_date(date)
-    table = ort_communes()
+    table = _ort_table()  # cached, read-only here
     if code not in table.index:
         outlines = commune_outlines()
         names = outlines.loc[outlines["code"] == code, "nom"]

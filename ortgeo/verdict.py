@@ -399,5 +399,6 @@ def check_point(
     points: object = ([lon], [lat])
     if CRS.from_user_input(crs) != WGS84:
         points = gpd.GeoSeries.from_xy([lon], [lat], crs=crs)
-    row = locate(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m).iloc[0]
+    frame = locate(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m)
+    row = {col: frame[col].array[0] for col in frame.columns}  # no pandas row interleaving
     return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m)
