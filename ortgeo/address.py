@@ -176,10 +176,10 @@ def assess_geocodes(
             status[i], reason[i] = ERREUR, f"géocodage en erreur : {r.error}"
         elif not ok[i]:
             status[i] = INDETERMINE
+            near = [c.label for c in r.candidates[:3] if c.label]
             reason[i] = "adresse introuvable dans la Base Adresse Nationale" + (
-                " ; adresses proches : " + " ; ".join(c.label for c in r.candidates[:3])
-                if r.candidates else ""
-            )  # fmt: skip
+                " ; adresses proches : " + " ; ".join(near) if near else ""
+            )
         elif r.match_type in _KIND_FR:
             status[i] = INDETERMINE
             reason[i] = (

@@ -58,12 +58,10 @@ def _parse(value: DateLike, *, default_today: bool) -> _dt.date | None:
     missing = value is None or (isinstance(value, str) and not value.strip())
     if missing or (isinstance(value, _dt.date) and value != value):  # pandas.NaT
         return _dt.date.today() if default_today else None
-    if isinstance(value, _dt.datetime):
+    if isinstance(value, _dt.datetime):  # also pandas.Timestamp, a datetime subclass
         return value.date()
     if isinstance(value, _dt.date):
         return value
-    if hasattr(value, "to_pydatetime"):  # pandas.Timestamp
-        return value.to_pydatetime().date()
     if isinstance(value, str):
         text = value.strip()
         try:

@@ -143,10 +143,10 @@ def commune_status(insee: str, date: DateLike = None) -> CommuneStatus:
         outlines = commune_outlines()
         names = outlines.loc[outlines["code"] == code, "nom"]
         return CommuneStatus(insee=code, name=names.iloc[0] if len(names) else "", known=False)
-    row = table.loc[code]
+    row = table.loc[code]  # the table is read as text, one row per INSEE code
     return CommuneStatus(
-        insee=code, name=row["nom"], known=True, programme=row["programme"],
-        acv=bool(row["acv"]), pvd=bool(row["pvd"]), ort=row["ort"],
-        ort_signed_on=parse_optional_date(row["ort_signee_le"]), epci=row["epci"],
-        updated=row["actualise_le"], remark=row["remarque"],
+        insee=code, name=str(row["nom"]), known=True, programme=str(row["programme"]),
+        acv=bool(row["acv"]), pvd=bool(row["pvd"]), ort=str(row["ort"]),
+        ort_signed_on=parse_optional_date(str(row["ort_signee_le"])), epci=str(row["epci"]),
+        updated=str(row["actualise_le"]), remark=str(row["remarque"]),
     )  # fmt: skip

@@ -188,9 +188,9 @@ class Verdict:
         for layer in [r.layer for r in self.others] + list(self.not_in_force):
             if layer is None or layer.kind != "opah-ru":
                 continue
-            res = next((r for r in self.others if r.layer is layer), None)
+            found = next((r for r in self.others if r.layer is layer), None)
             phase = str(layer.timing(self.date))
-            phrase = res.phrase() if res is not None else ""
+            phrase = found.phrase() if found is not None else ""
             text = note("opah", phase=phase, layer=layer, phrase=phrase, day=self.date)
             out.append({"code": "opah-ru", "text": text})
         indicatif = [r for r in self.layers if r.data_status != "officiel"]

@@ -115,6 +115,7 @@ def check(
         if lonlat is not None:
             lon, lat = _pair(lonlat, "--lonlat")
         else:
+            assert xy is not None  # exactly one of the three is given (checked above)
             lon, lat = _pair(xy, "--xy")
         crs = 2154 if lonlat is None else 4326
         verdict = check_point(lon, lat, date=date, catalog=cat, band_m=band_m, crs=crs)

@@ -43,16 +43,15 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
             no_wrap=col in ("id", "valid_from", "valid_to"),
         )  # fmt: skip
     for layer in layers:
-        rec = layer.to_record()
         start = (
-            rec["valid_from"]
+            layer.valid_from.isoformat()
             + {"exact": "", "not-before": " (≥)", "approximate": " (~)"}[layer.valid_from_precision]
         )
-        end = (rec["valid_to"] or "—") + (
+        end = (layer.valid_to.isoformat() if layer.valid_to else "—") + (
             " (~)" if layer.valid_to and layer.valid_to_precision == "approximate" else ""
         )
-        row = [rec["id"], layer.name, rec["kind"], start, end,
-               rec["status"], f"{layer.accuracy_m:.0f}", f"{layer.area_ha:.1f}"]  # fmt: skip
+        row = [layer.id, layer.name, layer.kind, start, end,
+               layer.status, f"{layer.accuracy_m:.0f}", f"{layer.area_ha:.1f}"]  # fmt: skip
         if state is not None:
             row.insert(3, str(state.timing(layer)))
         table.add_row(*row)

@@ -16,7 +16,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NoReturn
 
 import requests
 
@@ -177,7 +177,7 @@ class BanApiGeocoder(Geocoder):
             note=_street_note(query, kind),
         )  # fmt: skip
 
-    def _wrong_shape(self, query: str, what: str) -> None:
+    def _wrong_shape(self, query: str, what: str) -> NoReturn:
         raise GeocoderResponseError(
             f"The BAN geocoder at {self.base_url} answered {query!r} with {what}: "
             f"is it a BAN/addok service? {_HINT}",
@@ -342,8 +342,8 @@ class BanApiGeocoder(Geocoder):
         writer = csv.writer(buf, delimiter=",", quotechar='"', quoting=csv.QUOTE_ALL,
                             lineterminator="\n")  # fmt: skip
         writer.writerow(header)
-        for i, (q, (_, cc, pc)) in enumerate(zip(sent, rows, strict=True)):
-            writer.writerow([str(i), q] + ([cc or ""] if has_cc else [])
+        for row_id, (q, (_, cc, pc)) in enumerate(zip(sent, rows, strict=True)):
+            writer.writerow([str(row_id), q] + ([cc or ""] if has_cc else [])
                             + ([pc or ""] if has_pc else []))  # fmt: skip
         form = [("columns", "q"), ("delimiter", ","), ("quote", '"')]
         form += [(name, name) for name in header[2:]]

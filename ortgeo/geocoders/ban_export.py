@@ -85,7 +85,7 @@ def iter_ban_csv(
     path = Path(path)
     header = _check_header(path)
     wanted = {str(c) for c in citycodes} if citycodes else None
-    dtypes = {c: str for c in header if c not in _FLOATS}
+    dtypes: dict[str, type[str] | str] = {c: str for c in header if c not in _FLOATS}
     dtypes.update({c: "float64" for c in _FLOATS})
     try:
         with _open_text(path) as fh:

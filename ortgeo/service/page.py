@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as _dt
 import importlib.resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 import jinja2
@@ -79,7 +79,12 @@ async def _verdict(request: Request, query: dict[str, str]) -> dict[str, Any]:
                        _float(query, "x"), _float(query, "y"), query.get("date"))  # fmt: skip
 
 
-def _links(root: str, verdict: dict[str, Any], query: dict[str, str]) -> dict[str, str]:
+class _Links(TypedDict):
+    permalink: str
+    fiche: str
+
+
+def _links(root: str, verdict: dict[str, Any], query: dict[str, str]) -> _Links:
     """Permalink and fiche link that reproduce the answer (same question, same date)."""
     keep = {k: v for k, v in query.items() if k != "date"}
     keep["date"] = verdict["date"]
@@ -114,8 +119,8 @@ async def _page(request: Request, name: str, **extra: Any) -> HTMLResponse:
     except ortgeo.OrtgeoError as exc:
         from ortgeo.service.errors import from_library
 
-        err = from_library(exc)
-        return _render(request, name, err.status, error=err, query=query, **extra)
+        error = from_library(exc)
+        return _render(request, name, error.status, error=error, query=query, **extra)
     return _render(request, name, verdict=verdict, query=query, **_links(root, verdict, query),
                    **extra)  # fmt: skip
 
