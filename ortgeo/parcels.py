@@ -313,7 +313,9 @@ def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
         measured[key] = (~none, dist, band)
         cols[f"{key}_inside"] = ~none
         cols[f"{key}_distance_m"] = dist
-        cols[f"{key}_status"] = pd.Categorical.from_codes(codes.astype(np.int8), STATUSES)
+        cols[f"{key}_status"] = pd.Categorical.from_codes(
+            codes.astype(np.int8), categories=pd.Index(STATUSES)
+        )
         cols[f"{key}_position"] = position
         cols[f"{key}_area_inside_m2"] = inside_area
         cols[f"{key}_share_inside"] = share
@@ -336,7 +338,7 @@ def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
         cols["ort_distance_m"] = dst[who, at]
         cols["ort_band_m"] = bnd[who, at]
         cols["ort_sector"] = np.array([x.id for x in state.sectors], dtype=object)[who]
-        cols["ort_status"] = pd.Categorical.from_codes(codes, STATUSES)
+        cols["ort_status"] = pd.Categorical.from_codes(codes, categories=pd.Index(STATUSES))
         cols["ort_area_inside_m2"] = union_area
         cols["ort_share_inside"] = np.clip(union_area / np.where(area > 0, area, 1), 0, 1)
     out = frame.assign(**cols)
@@ -601,7 +603,7 @@ def check_parcels(
     idu = np.array([r.idu if r is not None else None for r in refs], dtype=object)
     known = np.array([parcels is not None and r is not None and r.idu in parcels.index
                       for r in refs], dtype=bool)  # fmt: skip
-    for i in np.flatnonzero(~known):
+    for i in np.flatnonzero(~known).tolist():
         ref = refs[i]
         if ref is not None:
             status[i] = str(Status.INDETERMINE)
@@ -613,7 +615,9 @@ def check_parcels(
         geoms = parcels.geometry.loc[list(idu[where])].to_numpy()
         measured = _measure(geoms, state)
         lonlat = gpd.GeoSeries(shapely.point_on_surface(geoms), crs=L93).to_crs(WGS84)
-        wanted = {"parcel_area_m2": 1, "ort_area_inside_m2": 1, "ort_share_inside": 4}
+        wanted: dict[str, int | None] = {
+            "parcel_area_m2": 1, "ort_area_inside_m2": 1, "ort_share_inside": 4,
+        }  # fmt: skip
         wanted["ort_sector"] = None
         for layer in state.layers:
             key = layer_key(layer.id)
@@ -632,7 +636,7 @@ def check_parcels(
             else:
                 values = values.astype(object)
             added[col] = _spread(n, where, values, np.nan if digits is not None else None)
-        for j, i in enumerate(where):
+        for j, i in enumerate(where.tolist()):
             row = measured.iloc[j]
             if not row["valid"]:
                 status[i], reason[i] = str(Status.INVALIDE), str(row["reason"])
