@@ -32,7 +32,7 @@ from ortgeo.maps.legend import LegendGroup, build_legend
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
 from ortgeo.verdict import LENS_INSEE
 
-__all__ = ["Scene", "build_scene", "context_layers", "read_streets"]
+__all__ = ["Scene", "build_scene", "context_layers", "read_streets", "without_context"]
 
 _NAME_COLUMNS = ("nom", "name", "nom_commune", "NOM", "NOM_COM", "libelle")
 _CODE_COLUMNS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo", "CODGEO")
@@ -221,8 +221,8 @@ def read_streets(streets: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFra
     Examples
     --------
     >>> import shapely
-    >>> g = gpd.GeoDataFrame({"nom_voie": ["Rue de Paris"]},
-    ...                      geometry=[shapely.LineString([(2.83, 50.43), (2.84, 50.43)])], crs=4326)
+    >>> line = shapely.LineString([(2.83, 50.43), (2.84, 50.43)])
+    >>> g = gpd.GeoDataFrame({"nom_voie": ["Rue de Paris"]}, geometry=[line], crs=4326)
     >>> read_streets(g)[0]["nom"].tolist()
     ['Rue de Paris']
     """
@@ -458,14 +458,17 @@ def build_scene(
     if streets is not None:
         street_gdf, street_label = read_streets(streets)
     frame = _frame(kind, state, comm, marks)
-    if street_gdf is not None:
-        if not street_gdf.intersects(shapely.box(*_frame_wgs84(frame))).any():
-            warnings.warn(
-                f"No street of {street_label} falls within the map of Lens: is it a road "
-                "layer of Lens? The map is drawn without it.",
-                UserWarning,
-                stacklevel=2,
-            )
+    outside = (
+        street_gdf is not None
+        and not street_gdf.intersects(shapely.box(*_frame_wgs84(frame))).any()
+    )
+    if outside:
+        warnings.warn(
+            f"No street of {street_label} falls within the map of Lens: is it a road "
+            "layer of Lens? The map is drawn without it.",
+            UserWarning,
+            stacklevel=2,
+        )
 
     acts = ", ".join(f"{x.name} : {x.act_date_fr}" for x in state.layers)
     sources = [
@@ -506,3 +509,18 @@ def build_scene(
         streets=street_gdf,
         streets_label=f"Voirie ({street_label})" if street_gdf is not None else "",
     )
+
+
+def without_context(scene: Scene) -> Scene:
+    """The same scene without its context layers (and without their credit).
+
+    Examples
+    --------
+    >>> s = build_scene("general", context="unesco")
+    >>> without_context(s).context is None, len(without_context(s).sources) < len(s.sources)
+    (True, True)
+    """
+    if scene.context is None:
+        return scene
+    sources = [s for s in scene.sources if s != style.CONTEXT_CREDIT]
+    return dataclasses.replace(scene, context=None, sources=sources)

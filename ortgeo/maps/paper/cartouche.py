@@ -84,7 +84,7 @@ def cartouche_lines(scene: Scene, background: bool) -> list[str]:
     return lines
 
 
-def watermark(fig: Figure, text: str | None, scale: float) -> None:
+def watermark(fig: Figure, text: str | None, scale: float, portrait: bool = False) -> None:
     """« PROJET – document de travail… » across the page, when the tracés are indicative."""
     if not text:
         return
