@@ -4,7 +4,8 @@ Only ORT sectors are « secteurs d'intervention »; the OPAH-RU is listed apart,
 information ». For each sector and street: « voie entière » when every number of the
 street is inside, else the numbers by side (« n° 1 à 47 impairs ; 2 à 50 pairs ») and the
 cadastral parcels when the BAN export gives them; the addresses in the uncertainty band
-(« à vérifier ») are listed apart, one by one, with their distance to the limit.
+(« à vérifier ») are listed apart, street by street, each with its distance to the limit
+and its side: « n° 15 (20 m int.) » is 20 m inside the drawn limit, « ext. » outside.
 """
 
 from __future__ import annotations
@@ -102,17 +103,24 @@ def _included(inside: pd.DataFrame, present: dict[tuple[str, str], list]) -> lis
 
 
 def _to_check(border: pd.DataFrame, distance: pd.Series) -> list[dict]:
+    """One row per street: each address « à vérifier » with its distance to the limit and side."""
     rows = []
-    for i, r in border.iterrows():
-        d = float(distance.loc[i])
+    border = border.assign(_d=distance.loc[border.index].to_numpy())
+    for (insee, voie, cp), sub in border.groupby(["code_insee", "nom_voie", "code_postal"]):
+        sub = sub.sort_values(["numero", "rep"])
+        sides = np.where(sub["_d"].to_numpy() >= 0, "intérieur", "extérieur")
+        items = [
+            f"{number_text(int(n), [r])} ({abs(d):.0f} m {side[:3]}.)"
+            for n, r, d, side in zip(sub["numero"], sub["rep"], sub["_d"], sides, strict=True)
+        ]
         rows.append({
-            "code_insee": r["code_insee"], "commune": r["nom_commune"], "voie": r["nom_voie"],
-            "code_postal": r["code_postal"], "etendue": "", "numeros_impairs": "",
-            "numeros_pairs": "", "numeros": "n° " + number_text(int(r["numero"]), [r["rep"]]),
-            "parcelles": _parcels(border.loc[[i]]), "nb_adresses": 1,
-            "distance_m": round(abs(d), 1), "cote": "intérieur" if d >= 0 else "extérieur",
+            "code_insee": insee, "commune": sub["nom_commune"].iloc[0], "voie": voie,
+            "code_postal": cp, "etendue": "", "numeros_impairs": "", "numeros_pairs": "",
+            "numeros": "n° " + ", ".join(items), "parcelles": _parcels(sub),
+            "nb_adresses": len(sub), "distance_m": round(float(np.abs(sub["_d"]).min()), 1),
+            "cote": sides[0] if len(set(sides)) == 1 else "des deux côtés",
         })  # fmt: skip
-    return sorted(rows, key=lambda r: (street_sort_key(r["voie"]), r["numeros"]))
+    return sorted(rows, key=lambda r: (street_sort_key(r["voie"]), r["code_postal"]))
 
 
 def address_lists(
@@ -138,8 +146,9 @@ def address_lists(
     Returns
     -------
     (lists, detail) : tuple of DataFrame
-        ``lists``: columns :data:`LIST_COLUMNS`, one row per sector and street for the
-        addresses inside, one row per address « à vérifier ». ``detail``: the BAN rows
+        ``lists``: columns :data:`LIST_COLUMNS`, one row per sector, list (« adresses
+        incluses » / « à vérifier ») and street; ``distance_m`` is the smallest distance
+        to the limit of the street's addresses « à vérifier ». ``detail``: the BAN rows
         with ``<sector>_statut`` and ``<sector>_distance_m``.
 
     Examples

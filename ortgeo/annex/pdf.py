@@ -7,7 +7,7 @@ tracés are indicative, and « Page n / N ».
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -24,20 +24,20 @@ from ortgeo.output import atomic_path
 __all__ = ["list_pages", "write_pdf"]
 
 _TOP, _BOTTOM = 0.905, 0.215  # table area (figure fraction, portrait)
-_FS = 7.4
-_LINE = 0.0125  # height of one text line (figure fraction, A4 portrait at _FS)
-_COLUMNS = ((0.05, "Commune", 18), (0.20, "Voie", 34), (0.50, "Numéros", 44), (0.93, "Adr.", 6))
-_CHECK_COLUMNS = ((0.05, "Commune", 18), (0.20, "Voie", 34), (0.50, "Numéro", 20),
-                  (0.66, "Distance à la limite", 40))  # fmt: skip
+_FS = 7.0
+_LINE = 0.0118  # height of one text line (figure fraction, A4 portrait at _FS)
+#: Table columns: x position, heading, width in characters.
+_COLUMNS = ((0.05, "Commune", 16), (0.19, "Voie", 30), (0.45, "Numéros", 78), (0.95, "Adr.", 5))
 NO_LIST = (
     "Liste des adresses non produite : aucune source d'adresses (BAN) n'a été donnée. "
     "LISEZMOI.txt dit comment l'obtenir (ortgeo annex --ban adresses-62.csv.gz)."
 )
 
 
-def _rows(parts: list[dict[str, Any]]) -> Iterator[tuple[str, list[str], Sequence]]:
-    """The list as a stream of (kind, cells, columns): headings, table heads and rows."""
+def _rows(parts: list[dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:
+    """The list as a stream of (kind, cells): headings, table heads and rows."""
     last_category = None
+    head = [c[1] for c in _COLUMNS]
     for part in parts:
         if part["category"] != last_category:
             last_category = part["category"]
@@ -46,26 +46,22 @@ def _rows(parts: list[dict[str, Any]]) -> Iterator[tuple[str, list[str], Sequenc
                 if last_category != "pour information"
                 else "Pour information – autres dispositifs (pas des secteurs d'intervention)"
             )
-            yield "category", [title], ()
-        yield "sector", [f"{part['title']} — {part['legend']}"], ()
-        yield "note", [part["act"]], ()
-        yield "heading", [f"Adresses incluses ({part['n_included']})"], _COLUMNS
-        yield "head", [c[1] for c in _COLUMNS], _COLUMNS
-        if not part["included"]:
-            yield "note", ["Aucune adresse."], ()
-        for r in part["included"]:
-            numbers = r["numeros"] + (f" ; parcelles {r['parcelles']}" if r["parcelles"] else "")
-            yield "row", [r["commune"], r["voie"], numbers, str(r["nb_adresses"])], _COLUMNS
-        yield (
-            "heading",
-            [f"À vérifier – dans la marge d'incertitude du tracé ({part['n_check']})"],
-            _CHECK_COLUMNS,
-        )
-        yield "head", [c[1] for c in _CHECK_COLUMNS], _CHECK_COLUMNS
-        if not part["check"]:
-            yield "note", ["Aucune adresse."], ()
-        for r in part["check"]:
-            yield "row", [r["commune"], r["voie"], r["numeros"], r["distance_text"]], _CHECK_COLUMNS
+            yield "category", [title]
+        yield "sector", [f"{part['title']} — {part['legend']}"]
+        yield "note", [part["act"]]
+        for key, title in (("included", "Adresses incluses"),
+                           ("check", "À vérifier – dans la marge d'incertitude du tracé")):  # fmt: skip
+            count = part["n_included" if key == "included" else "n_check"]
+            yield "heading", [f"{title} ({count})"]
+            if not part[key]:
+                yield "note", ["Aucune adresse."]
+                continue
+            yield "head", head
+            for r in part[key]:
+                numbers = r["numeros"] + (
+                    f" ; parcelles {r['parcelles']}" if r["parcelles"] else ""
+                )
+                yield "row", [r["commune"], r["voie"], numbers, str(r["nb_adresses"])]
 
 
 def _new_page(size: str, header: list[str], cartouche: list[str], watermark: str | None) -> Figure:
@@ -75,9 +71,63 @@ def _new_page(size: str, header: list[str], cartouche: list[str], watermark: str
     scale = h / PAPER_SIZES["a4"][1]
     fig.text(0.05, 0.965, header[0], fontsize=12 * scale, fontweight="bold", va="top", gid="title")
     fig.text(0.05, 0.94, wrap(header[1], 110), fontsize=8 * scale, va="top", gid="subtitle")
-    page.cartouche(fig, cartouche, _FS * 0.9 * scale, rect=(0.05, 0.035, 0.90, 0.15))
+    page.cartouche(fig, cartouche, _FS * 0.95 * scale, rect=(0.05, 0.035, 0.90, 0.15))
     page.watermark(fig, watermark, scale, portrait=True)
     return fig
+
+
+class _Writer:
+    """Lays rows out on pages; the rows of one table block are drawn as one text per column."""
+
+    def __init__(self, size: str, header: list[str], cartouche: list[str], wm: str | None):
+        self.args = (size, header, cartouche, wm)
+        self.scale = PAPER_SIZES[size][1] / PAPER_SIZES["a4"][1]
+        self.pages = [_new_page(*self.args)]
+        self.y = _TOP
+        self.block: list[list[str]] = []  # column texts, padded to the same line count
+        self.block_top = _TOP
+        self.bold = False
+        # one line of a column text (linespacing 1.2 of the font's height), figure fraction
+        self.line = _FS * self.scale * 1.2 * 1.17 / 72 / PAPER_SIZES[size][0]
+
+    def flush(self) -> None:
+        if self.block:
+            for (x, _, _), lines in zip(_COLUMNS, zip(*self.block, strict=True), strict=True):
+                self.pages[-1].text(
+                    x, self.block_top, "\n".join(lines), fontsize=_FS * self.scale, va="top",
+                    linespacing=1.2, gid="list-row", fontweight="bold" if self.bold else "normal",
+                )  # fmt: skip
+        self.block, self.block_top = [], self.y
+
+    def room(self, lines: int) -> None:
+        if self.y - _LINE * lines < _BOTTOM:
+            self.flush()
+            self.pages.append(_new_page(*self.args))
+            self.y = self.block_top = _TOP
+
+    def text(self, kind: str, text: str) -> None:
+        self.flush()
+        big = {"category": 1.35, "sector": 1.12, "heading": 1.05}.get(kind, 1.0)
+        wrapped = wrap(text, int(100 / big))
+        n = wrapped.count("\n") + 1
+        self.room(n + 1)
+        self.pages[-1].text(
+            0.05, self.y, wrapped, fontsize=_FS * big * self.scale, va="top", gid=f"list-{kind}",
+            fontweight="normal" if kind == "note" else "bold",
+        )  # fmt: skip
+        self.y -= _LINE * big * n * 1.25 + (_LINE * 0.4 if kind != "note" else _LINE * 0.2)
+        self.block_top = self.y
+
+    def row(self, cells: list[str], bold: bool = False) -> None:
+        cols = [wrap(str(c), w).split("\n") for c, (_, _, w) in zip(cells, _COLUMNS, strict=True)]
+        n = max(len(c) for c in cols)
+        if self.y - _LINE * n < _BOTTOM or bold != self.bold:
+            if self.y - _LINE * n < _BOTTOM:
+                self.room(n)
+            self.flush()
+            self.bold = bold
+        self.block.append(["\n".join(c + [""] * (n - len(c))) for c in cols])
+        self.y -= self.line * n
 
 
 def list_pages(
@@ -88,41 +138,17 @@ def list_pages(
     size: str = "a4",
 ) -> list[Figure]:
     """The address-list pages (portrait); one page saying why when there is no list."""
-    scale = PAPER_SIZES[size][1] / PAPER_SIZES["a4"][1]
-    line = _LINE
-    pages = [_new_page(size, header, cartouche, watermark)]
-    y = _TOP
+    writer = _Writer(size, header, cartouche, watermark)
     if parts is None:
-        pages[0].text(0.05, y, wrap(NO_LIST, 100), fontsize=10 * scale, va="top", gid="no-list")
-        return pages
-    for kind, cells, columns in _rows(parts):
-        lines = [wrap(str(c), col[2]).split("\n") for c, col in zip(cells, columns, strict=False)]
-        n = max((len(x) for x in lines), default=1) if columns else 1
-        need = line * (n + (1.0 if kind in ("category", "sector", "heading") else 0.25))
-        if y - need < _BOTTOM:
-            pages.append(_new_page(size, header, cartouche, watermark))
-            y = _TOP
-        fig = pages[-1]
-        if not columns:
-            weight = "bold" if kind in ("category", "sector") else "normal"
-            size_pt = _FS * (1.35 if kind == "category" else 1.12 if kind == "sector" else 1.0)
-            fig.text(0.05, y, wrap(cells[0], 100), fontsize=size_pt * scale, fontweight=weight,
-                     va="top", gid=f"list-{kind}")  # fmt: skip
-            y -= line * (wrap(cells[0], 100).count("\n") + 1) + (
-                line * 0.5 if kind != "note" else 0
-            )
-            continue
-        if kind == "heading":
-            fig.text(0.05, y - 0.3 * line, cells[0], fontsize=_FS * 1.05 * scale,
-                     fontweight="bold", va="top", gid="list-heading")  # fmt: skip
-            y -= 1.5 * line
-            continue
-        for (x, _, _), text in zip(columns, lines, strict=False):
-            fig.text(x, y, "\n".join(text), fontsize=_FS * scale, va="top",
-                     fontweight="bold" if kind == "head" else "normal", gid=f"list-{kind}",
-                     linespacing=1.15)  # fmt: skip
-        y -= line * n * 1.05 + line * 0.25
-    return pages
+        writer.text("note", NO_LIST)
+        return writer.pages
+    for kind, cells in _rows(parts):
+        if kind in ("head", "row"):
+            writer.row(cells, bold=kind == "head")
+        else:
+            writer.text(kind, cells[0])
+    writer.flush()
+    return writer.pages
 
 
 def write_pdf(path: Path, figures: list[Figure], fontsize: float = 7.0) -> Path:

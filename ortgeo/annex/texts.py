@@ -64,17 +64,6 @@ def what_is_drawn(state: AnnexState) -> str:
     return f"Périmètres en vigueur le {date_fr(state.date)}."
 
 
-def distance_text(distance_m: float, side: str) -> str:
-    """``à 35 m de la limite, côté intérieur``.
-
-    Examples
-    --------
-    >>> distance_text(35.04, "intérieur")
-    'à 35 m de la limite, côté intérieur'
-    """
-    return f"à {round(distance_m):d} m de la limite, côté {side}"
-
-
 def _common(state: AnnexState) -> dict[str, Any]:
     return {
         "cartouche_title": CARTOUCHE_TITLE,
@@ -127,14 +116,13 @@ def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
         sub = lists[lists["secteur_id"] == sector.key]
         included = sub[sub["liste"] == INCLUDED].to_dict("records")
         check = sub[sub["liste"] == TO_CHECK].to_dict("records")
-        for r in check:
-            r["distance_text"] = distance_text(r["distance_m"], r["cote"])
         parts.append({
             "category": sector.category, "title": sector.title, "status": sector.status,
             "legend": sector.item.legend,
             "act": f"{sector.item.act_title} — date : {sector.item.act_date_fr}",
             "included": included, "check": check,
-            "n_included": int(sum(r["nb_adresses"] for r in included)), "n_check": len(check),
+            "n_included": int(sum(r["nb_adresses"] for r in included)),
+            "n_check": int(sum(r["nb_adresses"] for r in check)),
         })  # fmt: skip
     return parts
 

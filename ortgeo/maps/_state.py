@@ -29,6 +29,7 @@ from ortgeo.communes import commune_outlines
 from ortgeo.crs import L93
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.maps import style
+from ortgeo.verdict import LENS_INSEE
 
 __all__ = ["AnnexState", "StateLayer", "annex_state"]
 
@@ -132,7 +133,7 @@ class AnnexState:
         for item in self.layers:
             codes |= set(item.communes)
             codes |= set(_communes_touched(item.layer, item.layer.accuracy_m))
-        return tuple(sorted(codes, key=lambda c: (c != style.LENS_INSEE, c)))
+        return tuple(sorted(codes, key=lambda c: (c != LENS_INSEE, c)))
 
     def locate_catalog(self) -> Catalog:
         """A catalogue of exactly the drawn layers, all in force on :attr:`date`.

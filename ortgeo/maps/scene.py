@@ -227,7 +227,7 @@ def read_streets(streets: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFra
     ['Rue de Paris']
     """
     if isinstance(streets, gpd.GeoDataFrame):
-        gdf, label = streets, "fournie"
+        gdf, label = streets, "couche fournie"
     else:
         gdf, label = read_perimeter_lines(streets), Path(streets).name
     if gdf.crs is None:
@@ -247,7 +247,7 @@ def read_streets(streets: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFra
         crs=WGS84,
     )
     bdtopo = "cleabs" in gdf and gdf["cleabs"].astype(str).str.startswith("TRONROUT").any()
-    credit = f"{label} (IGN BD TOPO, tronçons de route, Licence Ouverte 2.0)" if bdtopo else label
+    credit = f"{label} – IGN BD TOPO, tronçons de route, Licence Ouverte 2.0" if bdtopo else label
     return out, credit
 
 
