@@ -168,11 +168,11 @@ def test_lists_ranges_sides_and_limite_apart(ban_fixture, squares):
     # a street whose every number is inside is written « voie entière »
     assert inside.loc["Lieu-dit du Test", "numeros"] == "voie entière"
     assert inside.loc["Lieu-dit du Test", "numeros_impairs"] == "sans numéro"
-    # « à vérifier »: one row per address, with its distance to the limit and the side
+    # « à vérifier »: by street and side of the limit, with the distances to it
     check = ort[ort["liste"] == TO_CHECK]
-    assert check["numeros"].tolist() == ["n° 15", "n° 17"]
-    assert check["distance_m"].tolist() == pytest.approx([20, 20], abs=0.2)
-    assert set(check["cote"]) == {"intérieur"}
+    assert check["numeros"].tolist() == ["côté intérieur, à 20 m de la limite : n° 15 à 17 impairs"]
+    assert check["distance_m"].tolist() == pytest.approx([20], abs=0.2)
+    assert check["cote"].tolist() == ["intérieur"] and check["nb_adresses"].tolist() == [2]
     assert "Rue Dehors" not in set(lists["voie"])
     # the OPAH-RU is listed apart, « pour information », never as a sector
     opah = lists[lists["secteur_id"] == "test_opah"]
@@ -236,7 +236,7 @@ def test_written_lists_csv_html_and_pdf(ban_fixture, squares, tmp_path):
     assert '<html lang="fr">' in page and "@media print" in page
     assert "<script>alert(1)</script>" not in page
     assert "Place &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "À vérifier" in page and "à 20 m de la limite, côté intérieur" in page
+    assert "À vérifier" in page and "côté intérieur, à 20 m de la limite : n° 15 à 17" in page
     assert INDICATIF_WARNING in page and WATERMARK in page
     assert "Denormandie" in page
     info = page.index("Pour information – autres dispositifs")
@@ -312,6 +312,7 @@ def test_synthetic_export_lists_cover_every_address_once(synthetic_export):
         chosen = detail[detail[f"{key}_statut"] == wanted]
         assert sub["nb_adresses"].sum() == len(chosen)
         if liste == TO_CHECK:
+            assert sub["numeros"].str.startswith("côté ").all()
             continue
         for row in sub.itertuples():
             street = detail[detail["nom_voie"] == row.voie]
@@ -527,3 +528,50 @@ def test_synthetic_addresses_are_never_called_the_ban(tmp_path, synthetic_export
     readme = (out.folder / "LISEZMOI.txt").read_text(encoding="utf-8")
     assert "- Adresses : Base Adresse Nationale (fichier adresses-62.csv" in readme
     assert "SYNTHÉTIQUES" not in readme
+
+
+# -- annexe3.pdf -------------------------------------------------------------------------------
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    """The font table of ``pdffonts`` (poppler-utils): one row per font."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) not installed: bash tools/setup_test_env.sh")
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
+
+
+def test_pdf_pages_numbered_with_cartouche_and_embedded_fonts(ban_fixture, squares, tmp_path):
+    from pypdf import PdfReader
+
+    res = write_annex(tmp_path / "a3", date="2022-01-01", catalog=squares, ban=ban_fixture, dpi=20)
+    reader = PdfReader(res.folder / "annexe3.pdf")
+    assert len(reader.pages) == res.pages >= 4  # three maps, then the list
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} / {len(texts)}" in text
+        assert "Annexe 3 à l'avenant n° 2 à la convention-cadre" in text  # the cartouche
+    assert texts[0].startswith("Situation des secteurs d'intervention") or (
+        "Situation des secteurs d'intervention" in texts[0]
+    )
+    assert "Liste des adresses incluses" in texts[3] and "Rue du Test" in texts[3]
+    assert "À vérifier" in texts[3]
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    assert sizes[:3] == [pytest.approx((842, 595), abs=1.5)] * 3  # A4 landscape maps
+    assert sizes[3:] == [pytest.approx((595, 842), abs=1.5)] * (len(sizes) - 3)  # A4 portrait
+    fonts = pdffonts(res.folder / "annexe3.pdf")
+    assert fonts and all(row[-5] == "yes" for row in fonts), fonts  # the "emb" column
+
+
+def test_pdf_without_ban_says_why_and_a3_option(tmp_path):
+    from pypdf import PdfReader
+
+    res = write_annex(tmp_path / "a3", size="a3", dpi=20)
+    reader = PdfReader(res.folder / "annexe3.pdf")
+    assert len(reader.pages) == 4
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert "Liste des adresses non produite" in last
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(1191, abs=1.5)  # A3

@@ -4,8 +4,8 @@ Only ORT sectors are « secteurs d'intervention »; the OPAH-RU is listed apart,
 information ». For each sector and street: « voie entière » when every number of the
 street is inside, else the numbers by side (« n° 1 à 47 impairs ; 2 à 50 pairs ») and the
 cadastral parcels when the BAN export gives them; the addresses in the uncertainty band
-(« à vérifier ») are listed apart, street by street, each with its distance to the limit
-and its side: « n° 15 (20 m int.) » is 20 m inside the drawn limit, « ext. » outside.
+(« à vérifier ») are listed apart, street by street and side of the drawn limit, with
+their distances to it: « côté intérieur, à 12 à 40 m de la limite : n° 15 à 17 impairs ».
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 
-from ortgeo.annex.numbers import format_numbers, number_text, sides_text, street_sort_key
+from ortgeo.annex.numbers import format_numbers, sides_text, street_sort_key
 from ortgeo.catalog import Catalog, Layer
 from ortgeo.dates import DateLike
 from ortgeo.locate import DEDANS, LIMITE, layer_key, locate
@@ -102,23 +102,28 @@ def _included(inside: pd.DataFrame, present: dict[tuple[str, str], list]) -> lis
     return sorted(rows, key=lambda r: (street_sort_key(r["voie"]), r["code_postal"]))
 
 
-def _to_check(border: pd.DataFrame, distance: pd.Series) -> list[dict]:
-    """One row per street: each address « à vérifier » with its distance to the limit and side."""
+def _to_check(
+    border: pd.DataFrame, distance: pd.Series, present: dict[tuple[str, str], list]
+) -> list[dict]:
+    """One row per street: the numbers « à vérifier » by side of the limit, with distances."""
     rows = []
     border = border.assign(_d=distance.loc[border.index].to_numpy())
     for (insee, voie, cp), sub in border.groupby(["code_insee", "nom_voie", "code_postal"]):
-        sub = sub.sort_values(["numero", "rep"])
-        sides = np.where(sub["_d"].to_numpy() >= 0, "intérieur", "extérieur")
-        items = [
-            f"{number_text(int(n), [r])} ({abs(d):.0f} m {side[:3]}.)"
-            for n, r, d, side in zip(sub["numero"], sub["rep"], sub["_d"], sides, strict=True)
-        ]
+        texts = []
+        for side, part in (("intérieur", sub[sub["_d"] >= 0]), ("extérieur", sub[sub["_d"] < 0])):
+            if part.empty:
+                continue
+            odd, even = format_numbers(zip(part["numero"], part["rep"], strict=True),
+                                       present[(insee, voie)])  # fmt: skip
+            lo, hi = np.abs(part["_d"]).min(), np.abs(part["_d"]).max()
+            span = f"{lo:.0f} m" if round(lo) == round(hi) else f"{lo:.0f} à {hi:.0f} m"
+            texts.append(f"côté {side}, à {span} de la limite : {sides_text(odd, even)}")
         rows.append({
             "code_insee": insee, "commune": sub["nom_commune"].iloc[0], "voie": voie,
             "code_postal": cp, "etendue": "", "numeros_impairs": "", "numeros_pairs": "",
-            "numeros": "n° " + ", ".join(items), "parcelles": _parcels(sub),
+            "numeros": " — ".join(texts), "parcelles": _parcels(sub),
             "nb_adresses": len(sub), "distance_m": round(float(np.abs(sub["_d"]).min()), 1),
-            "cote": sides[0] if len(set(sides)) == 1 else "des deux côtés",
+            "cote": "des deux côtés" if len(texts) == 2 else texts[0].split(",")[0][5:],
         })  # fmt: skip
     return sorted(rows, key=lambda r: (street_sort_key(r["voie"]), r["code_postal"]))
 
@@ -183,5 +188,5 @@ def address_lists(
             {**head, "liste": INCLUDED, **r} for r in _included(ban[status == DEDANS], present)
         ]
         border = ban[status == LIMITE]
-        rows += [{**head, "liste": TO_CHECK, **r} for r in _to_check(border, distance)]
+        rows += [{**head, "liste": TO_CHECK, **r} for r in _to_check(border, distance, present)]
     return pd.DataFrame(rows, columns=LIST_COLUMNS), detail

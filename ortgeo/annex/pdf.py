@@ -28,6 +28,10 @@ _FS = 7.0
 _LINE = 0.0118  # height of one text line (figure fraction, A4 portrait at _FS)
 #: Table columns: x position, heading, width in characters.
 _COLUMNS = ((0.05, "Commune", 16), (0.19, "Voie", 30), (0.45, "Numéros", 78), (0.95, "Adr.", 5))
+_LISTS = (
+    ("included", "Adresses incluses"),
+    ("check", "À vérifier – dans la marge d'incertitude du tracé"),
+)
 NO_LIST = (
     "Liste des adresses non produite : aucune source d'adresses (BAN) n'a été donnée. "
     "LISEZMOI.txt dit comment l'obtenir (ortgeo annex --ban adresses-62.csv.gz)."
@@ -49,8 +53,7 @@ def _rows(parts: list[dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:
             yield "category", [title]
         yield "sector", [f"{part['title']} — {part['legend']}"]
         yield "note", [part["act"]]
-        for key, title in (("included", "Adresses incluses"),
-                           ("check", "À vérifier – dans la marge d'incertitude du tracé")):  # fmt: skip
+        for key, title in _LISTS:
             count = part["n_included" if key == "included" else "n_check"]
             yield "heading", [f"{title} ({count})"]
             if not part[key]:

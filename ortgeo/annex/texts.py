@@ -21,7 +21,6 @@ from ortgeo.verdict import LENS_INSEE
 
 __all__ = [
     "DENORMANDIE_NOTE",
-    "distance_text",
     "list_html",
     "list_parts",
     "readme",
