@@ -31,7 +31,7 @@ from ortgeo.dates import DateLike, parse_date
 from ortgeo.maps import style
 from ortgeo.verdict import LENS_INSEE
 
-__all__ = ["AnnexState", "StateLayer", "annex_state"]
+__all__ = ["AnnexState", "StateLayer", "annex_state", "state_layer"]
 
 #: Kinds drawn as ORT "secteurs d'intervention"; every other kind is "pour information".
 SECTOR_KINDS = ORT_KINDS
@@ -177,7 +177,8 @@ def _fallback(layer: Layer) -> dict[str, object]:
     }
 
 
-def _state_layer(layer: Layer) -> StateLayer:
+def state_layer(layer: Layer) -> StateLayer:
+    """A catalogue layer with the words of its act (the one place they are looked up)."""
     fallback = _fallback(layer)
     communes = getattr(layer, "communes", None) or _communes_touched(layer)
     return StateLayer(
@@ -215,7 +216,7 @@ def annex_state(date: DateLike = None, catalog: Catalog | None = None) -> AnnexS
         day = parse_date(date)
         chosen = cat.in_force(day)
     chosen = sorted(chosen, key=lambda x: _DRAW_ORDER.get(x.kind, 9))
-    items = [_state_layer(x) for x in chosen]
+    items = [state_layer(x) for x in chosen]
     return AnnexState(
         date=day,
         avenant=date is None,

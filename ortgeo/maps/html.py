@@ -27,9 +27,9 @@ from branca.element import Element, MacroElement
 from folium.features import GeoJsonPopup, GeoJsonTooltip
 from jinja2 import Template
 
-from ortgeo.catalog import Catalog
+from ortgeo.catalog import Catalog, Layer
 from ortgeo.dates import DateLike
-from ortgeo.maps._state import StateLayer
+from ortgeo.maps._state import StateLayer, state_layer
 from ortgeo.maps.legend import LegendItem
 from ortgeo.maps.scene import Scene, build_scene
 from ortgeo.maps.style import (
@@ -160,10 +160,13 @@ def _table(rows: list[tuple[str, object]], title: str) -> str:
     return f'<div class="ortgeo-popup"><b>{escape(title)}</b><table>{body}</table></div>'
 
 
-def _layer_popup(item: StateLayer) -> str:
+def _layer_popup(item: StateLayer | Layer) -> str:
+    if isinstance(item, Layer):
+        item = state_layer(item)
     layer = item.layer
     return _table(
         [
+            ("Couche", layer.title),
             ("Acte", f"{item.act_title} — {item.act_date_fr}"),
             ("Base légale", layer.legal_basis),
             ("Date de l'acte", date_fr(layer.act_date, "inconnue")),
@@ -245,7 +248,9 @@ def _sidebar(scene: Scene) -> str:
     for group in scene.legend:
         rows.append(f'<tr><td colspan="2"><h2>{escape(group.title)}</h2></td></tr>')
         rows += [
-            f"<tr><td>{_symbol(item)}</td><td>{escape(item.label)}</td></tr>"
+            f"<tr><td>{_symbol(item)}</td><td>{escape(item.label)}"
+            + (f"<br><small>{escape(item.detail)}</small>" if item.detail else "")
+            + "</td></tr>"
             for item in group.items
         ]
     notices = "".join(f'<div class="notice">{escape(n)}</div>' for n in scene.notices)
@@ -287,7 +292,7 @@ def _add_perimeters(m: folium.Map, scene: Scene) -> None:
         )
         folium.GeoJson(
             data,
-            name=escape(f"{item.legend} — {layer.status}"),
+            name=escape(f"{layer.title} — {layer.status}"),
             style_function=lambda _f, s=style: s,
             popup=GeoJsonPopup(fields=["popup"], labels=False, class_name="ortgeo-geojson"),
             tooltip=GeoJsonTooltip(fields=["tooltip"], labels=False),

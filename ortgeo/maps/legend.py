@@ -25,9 +25,11 @@ from ortgeo.maps.style import (
     LandmarkStyle,
     LayerStyle,
     layer_style,
+    precision_fr,
 )
 
 if TYPE_CHECKING:
+    from ortgeo.maps._state import StateLayer
     from ortgeo.maps.scene import Scene
 
 __all__ = ["LegendGroup", "LegendItem", "build_legend"]
@@ -43,6 +45,8 @@ class LegendItem:
     symbol: Symbol
     area: LayerStyle | None = None
     dot: LandmarkStyle | None = None
+    #: A second line for the HTML legend (the catalogue layer, its status and precision).
+    detail: str = ""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +59,12 @@ class LegendGroup:
 
 def _dot(colour: str, label: str, radius: float = 5.0, edge: str = "#ffffff") -> LegendItem:
     return LegendItem(label, "dot", dot=LandmarkStyle(colour, edge, radius, label))
+
+
+def _perimeter(item: StateLayer) -> LegendItem:
+    layer = item.layer
+    detail = f"{layer.title} — {layer.status}, {precision_fr(layer.accuracy_m)}"
+    return LegendItem(item.legend, "area", area=layer_style(layer), detail=detail)
 
 
 def build_legend(scene: Scene) -> list[LegendGroup]:
@@ -72,13 +82,13 @@ def build_legend(scene: Scene) -> list[LegendGroup]:
         if items:
             groups.append(LegendGroup(title, tuple(items)))
 
-    sectors = [LegendItem(x.legend, "area", area=layer_style(x.layer)) for x in scene.sectors]
+    sectors = [_perimeter(x) for x in scene.sectors]
     if not sectors:
         sectors = [LegendItem("aucun secteur d'intervention en vigueur", "line")]
     add(GROUP_LABELS["sectors"], sectors)
     add(
         GROUP_LABELS["others"],
-        [LegendItem(x.legend, "area", area=layer_style(x.layer)) for x in scene.others],
+        [_perimeter(x) for x in scene.others],
     )
     communes = [LegendItem(LENS_STYLE.legend, "line", area=LENS_STYLE)]
     if scene.kind == "situation":
