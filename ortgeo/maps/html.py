@@ -323,19 +323,23 @@ def _add_communes(m: folium.Map, scene: Scene) -> None:
         interactive=False,
     ).add_to(group)
     for geom, name in zip(communes.geometry, communes["nom"], strict=True):
-        if not name:
-            continue
-        pt = geom.representative_point()
-        folium.Marker(
-            [pt.y, pt.x],
-            icon=folium.DivIcon(
-                html=f'<div class="ortgeo-commune-label">{escape(name)}</div>',
-                icon_size=(0, 0),
-                class_name="ortgeo-commune-icon",
-            ),
-            interactive=False,
-        ).add_to(group)
+        if name:
+            _name_marker(group, geom, "ortgeo-commune", name)
     group.add_to(m)
+
+
+def _name_marker(parent: folium.Map | folium.FeatureGroup, geom, css: str, name: str) -> None:
+    """A name written at a point inside ``geom`` (a non-interactive div icon)."""
+    pt = geom.representative_point()
+    folium.Marker(
+        [pt.y, pt.x],
+        icon=folium.DivIcon(
+            html=f'<div class="{css}-label">{escape(name)}</div>',
+            icon_size=(0, 0),
+            class_name=f"{css}-icon",
+        ),
+        interactive=False,
+    ).add_to(parent)
 
 
 def _landmark_popup(row: pd.Series) -> str:
@@ -470,16 +474,7 @@ def _add_streets(m: folium.Map, scene: Scene) -> None:
 
 def _add_sector_names(m: folium.Map, scene: Scene) -> None:
     for item in scene.sectors:
-        pt = item.layer.geometry.representative_point()
-        folium.Marker(
-            [pt.y, pt.x],
-            icon=folium.DivIcon(
-                html=f'<div class="ortgeo-sector-label">{escape(item.name)}</div>',
-                icon_size=(0, 0),
-                class_name="ortgeo-sector-icon",
-            ),
-            interactive=False,
-        ).add_to(m)
+        _name_marker(m, item.layer.geometry, "ortgeo-sector", item.name)
 
 
 class _Behaviour(MacroElement):
