@@ -23,7 +23,7 @@ from ortgeo.output import atomic_path
 
 __all__ = ["list_pages", "write_pdf"]
 
-_TOP, _BOTTOM = 0.905, 0.215  # table area (figure fraction, portrait)
+_TOP, _BOTTOM = 0.875, 0.215  # table area (figure fraction, portrait)
 _FS = 7.0
 _LINE = 0.0118  # height of one text line (figure fraction, A4 portrait at _FS)
 #: Table columns: x position, heading, width in characters.
@@ -73,7 +73,7 @@ def _new_page(size: str, header: list[str], cartouche: list[str], watermark: str
     FigureCanvasAgg(fig)
     scale = h / PAPER_SIZES["a4"][1]
     fig.text(0.05, 0.965, header[0], fontsize=12 * scale, fontweight="bold", va="top", gid="title")
-    fig.text(0.05, 0.94, wrap(header[1], 110), fontsize=8 * scale, va="top", gid="subtitle")
+    fig.text(0.05, 0.94, wrap(header[1], 120), fontsize=7.5 * scale, va="top", gid="subtitle")
     page.cartouche(fig, cartouche, _FS * 0.95 * scale, rect=(0.05, 0.035, 0.90, 0.15))
     page.watermark(fig, watermark, scale, portrait=True)
     return fig

@@ -499,7 +499,11 @@ def build_scene(
         subtitle=subtitle,
         notices=notices,
         sources=sources,
-        cartouche=_cartouche(state),
+        cartouche=(
+            [style.CONTROLE_CARTOUCHE, *_cartouche(state)[1:]]
+            if kind == "controle"
+            else _cartouche(state)
+        ),
         watermark=style.WATERMARK if status == "indicatif" else None,
         frame=frame,
         landmarks=marks,

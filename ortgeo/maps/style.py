@@ -67,6 +67,8 @@ WATERMARK: Final = "PROJET – document de travail – tracés indicatifs, non o
 CARTOUCHE_TITLE: Final = (
     "Annexe 3 à l'avenant n° 2 à la convention-cadre Action cœur de ville de Lens (2023-2026)"
 )
+#: First line of the cartouche of the QA map, which is not part of the annex.
+CONTROLE_CARTOUCHE: Final = "Document de contrôle interne – ne fait pas partie de l'annexe 3"
 #: Subtitle when the sectors are those the avenant defines (no date asked).
 AVENANT_SUBTITLE: Final = "Secteurs d'intervention définis par l'avenant n° 2 — tracés {status}"
 DATED_SUBTITLE: Final = "Périmètres en vigueur le {date} — statut : {status}"

@@ -49,7 +49,7 @@ def cartouche(
             zorder=5,
         )
     )
-    chars = int(w * fig.get_figwidth() * 72 / (fontsize * 0.55))
+    chars = int(w * fig.get_figwidth() * 72 / (fontsize * 0.6))
     head, *rest = lines
     body = "\n".join(wrap(line, chars) for line in rest)
     fig.text(
