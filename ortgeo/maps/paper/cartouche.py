@@ -49,7 +49,7 @@ def cartouche(
             zorder=5,
         )
     )
-    chars = int(w * fig.get_figwidth() * 72 / (fontsize * 0.6))
+    chars = int(w * fig.get_figwidth() * 72 / (fontsize * 0.64))
     head, *rest = lines
     body = "\n".join(wrap(line, chars) for line in rest)
     fig.text(
@@ -107,7 +107,6 @@ def watermark(fig: Figure, text: str | None, scale: float, portrait: bool = Fals
 
 def footer(fig: Figure, scene: Scene, extra: list[str], fontsize: float) -> None:
     """Date and status line, then the sources and the licence."""
-    chars = int(fig.get_figwidth() * 72 * 0.96 / (fontsize * 0.52))
     if scene.state.avenant:
         status = f"Secteurs définis par l'avenant n° 2 — statut des tracés : {scene.status}"
     else:
@@ -125,17 +124,17 @@ def footer(fig: Figure, scene: Scene, extra: list[str], fontsize: float) -> None
         gid="footer",
     )
     sources = [*scene.sources[:-1], *extra]
-    body = wrap("Sources : " + " ; ".join(sources) + ".", chars)
-    body += "\n" + wrap(f"{scene.sources[-1]}. Projection Lambert-93 (EPSG:2154).", chars)
+    text = "Sources : " + " ; ".join(sources) + "."
+    licence = f"{scene.sources[-1]}. Projection Lambert-93 (EPSG:2154)."
+    size = fontsize
+    for _ in range(4):  # many sources (context, streets): smaller text, never off the page
+        chars = int(fig.get_figwidth() * 72 * 0.96 / (size * 0.58))
+        body = wrap(text, chars) + "\n" + wrap(licence, chars)
+        if body.count("\n") + 1 <= 4:
+            break
+        size *= 0.9
     fig.text(
-        0.02,
-        0.068,
-        body,
-        fontsize=fontsize,
-        color="#333333",
-        va="top",
-        linespacing=1.3,
-        gid="footer",
+        0.02, 0.068, body, fontsize=size, color="#333333", va="top", linespacing=1.25, gid="footer"
     )
 
 
