@@ -23,7 +23,10 @@ def wrap(text: str, width: int) -> str:
     >>> wrap("Secteur d'intervention – centre-ville", 20)
     "Secteur\\nd'intervention –\\ncentre-ville"
     """
-    return "\n".join(textwrap.wrap(text, width=width, break_long_words=False)) or text
+    return (
+        "\n".join(textwrap.wrap(text, width=width, break_long_words=False, break_on_hyphens=False))
+        or text
+    )
 
 
 @dataclass
