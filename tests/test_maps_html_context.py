@@ -75,7 +75,9 @@ def test_streets_in_tooltips(reference):
     page = render_html(annex_map("general", streets=streets))
     names = set(streets["nom_collaboratif_gauche"].dropna())
     assert sum(name in page for name in names) >= 10
-    assert "Voirie (couche fournie – IGN BD TOPO" in page and "Aucun fond de voirie fourni" not in page
+    assert (
+        "Voirie (couche fournie – IGN BD TOPO" in page and "Aucun fond de voirie fourni" not in page
+    )
 
 
 @pytest.mark.browser

@@ -395,9 +395,8 @@ def test_unesco_context_drawn_with_its_credit():
     assert not gids(plain, "context-bien-inscrit")  # off by default on paper
     fig = figure("general", dpi=30, context="unesco")
     assert gids(fig, "context-bien-inscrit") and gids(fig, "context-cites-minieres")
-    assert "Mission Bassin Minier (data.gouv.fr), Licence Ouverte 2.0" in " ".join(texts(fig, "footer")).replace(
-        "\n", " "
-    )
+    footer = " ".join(texts(fig, "footer")).replace("\n", " ")
+    assert "Mission Bassin Minier (data.gouv.fr), Licence Ouverte 2.0" in footer
     legend = next(ax for ax in fig.axes if ax.get_gid() == "legend-panel").get_legend()
     flat = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
     assert "Bien inscrit au patrimoine mondial (UNESCO)" in flat

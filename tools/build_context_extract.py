@@ -42,7 +42,11 @@ def main() -> None:
             "layer": gdf["layer"].to_numpy(),
             "nom": gdf["nom"].fillna("").astype(str).to_numpy(),
             "description": gdf.apply(_describe, axis=1).to_numpy(),
-            "id_unesco": gdf["id_unesco"].fillna(gdf["no_element"]).fillna("").astype(str).to_numpy(),
+            "id_unesco": gdf["id_unesco"]
+            .fillna(gdf["no_element"])
+            .fillna("")
+            .astype(str)
+            .to_numpy(),
         },
         geometry=shapely.set_precision(gdf.geometry.to_numpy(), 1e-6),
         crs="EPSG:4326",
