@@ -3,11 +3,13 @@
 Times, as medians of ``--repeat`` runs after one warm-up run (imports, fonts, Leaflet
 assets and the bundled catalogue loaded):
 
-- **maps**: both maps (general + zoom-extension), each as self-contained HTML and as an
-  A4 landscape PNG at 300 dpi — the target is < 5 s for the four files;
+- **maps**: the three maps (situation, general, zoom-extension), each as self-contained
+  HTML and as an A4 landscape PNG at 300 dpi — the target is < 5 s for the general and
+  zoom maps (four files);
 - each piece alone (HTML, PNG) for each map;
 - **annex with BAN**: the whole ``write_annex`` folder with a SYNTHETIC BAN export of
-  ``--addresses`` Lens-like addresses (``ortgeo.testing``), address lists included.
+  ``--addresses`` Lens-like addresses (``ortgeo.testing``), address lists and
+  ``annexe3.pdf`` included — the target is < 10 s.
 
 Run: ``python benchmarks/bench_annex.py [--repeat 5] [--addresses 15000]``. Record the
 printed table in BENCHMARKS.md with the machine and date.
@@ -22,20 +24,21 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from _timing import median_time as timed  # same folder: run as a script
+from _timing import median_time  # same folder: run as a script
 
 from ortgeo.annex import write_annex
 from ortgeo.maps import annex_map, render_png, save_html
+from ortgeo.maps.style import MAP_KINDS
 from ortgeo.testing import write_synthetic_ban_export
 
 DATE = "2024-06-01"
-KINDS = ("general", "zoom-extension")
+KINDS = MAP_KINDS  # situation, general, zoom-extension
 
 
 def warm_timed(func: Callable[[], object], repeat: int) -> float:
     """Median time of ``repeat`` runs after one warm-up run."""
     func()
-    return timed(func, repeat)
+    return median_time(func, repeat)
 
 
 def main() -> None:
@@ -61,7 +64,7 @@ def main() -> None:
     for kind in KINDS:
         rows.append((f"HTML {kind}", warm_timed(lambda k=kind: html(k), args.repeat)))
         rows.append((f"PNG A4 300 dpi {kind}", warm_timed(lambda k=kind: png(k), args.repeat)))
-    rows.append(("maps: 2 × (HTML + PNG)", warm_timed(both_maps, args.repeat)))
+    rows.append((f"maps: {len(KINDS)} × (HTML + PNG)", warm_timed(both_maps, args.repeat)))
     rows.append((
         "write_annex, no BAN",
         warm_timed(lambda: write_annex(out / "a", date=DATE), args.repeat),

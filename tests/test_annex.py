@@ -18,7 +18,6 @@ from synthetic_catalog import X0, Y0, write_catalog
 
 import ortgeo
 from ortgeo.annex import (
-    DENORMANDIE_NOTE,
     address_lists,
     format_numbers,
     load_ban,
@@ -26,12 +25,15 @@ from ortgeo.annex import (
     sectors,
     write_annex,
 )
+from ortgeo.annex.lists import CATEGORIES, INCLUDED, TO_CHECK
+from ortgeo.annex.texts import DENORMANDIE_NOTE
 from ortgeo.cli import main
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders.ban_export import BAN_COLUMNS
 from ortgeo.geocoders.ban_local import build_ban_index
-from ortgeo.maps.style import INDICATIF_WARNING
+from ortgeo.locate import layer_key
+from ortgeo.maps.style import INDICATIF_WARNING, WATERMARK
 from ortgeo.testing import write_synthetic_ban_export
 
 # -- the range formatter, on hand-made numbers ---------------------------------------------------
@@ -138,12 +140,14 @@ def ban_fixture(tmp_path) -> Path:
     return write_ban_fixture(tmp_path / "adresses-test.csv")
 
 
-def test_sectors_are_the_ort_in_force_then_each_layer(squares):
-    assert [s.key for s in sectors(squares, "2022-01-01")] == ["ort", "test_ort", "test_opah"]
-    assert [s.key for s in sectors(squares, "2024-06-01")] == [
-        "ort", "test_ort", "test_ext", "test_opah",
-    ]  # fmt: skip
+def test_sectors_are_the_ort_sectors_then_the_others(squares):
+    assert [s.key for s in sectors(squares, "2022-01-01")] == ["test_ort", "test_opah"]
+    secs = sectors(squares, "2024-06-01")
+    assert [s.key for s in secs] == ["test_ort", "test_ext", "test_opah"]
+    assert [s.category for s in secs] == [CATEGORIES[0], CATEGORIES[0], CATEGORIES[1]]
     assert sectors(squares, "2018-01-01") == []
+    # no date: the sectors the avenant defines, whatever their catalogue dates say
+    assert [s.key for s in sectors(squares)] == ["test_ort", "test_ext", "test_opah"]
 
 
 def test_load_ban_keeps_lens_only(ban_fixture):
@@ -154,63 +158,117 @@ def test_load_ban_keeps_lens_only(ban_fixture):
 
 def test_lists_ranges_sides_and_limite_apart(ban_fixture, squares):
     lists, detail = address_lists(load_ban(ban_fixture), "2022-01-01", squares)
-    ort = lists[lists["secteur_id"] == "ort"].set_index(["liste", "voie"])
-    row = ort.loc[("dedans", "Rue du Test")]
+    ort = lists[lists["secteur_id"] == "test_ort"]
+    inside = ort[ort["liste"] == INCLUDED].set_index("voie")
+    row = inside.loc["Rue du Test"]
     assert row["numeros_impairs"] == "1 à 7, 11 à 13"  # 9 is in the BAN, outside
     assert row["numeros_pairs"] == "2 à 10, 12, 14 et 14 ter"  # no 8; 12 bis is outside
     assert row["numeros"] == "n° 1 à 7, 11 à 13 impairs ; 2 à 10, 12, 14 et 14 ter pairs"
-    assert row["nb_adresses"] == 13
-    limite = ort.loc[("limite – à vérifier", "Rue du Test")]
-    assert (limite["numeros_impairs"], limite["numeros_pairs"]) == ("15 à 17", "")
-    assert limite["nb_adresses"] == 2
-    assert ort.loc[("dedans", "Lieu-dit du Test"), "numeros_impairs"] == "sans numéro"
+    assert row["etendue"] == "" and row["nb_adresses"] == 13
+    # a street whose every number is inside is written « voie entière »
+    assert inside.loc["Lieu-dit du Test", "numeros"] == "voie entière"
+    assert inside.loc["Lieu-dit du Test", "numeros_impairs"] == "sans numéro"
+    # « à vérifier »: by street and side of the limit, with the distances to it
+    check = ort[ort["liste"] == TO_CHECK]
+    assert check["numeros"].tolist() == ["côté intérieur, à 20 m de la limite : n° 15 à 17 impairs"]
+    assert check["distance_m"].tolist() == pytest.approx([20], abs=0.2)
+    assert check["cote"].tolist() == ["intérieur"] and check["nb_adresses"].tolist() == [2]
     assert "Rue Dehors" not in set(lists["voie"])
-    # the OPAH-RU sector holds only the address at the centre
-    opah = lists[(lists["secteur_id"] == "test_opah") & (lists["liste"] == "dedans")]
-    assert opah["voie"].tolist() == ["Place <script>alert(1)</script>"]
-    assert opah["numeros"].tolist() == ["n° 1 impairs"]
+    # the OPAH-RU is listed apart, « pour information », never as a sector
+    opah = lists[lists["secteur_id"] == "test_opah"]
+    assert set(opah["categorie"]) == {"pour information"}
+    assert set(lists.loc[lists["categorie"] == "secteur d'intervention", "secteur_id"]) == {
+        "test_ort"
+    }
+    assert opah.loc[opah["liste"] == INCLUDED, "voie"].tolist() == [
+        "Place <script>alert(1)</script>"
+    ]
     # detail: one row per address with a status and a signed distance per sector
     assert len(detail) == len(ROWS)
     by = detail.set_index(["nom_voie", "numero", "rep"])
-    assert by.loc[("Rue du Test", 9, ""), "ort_statut"] == "dehors"
-    assert by.loc[("Rue du Test", 15, ""), "ort_statut"] == "limite"
-    assert by.loc[("Rue du Test", 15, ""), "ort_distance_m"] == pytest.approx(20, abs=0.2)
+    assert by.loc[("Rue du Test", 9, ""), "test_ort_statut"] == "dehors"
+    assert by.loc[("Rue du Test", 15, ""), "test_ort_statut"] == "limite"
+    assert by.loc[("Rue du Test", 15, ""), "test_ort_distance_m"] == pytest.approx(20, abs=0.2)
     assert by.loc[("Rue du Test", 1, ""), "test_opah_statut"] == "dehors"
+
+
+def test_parcels_from_the_ban_export(ban_fixture, squares):
+    ban = load_ban(ban_fixture)
+    ban["cad_parcelles"] = ""
+    ban.loc[ban["nom_voie"] == "Lieu-dit du Test", "cad_parcelles"] = (
+        "62498000AB0012|62498000AB0013"
+    )
+    lists, _ = address_lists(ban, "2022-01-01", squares)
+    row = lists[(lists["secteur_id"] == "test_ort") & (lists["voie"] == "Lieu-dit du Test")]
+    assert row["parcelles"].tolist() == ["62498000AB0012, 62498000AB0013"]
 
 
 def test_band_option_changes_the_limite_list(ban_fixture, squares):
     lists, _ = address_lists(load_ban(ban_fixture), "2022-01-01", squares, band_m=5)
-    ort = lists[(lists["secteur_id"] == "ort") & (lists["voie"] == "Rue du Test")]
-    assert ort["liste"].tolist() == ["dedans"]  # 20 m inside is now clearly inside
+    ort = lists[(lists["secteur_id"] == "test_ort") & (lists["voie"] == "Rue du Test")]
+    assert ort["liste"].tolist() == [INCLUDED]  # 20 m inside is now clearly inside
     assert ort["numeros_impairs"].iloc[0] == "1 à 7, 11 à 17"
 
 
-def test_written_lists_csv_and_html(ban_fixture, squares, tmp_path):
+MAP_FILES = {
+    f"{stem}.{ext}" for stem in ("situation", "carte_generale", "zoom_extension")
+    for ext in ("html", "png")
+}  # fmt: skip
+
+
+def test_written_lists_csv_html_and_pdf(ban_fixture, squares, tmp_path):
     out = tmp_path / "annexe3"
     res = write_annex(out, date="2022-01-01", catalog=squares, ban=ban_fixture, dpi=30)
     names = {p.name for p in res.files}
-    assert names == {
-        "carte_generale.html", "carte_generale.png", "zoom_extension.html",
-        "zoom_extension.png", "adresses_par_secteur.csv", "adresses_par_secteur.html",
-        "adresses_detail.csv", "LISEZMOI.txt",
+    assert names == MAP_FILES | {
+        "adresses_par_secteur.csv", "adresses_par_secteur.html", "adresses_detail.csv",
+        "annexe3.pdf", "LISEZMOI.txt",
     }  # fmt: skip
+    assert names == {p.name for p in out.iterdir()}  # nothing else (no temporary file)
     assert res.n_addresses == len(ROWS)
     raw = (out / "adresses_par_secteur.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM for Excel
     header = raw.decode("utf-8-sig").splitlines()[0]
-    assert header.split(";")[:4] == ["secteur_id", "secteur", "statut_secteur", "liste"]
+    assert header.split(";")[:4] == ["categorie", "secteur_id", "secteur", "statut_trace"]
     csv = pd.read_csv(out / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig", dtype=str)
     assert "1 à 7, 11 à 13" in set(csv["numeros_impairs"])
     page = (out / "adresses_par_secteur.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in page and "@media print" in page
     assert "<script>alert(1)</script>" not in page
     assert "Place &lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "à vérifier" in page and "15 à 17" in page
-    assert INDICATIF_WARNING in page
+    assert "À vérifier" in page and "côté intérieur, à 20 m de la limite : n° 15 à 17" in page
+    assert INDICATIF_WARNING in page and WATERMARK in page
     assert "Denormandie" in page
+    info = page.index("Pour information – autres dispositifs")
+    assert page.index("Centre-ville") < info < page.rindex("OPAH-RU « Cœur de ville »")
     assert (out / "adresses_detail.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     readme = (out / "LISEZMOI.txt").read_text(encoding="utf-8")
     assert "adresses_par_secteur.csv" in readme and "NON PRODUITE" not in readme
+    assert "annexe3.pdf" in readme
+
+
+def test_annex_csvs_neutralise_formulas(squares, tmp_path):
+    rows = [(1, "", '=HYPERLINK("http://x","clic")', IN), (3, "", "+SUM(A1:A9)", IN)]
+    ban = write_ban_fixture(tmp_path / "f.csv", rows=rows, extra_commune=False)
+    out = write_annex(tmp_path / "a", date="2022-01-01", catalog=squares, ban=ban, dpi=20)
+    for name in ("adresses_par_secteur.csv", "adresses_detail.csv"):
+        text = (out.folder / name).read_text(encoding="utf-8-sig")
+        cells = [c for line in text.splitlines() for c in line.split(";")]
+        assert not any(c.lstrip('"').startswith(("=", "+")) for c in cells), name
+        assert "'=HYPERLINK" in text and "'+SUM(A1:A9)" in text
+
+
+def test_a_failure_leaves_no_half_written_folder(squares, tmp_path, monkeypatch):
+    import ortgeo.annex.folder as folder
+
+    def broken(*args, **kwargs):
+        raise OSError("disk full (simulated)")
+
+    monkeypatch.setattr(folder, "write_pdf", broken)
+    with pytest.raises(OSError, match="simulated"):
+        write_annex(tmp_path / "a3", date="2022-01-01", catalog=squares, dpi=20)
+    assert not (tmp_path / "a3").exists()
+    assert list(tmp_path.iterdir()) == []  # no temporary folder left either
 
 
 def test_bad_ban_source_fails_before_writing(tmp_path):
@@ -248,11 +306,14 @@ def test_synthetic_export_lists_cover_every_address_once(synthetic_export):
     ban = load_ban(synthetic_export)
     lists, detail = address_lists(ban, "2024-06-01")
     assert set(lists["secteur_id"]) <= {s.key for s in sectors(date="2024-06-01")}
-    assert lists["liste"].isin(["dedans", "limite – à vérifier"]).all()
+    assert lists["liste"].isin([INCLUDED, TO_CHECK]).all()
     for (key, liste), sub in lists.groupby(["secteur_id", "liste"]):
-        wanted = "dedans" if liste == "dedans" else "limite"
+        wanted = "dedans" if liste == INCLUDED else "limite"
         chosen = detail[detail[f"{key}_statut"] == wanted]
         assert sub["nb_adresses"].sum() == len(chosen)
+        if liste == TO_CHECK:
+            assert sub["numeros"].str.startswith("côté ").all()
+            continue
         for row in sub.itertuples():
             street = detail[detail["nom_voie"] == row.voie]
             in_list = chosen[chosen["nom_voie"] == row.voie]
@@ -262,13 +323,14 @@ def test_synthetic_export_lists_cover_every_address_once(synthetic_export):
                 covered = _expand(text if isinstance(text, str) else "", side)
                 # every listed range holds only numbers of this list, and all of them
                 assert covered == expected, (key, liste, row.voie, text)
+            assert (row.numeros == "voie entière") == (len(in_list) == len(street))
 
 
 def test_index_and_export_give_the_same_lists(synthetic_export, tmp_path):
     index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)
     from_csv, _ = address_lists(load_ban(synthetic_export), "2024-06-01")
     from_index, _ = address_lists(load_ban(index), "2024-06-01")
-    key = ["secteur_id", "liste", "voie"]
+    key = ["secteur_id", "liste", "voie", "numeros"]
     pd.testing.assert_frame_equal(
         from_csv.sort_values(key).reset_index(drop=True),
         from_index.sort_values(key).reset_index(drop=True),
@@ -280,17 +342,73 @@ def test_index_and_export_give_the_same_lists(synthetic_export, tmp_path):
 
 def test_annex_without_ban_explains_how_to_get_the_list(tmp_path):
     res = write_annex(tmp_path / "a3", date="2024-06-01", dpi=30)
-    assert sorted(p.name for p in res.files) == [
-        "LISEZMOI.txt", "carte_generale.html", "carte_generale.png",
-        "zoom_extension.html", "zoom_extension.png",
-    ]  # fmt: skip
+    assert {p.name for p in res.files} == MAP_FILES | {"LISEZMOI.txt", "annexe3.pdf"}
     readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
     for text in ("ortgeo ban download 62", "ortgeo ban index", "ortgeo annex -o annexe3/ --ban",
-                 "Date des périmètres : 01/06/2024", "Statut des périmètres : indicatif",
-                 INDICATIF_WARNING, DENORMANDIE_NOTE, "carte_generale.html",
-                 "arrêté préfectoral du 4 août 2019"):  # fmt: skip
+                 "Périmètres en vigueur le 01/06/2024", "Statut des tracés : indicatif",
+                 INDICATIF_WARNING, WATERMARK, DENORMANDIE_NOTE, "carte_generale.html",
+                 "arrêté préfectoral du 4 août 2019", "MODÈLE de l'annexe 3",
+                 "Annexe 3 à l'avenant n° 2 à la convention-cadre Action cœur de ville de Lens",
+                 "POUR INFORMATION"):  # fmt: skip
         assert text in readme, text
     assert "tout le territoire de la commune de Lens" in readme
+
+
+class _Jan2027(__import__("datetime").date):
+    @classmethod
+    def today(cls):  # the day the catalogue v1 extension has ended (valid_to 2026-12-31)
+        return cls(2027, 1, 15)
+
+
+def test_default_annex_on_2027_01_15_draws_both_sectors(tmp_path, monkeypatch):
+    import ortgeo.dates
+
+    monkeypatch.setattr(ortgeo.dates._dt, "date", _Jan2027)
+    from ortgeo.maps.scene import build_scene
+
+    kinds = {layer.kind for layer in ortgeo.catalog()}
+    for kind in ("situation", "general", "zoom-extension"):
+        scene = build_scene(kind)
+        assert {x.layer.kind for x in scene.sectors} == kinds & {"ort", "ort-extension"}
+        assert "non en vigueur" not in scene.title
+    res = write_annex(tmp_path / "a3", dpi=20)
+    readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert res.avenant and "définis par l'avenant n° 2" in readme
+    for name in ("Centre-ville", "Entrée de ville – Lens/Loison-sous-Lens"):
+        assert f"- {name}" in readme
+
+
+def test_addresses_of_every_commune_a_sector_reaches(tmp_path):
+    """A SYNTHETIC extension reaching into Loison-sous-Lens (62523): its addresses are listed."""
+    import shapely
+
+    from ortgeo.maps._state import annex_state
+
+    cat = ortgeo.catalog()
+    ext = next(x for x in cat if x.kind == "ort-extension")
+    from ortgeo.communes import commune_outlines
+
+    loison = commune_outlines().query("code == '62523'").geometry.iloc[0]
+    reach = shapely.union_all([ext.geometry, loison.intersection(ext.geometry.buffer(0.01))])
+    path = tmp_path / "ext.gpkg"
+    import geopandas as gpd
+
+    gpd.GeoDataFrame(geometry=[reach], crs=4326).to_file(path)
+    cat = cat.replace(ext.id, path, status="indicatif", accuracy_m=300)
+    state = annex_state(catalog=cat)
+    sector = next(x for x in state.sectors if x.layer.kind == "ort-extension")
+    assert "62523" in sector.communes and "62523" in state.address_communes
+    export = write_synthetic_ban_export(tmp_path / "adresses-62.csv.gz", n_rows=3000, seed=5,
+                                        extra_citycodes=["62523"])  # fmt: skip
+    res = write_annex(tmp_path / "a3", catalog=cat, ban=export, dpi=20)
+    lists = pd.read_csv(res.folder / "adresses_par_secteur.csv", sep=";", dtype=str,
+                        encoding="utf-8-sig")  # fmt: skip
+    key = layer_key(ext.id)
+    in_loison = lists[(lists["secteur_id"] == key) & (lists["code_insee"] == "62523")]
+    assert len(in_loison) > 0 and set(in_loison["commune"]) == {"Loison-sous-Lens"}
+    detail = pd.read_csv(res.folder / "adresses_detail.csv", sep=";", dtype=str,
+                         encoding="utf-8-sig")  # fmt: skip
+    assert {"62498", "62523"} <= set(detail["code_insee"])
 
 
 def official_catalog(folder: Path) -> ortgeo.Catalog:
@@ -308,8 +426,8 @@ def test_readme_official_catalogue_has_no_warning(tmp_path):
     res = write_annex(tmp_path / "a3", date="2024-06-01", catalog=cat, dpi=30)
     assert res.status == "officiel"
     readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
-    assert "Statut des périmètres : officiel" in readme
-    assert INDICATIF_WARNING not in readme
+    assert "Statut des tracés : officiel" in readme
+    assert INDICATIF_WARNING not in readme and WATERMARK not in readme
 
 
 @pytest.fixture
@@ -334,7 +452,8 @@ def test_cli_annex_with_ban_export_and_index(run, tmp_path, synthetic_export):
     assert res.exit_code == 0, res.output
     assert "adresses_par_secteur.csv" in res.output
     csv = pd.read_csv(tmp_path / "a" / "adresses_par_secteur.csv", sep=";", encoding="utf-8-sig")
-    assert {"ort", "lens_centre_ville", "call_opah_ru_coeur_de_ville"} <= set(csv["secteur_id"])
+    kinds = {layer_key(x.id): x.kind for x in ortgeo.catalog()}
+    assert {kinds[k] for k in set(csv["secteur_id"])} == {"ort-sector", "opah-ru"}
     html = (tmp_path / "a" / "carte_generale.html").read_text(encoding="utf-8")
     assert "tile.openstreetmap.org" not in html  # --no-tiles
     index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)
@@ -354,6 +473,8 @@ def test_cli_annex_with_communes(run, tmp_path, reference):
     assert res.exit_code == 0, res.output
     html = (tmp_path / "a" / "carte_generale.html").read_text(encoding="utf-8")
     assert "Loison-sous-Lens" in html and "Limites communales" in html
+    readme = (tmp_path / "a" / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "communes_lens_and_neighbours_from_france-geojson.geojson" in readme
 
 
 def test_cli_annex_user_errors(run, tmp_path):
@@ -368,11 +489,31 @@ def test_cli_annex_user_errors(run, tmp_path):
     assert res.exit_code == 2 and "Error: Invalid date" in res.output
 
 
+def test_cli_annex_unwritable_output_is_refused_before_any_work(tmp_path):
+    (tmp_path / "file").write_text("x")
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "file" / "a3"),
+                                    "--ban", str(tmp_path / "nope.csv")])  # fmt: skip
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "Error: Cannot create" in res.output and "is not a folder" in res.output
+
+
+def test_cli_annex_dpi_5000_is_refused_with_a_clear_message(tmp_path):
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "a3"), "--dpi", "5000"])
+    assert res.exit_code == 2 and len(res.output.strip().splitlines()) == 1
+    assert "--dpi 5000 on A4" in res.output and "Use a lower --dpi" in res.output
+    assert not (tmp_path / "a3").exists()
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "a3"), "--dpi", "500",
+                                    "--size", "a3"])  # fmt: skip
+    assert res.exit_code == 2 and "A3 up to" in res.output
+
+
 def test_synthetic_addresses_are_never_called_the_ban(tmp_path, synthetic_export):
     """An annex built on SYNTHETIC test addresses says so; a real-looking source says BAN."""
     index = build_ban_index(synthetic_export, tmp_path / "ban.sqlite", progress=False)
     for source in (synthetic_export, index):
-        out = ortgeo.write_annex(tmp_path / f"a_{source.suffix}", date="2024-06-01", ban=source)
+        out = ortgeo.write_annex(
+            tmp_path / f"a_{source.suffix}", date="2024-06-01", ban=source, dpi=20
+        )
         readme = (out.folder / "LISEZMOI.txt").read_text(encoding="utf-8")
         page = (out.folder / "adresses_par_secteur.html").read_text(encoding="utf-8")
         assert "ADRESSES SYNTHÉTIQUES" in readme and "ADRESSES SYNTHÉTIQUES" in page
@@ -383,7 +524,54 @@ def test_synthetic_addresses_are_never_called_the_ban(tmp_path, synthetic_export
     real_like["source_nom_voie"] = "commune"
     path = tmp_path / "adresses-62.csv"
     real_like.to_csv(path, sep=";", index=False)
-    out = ortgeo.write_annex(tmp_path / "b", date="2024-06-01", ban=path)
+    out = ortgeo.write_annex(tmp_path / "b", date="2024-06-01", ban=path, dpi=20)
     readme = (out.folder / "LISEZMOI.txt").read_text(encoding="utf-8")
     assert "- Adresses : Base Adresse Nationale (fichier adresses-62.csv" in readme
     assert "SYNTHÉTIQUES" not in readme
+
+
+# -- annexe3.pdf -------------------------------------------------------------------------------
+
+
+def pdffonts(path: Path) -> list[list[str]]:
+    """The font table of ``pdffonts`` (poppler-utils): one row per font."""
+    import shutil
+    import subprocess
+
+    if shutil.which("pdffonts") is None:
+        pytest.skip("pdffonts (poppler-utils) not installed: bash tools/setup_test_env.sh")
+    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
+    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
+
+
+def test_pdf_pages_numbered_with_cartouche_and_embedded_fonts(ban_fixture, squares, tmp_path):
+    from pypdf import PdfReader
+
+    res = write_annex(tmp_path / "a3", date="2022-01-01", catalog=squares, ban=ban_fixture, dpi=20)
+    reader = PdfReader(res.folder / "annexe3.pdf")
+    assert len(reader.pages) == res.pages >= 4  # three maps, then the list
+    texts = [" ".join(page.extract_text().split()) for page in reader.pages]
+    for number, text in enumerate(texts, start=1):
+        assert f"Page {number} / {len(texts)}" in text
+        assert "Annexe 3 à l'avenant n° 2 à la convention-cadre" in text  # the cartouche
+    assert texts[0].startswith("Situation des secteurs d'intervention") or (
+        "Situation des secteurs d'intervention" in texts[0]
+    )
+    assert "Liste des adresses incluses" in texts[3] and "Rue du Test" in texts[3]
+    assert "À vérifier" in texts[3]
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in reader.pages]
+    assert sizes[:3] == [pytest.approx((842, 595), abs=1.5)] * 3  # A4 landscape maps
+    assert sizes[3:] == [pytest.approx((595, 842), abs=1.5)] * (len(sizes) - 3)  # A4 portrait
+    fonts = pdffonts(res.folder / "annexe3.pdf")
+    assert fonts and all(row[-5] == "yes" for row in fonts), fonts  # the "emb" column
+
+
+def test_pdf_without_ban_says_why_and_a3_option(tmp_path):
+    from pypdf import PdfReader
+
+    res = write_annex(tmp_path / "a3", size="a3", dpi=20)
+    reader = PdfReader(res.folder / "annexe3.pdf")
+    assert len(reader.pages) == 4
+    last = " ".join(reader.pages[-1].extract_text().split())
+    assert "Liste des adresses non produite" in last
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(1191, abs=1.5)  # A3

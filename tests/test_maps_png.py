@@ -20,11 +20,20 @@ import pytest
 from matplotlib.patches import PathPatch, Rectangle
 from PIL import Image
 
-import ortgeo
+from ortgeo.communes import commune_outlines
+from ortgeo.crs import to_l93_xy
 from ortgeo.errors import InputFileError, OrtgeoError
 from ortgeo.maps import figure, render_png
+from ortgeo.maps._state import annex_state
 from ortgeo.maps.png import PAPER_SIZES, nice_scale_length
-from ortgeo.maps.style import INDICATIF_WARNING, LAYER_STYLES, MAP_TITLES, STATUS_COLOURS
+from ortgeo.maps.style import (
+    CARTOUCHE_TITLE,
+    INDICATIF_WARNING,
+    LAYER_STYLES,
+    MAP_TITLES,
+    STATUS_COLOURS,
+    WATERMARK,
+)
 
 DATE = "2024-06-01"
 
@@ -75,7 +84,7 @@ def test_pdf_and_svg_through_the_same_code(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     svg = render_png("general", tmp_path / "carte.svg", date=DATE, dpi=72).read_text("utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    with pytest.raises(OrtgeoError, match=r"\.png, \.pdf, \.svg"):
+    with pytest.raises(OrtgeoError, match=r"\.png or \.pdf or \.svg"):
         render_png("general", tmp_path / "carte.jpg", dpi=30)
 
 
@@ -86,8 +95,10 @@ def test_figure_carries_title_legend_scale_north_and_footer(general):
     ]
     legend_axes = next(ax for ax in general.axes if ax.get_gid() == "legend-panel")
     labels = [t.get_text() for t in legend_axes.get_legend().get_texts()]
-    for layer in ortgeo.catalog().in_force(DATE):
-        assert any(layer.title.split(" (")[0][:30] in label.replace("\n", " ") for label in labels)
+    flat = [label.replace("\n", " ") for label in labels]
+    for item in annex_state(DATE).layers:  # the convention's words, not line styles
+        assert item.legend in flat
+    assert "Limite communale" in flat and "Limite communale de Lens" in flat
     assert "Repère" in labels and "Action de la convention (site)" in labels
     scale = texts(general, "scalebar")
     assert "0" in scale and any(t.endswith(" m") or t.endswith(" km") for t in scale)
@@ -135,11 +146,13 @@ def test_labels_never_overlap(seed):
     )  # fmt: skip
     fig = figure("general", date=DATE, dpi=50, landmarks=marks)
     renderer = fig.canvas.get_renderer()
-    boxes = [t.get_window_extent(renderer) for t in fig.findobj(lambda a: a.get_gid() == "label")]
-    assert len(boxes) >= 10
+    placed = fig.findobj(lambda a: a.get_gid() == "label")
+    boxes = [t.get_window_extent(renderer) for t in placed]
+    synthetic = [t for t in placed if t.get_text().startswith("Repère synthétique")]
+    assert len(synthetic) >= 10
     for a, b in itertools.combinations(boxes, 2):
         assert not a.overlaps(b)
-    assert len(boxes) + fig._ortgeo_dropped_labels == n
+    assert len(synthetic) + fig._ortgeo_dropped_labels >= n  # every label placed or counted
 
 
 def test_zoom_when_extension_not_in_force():
@@ -318,4 +331,143 @@ def test_cli_map_one_file_per_format(tmp_path):
     assert b"<svg" in (tmp_path / "m.svg").read_bytes()[:500]
     assert "Adresses vérifiées" in (tmp_path / "m.html").read_text(encoding="utf-8")
     res = runner.invoke(main, ["map", "general", "-o", str(tmp_path / "m.jpg")])
-    assert res.exit_code == 2 and "use .html, .png, .pdf or .svg" in res.output
+    assert res.exit_code == 2 and "use a .html or .png or .pdf or .svg file name" in res.output
+
+
+# -- issue 11: commune limits, situation map, cartouche, watermark, context, streets ----------
+
+NEIGHBOURS = ("Liévin", "Loison-sous-Lens", "Sallaumines", "Avion", "Éleu-dit-Leauwette",
+              "Loos-en-Gohelle", "Vendin-le-Vieil", "Noyelles-sous-Lens", "Harnes")  # fmt: skip
+
+
+def gids(fig, gid: str) -> list:
+    return fig.findobj(lambda a: a.get_gid() == gid)
+
+
+@pytest.fixture(scope="module")
+def situation():
+    return figure("situation", dpi=60)
+
+
+def test_commune_limits_on_every_annex_map(situation):
+    for kind in ("general", "zoom-extension"):
+        fig = figure(kind, dpi=30)
+        assert len(gids(fig, "commune-lens")) == 1
+        assert len(gids(fig, "commune")) >= 3
+    assert len(gids(situation, "commune-lens")) == 1
+    labels = [t.get_text() for t in gids(situation, "label")]
+    assert "LENS" in labels
+    assert sum(name in labels for name in NEIGHBOURS) >= 8, labels  # named neighbours
+    legend = next(ax for ax in situation.axes if ax.get_gid() == "legend-panel").get_legend()
+    assert "Limite communale de Lens" in [t.get_text() for t in legend.get_texts()]
+
+
+def test_situation_map_shows_every_sector_by_name_and_the_call(situation):
+    assert texts(situation, "title") == [MAP_TITLES["situation"]]
+    assert len(gids(situation, "commune-call")) >= 5  # the CALL around Lens, lightly filled
+    labels = {t.get_text() for t in gids(situation, "label")}
+    for item in annex_state().sectors:
+        assert item.name in labels
+        assert gids(situation, f"sector-{item.id}")
+    ax = next(ax for ax in situation.axes if ax.get_gid() == "map")
+    lens = commune_outlines().query("code == '62498'").to_crs(2154).total_bounds
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    assert x0 < lens[0] and lens[2] < x1 and y0 < lens[1] and lens[3] < y1  # the whole commune
+
+
+def test_cartouche_on_every_page_and_watermark_when_indicative(situation, tmp_path):
+    from test_annex import official_catalog
+
+    cartouche = " ".join(texts(situation, "cartouche"))
+    assert CARTOUCHE_TITLE in cartouche.replace("\n", " ")
+    assert "non antérieure au 6 décembre 2023, date de signature inconnue" in cartouche.replace(
+        "\n", " "
+    )
+    assert "Date du tracé" in cartouche and "Aucun fond de voirie" in cartouche
+    assert texts(situation, "watermark") == [WATERMARK]
+    official = figure("general", catalog=official_catalog(tmp_path), dpi=30)
+    assert texts(official, "watermark") == []
+    assert CARTOUCHE_TITLE in " ".join(texts(official, "cartouche")).replace("\n", " ")
+
+
+def test_unesco_context_drawn_with_its_credit():
+    plain = figure("general", dpi=30)
+    assert not gids(plain, "context-bien-inscrit")  # off by default on paper
+    fig = figure("general", dpi=30, context="unesco")
+    assert gids(fig, "context-bien-inscrit") and gids(fig, "context-cites-minieres")
+    footer = " ".join(texts(fig, "footer")).replace("\n", " ")
+    assert "Mission Bassin Minier (data.gouv.fr), Licence Ouverte 2.0" in footer
+    legend = next(ax for ax in fig.axes if ax.get_gid() == "legend-panel").get_legend()
+    flat = [t.get_text().replace("\n", " ") for t in legend.get_texts()]
+    assert "Bien inscrit au patrimoine mondial (UNESCO)" in flat
+
+
+def lens_streets(reference) -> gpd.GeoDataFrame:
+    """The real BD TOPO sample of Marseille 10e moved onto Lens (a test of drawing, not data)."""
+    sample = gpd.read_file(
+        reference / "bdtopo_sample" / "bdtopo_troncon_de_route_marseille10_wgs84.geojson"
+    ).to_crs(2154)
+    cx, cy = sample.geometry.union_all().centroid.coords[0]
+    x, y = to_l93_xy(np.array([2.8339]), np.array([50.4292]))
+    sample["geometry"] = sample.geometry.translate(x[0] - cx, y[0] - cy)
+    return sample
+
+
+def test_streets_from_a_bdtopo_extract_are_drawn_and_named(reference):
+    streets = lens_streets(reference)
+    fig = figure("general", dpi=60, streets=streets)
+    assert gids(fig, "streets")
+    names = [t.get_text() for t in gids(fig, "street-label")]
+    known = set(streets["nom_collaboratif_gauche"].dropna()) | set(
+        streets["nom_collaboratif_droite"].dropna()
+    )
+    assert len(names) >= 5 and set(names) <= known
+    assert len(names) == len(set(names))  # each street named once
+    assert "Aucun fond de voirie" not in " ".join(texts(fig, "cartouche"))
+    assert "Voirie" in " ".join(texts(fig, "footer"))
+
+
+def test_streets_of_another_place_warn(reference, tmp_path):
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    sample = reference / "bdtopo_sample" / "bdtopo_troncon_de_route_marseille10_wgs84.geojson"
+    res = CliRunner().invoke(main, ["map", "general", "-o", str(tmp_path / "m.png"), "--dpi",
+                                    "20", "--streets", str(sample)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "Warning: No street of" in res.output and "is it a road layer of Lens?" in res.output
+
+
+def test_control_points_only_on_the_controle_map():
+    annex = [t.get_text() for t in gids(figure("general", dpi=30), "label")]
+    assert not any(t.startswith("Puits") for t in annex)
+    qa = [t.get_text() for t in gids(figure("controle", dpi=30), "label")]
+    assert any(t.startswith("Puits") for t in qa)
+
+
+def test_dpi_5000_is_refused_before_any_drawing(tmp_path):
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    with pytest.raises(OrtgeoError, match="--dpi 5000 on A4 makes a 58465 × 41339"):
+        figure("general", dpi=5000)
+    res = CliRunner().invoke(main, ["map", "general", "-o", str(tmp_path / "m.png"),
+                                    "--dpi", "5000"])  # fmt: skip
+    assert res.exit_code == 2 and res.output.count("\n") == 1 and "Use a lower --dpi" in res.output
+    assert not (tmp_path / "m.png").exists()
+    assert render_png("general", tmp_path / "ok.png", dpi=600, size="a4").exists()  # the limit
+
+
+def test_map_output_unwritable_is_refused_first(tmp_path):
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    (tmp_path / "file").write_text("x")
+    for name in ("m.png", "m.html"):
+        res = CliRunner().invoke(main, ["map", "situation", "-o",
+                                        str(tmp_path / "file" / name)])  # fmt: skip
+        assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
+        assert "Error: Cannot write" in res.output

@@ -49,13 +49,23 @@ def annex(
     dpi: float,
     size: str,
     basemap: str | None,
+    context: str | None,
+    streets: str | None,
     tiles: bool,
     band_m: float | None,
     date: str | None,
     catalog_path: str | None,
 ) -> None:
-    """Annex 3 of the convention: both maps (HTML + PNG), address lists, LISEZMOI.txt."""
+    """Annex 3 of the convention: three maps (HTML + PNG), address lists, annexe3.pdf.
+
+    Without --date: the sectors the avenant defines, whatever today's date.
+    """
     from ortgeo.annex import write_annex
+    from ortgeo.maps import check_print_size
+    from ortgeo.output import check_output_folder
+
+    check_output_folder(output)  # before reading the BAN or drawing anything
+    check_print_size(size, dpi)
 
     result = write_annex(
         output,
@@ -67,12 +77,22 @@ def annex(
         size=size,
         basemap=basemap,
         tiles=tiles,
+        context=None if context in (None, "none") else context,
+        streets=streets,
         band_m=band_m,
     )
-    click.echo(f"Annex 3 for {result.date:%d/%m/%Y} ({result.status}) in {result.folder}:")
+    what = (
+        "the sectors of the avenant n° 2"
+        if result.avenant
+        else f"the perimeters in force on {result.date:%d/%m/%Y}"
+    )
+    click.echo(f"Annex 3 ({what}, {result.status}) in {result.folder}:")
     for path in result.files:
         click.echo(f"  {path.name}")
     if result.n_addresses is None:
         click.echo("No --ban source: no address list (see LISEZMOI.txt to get one).")
     if result.status == "indicatif":
-        click.echo("Note: indicative perimeters (digitized by ortgeo), not the official plan.")
+        click.echo(
+            "Note: indicative perimeters (digitized by ortgeo), not the official plan: "
+            "a template of Annex 3 to regenerate from the official files."
+        )

@@ -1,4 +1,4 @@
-"""``ortgeo map KIND``: one Annex 3 map, HTML or print."""
+"""``ortgeo map KIND``: one Annex 3 map (or the QA map of the control points), HTML or print."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ import click
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, map_options
 from ortgeo.errors import OrtgeoError
 from ortgeo.table import read_table
+from ortgeo.maps.style import ALL_MAP_KINDS
 
 __all__ = ["map_command"]
 
+SUFFIXES = (".html", ".png", ".pdf", ".svg")
+
 
 @click.command("map")
-@click.argument("kind", type=click.Choice(["general", "zoom-extension"]))
+@click.argument("kind", type=click.Choice(ALL_MAP_KINDS))
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
               help="Output: .html (interactive, offline) or .png .pdf .svg (print).")  # fmt: skip
 @click.option("--addresses", "addresses_path", default=None, type=click.Path(dir_okay=False),
@@ -25,17 +28,20 @@ __all__ = ["map_command"]
 @friendly
 def map_command(
     kind: str, output: str, addresses_path: str | None, communes: str | None, dpi: float,
-    size: str, basemap: str | None, date: str | None, catalog_path: str | None,
+    size: str, basemap: str | None, context: str | None, streets: str | None, date: str | None,
+    catalog_path: str | None,
 ) -> None:  # fmt: skip
-    """One Annex 3 map, KIND general or zoom-extension, as HTML or for print (PNG/PDF/SVG)."""
-    from ortgeo.maps import annex_map, render_png, save_html
+    """One map: KIND situation, general, zoom-extension (Annex 3) or controle (QA).
 
-    path = Path(output)
-    suffix = path.suffix.lower()
-    if suffix not in (".html", ".png", ".pdf", ".svg"):
-        raise OrtgeoError(f"Cannot write {path.name}: use .html, .png, .pdf or .svg.")
-    if not path.parent.exists():
-        raise OrtgeoError(f"Cannot write {path}: folder {path.parent} does not exist.")
+    Without --date: the sectors the avenant defines.
+    """
+    from ortgeo.maps import annex_map, check_print_size, render_png, save_html
+    from ortgeo.output import check_output_path
+
+    path = check_output_path(output, SUFFIXES, inputs=[addresses_path, streets, communes])
+    html = path.suffix.lower() == ".html"
+    if not html:
+        check_print_size(size, dpi)
     report = None
     if addresses_path is not None:
         if not Path(addresses_path).is_file():
@@ -46,9 +52,10 @@ def map_command(
             report = gpd.read_file(addresses_path)
         else:
             report = read_table(addresses_path)
+    shown = {"unesco": "unesco", "none": None, None: "unesco" if html else None}[context]
     options = {"date": date, "catalog": load_catalog(catalog_path), "addresses": report,
-               "communes": communes}  # fmt: skip
-    if suffix == ".html":
+               "communes": communes, "context": shown, "streets": streets}  # fmt: skip
+    if html:
         written = save_html(annex_map(kind, **options), path)
     else:
         written = render_png(kind, path, dpi=dpi, size=size, basemap=basemap, **options)

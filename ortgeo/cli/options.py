@@ -112,7 +112,7 @@ def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--communes, --dpi, --size and --basemap, shared by `annex` and `map`."""
+    """--communes, --dpi, --size, --basemap, --context and --streets (`annex` and `map`)."""
     options = [
         click.option("--communes", default=None, type=click.Path(dir_okay=False),
                      help="Commune polygons to outline on the maps (any OGR file)."),
@@ -122,6 +122,12 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Paper size of the print maps (landscape)."),
         click.option("--basemap", default=None, type=click.Path(dir_okay=False),
                      help="A GeoTIFF drawn under the print maps."),
+        click.option("--context", default=None, type=click.Choice(["unesco", "none"]),
+                     help="Official context layers: UNESCO Bassin minier (on by default in "
+                     "HTML, off on paper unless --context unesco)."),
+        click.option("--streets", default=None, type=click.Path(dir_okay=False),
+                     help="A road layer with names (IGN BD TOPO troncon_de_route or any "
+                     "line layer) drawn under the sectors."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)

@@ -29,15 +29,21 @@ from jinja2 import Template
 
 from ortgeo.catalog import Catalog, Layer
 from ortgeo.dates import DateLike
+from ortgeo.maps._state import StateLayer, state_layer
+from ortgeo.maps.legend import LegendItem
 from ortgeo.maps.scene import Scene, build_scene
 from ortgeo.maps.style import (
+    CALL_STYLE,
     COMMUNE_STYLE,
+    CONTEXT_CREDIT,
+    CONTEXT_STYLES,
     GROUP_LABELS,
     LANDMARK_STYLES,
     LENS_STYLE,
-    PRECISION_LEGEND,
+    NO_STREETS,
     STATUS_COLOURS,
     STATUS_LABELS,
+    STREET_STYLE,
     WARNING_COLOUR,
     LayerStyle,
     date_fr,
@@ -45,8 +51,9 @@ from ortgeo.maps.style import (
     layer_style,
     precision_fr,
 )
+from ortgeo.output import atomic_path, check_output_path
 
-__all__ = ["annex_map", "offline_problems", "render_html", "save_html"]
+__all__ = ["annex_map", "offline_problems", "render_html", "save_html", "scene_map"]
 
 #: Online backgrounds offered in the layer control (off by default): name, URL, attribution.
 TILE_LAYERS = (
@@ -90,6 +97,13 @@ html, body {{ margin: 0; padding: 0; height: 100%; font-family: "DejaVu Sans", A
   font-size: 11px; font-weight: bold; color: #222; }}
 .ortgeo-label::before {{ display: none; }}
 .ortgeo-commune-label {{ font-size: 13px; font-style: italic; color: #555; white-space: nowrap;
+  text-shadow: 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); }}
+#ortgeo-watermark {{ position: absolute; left: {_SIDEBAR_PX}px; right: 0; top: 45%;
+  z-index: 900; pointer-events: none; text-align: center; font-size: 30px; font-weight: bold;
+  color: {WARNING_COLOUR}; opacity: .25; transform: rotate(-20deg); }}
+#ortgeo-sidebar .cartouche {{ border: 1px solid #222; padding: 5px 7px; margin: 10px 0;
+  font-size: 11px; }}
+.ortgeo-sector-label {{ font-size: 13px; font-weight: bold; color: #222; white-space: nowrap;
   text-shadow: 0 0 3px #fff, 0 0 3px #fff; transform: translate(-50%, -50%); }}
 #ortgeo-layers .leaflet-control-layers {{ position: static; margin: 0; box-shadow: none;
   border: 1px solid #ccc; font-size: 12px; float: none; }}
@@ -146,9 +160,14 @@ def _table(rows: list[tuple[str, object]], title: str) -> str:
     return f'<div class="ortgeo-popup"><b>{escape(title)}</b><table>{body}</table></div>'
 
 
-def _layer_popup(layer: Layer) -> str:
+def _layer_popup(item: StateLayer | Layer) -> str:
+    if isinstance(item, Layer):
+        item = state_layer(item)
+    layer = item.layer
     return _table(
         [
+            ("Couche", layer.title),
+            ("Acte", f"{item.act_title} — {item.act_date_fr}"),
             ("Base légale", layer.legal_basis),
             ("Date de l'acte", date_fr(layer.act_date, "inconnue")),
             ("Validité", layer.validity_fr),
@@ -158,13 +177,16 @@ def _layer_popup(layer: Layer) -> str:
             ("Source", layer.source),
             ("Notes", layer.notes),
         ],
-        layer.title,
+        item.name,
     )
 
 
 def _hatch_defs(scene: Scene) -> str:
     patterns = []
-    for style in {layer_style(layer) for layer in scene.layers if layer_style(layer).hatch}:
+    styles = {layer_style(layer) for layer in scene.layers}
+    if scene.context is not None:
+        styles |= {CONTEXT_STYLES[n] for n in set(scene.context["layer"]) if n in CONTEXT_STYLES}
+    for style in sorted((s for s in styles if s.hatch), key=lambda s: s.colour):
         patterns.append(
             f'<pattern id="{style.hatch_id}" patternUnits="userSpaceOnUse" width="8" '
             f'height="8" patternTransform="rotate(45)"><rect width="8" height="8" '
@@ -182,13 +204,18 @@ def _swatch(style: LayerStyle, fill: bool = True) -> str:
     dash = f' stroke-dasharray="{style.dash}"' if style.dash else ""
     if fill and style.hatch:
         paint = f'fill="url(#{style.hatch_id})"'
-    elif fill:
+    elif fill and style.fill_opacity > 0:
         paint = f'fill="{style.colour}" fill-opacity="{style.fill_opacity}"'
     else:
         paint = 'fill="none"'
+    shape = (
+        f'<rect x="2" y="2" width="30" height="14" {paint} '
+        if fill
+        else '<line x1="2" y1="9" x2="32" y2="9" '
+    )
     return (
-        f'<svg width="34" height="18"><rect x="2" y="2" width="30" height="14" {paint} '
-        f'stroke="{style.colour}" stroke-width="{min(style.weight, 3)}"{dash}/></svg>'
+        f'<svg width="34" height="18">{shape}stroke="{style.colour}" '
+        f'stroke-width="{min(style.weight, 3)}"{dash}/></svg>'
     )
 
 
@@ -204,46 +231,35 @@ def _dot(colour: str, edge: str, radius: float, dashed_ring: bool = False) -> st
     )
 
 
+def _symbol(item: LegendItem) -> str:
+    """The SVG swatch of one legend item (the same item the print legend draws)."""
+    if item.symbol in ("area", "line") and item.area is not None:
+        return _swatch(item.area, fill=item.symbol == "area")
+    if item.dot is not None:
+        dot = item.dot
+        if item.symbol == "ring":
+            return _dot(dot.colour, dot.edge, 2, dashed_ring=True)
+        return _dot(dot.colour, dot.edge, dot.radius)
+    return ""
+
+
 def _sidebar(scene: Scene) -> str:
     rows: list[str] = []
-
-    def row(symbol: str, text: str) -> None:
-        rows.append(f"<tr><td>{symbol}</td><td>{text}</td></tr>")
-
-    rows.append('<tr><td colspan="2"><h2>Périmètres</h2></td></tr>')
-    for layer in scene.layers:
-        style = layer_style(layer)
-        row(
-            _swatch(style),
-            f"{escape(layer.title)}<br><small>{escape(layer.status)}, "
-            f"{escape(precision_fr(layer.accuracy_m))} — {escape(style.legend)}</small>",
-        )
-    if not scene.layers:
-        row("", "<i>aucun périmètre en vigueur à cette date</i>")
-    if scene.communes is not None:
-        rows.append(f'<tr><td colspan="2"><h2>{GROUP_LABELS["communes"]}</h2></td></tr>')
-        row(_swatch(LENS_STYLE, fill=False), escape(LENS_STYLE.legend))
-        row(_swatch(COMMUNE_STYLE, fill=False), escape(COMMUNE_STYLE.legend))
-    kinds = set(scene.landmarks["kind"])
-    if kinds:
-        rows.append(f'<tr><td colspan="2"><h2>{GROUP_LABELS["landmarks"]}</h2></td></tr>')
-    for kind, style in LANDMARK_STYLES.items():
-        if kind in kinds:
-            row(_dot(style.colour, style.edge, style.radius), escape(style.legend))
-    if "action" in kinds:
-        action = LANDMARK_STYLES["action"]
-        row(_dot(action.colour, action.edge, 2, dashed_ring=True), escape(PRECISION_LEGEND))
-    if scene.addresses is not None:
-        rows.append(f'<tr><td colspan="2"><h2>{GROUP_LABELS["addresses"]}</h2></td></tr>')
-        counts = scene.addresses["status"].value_counts()
-        for status, label in STATUS_LABELS.items():
-            if counts.get(status, 0):
-                row(
-                    _dot(STATUS_COLOURS[status], "#ffffff", 5),
-                    f"{escape(label)} ({counts[status]})",
-                )
+    for group in scene.legend:
+        rows.append(f'<tr><td colspan="2"><h2>{escape(group.title)}</h2></td></tr>')
+        rows += [
+            f"<tr><td>{_symbol(item)}</td><td>{escape(item.label)}"
+            + (f"<br><small>{escape(item.detail)}</small>" if item.detail else "")
+            + "</td></tr>"
+            for item in group.items
+        ]
     notices = "".join(f'<div class="notice">{escape(n)}</div>' for n in scene.notices)
     sources = "".join(f"<li>{escape(s)}</li>" for s in scene.sources)
+    cartouche_lines = list(scene.cartouche)
+    if scene.streets is None:
+        cartouche_lines.append(NO_STREETS)
+    head, *rest = cartouche_lines
+    cartouche = f"<b>{escape(head)}</b>" + "".join(f"<br>{escape(line)}" for line in rest)
     return (
         f'<div id="ortgeo-sidebar">{_hatch_defs(scene)}'
         f"<h1>{escape(scene.title)}</h1>"
@@ -252,6 +268,7 @@ def _sidebar(scene: Scene) -> str:
         "<p><small>Cliquez sur un périmètre pour sa base légale, ses dates et sa précision ; "
         "sur un repère pour sa source.</small></p>"
         '<h2>Couches</h2><div id="ortgeo-layers"></div>'
+        f'<div id="ortgeo-cartouche" class="cartouche">{cartouche}</div>'
         f'<h2>Sources et licence</h2><ul class="sources">{sources}</ul></div>'
     )
 
@@ -267,10 +284,11 @@ def _feature_collection(geoms: list[shapely.Geometry], props: list[dict]) -> dic
 
 
 def _add_perimeters(m: folium.Map, scene: Scene) -> None:
-    for layer in scene.layers:
+    for item in scene.state.layers:
+        layer = item.layer
         style = _leaflet_style(layer_style(layer))
         data = _feature_collection(
-            [layer.geometry], [{"popup": _layer_popup(layer), "tooltip": escape(layer.title)}]
+            [layer.geometry], [{"popup": _layer_popup(item), "tooltip": escape(item.legend)}]
         )
         folium.GeoJson(
             data,
@@ -282,35 +300,46 @@ def _add_perimeters(m: folium.Map, scene: Scene) -> None:
         ).add_to(m)
 
 
-def _add_communes(m: folium.Map, communes: gpd.GeoDataFrame) -> None:
+def _add_communes(m: folium.Map, scene: Scene) -> None:
     group = folium.FeatureGroup(name=GROUP_LABELS["communes"])
     lens, other = _leaflet_style(LENS_STYLE, fill=False), _leaflet_style(COMMUNE_STYLE, False)
+    call = _leaflet_style(CALL_STYLE) if scene.kind == "situation" else other
+    lon0, lat0, lon1, lat1 = scene.frame_wgs84
+    pad = 0.5 * max(lon1 - lon0, lat1 - lat0)
+    near = shapely.box(lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad)
+    communes = scene.communes[scene.communes.intersects(near)]
     data = _feature_collection(
         list(communes.geometry),
         [
-            {"is_lens": bool(v), "nom": escape(n)}
-            for v, n in zip(communes["is_lens"], communes["nom"], strict=True)
+            {"is_lens": bool(v), "call": bool(c), "nom": escape(n)}
+            for v, c, n in zip(communes["is_lens"], communes["call"], communes["nom"], strict=True)
         ],
     )
     folium.GeoJson(
         data,
-        style_function=lambda f: lens if f["properties"]["is_lens"] else other,
+        style_function=lambda f: (
+            lens if f["properties"]["is_lens"] else (call if f["properties"]["call"] else other)
+        ),
         interactive=False,
     ).add_to(group)
     for geom, name in zip(communes.geometry, communes["nom"], strict=True):
-        if not name:
-            continue
-        pt = geom.representative_point()
-        folium.Marker(
-            [pt.y, pt.x],
-            icon=folium.DivIcon(
-                html=f'<div class="ortgeo-commune-label">{escape(name)}</div>',
-                icon_size=(0, 0),
-                class_name="ortgeo-commune-icon",
-            ),
-            interactive=False,
-        ).add_to(group)
+        if name:
+            _name_marker(group, geom, "ortgeo-commune", name)
     group.add_to(m)
+
+
+def _name_marker(parent: folium.Map | folium.FeatureGroup, geom, css: str, name: str) -> None:
+    """A name written at a point inside ``geom`` (a non-interactive div icon)."""
+    pt = geom.representative_point()
+    folium.Marker(
+        [pt.y, pt.x],
+        icon=folium.DivIcon(
+            html=f'<div class="{css}-label">{escape(name)}</div>',
+            icon_size=(0, 0),
+            class_name=f"{css}-icon",
+        ),
+        interactive=False,
+    ).add_to(parent)
 
 
 def _landmark_popup(row: pd.Series) -> str:
@@ -405,6 +434,49 @@ def _add_addresses(m: folium.Map, addresses: pd.DataFrame) -> None:
     ).add_to(m)
 
 
+def _add_context(m: folium.Map, context: gpd.GeoDataFrame) -> None:
+    """The official UNESCO layers, on by default in the layer control, with their credit."""
+    group = folium.FeatureGroup(name=GROUP_LABELS["context"], show=True)
+    for name, style in CONTEXT_STYLES.items():
+        sub = context[context["layer"] == name]
+        if sub.empty:
+            continue
+        props = [
+            {"tooltip": escape(f"{n} — {style.legend}"), "popup": _table(
+                [("Élément", d), ("Source", CONTEXT_CREDIT)], n or style.legend)}
+            for n, d in zip(sub["nom"], sub["description"], strict=True)
+        ]  # fmt: skip
+        leaflet = _leaflet_style(style)
+        folium.GeoJson(
+            _feature_collection(list(sub.geometry), props),
+            style_function=lambda _f, s=leaflet: s,
+            popup=GeoJsonPopup(fields=["popup"], labels=False),
+            tooltip=GeoJsonTooltip(fields=["tooltip"], labels=False),
+            zoom_on_click=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _add_streets(m: folium.Map, scene: Scene) -> None:
+    """The road layer of ``--streets``, names in tooltips."""
+    assert scene.streets is not None
+    lon0, lat0, lon1, lat1 = scene.frame_wgs84
+    streets = scene.streets[scene.streets.intersects(shapely.box(lon0, lat0, lon1, lat1))]
+    props = [{"tooltip": escape(n or "voie sans nom")} for n in streets["nom"]]
+    style = _leaflet_style(STREET_STYLE, fill=False)
+    folium.GeoJson(
+        _feature_collection(list(streets.geometry), props),
+        name=escape(scene.streets_label),
+        style_function=lambda _f: style,
+        tooltip=GeoJsonTooltip(fields=["tooltip"], labels=False),
+    ).add_to(m)
+
+
+def _add_sector_names(m: folium.Map, scene: Scene) -> None:
+    for item in scene.sectors:
+        _name_marker(m, item.layer.geometry, "ortgeo-sector", item.name)
+
+
 class _Behaviour(MacroElement):
     """Page behaviour: layer control moved into the sidebar, metric scale, label decluttering.
 
@@ -454,7 +526,14 @@ class _Behaviour(MacroElement):
         self.control = control
 
 
-def _map_from_scene(scene: Scene, tiles: bool) -> folium.Map:
+def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
+    """The interactive page of a :class:`~ortgeo.maps.scene.Scene` (offline, self-contained).
+
+    Examples
+    --------
+    >>> "Limite communale" in render_html(scene_map(build_scene("situation")))
+    True
+    """
     css, leaflet_js, jquery_js = _assets()
     m = _OfflineMap(
         location=None, tiles=None, zoom_control="bottomright", zoom_snap=0.25, zoom_delta=0.5
@@ -466,14 +545,24 @@ def _map_from_scene(scene: Scene, tiles: bool) -> folium.Map:
     root.header.add_child(Element(f"<script>{jquery_js}</script>"), name="jquery")
     root.header.add_child(Element(f"<style>{_PAGE_CSS}</style>"), name="ortgeo_css")
     root.html.add_child(Element(_sidebar(scene)), name="ortgeo_sidebar")
+    if scene.watermark:
+        root.html.add_child(
+            Element(f'<div id="ortgeo-watermark">{escape(scene.watermark)}</div>'),
+            name="ortgeo_watermark",
+        )
     if tiles:
         for name, url, attr in TILE_LAYERS:
             folium.TileLayer(
                 url, name=escape(name), attr=attr, overlay=True, show=False, max_zoom=19
             ).add_to(m)
-    if scene.communes is not None:
-        _add_communes(m, scene.communes)
+    _add_communes(m, scene)
+    if scene.streets is not None:
+        _add_streets(m, scene)
+    if scene.context is not None:
+        _add_context(m, scene.context)
     _add_perimeters(m, scene)
+    if scene.kind == "situation":
+        _add_sector_names(m, scene)
     _add_landmarks(m, scene.landmarks)
     if scene.addresses is not None and len(scene.addresses):
         _add_addresses(m, scene.addresses)
@@ -493,16 +582,18 @@ def annex_map(
     communes: str | Path | gpd.GeoDataFrame | None = None,
     tiles: bool = False,
     landmarks: gpd.GeoDataFrame | None = None,
+    context: bool | str | gpd.GeoDataFrame | None = "unesco",
+    streets: str | Path | gpd.GeoDataFrame | None = None,
 ) -> folium.Map:
     """An interactive map of Annex 3, for notebooks or :func:`save_html`.
 
     Parameters
     ----------
-    kind : {"general", "zoom-extension"}
-        "Cartographie générale du périmètre ORT" or "Zoom Extension du périmètre ORT"
-        (framed on the route de Lille extension, the 2019 ORT shown for context).
+    kind : {"situation", "general", "zoom-extension", "controle"}
+        "Situation des secteurs d'intervention", "Cartographie générale du périmètre
+        ORT", "Zoom Extension du périmètre ORT", or the QA map of the control points.
     date : str or date, optional
-        Date of the perimeters shown (default today).
+        Date of the perimeters shown (default: the sectors the avenant defines).
     catalog : Catalog, optional
         Perimeter catalogue (default: the bundled, indicative one).
     addresses : DataFrame, optional
@@ -517,6 +608,10 @@ def annex_map(
     landmarks : GeoDataFrame, optional
         Points to show instead of :func:`ortgeo.landmarks` (``name``, ``kind``,
         ``precision_m``, ``note``, ``source``).
+    context : "unesco", None or GeoDataFrame
+        Official context layers, on by default in the layer control (``None``: none).
+    streets : path or GeoDataFrame, optional
+        A road layer with names (BD TOPO ``troncon_de_route``...), names in tooltips.
 
     Returns
     -------
@@ -529,8 +624,10 @@ def annex_map(
     >>> "Zoom Extension" in render_html(m)
     True
     """
-    scene = build_scene(kind, date, catalog, addresses, communes, landmarks)
-    return _map_from_scene(scene, tiles)
+    scene = build_scene(
+        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets
+    )
+    return scene_map(scene, tiles)
 
 
 def render_html(m: folium.Map) -> str:
@@ -563,8 +660,10 @@ def save_html(m: folium.Map, path: str | Path) -> Path:
     >>> offline_problems(out.read_text(encoding="utf-8"))
     []
     """
-    path = Path(path)
-    path.write_text(render_html(m), encoding="utf-8")
+    path = check_output_path(path, [".html", ".htm"])
+    page = render_html(m)
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path
 
 

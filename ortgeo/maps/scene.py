@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
+import warnings
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,33 +20,32 @@ import pandas as pd
 import shapely
 
 from ortgeo.catalog import Catalog, Layer, landmarks
-from ortgeo.catalog import catalog as _catalog
+from ortgeo.communes import communes_path
 from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
-from ortgeo.dates import DateLike, parse_date
+from ortgeo.dates import DateLike
 from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
-from ortgeo.inforce import on
 from ortgeo.io import read_perimeter
 from ortgeo.locate import INVALIDE
-from ortgeo.maps.style import (
-    ADDRESS_STATUSES,
-    INDICATIF_WARNING,
-    MAP_KINDS,
-    MAP_TITLES,
-    date_fr,
-    style_key,
-)
+from ortgeo.maps import style
+from ortgeo.maps._state import AnnexState, StateLayer, annex_state, outlines_l93
+from ortgeo.maps.legend import LegendGroup, build_legend
+from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
 from ortgeo.verdict import LENS_INSEE
 
-__all__ = ["Scene", "build_scene"]
+__all__ = ["Scene", "build_scene", "context_layers", "read_streets", "without_context"]
 
-#: Draw order of the layer kinds: the 2019 ORT below, the OPAH-RU on top.
-_DRAW_ORDER = {"ort": 0, "ort-extension": 1, "opah-ru": 2}
 _NAME_COLUMNS = ("nom", "name", "nom_commune", "NOM", "NOM_COM", "libelle")
 _CODE_COLUMNS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo", "CODGEO")
 _LABEL_COLUMNS = ("label", "ban_label", "result_label", "adresse", "address", "libelle")
 # A batch report's final answer is ``verdict`` (it says ``indetermine`` for weak geocodes).
 _STATUS_COLUMNS = ("verdict", "status", "ort_status", "statut")
 _LONLAT_COLUMNS = (("lon", "lat"), ("ban_lon", "ban_lat"), ("longitude", "latitude"))
+#: Street-name columns, best first: IGN BD TOPO ``troncon_de_route``, then usual names.
+_STREET_COLUMNS = (
+    "nom_collaboratif_gauche", "nom_collaboratif_droite", "nom_1_gauche", "nom_1_droite",
+    "nom_voie", "nom", "name", "libelle", "NOM_VOIE", "NOM",
+)  # fmt: skip
+_BUNDLED_COMMUNES = "IGN ADMIN EXPRESS (Licence Ouverte), extrait ortgeo des communes de la CALL"
 
 
 @dataclasses.dataclass
@@ -53,44 +54,79 @@ class Scene:
 
     Attributes
     ----------
-    kind : {"general", "zoom-extension"}
-    day : datetime.date
-        Date of the perimeters shown.
-    catalog : Catalog
-    layers : list of Layer
-        Perimeters drawn (in force on ``day``), bottom first.
+    kind : {"situation", "general", "zoom-extension", "controle"}
+    state : AnnexState
+        The perimeters shown (:func:`ortgeo.maps._state.annex_state`).
     title, subtitle : str
-        French title and the "périmètres en vigueur le ..." line.
-    status : str
-        ``"indicatif"`` when any layer drawn is indicative, else ``"officiel"``
-        (``"—"`` when no layer is drawn).
+        French title and the line saying which sectors (or which day) are shown.
     notices : list of str
         French warnings: indicative perimeters, extension or ORT not in force.
     sources : list of str
-        French source and licence lines.
+        French source lines; the last one is the licence line.
+    cartouche : list of str
+        The cartouche of the page: the annex and its act, the acts of the sectors,
+        producer, date of drawing.
+    watermark : str or None
+        « PROJET – document de travail… » when any drawn perimeter is indicative.
     frame : tuple of float
         ``(xmin, ymin, xmax, ymax)`` to show, Lambert-93 metres.
     landmarks : geopandas.GeoDataFrame
         WGS84 points with ``name, kind, precision_m, note, source, x, y``.
-    communes : geopandas.GeoDataFrame or None
-        WGS84 polygons with ``nom, code, is_lens``.
+    communes : geopandas.GeoDataFrame
+        WGS84 polygons with ``nom, code, is_lens, call`` (the bundled outlines by default).
     addresses : pandas.DataFrame or None
         ``lon, lat, x, y, label, status`` of checked addresses (valid coordinates only).
+    context : geopandas.GeoDataFrame or None
+        Official context polygons (UNESCO) with ``layer, nom, description``, WGS84.
+    streets : geopandas.GeoDataFrame or None
+        Named lines with ``nom``, WGS84; ``streets_label`` says where they come from.
     """
 
     kind: str
-    day: _dt.date
-    catalog: Catalog
-    layers: list[Layer]
+    state: AnnexState
     title: str
     subtitle: str
-    status: str
     notices: list[str]
     sources: list[str]
+    cartouche: list[str]
+    watermark: str | None
     frame: tuple[float, float, float, float]
     landmarks: gpd.GeoDataFrame
-    communes: gpd.GeoDataFrame | None = None
+    communes: gpd.GeoDataFrame
     addresses: pd.DataFrame | None = None
+    context: gpd.GeoDataFrame | None = None
+    streets: gpd.GeoDataFrame | None = None
+    streets_label: str = ""
+
+    @property
+    def day(self) -> _dt.date:
+        """Date of the perimeters shown (for the avenant's sectors: its latest act)."""
+        return self.state.date
+
+    @property
+    def catalog(self) -> Catalog:
+        """The catalogue the perimeters come from."""
+        return self.state.catalog
+
+    @property
+    def sectors(self) -> tuple[StateLayer, ...]:
+        """ORT intervention sectors drawn, bottom first."""
+        return self.state.sectors
+
+    @property
+    def others(self) -> tuple[StateLayer, ...]:
+        """Other dispositifs drawn « pour information »."""
+        return self.state.others
+
+    @property
+    def layers(self) -> list[Layer]:
+        """Every catalogue layer drawn, bottom first."""
+        return [x.layer for x in self.state.layers]
+
+    @property
+    def status(self) -> str:
+        """``indicatif`` when any perimeter drawn is indicative, else ``officiel`` (``—``: none)."""
+        return self.state.data_status
 
     @property
     def indicatif(self) -> bool:
@@ -98,13 +134,22 @@ class Scene:
         return self.status == "indicatif"
 
     @property
+    def legend(self) -> list[LegendGroup]:
+        """The legend, built once from the scene for both renderers."""
+        return build_legend(self)
+
+    @property
     def frame_wgs84(self) -> tuple[float, float, float, float]:
         """The frame as ``(lon_min, lat_min, lon_max, lat_max)``."""
-        xmin, ymin, xmax, ymax = self.frame
-        lon, lat = to_wgs84_lonlat(
-            np.array([xmin, xmax, xmin, xmax]), np.array([ymin, ymin, ymax, ymax])
-        )
-        return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
+        return _frame_wgs84(self.frame)
+
+
+def _frame_wgs84(frame: tuple[float, ...]) -> tuple[float, float, float, float]:
+    xmin, ymin, xmax, ymax = frame
+    lon, lat = to_wgs84_lonlat(
+        np.array([xmin, xmax, xmin, xmax]), np.array([ymin, ymin, ymax, ymax])
+    )
+    return float(lon.min()), float(lat.min()), float(lon.max()), float(lat.max())
 
 
 def _pick(columns: pd.Index, candidates: tuple[str, ...]) -> str | None:
@@ -115,20 +160,106 @@ def _pick(columns: pd.Index, candidates: tuple[str, ...]) -> str | None:
     return None
 
 
-def _communes(communes: str | Path | gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    gdf = communes if isinstance(communes, gpd.GeoDataFrame) else read_perimeter(communes)
-    if gdf.crs is None:
-        raise InputFileError("The communes GeoDataFrame has no CRS: set one (e.g. EPSG:4326).")
-    gdf = gdf.to_crs(WGS84)
+def _communes(communes: str | Path | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    if communes is None:
+        gdf = outlines_l93().to_crs(WGS84)
+    else:
+        gdf = communes if isinstance(communes, gpd.GeoDataFrame) else read_perimeter(communes)
+        if gdf.crs is None:
+            raise InputFileError("The communes GeoDataFrame has no CRS: set one (e.g. EPSG:4326).")
+        gdf = gdf.to_crs(WGS84)
     name_col, code_col = _pick(gdf.columns, _NAME_COLUMNS), _pick(gdf.columns, _CODE_COLUMNS)
     names = gdf[name_col].astype(str) if name_col else pd.Series("", index=gdf.index)
     codes = gdf[code_col].astype(str) if code_col else pd.Series("", index=gdf.index)
     is_lens = (codes == LENS_INSEE) | (names.str.strip().str.lower() == "lens")
+    call = gdf["call"].astype(bool) if "call" in gdf else pd.Series(False, index=gdf.index)
     return gpd.GeoDataFrame(
-        {"nom": names.to_numpy(), "code": codes.to_numpy(), "is_lens": is_lens.to_numpy()},
+        {
+            "nom": names.to_numpy(),
+            "code": codes.to_numpy(),
+            "is_lens": is_lens.to_numpy(),
+            "call": call.to_numpy(),
+        },
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
+
+
+@functools.lru_cache(maxsize=1)
+def _unesco() -> gpd.GeoDataFrame:
+    folder = communes_path().parent / "context"
+    return gpd.read_file(folder / "unesco_bassin_minier.geojson", engine="pyogrio")
+
+
+def context_layers(context: bool | str | gpd.GeoDataFrame | None) -> gpd.GeoDataFrame | None:
+    """The official context layers to draw: ``"unesco"`` (or True) = the bundled extract.
+
+    Examples
+    --------
+    >>> c = context_layers("unesco")
+    >>> sorted(set(c["layer"])), "Gare de Lens" in set(c["nom"])
+    (['batis', 'bien-inscrit', 'cites-minieres'], True)
+    """
+    if context is None or context is False:
+        return None
+    if isinstance(context, gpd.GeoDataFrame):
+        if "layer" not in context or context.crs is None:
+            raise InputFileError("Context layers need a 'layer' column and a CRS.")
+        return context.to_crs(WGS84)
+    if context is True or str(context).lower() == "unesco":
+        return _unesco().copy()
+    raise OrtgeoError(f"Unknown context {context!r}: use 'unesco'.")
+
+
+def read_streets(streets: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, str]:
+    """A line layer with street names, normalised to ``nom, geometry`` (WGS84), and its credit.
+
+    Reads an IGN BD TOPO ``troncon_de_route`` extract (names in ``nom_collaboratif_gauche``
+    / ``_droite``) or any line layer with a name column; unnamed lines are kept (drawn,
+    not labelled).
+
+    Examples
+    --------
+    >>> import shapely
+    >>> line = shapely.LineString([(2.83, 50.43), (2.84, 50.43)])
+    >>> g = gpd.GeoDataFrame({"nom_voie": ["Rue de Paris"]}, geometry=[line], crs=4326)
+    >>> read_streets(g)[0]["nom"].tolist()
+    ['Rue de Paris']
+    """
+    if isinstance(streets, gpd.GeoDataFrame):
+        gdf, label = streets, "couche fournie"
+    else:
+        gdf, label = read_perimeter_lines(streets), Path(streets).name
+    if gdf.crs is None:
+        raise InputFileError("The streets layer has no CRS: set one (e.g. EPSG:2154).")
+    names = pd.Series("", index=gdf.index, dtype=object)
+    for col in _STREET_COLUMNS:
+        if col in gdf:
+            fill = gdf[col].astype(object).where(gdf[col].notna(), "").astype(str).str.strip()
+            names = names.where(names != "", fill)
+    lines = gdf.geometry.to_crs(WGS84)
+    keep = lines.geom_type.isin(["LineString", "MultiLineString"]).to_numpy()
+    if not keep.any():
+        raise InputFileError(f"The streets layer {label} holds no line: give road centre lines.")
+    out = gpd.GeoDataFrame(
+        {"nom": names.to_numpy()[keep]},
+        geometry=shapely.force_2d(lines.to_numpy()[keep]),
+        crs=WGS84,
+    )
+    bdtopo = "cleabs" in gdf and gdf["cleabs"].astype(str).str.startswith("TRONROUT").any()
+    credit = f"{label} – IGN BD TOPO, tronçons de route, Licence Ouverte 2.0" if bdtopo else label
+    return out, credit
+
+
+def read_perimeter_lines(path: str | Path) -> gpd.GeoDataFrame:
+    """Read any OGR line file (GeoJSON, GeoPackage, shapefile) with a clear error."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputFileError(f"Streets file not found: {path}. Give a line layer (BD TOPO...).")
+    try:
+        return gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several types for unreadable files
+        raise InputFileError(f"Cannot read {path.name} as a line layer: {exc}.") from None
 
 
 def _addresses(addresses: pd.DataFrame) -> pd.DataFrame:
@@ -182,21 +313,58 @@ def _pad(bounds: tuple[float, ...], ratio: float, min_span: float) -> tuple[floa
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
 
 
-def _frame(
-    kind: str, cat: Catalog, drawn: list[Layer], communes: gpd.GeoDataFrame | None
-) -> tuple[float, float, float, float]:
+def _frame(kind: str, state: AnnexState, communes: gpd.GeoDataFrame, marks: gpd.GeoDataFrame):
+    lens = communes[communes["is_lens"]]
+    lens_geom = shapely.union_all(lens.to_crs(L93).geometry.values) if len(lens) else None
+    sectors = [x.layer.geometry_l93 for x in state.layers]
     if kind == "zoom-extension":
-        ext = [layer.geometry_l93 for layer in _extensions(cat)]
+        ext = [x.geometry_l93 for x in state.catalog if x.kind == "ort-extension"]
         return tuple(_pad(shapely.union_all(ext).bounds, 0.35, 1500.0))
-    geoms = [layer.geometry_l93 for layer in (drawn or list(cat))]
-    if communes is not None and communes["is_lens"].any():
-        geoms.append(shapely.union_all(communes[communes["is_lens"]].to_crs(L93).geometry.values))
+    if kind == "situation":
+        geoms = [g for g in [lens_geom, *sectors] if g is not None]
+        return tuple(_pad(shapely.union_all(geoms).bounds, 0.30, 4000.0))
+    if kind == "controle":
+        pts = shapely.points(marks["x"].to_numpy(), marks["y"].to_numpy())
+        return tuple(_pad(shapely.union_all([*sectors, *pts]).bounds, 0.08, 1000.0))
+    geoms = sectors or [x.geometry_l93 for x in state.catalog]
+    if lens_geom is not None:
+        geoms.append(lens_geom)
     return tuple(_pad(shapely.union_all(geoms).bounds, 0.05, 1000.0))
 
 
-def _extensions(cat: Catalog) -> list[Layer]:
-    """The sectors that extend the centre-ville sector (drawn on the zoom map)."""
-    return [x for x in cat.sectors if not x.includes_centre_ville]
+def _is_control_point(marks: gpd.GeoDataFrame) -> np.ndarray:
+    """Digitising control points (mine shafts...): for the QA map, not for the annex."""
+    if "role" in marks:
+        return (marks["role"].astype(str) == "controle").to_numpy()
+    return marks["name"].astype(str).str.startswith("Puits").to_numpy()
+
+
+def _landmarks(kind: str, marks: gpd.GeoDataFrame | None) -> gpd.GeoDataFrame:
+    marks = landmarks() if marks is None else marks.to_crs(WGS84)
+    marks = marks.copy()
+    for col in ("name", "kind", "note", "source"):
+        marks[col] = marks[col].fillna("").astype(str) if col in marks else ""
+    control = _is_control_point(marks)
+    marks = marks[control] if kind == "controle" else marks[~control]
+    marks["precision_m"] = pd.to_numeric(marks.get("precision_m", np.nan), errors="coerce")
+    marks["x"], marks["y"] = to_l93_xy(marks.geometry.x.to_numpy(), marks.geometry.y.to_numpy())
+    return marks
+
+
+def _cartouche(state: AnnexState) -> list[str]:
+    from ortgeo import __version__
+
+    lines = [style.CARTOUCHE_TITLE]
+    for item in state.layers:
+        lines.append(
+            style.ACT_LINE.format(
+                name=item.name, act_title=item.act_title, act_date=item.act_date_fr
+            )
+        )
+    what = style.PRODUCER_INDICATIF if state.data_status == "indicatif" else ""
+    lines.append(style.PRODUCER.format(version=__version__, what=what))
+    lines.append(style.DRAWN_ON.format(date=date_fr(_dt.date.today())))
+    return lines
 
 
 def build_scene(
@@ -207,26 +375,34 @@ def build_scene(
     communes: str | Path | gpd.GeoDataFrame | None = None,
     landmarks_gdf: gpd.GeoDataFrame | None = None,
     communes_label: str | None = None,
+    context: bool | str | gpd.GeoDataFrame | None = None,
+    streets: str | Path | gpd.GeoDataFrame | None = None,
 ) -> Scene:
-    """Decide what a map of Annex 3 shows on ``date``.
+    """Decide what a map of Annex 3 shows.
 
     Parameters
     ----------
-    kind : {"general", "zoom-extension"}
-        The general map of the ORT, or the zoom on the route de Lille extension.
+    kind : {"situation", "general", "zoom-extension", "controle"}
+        The situation map (the commune of Lens and the CALL around it), the general
+        map, the zoom on the route de Lille sector, or the QA map of the digitising
+        control points (not part of the annex).
     date : str or date, optional
-        Date of the perimeters (default today).
+        Date of the perimeters; default: **the sectors the avenant defines**.
     catalog : Catalog, optional
         Perimeter catalogue (default: the bundled, indicative one).
     addresses : DataFrame, optional
         Checked addresses: ``lon``/``lat`` (or point geometries), a status column
         (``status`` or ``ort_status``) and optionally a label column.
     communes : path or GeoDataFrame, optional
-        Commune polygons to outline (any OGR file); Lens is found by INSEE code or name.
+        Commune polygons to outline instead of the bundled ones (IGN ADMIN EXPRESS).
     landmarks_gdf : GeoDataFrame, optional
         Points to show instead of :func:`ortgeo.landmarks`.
     communes_label : str, optional
-        How to cite the commune layer in the sources (default: its file name).
+        How to cite a commune layer of your own in the sources (default: its file name).
+    context : "unesco", True, GeoDataFrame or None
+        Official context layers (the bundled UNESCO extract).
+    streets : path or GeoDataFrame, optional
+        A road layer with names (IGN BD TOPO ``troncon_de_route`` or any line layer).
 
     Raises
     ------
@@ -237,77 +413,118 @@ def build_scene(
     Examples
     --------
     >>> scene = build_scene("zoom-extension", date="2022-01-01")
-    >>> "non en vigueur" in scene.title, [layer.id for layer in scene.layers]
-    (True, ['lens-centre-ville', 'call-opah-ru-coeur-de-ville'])
+    >>> "non en vigueur" in scene.title, [layer.kind for layer in scene.layers]
+    (True, ['ort', 'opah-ru'])
+    >>> [x.name for x in build_scene("situation").sectors]  # the avenant's sectors
+    ['Centre-ville', 'Entrée de ville – Lens/Loison-sous-Lens']
     """
-    if kind not in MAP_KINDS:
-        raise OrtgeoError(f"Unknown map kind {kind!r}: use one of {', '.join(MAP_KINDS)}.")
-    cat = catalog if catalog is not None else _catalog()
-    day = parse_date(date)
-    drawn = sorted(on(day, cat).layers, key=lambda x: _DRAW_ORDER.get(style_key(x), 9))
+    if kind not in style.ALL_MAP_KINDS:
+        raise OrtgeoError(
+            f"Unknown map kind {kind!r}: use one of {', '.join(style.ALL_MAP_KINDS)}."
+        )
+    state = annex_state(date, catalog)
+    cat, day = state.catalog, state.date
     title = MAP_TITLES[kind]
     notices: list[str] = []
-    if any(layer.status != "officiel" for layer in drawn):
+    if state.data_status == "indicatif":
         notices.append(INDICATIF_WARNING)
-    if not any(layer.is_ort_sector for layer in drawn):
+    if not state.sectors:
         notices.append(f"Aucun périmètre ORT en vigueur le {date_fr(day)}.")
     if kind == "zoom-extension":
-        ext = _extensions(cat)
+        ext = [layer for layer in cat if layer.kind == "ort-extension"]
         if not ext:
             raise UnknownLayerError(
-                "The catalogue has no sector that extends the centre-ville sector (a sector "
-                "with includes_centre_ville = false): the zoom-extension map needs one. Use "
-                "the general map, or a catalogue with the extension."
+                "The catalogue has no layer of kind 'ort-extension': the zoom-extension "
+                "map needs one. Use the general map, or a catalogue with the extension."
             )
-        if not any(layer.in_force(day) for layer in ext):
+        drawn = {x.id for x in state.layers}
+        if not any(layer.id in drawn for layer in ext):
             title += f" — extension non en vigueur le {date_fr(day)}"
             for layer in ext:
                 notices.append(
                     f"« {layer.title} » n'est pas en vigueur le {date_fr(day)} "
                     f"(en vigueur {layer.validity_fr}) : elle n'est pas représentée."
                 )
-    status = (
-        "—"
-        if not drawn
-        else ("officiel" if all(x.status == "officiel" for x in drawn) else "indicatif")
+    status = state.data_status
+    if state.avenant:
+        subtitle = style.AVENANT_SUBTITLE.format(status=style.STATUS_PLURAL.get(status, status))
+    else:
+        subtitle = style.DATED_SUBTITLE.format(date=date_fr(day), status=status)
+
+    comm = _communes(communes)
+    marks = _landmarks(kind, landmarks_gdf)
+    ctx = context_layers(context)
+    street_gdf, street_label = (None, "")
+    if streets is not None:
+        street_gdf, street_label = read_streets(streets)
+    frame = _frame(kind, state, comm, marks)
+    outside = (
+        street_gdf is not None
+        and not street_gdf.intersects(shapely.box(*_frame_wgs84(frame))).any()
     )
-    subtitle = f"Périmètres en vigueur le {date_fr(day)} — statut : {status}"
+    if outside:
+        warnings.warn(
+            f"No street of {street_label} falls within the map of Lens: is it a road "
+            "layer of Lens? The map is drawn without it.",
+            UserWarning,
+            stacklevel=2,
+        )
 
-    comm = _communes(communes) if communes is not None else None
-    marks = landmarks() if landmarks_gdf is None else landmarks_gdf.to_crs(WGS84)
-    marks = marks.copy()
-    for col in ("name", "kind", "note", "source"):
-        marks[col] = marks[col].fillna("").astype(str) if col in marks else ""
-    marks["precision_m"] = pd.to_numeric(marks.get("precision_m", np.nan), errors="coerce")
-    marks["x"], marks["y"] = to_l93_xy(marks.geometry.x.to_numpy(), marks.geometry.y.to_numpy())
-
-    acts = ", ".join(f"{x.id} {date_fr(x.act_date, 'date inconnue')}" for x in drawn)
+    acts = ", ".join(f"{x.name} : {x.act_date_fr}" for x in state.layers)
     sources = [
         f"Périmètres : {cat.name or 'catalogue ortgeo'} ({acts or 'aucun en vigueur'})",
         "Repères et sites d'action : ortgeo d'après Wikipédia, le BRGM et la convention "
         "Action Cœur de Ville de Lens (positions estimées)",
     ]
-    if comm is not None:
+    if communes is None:
+        sources.append(f"Limites communales : {_BUNDLED_COMMUNES}")
+    else:
         label = communes_label or (
             Path(communes).name if not isinstance(communes, gpd.GeoDataFrame) else "fournies"
         )
         sources.append(f"Limites communales : {label}")
+    if ctx is not None:
+        sources.append(style.CONTEXT_CREDIT)
+    if street_gdf is not None:
+        sources.append(f"Voirie : {street_label}")
     sources.append(
         "Licence : données ortgeo sous licence MIT ; chaque source garde la sienne "
-        "(Licence Ouverte Etalab pour l'IGN et la BAN, ODbL pour OpenStreetMap)"
+        "(Licence Ouverte Etalab pour l'IGN, la BAN et la Mission Bassin Minier, ODbL pour "
+        "OpenStreetMap)"
     )
     return Scene(
         kind=kind,
-        day=day,
-        catalog=cat,
-        layers=drawn,
+        state=state,
         title=title,
         subtitle=subtitle,
-        status=status,
         notices=notices,
         sources=sources,
-        frame=_frame(kind, cat, drawn, comm),
+        cartouche=(
+            [style.CONTROLE_CARTOUCHE, *_cartouche(state)[1:]]
+            if kind == "controle"
+            else _cartouche(state)
+        ),
+        watermark=style.WATERMARK if status == "indicatif" else None,
+        frame=frame,
         landmarks=marks,
         communes=comm,
         addresses=_addresses(addresses) if addresses is not None else None,
+        context=ctx,
+        streets=street_gdf,
+        streets_label=f"Voirie ({street_label})" if street_gdf is not None else "",
     )
+
+
+def without_context(scene: Scene) -> Scene:
+    """The same scene without its context layers (and without their credit).
+
+    Examples
+    --------
+    >>> s = build_scene("general", context="unesco")
+    >>> without_context(s).context is None, len(without_context(s).sources) < len(s.sources)
+    (True, True)
+    """
+    if scene.context is None:
+        return scene
+    sources = [s for s in scene.sources if s != style.CONTEXT_CREDIT]
+    return dataclasses.replace(scene, context=None, sources=sources)

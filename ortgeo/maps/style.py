@@ -20,6 +20,7 @@ from ortgeo.verdict import ERREUR, INDETERMINE
 
 __all__ = [
     "ADDRESS_STATUSES",
+    "CARTOUCHE_TITLE",
     "COMMUNE_STYLE",
     "FILE_STEMS",
     "INDICATIF_WARNING",
@@ -30,6 +31,7 @@ __all__ = [
     "MAP_TITLES",
     "STATUS_COLOURS",
     "STATUS_LABELS",
+    "WATERMARK",
     "LandmarkStyle",
     "LayerStyle",
     "date_fr",
@@ -38,18 +40,84 @@ __all__ = [
     "precision_fr",
 ]
 
-#: The two maps of Annex 3, by the ``kind`` argument of the map functions.
-MAP_KINDS: Final = ("general", "zoom-extension")
-#: Titles of the two maps, as the convention names them.
+#: The maps of Annex 3, by the ``kind`` argument of the map functions (page order).
+MAP_KINDS: Final = ("situation", "general", "zoom-extension")
+#: Every map ``ortgeo map`` draws: the annex maps and the QA map of the digitising points.
+ALL_MAP_KINDS: Final = (*MAP_KINDS, "controle")
+#: Titles of the maps, as the convention names them.
 MAP_TITLES: Final = {
+    "situation": "Situation des secteurs d'intervention – commune de Lens",
     "general": "Cartographie générale du périmètre ORT – ville de Lens",
     "zoom-extension": "Zoom Extension du périmètre ORT : ville de Lens",
+    "controle": "Carte de contrôle de la numérisation – points de calage (usage interne)",
 }
-#: File names (without extension) of the two maps in the Annex 3 folder.
-FILE_STEMS: Final = {"general": "carte_generale", "zoom-extension": "zoom_extension"}
+#: File names (without extension) of the maps in the Annex 3 folder.
+FILE_STEMS: Final = {
+    "situation": "situation",
+    "general": "carte_generale",
+    "zoom-extension": "zoom_extension",
+    "controle": "controle",
+}
 
 #: Shown on every map and list when any layer drawn is not official.
 INDICATIF_WARNING: Final = "Périmètres indicatifs numérisés par ortgeo — pas le plan officiel"
+#: Watermark of every page when any drawn sector is indicative.
+WATERMARK: Final = "PROJET – document de travail – tracés indicatifs, non officiels"
+#: First line of the cartouche of every page.
+CARTOUCHE_TITLE: Final = (
+    "Annexe 3 à l'avenant n° 2 à la convention-cadre Action cœur de ville de Lens (2023-2026)"
+)
+#: First line of the cartouche of the QA map, which is not part of the annex.
+CONTROLE_CARTOUCHE: Final = "Document de contrôle interne – ne fait pas partie de l'annexe 3"
+#: Subtitle when the sectors are those the avenant defines (no date asked).
+AVENANT_SUBTITLE: Final = "Secteurs d'intervention définis par l'avenant n° 2 — tracés {status}"
+DATED_SUBTITLE: Final = "Périmètres en vigueur le {date} — statut : {status}"
+NO_STREETS: Final = "Aucun fond de voirie fourni (option --streets) : carte sans fond."
+PRODUCER: Final = "Producteur : ortgeo {version}{what}"
+PRODUCER_INDICATIF: Final = " – tracés des secteurs numérisés par ortgeo (indicatifs)"
+DRAWN_ON: Final = "Date du tracé : {date}"
+ACT_LINE: Final = "{name} : {act_title} — date : {act_date}"
+STATUS_PLURAL: Final = {"indicatif": "indicatifs", "officiel": "officiels", "—": "absents"}
+DATE_UNKNOWN: Final = "date inconnue"
+DATE_NOT_BEFORE: Final = "non antérieure au {date}, date de signature inconnue"
+MONTHS_FR: Final = (
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre",
+)  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class KindWords:
+    """The convention's words for a layer kind, until the catalogue carries them (issue 10)."""
+
+    name: str
+    legend: str
+    act_title: str
+    includes_centre_ville: bool | None
+
+
+#: The convention's words for the bundled layer kinds.
+KIND_WORDS: Final = {
+    "ort": KindWords(
+        "Centre-ville",
+        "Secteur d'intervention – centre-ville (périmètre ORT homologué le 4 août 2019)",
+        "arrêté préfectoral homologuant la convention d'ORT de Lens (secteur reconnu à "
+        "nouveau par l'avenant n° 2)",
+        True,
+    ),
+    "ort-extension": KindWords(
+        "Entrée de ville – Lens/Loison-sous-Lens",
+        "Secteur d'intervention – entrée de ville Lens/Loison-sous-Lens (avenant n° 2)",
+        "avenant n° 2 à la convention-cadre Action cœur de ville de Lens",
+        None,
+    ),
+    "opah-ru": KindWords(
+        "OPAH-RU « Cœur de ville »",
+        "Périmètre de l'OPAH-RU « Cœur de ville » (pour information)",
+        "convention d'OPAH-RU « Cœur de ville » de la CALL",
+        None,
+    ),
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -146,9 +214,32 @@ LANDMARK_STYLES: Final = {
 #: Dashed circle around an action site: its estimated position precision.
 PRECISION_LEGEND: Final = "Précision estimée de la position d'une action"
 
-#: Outline of the communes of a ``communes`` layer, and of Lens itself.
+#: Outline of the communes, and of Lens itself.
 COMMUNE_STYLE: Final = LayerStyle("#6b6b6b", 0.0, 1.0, "4 3", None, "Limite communale")
-LENS_STYLE: Final = LayerStyle("#111111", 0.0, 2.0, None, None, "Limite de la commune de Lens")
+LENS_STYLE: Final = LayerStyle("#111111", 0.0, 2.6, None, None, "Limite communale de Lens")
+#: The CALL communes on the situation map (light fill).
+CALL_STYLE: Final = LayerStyle(
+    "#9a9a9a",
+    0.06,
+    0.8,
+    None,
+    None,
+    "Commune de la CALL (Communauté d'agglomération de Lens-Liévin)",
+)
+#: Streets of a ``--streets`` file.
+STREET_STYLE: Final = LayerStyle("#b5b5b5", 0.0, 1.6, None, None, "Voirie")
+#: Official context layers (UNESCO), by their ``layer`` value.
+CONTEXT_STYLES: Final = {
+    "bien-inscrit": LayerStyle(
+        "#b8860b", 0.0, 1.4, "6 3", "\\\\", "Bien inscrit au patrimoine mondial (UNESCO)"
+    ),
+    "cites-minieres": LayerStyle("#a0522d", 0.18, 0.6, None, None, "Cité minière du bien inscrit"),
+    "batis": LayerStyle("#5c3317", 0.55, 0.5, None, None, "Bâti du bien inscrit"),
+}
+CONTEXT_CREDIT: Final = (
+    "Patrimoine mondial UNESCO – Bassin minier du Nord-Pas de Calais : tracés officiels de la "
+    "Mission Bassin Minier (data.gouv.fr), Licence Ouverte 2.0"
+)
 
 #: Status of a checked address (see :func:`ortgeo.locate` and :class:`ortgeo.verdict.Verdict`).
 ADDRESS_STATUSES: Final = (DEDANS, LIMITE, DEHORS, INDETERMINE, INVALIDE, SANS_ORT, ERREUR)
@@ -179,6 +270,12 @@ GROUP_LABELS: Final = {
     "landmarks": "Repères",
     "actions": "Actions de la convention",
     "addresses": "Adresses vérifiées",
+    "sectors": "Secteurs d'intervention de l'ORT",
+    "others": "Pour information",
+    "context": "Patrimoine mondial UNESCO (tracés officiels)",
+    "streets": "Voirie",
+    "call": "Communauté d'agglomération",
+    "control": "Points de calage de la numérisation",
 }
 
 

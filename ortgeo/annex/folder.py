@@ -1,0 +1,193 @@
+"""Writing the Annex 3 folder, all or nothing (a temporary folder moved into place at the end)."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from pathlib import Path
+
+from ortgeo.annex import texts
+from ortgeo.annex.ban import ban_source, load_ban
+from ortgeo.annex.lists import address_lists
+from ortgeo.annex.pdf import list_pages, write_pdf
+from ortgeo.catalog import Catalog
+from ortgeo.catalog import catalog as _catalog
+from ortgeo.communes import commune_outlines
+from ortgeo.dates import DateLike
+from ortgeo.maps import check_print_size, save_figure, save_html, scene_figure, scene_map
+from ortgeo.maps._state import annex_state
+from ortgeo.maps.paper.cartouche import cartouche_lines
+from ortgeo.maps.scene import build_scene, read_streets, without_context
+from ortgeo.maps.style import FILE_STEMS, MAP_KINDS, MAP_TITLES
+from ortgeo.output import atomic_folder, check_output_folder, write_csv
+
+__all__ = ["DETAIL_CSV", "LIST_CSV", "LIST_HTML", "PDF", "README", "AnnexResult", "write_annex"]
+
+LIST_CSV = "adresses_par_secteur.csv"
+LIST_HTML = "adresses_par_secteur.html"
+DETAIL_CSV = "adresses_detail.csv"
+README = "LISEZMOI.txt"
+PDF = "annexe3.pdf"
+LIST_TITLE = "Annexe 3 – Liste des adresses incluses dans les secteurs d'intervention"
+
+
+@dataclasses.dataclass
+class AnnexResult:
+    """What :func:`write_annex` wrote."""
+
+    folder: Path
+    files: list[Path]
+    date: _dt.date
+    status: str
+    n_addresses: int | None = None
+    avenant: bool = True
+    pages: int = 0
+
+    def __str__(self) -> str:
+        return "\n".join(str(p) for p in self.files)
+
+
+def write_annex(
+    output: str | Path,
+    date: DateLike = None,
+    catalog: Catalog | None = None,
+    ban: str | Path | None = None,
+    communes: str | Path | None = None,
+    dpi: float = 300,
+    size: str = "a4",
+    basemap: str | Path | None = None,
+    tiles: bool = True,
+    band_m: float | None = None,
+    context: str | None = None,
+    streets: str | Path | None = None,
+) -> AnnexResult:
+    """Write the whole Annex 3 folder: three maps (HTML + PNG), the lists, annexe3.pdf, LISEZMOI.
+
+    Parameters
+    ----------
+    output : str or Path
+        Folder to write into (created if needed). Nothing appears in it unless
+        everything was written.
+    date : str or date, optional
+        Date of the perimeters; default: **the sectors the avenant defines**.
+    catalog : Catalog, optional
+        Perimeter catalogue (default: the bundled, indicative one).
+    ban : str or Path, optional
+        BAN source: an export ``adresses-62.csv(.gz)`` or an ``ortgeo ban index`` file;
+        the addresses of every commune a sector reaches are read. Without it, no address
+        list; LISEZMOI.txt says how to get one.
+    communes : str or Path, optional
+        Commune polygons to outline instead of the bundled ones.
+    dpi, size
+        Print maps resolution and paper (``"a4"`` or ``"a3"``, landscape).
+    basemap : str or Path, optional
+        A GeoTIFF background for the print maps.
+    tiles : bool
+        Offer online backgrounds (off by default) in the HTML layer control.
+    band_m : float, optional
+        Width of the « à vérifier » band of the address list (default: each layer's accuracy).
+    context : "unesco", optional
+        Official context layers on the print maps and the PDF (always offered in HTML).
+    streets : str or Path, optional
+        A road layer with names (IGN BD TOPO ``troncon_de_route`` or any line layer).
+
+    Returns
+    -------
+    AnnexResult
+        The folder and the files written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> res = write_annex(tempfile.mkdtemp(), dpi=30)
+    >>> sorted(p.name for p in res.files)  # doctest: +NORMALIZE_WHITESPACE
+    ['LISEZMOI.txt', 'annexe3.pdf', 'carte_generale.html', 'carte_generale.png',
+     'situation.html', 'situation.png', 'zoom_extension.html', 'zoom_extension.png']
+    """
+    check_print_size(size, dpi)
+    folder = check_output_folder(output)
+    cat = catalog if catalog is not None else _catalog()
+    state = annex_state(date, cat)
+    ban_df = load_ban(ban, state.address_communes) if ban is not None else None
+    street_layer = read_streets(streets) if streets is not None else None
+    described: dict[str, str] = {}
+    names: list[str] = []
+    map_figures = []
+    scene = None
+    with atomic_folder(folder) as tmp:
+        for kind in MAP_KINDS:
+            scene = build_scene(kind, date, cat, communes=communes, context="unesco",
+                                streets=street_layer[0] if street_layer else None)  # fmt: skip
+            if street_layer:
+                scene = dataclasses.replace(scene, streets_label=f"Voirie ({street_layer[1]})")
+            stem = FILE_STEMS[kind]
+            save_html(scene_map(scene, tiles), tmp / f"{stem}.html")
+            paper = scene if context else without_context(scene)
+            fig = scene_figure(paper, size=size, dpi=dpi, basemap=basemap)
+            save_figure(fig, tmp / f"{stem}.png")
+            map_figures.append(fig)
+            names += [f"{stem}.html", f"{stem}.png"]
+            described[f"{stem}.html"] = (
+                f"« {MAP_TITLES[kind]} », carte interactive : s'ouvre dans un navigateur, "
+                "fonctionne hors ligne (fonds de carte en ligne activables dans « Couches ») ; "
+                "cliquer un périmètre donne sa base légale, ses dates et sa précision."
+            )
+            described[f"{stem}.png"] = (
+                f"la même carte pour l'impression ({size.upper()} paysage, {dpi:g} dpi), "
+                "en Lambert-93."
+            )
+        assert scene is not None
+        ban_label = None
+        n_addresses = None
+        parts = None
+        missing = ""
+        if ban_df is not None:
+            ban_label = ban_source(Path(ban), ban_df)  # type: ignore[arg-type]
+            lists, detail = address_lists(ban_df, date, cat, band_m=band_m)
+            n_addresses = len(detail)
+            parts = texts.list_parts(lists, state)
+            write_csv(lists, tmp / LIST_CSV, excel=True)
+            write_csv(detail, tmp / DETAIL_CSV, excel=True)
+            (tmp / LIST_HTML).write_text(
+                texts.list_html(lists, state, scene.cartouche, ban_label), encoding="utf-8"
+            )
+            names += [LIST_CSV, LIST_HTML, DETAIL_CSV]
+            found = set(ban_df["code_insee"].astype(str))
+            outlines = commune_outlines().set_index("code")["nom"]
+            missing = ", ".join(
+                f"{outlines.get(c, c)} ({c})" for c in state.address_communes if c not in found
+            )
+            described[LIST_CSV] = (
+                "liste des adresses : secteurs d'intervention de l'ORT, puis, à part, les autres "
+                "dispositifs « pour information » ; par voie, « voie entière » ou les numéros "
+                "impairs et pairs, les parcelles quand la source les donne ; les adresses « à "
+                "vérifier » une par une avec leur distance à la limite ; séparateur « ; », "
+                "UTF-8 (Excel)."
+            )
+            described[LIST_HTML] = "la même liste, mise en page pour l'impression (A4)."
+            described[DETAIL_CSV] = (
+                f"les {n_addresses} adresses lues dans la source (communes "
+                f"{', '.join(state.address_communes)}), une par ligne, avec pour chaque secteur "
+                "leur statut (dedans, dehors, limite) et la distance signée à la limite en "
+                "mètres (positive dedans)."
+            )
+        header = [LIST_TITLE, f"{texts.what_is_drawn(state)} Adresses : {ban_label or 'aucune'}."]
+        pages = map_figures + list_pages(
+            parts, header, cartouche_lines(scene, basemap is not None), scene.watermark, size
+        )
+        write_pdf(tmp / PDF, pages)
+        names.append(PDF)
+        described[PDF] = (
+            f"l'annexe à joindre : les {len(map_figures)} cartes et la liste des adresses en "
+            f"{len(pages)} pages numérotées ({size.upper()}), polices incorporées."
+        )
+        described[README] = "ce fichier."
+        (tmp / README).write_text(
+            texts.readme(state, described, ban_label, scene.notices, scene.sources, missing),
+            encoding="utf-8",
+        )
+        names.append(README)
+    files = [folder / name for name in names]
+    return AnnexResult(
+        folder, files, state.date, state.data_status, n_addresses, state.avenant, len(pages)
+    )

@@ -1,0 +1,140 @@
+"""The French texts of the annex folder, rendered from the templates in ``templates/``."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import functools
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from ortgeo.maps._state import AnnexState
+from ortgeo.maps.style import (
+    CARTOUCHE_TITLE,
+    INDICATIF_WARNING,
+    WATERMARK,
+    date_fr,
+    precision_fr,
+)
+from ortgeo.verdict import LENS_INSEE
+
+__all__ = [
+    "DENORMANDIE_NOTE",
+    "list_html",
+    "list_parts",
+    "readme",
+    "what_is_drawn",
+]
+
+#: The legal note on the Denormandie tax reduction (whole commune, not only the perimeter).
+DENORMANDIE_NOTE = (
+    "La réduction d'impôt « Denormandie dans l'ancien » (article 199 novovicies du code "
+    "général des impôts) s'applique sur tout le territoire de la commune de Lens, commune "
+    "signataire d'une convention d'ORT (Action Cœur de Ville), et pas seulement à "
+    "l'intérieur du périmètre ORT représenté ici ; ses conditions (travaux, loyers, "
+    "ressources des locataires) sont à vérifier auprès de l'administration fiscale."
+)
+
+
+@functools.cache
+def _env(autoescape: bool) -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("ortgeo.annex", "templates"),
+        autoescape=autoescape,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+
+
+def what_is_drawn(state: AnnexState) -> str:
+    """« Secteurs définis par l'avenant n° 2 » or « Périmètres en vigueur le … ».
+
+    Examples
+    --------
+    >>> from ortgeo.maps._state import annex_state
+    >>> what_is_drawn(annex_state("2024-06-01"))
+    'Périmètres en vigueur le 01/06/2024.'
+    """
+    if state.avenant:
+        return (
+            "Secteurs d'intervention définis par l'avenant n° 2 (quelle que soit la date du jour)."
+        )
+    return f"Périmètres en vigueur le {date_fr(state.date)}."
+
+
+def _common(state: AnnexState) -> dict[str, Any]:
+    return {
+        "cartouche_title": CARTOUCHE_TITLE,
+        "watermark": WATERMARK,
+        "indicatif_warning": INDICATIF_WARNING,
+        "status": state.data_status,
+        "what_is_drawn": what_is_drawn(state),
+        "denormandie": DENORMANDIE_NOTE,
+        "lens_insee": LENS_INSEE,
+    }
+
+
+def readme(
+    state: AnnexState,
+    files: dict[str, str],
+    ban_label: str | None,
+    notices: list[str],
+    sources: list[str],
+    missing_communes: str = "",
+) -> str:
+    """The LISEZMOI.txt of the folder."""
+    from ortgeo import __version__
+
+    return (
+        _env(False)
+        .get_template("LISEZMOI.txt.j2")
+        .render(
+            **_common(state),
+            version=__version__,
+            today=date_fr(_dt.date.today()),
+            notices=[n for n in notices if n != INDICATIF_WARNING],
+            files=files,
+            ban_label=ban_label,
+            missing_communes=missing_communes,
+            sectors=state.sectors,
+            others=state.others,
+            sources=sources,
+            precision=precision_fr,
+            area=lambda layer: f"{layer.area_ha:.1f} ha".replace(".", ","),
+        )
+    )
+
+
+def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
+    """One dict per part of the list (sector or other dispositif), for the templates and PDF."""
+    from ortgeo.annex.lists import INCLUDED, TO_CHECK, _sectors
+
+    parts = []
+    for sector in _sectors(state):
+        sub = lists[lists["secteur_id"] == sector.key]
+        included = sub[sub["liste"] == INCLUDED].to_dict("records")
+        check = sub[sub["liste"] == TO_CHECK].to_dict("records")
+        parts.append({
+            "category": sector.category, "title": sector.title, "status": sector.status,
+            "legend": sector.item.legend,
+            "act": f"{sector.item.act_title} — date : {sector.item.act_date_fr}",
+            "included": included, "check": check,
+            "n_included": int(sum(r["nb_adresses"] for r in included)),
+            "n_check": int(sum(r["nb_adresses"] for r in check)),
+        })  # fmt: skip
+    return parts
+
+
+def list_html(lists: pd.DataFrame, state: AnnexState, cartouche: list[str], ban_label: str) -> str:
+    """The address list laid out for print (HTML, A4)."""
+    return (
+        _env(True)
+        .get_template("liste.html.j2")
+        .render(
+            **_common(state),
+            cartouche=cartouche,
+            ban_label=ban_label,
+            parts=list_parts(lists, state),
+        )
+    )

@@ -1,0 +1,1 @@
+"""The print maps, one module per job (see :mod:`ortgeo.maps.png`, which assembles a page)."""

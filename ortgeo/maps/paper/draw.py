@@ -1,0 +1,236 @@
+"""What the print maps draw inside the map frame: areas, outlines, streets, points.
+
+Polygons go through :func:`shapely.plotting.patch_from_polygon` (holes and multi-parts
+included); styles come from :mod:`ortgeo.maps.style`.
+"""
+
+from __future__ import annotations
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+import shapely.plotting
+from matplotlib.axes import Axes
+from matplotlib.collections import LineCollection
+from matplotlib.patches import Circle
+from matplotlib.transforms import Bbox
+
+from ortgeo.crs import L93
+from ortgeo.maps.paper.labels import Label, point_box, wrap
+from ortgeo.maps.style import (
+    CALL_STYLE,
+    COMMUNE_STYLE,
+    CONTEXT_STYLES,
+    LANDMARK_STYLES,
+    LENS_STYLE,
+    STATUS_COLOURS,
+    STREET_STYLE,
+    LayerStyle,
+    precision_fr,
+)
+
+__all__ = ["area", "communes", "context", "landmarks", "outline", "streets"]
+
+
+def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
+    kinds = ("Polygon", "MultiPolygon")
+    parts = [g for g in getattr(geom, "geoms", [geom]) if g.geom_type in kinds and not g.is_empty]
+    return shapely.union_all(parts) if parts else None
+
+
+def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid: str) -> None:
+    """A filled (and hatched) area with its outline."""
+    geom = _polygonal(geom)
+    if geom is None:
+        return
+    if style.fill_opacity > 0:
+        ax.add_patch(
+            shapely.plotting.patch_from_polygon(
+                geom,
+                facecolor=style.colour,
+                alpha=min(1.0, style.fill_opacity * 1.5),
+                edgecolor="none",
+                zorder=zorder,
+                gid=gid,
+            )
+        )
+    if style.hatch:
+        ax.add_patch(
+            shapely.plotting.patch_from_polygon(
+                geom,
+                facecolor="none",
+                edgecolor=style.colour,
+                hatch=style.hatch,
+                linewidth=0,
+                alpha=0.55,
+                zorder=zorder,
+                gid=gid,
+            )
+        )
+    outline(ax, geom, style, zorder + 0.5, gid)
+
+
+def outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid: str) -> None:
+    """The outline of an area in the style's colour, width and dashes."""
+    geom = _polygonal(geom)
+    if geom is None:
+        return
+    ax.add_patch(
+        shapely.plotting.patch_from_polygon(
+            geom,
+            facecolor="none",
+            edgecolor=style.colour,
+            linewidth=style.mpl_linewidth,
+            linestyle=style.mpl_linestyle,
+            zorder=zorder,
+            gid=gid,
+        )
+    )
+
+
+def communes(
+    ax: Axes, comm: gpd.GeoDataFrame, frame: tuple[float, ...], situation: bool, fontsize: float
+) -> list[Label]:
+    """Every commune limit in the frame (Lens in a strong line) and the names to place."""
+    frame_box = shapely.box(*frame)
+    inner = frame_box.buffer(-0.03 * (frame[2] - frame[0]))
+    labels: list[Label] = []
+    l93 = comm.to_crs(L93)
+    for geom, name, is_lens, call in zip(
+        l93.geometry, l93["nom"], l93["is_lens"], l93["call"], strict=True
+    ):
+        if not geom.intersects(frame_box):
+            continue
+        if situation and call and not is_lens:
+            area(ax, geom, CALL_STYLE, zorder=1, gid="commune-call")
+        outline(
+            ax,
+            geom,
+            LENS_STYLE if is_lens else COMMUNE_STYLE,
+            2.5 if is_lens else 2,
+            "commune-lens" if is_lens else "commune",
+        )
+        visible = geom.intersection(inner)
+        if name and not visible.is_empty and visible.area > 0.004 * frame_box.area:
+            pt = visible.representative_point()
+            labels.append(
+                Label(
+                    name.upper() if is_lens else name,
+                    pt.x,
+                    pt.y,
+                    3,
+                    fontsize * 1.05,
+                    style="italic",
+                    colour="#555555",
+                    centred=True,
+                    weight="bold" if is_lens else "normal",
+                )
+            )
+    return labels
+
+
+def context(ax: Axes, ctx: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:
+    """The official UNESCO context polygons under the sectors."""
+    box = shapely.box(*frame)
+    l93 = ctx.to_crs(L93)
+    order = list(CONTEXT_STYLES)
+    for name in sorted(set(l93["layer"]), key=lambda n: order.index(n) if n in order else 9):
+        style = CONTEXT_STYLES.get(name, COMMUNE_STYLE)
+        sub = l93[l93["layer"] == name]
+        geoms = [g for g in sub.geometry if g.intersects(box)]
+        if geoms:
+            area(ax, shapely.union_all(geoms), style, zorder=3, gid=f"context-{name}")
+
+
+def streets(ax: Axes, lines: gpd.GeoDataFrame, frame: tuple[float, ...]) -> gpd.GeoDataFrame:
+    """The road layer (one line collection); returns the Lambert-93 lines in the frame."""
+    l93 = lines.to_crs(L93)
+    l93 = l93[l93.intersects(shapely.box(*frame))]
+    segments = []
+    for geom in l93.geometry:
+        for part in getattr(geom, "geoms", [geom]):
+            segments.append(shapely.get_coordinates(part))
+    ax.add_collection(
+        LineCollection(
+            segments,
+            colors=STREET_STYLE.colour,
+            linewidths=STREET_STYLE.mpl_linewidth,
+            zorder=3.2,
+            gid="streets",
+            capstyle="round",
+        )
+    )
+    return l93
+
+
+def addresses(ax: Axes, addr: pd.DataFrame, scale: float) -> None:
+    """Checked addresses coloured by status."""
+    ax.scatter(
+        addr["x"],
+        addr["y"],
+        s=(2.2 * scale) ** 2 * 2,
+        c=[STATUS_COLOURS[s] for s in addr["status"]],
+        edgecolors="white",
+        linewidths=0.2,
+        zorder=9,
+        gid="addresses",
+    )
+
+
+def landmarks(
+    ax: Axes, marks: gpd.GeoDataFrame, frame: tuple[float, ...], scale: float, fontsize: float
+) -> tuple[list[Label], list[Bbox]]:
+    """Landmarks and action sites (with their precision ring); labels and marker boxes."""
+    in_frame = marks[
+        (marks["x"] > frame[0])
+        & (marks["x"] < frame[2])
+        & (marks["y"] > frame[1])
+        & (marks["y"] < frame[3])
+    ]
+    labels: list[Label] = []
+    obstacles: list[Bbox] = []
+    for _, row in in_frame.iterrows():
+        style = LANDMARK_STYLES.get(row["kind"], LANDMARK_STYLES["repere"])
+        is_action = row["kind"] == "action"
+        if is_action and pd.notna(row["precision_m"]):
+            for face, edge, alpha in ((style.colour, "none", 0.07), ("none", style.colour, 1.0)):
+                ax.add_patch(
+                    Circle(
+                        (row["x"], row["y"]),
+                        float(row["precision_m"]),
+                        facecolor=face,
+                        edgecolor=edge,
+                        alpha=alpha,
+                        linestyle=(0, (4, 3)),
+                        linewidth=0.9,
+                        zorder=10,
+                    )
+                )
+        radius_pt = style.radius * 0.75 * scale
+        ax.plot(
+            row["x"],
+            row["y"],
+            marker="o",
+            markersize=2 * radius_pt,
+            markerfacecolor=style.colour,
+            markeredgecolor=style.edge if style.edge != "#ffffff" else "#222222",
+            markeredgewidth=0.8,
+            zorder=12,
+            gid=f"landmark-{row['kind']}",
+        )
+        obstacles.append(point_box(ax, row["x"], row["y"], radius_pt + 1))
+        text = wrap(row["name"], 30)
+        if is_action and pd.notna(row["precision_m"]):
+            text += f"\n(position {precision_fr(row['precision_m'])})"
+        labels.append(
+            Label(
+                text,
+                row["x"],
+                row["y"],
+                0 if is_action else 1,
+                fontsize * (1.0 if is_action else 0.95),
+                weight="bold" if is_action else "normal",
+                colour="#8a1251" if is_action else "#222222",
+            )
+        )
+    return labels, obstacles
