@@ -240,7 +240,7 @@ def test_written_lists_csv_html_and_pdf(ban_fixture, squares, tmp_path):
     assert INDICATIF_WARNING in page and WATERMARK in page
     assert "Denormandie" in page
     info = page.index("Pour information – autres dispositifs")
-    assert page.index("Centre-ville") < info < page.rindex("OPAH-RU « Cœur de ville »")
+    assert page.index("Synthétique test-ort") < info < page.rindex("Synthétique test-opah")
     assert (out / "adresses_detail.csv").read_bytes().startswith(b"\xef\xbb\xbf")
     readme = (out / "LISEZMOI.txt").read_text(encoding="utf-8")
     assert "adresses_par_secteur.csv" in readme and "NON PRODUITE" not in readme
@@ -366,15 +366,18 @@ def test_default_annex_on_2027_01_15_draws_both_sectors(tmp_path, monkeypatch):
     monkeypatch.setattr(ortgeo.dates._dt, "date", _Jan2027)
     from ortgeo.maps.scene import build_scene
 
-    kinds = {layer.kind for layer in ortgeo.catalog()}
+    sector_ids = [x.id for x in ortgeo.catalog().sectors]
     for kind in ("situation", "general", "zoom-extension"):
         scene = build_scene(kind)
-        assert {x.layer.kind for x in scene.sectors} == kinds & {"ort", "ort-extension"}
+        assert [x.layer.id for x in scene.sectors] == sector_ids
         assert "non en vigueur" not in scene.title
+    # The same day asked explicitly: the entrée de ville sector has no end, it is still drawn.
+    dated = build_scene("zoom-extension", date="2027-01-15")
+    assert [x.layer.id for x in dated.sectors] == sector_ids
     res = write_annex(tmp_path / "a3", dpi=20)
     readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
     assert res.avenant and "définis par l'avenant n° 2" in readme
-    for name in ("Centre-ville", "Entrée de ville – Lens/Loison-sous-Lens"):
+    for name in ("Centre-ville de Lens", "Entrée de ville – Lens/Loison-sous-Lens"):
         assert f"- {name}" in readme
 
 
@@ -385,7 +388,7 @@ def test_addresses_of_every_commune_a_sector_reaches(tmp_path):
     from ortgeo.maps._state import annex_state
 
     cat = ortgeo.catalog()
-    ext = next(x for x in cat if x.kind == "ort-extension")
+    ext = next(x for x in cat.sectors if x.includes_centre_ville is False)
     from ortgeo.communes import commune_outlines
 
     loison = commune_outlines().query("code == '62523'").geometry.iloc[0]
@@ -396,7 +399,7 @@ def test_addresses_of_every_commune_a_sector_reaches(tmp_path):
     gpd.GeoDataFrame(geometry=[reach], crs=4326).to_file(path)
     cat = cat.replace(ext.id, path, status="indicatif", accuracy_m=300)
     state = annex_state(catalog=cat)
-    sector = next(x for x in state.sectors if x.layer.kind == "ort-extension")
+    sector = next(x for x in state.sectors if x.layer.includes_centre_ville is False)
     assert "62523" in sector.communes and "62523" in state.address_communes
     export = write_synthetic_ban_export(tmp_path / "adresses-62.csv.gz", n_rows=3000, seed=5,
                                         extra_citycodes=["62523"])  # fmt: skip

@@ -27,7 +27,7 @@ from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
 from ortgeo.maps import annex_map, offline_problems, render_html, save_html
 from ortgeo.maps.html import TILE_LAYERS, _assets, _layer_popup
-from ortgeo.maps.style import INDICATIF_WARNING, LAYER_STYLES, STATUS_COLOURS, escape
+from ortgeo.maps.style import GROUP_LABELS, INDICATIF_WARNING, LAYER_STYLES, STATUS_COLOURS, escape
 
 DATE = "2024-06-01"
 HOSTILE = [
@@ -329,8 +329,9 @@ def test_layer_control_lists_every_layer_and_paths_have_the_styles(browser, page
         "return Array.from(document.querySelectorAll('.leaflet-control-layers-selector + span'))"
         ".map(e => e.textContent.trim())"
     )
-    expected = [f"{x.title} — {x.status}" for x in ortgeo.catalog().in_force(DATE)]
+    expected = [f"{x.title} — {x.status}" for x in ortgeo.on(DATE).layers]
     expected += ["Repères", "Actions de la convention", *(t[0] for t in TILE_LAYERS)]
+    expected += [GROUP_LABELS["communes"], GROUP_LABELS["context"]]  # always drawn; UNESCO on
     assert sorted(names) == sorted(expected)
     # the control sits in the sidebar; tiles are unchecked, every other layer checked
     checked = browser.execute_script(
@@ -374,20 +375,34 @@ def _click_inside(browser, map_name: str, layer) -> str:
     lon, lat = to_wgs84_lonlat(np.array([inner.x]), np.array([inner.y]))
     point = shapely.Point(float(lon[0]), float(lat[0]))
     container = browser.find_element(By.CSS_SELECTOR, ".folium-map")
+    # the pointer off the map (its hover tooltip would cover the next target), then
+    ActionChains(browser).move_to_element(browser.find_element(By.ID, "ortgeo-sidebar")).perform()
     # close the earlier popup, stop its auto-pan, centre the target, show the map
-    x, y, hit = browser.execute_script(
+    browser.execute_script(
         f"var m = {map_name}; m.closePopup(); m.stop();"
+        "m.eachLayer(function (l) { if (l.closePopup) { l.closePopup(); }"
+        " if (l.closeTooltip) { l.closeTooltip(); } });"
+    )
+    deadline = time.time() + 5  # a closed popup fades out before it leaves the page
+    while browser.find_elements(By.CSS_SELECTOR, ".leaflet-popup") and time.time() < deadline:
+        time.sleep(0.05)
+    x, y, hit = browser.execute_script(
+        f"var m = {map_name};"
         f"m.setView([{point.y}, {point.x}], m.getZoom(), {{animate: false}});"
         "arguments[0].scrollIntoView({block: 'center', inline: 'center'});"
         f"var p = m.latLngToContainerPoint([{point.y}, {point.x}]);"
         "var r = arguments[0].getBoundingClientRect();"
         "var e = document.elementFromPoint(r.left + p.x, r.top + p.y);"
-        "return [r.left + p.x, r.top + p.y, e ? e.tagName.toLowerCase() : null];",
+        "var w = []; for (var q = e; q && w.length < 20; q = q.parentElement)"
+        " w.push(q.tagName.toLowerCase() + (q.id ? '#' + q.id : '')"
+        " + (typeof q.className === 'string' && q.className"
+        " ? '.' + q.className.split(' ')[0] : ''));"
+        "return [r.left + p.x, r.top + p.y, e ? w.join(' < ') : null];",
         container,
     )
     width, height = browser.execute_script("return [window.innerWidth, window.innerHeight]")
     assert 0 <= x < width and 0 <= y < height, f"target {(x, y)} outside {(width, height)}"
-    assert hit == "path", f"the centred target of {layer.id} is covered by a {hit!r}"
+    assert hit.startswith("path"), f"the centred target of {layer.id} is covered by {hit!r}"
     rect = container.rect
     ActionChains(browser).move_to_element_with_offset(
         container,

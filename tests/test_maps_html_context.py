@@ -107,7 +107,7 @@ def test_browser_shows_commune_names_lens_limit_and_sector_names(browser, tmp_pa
         "return Array.from(document.querySelectorAll('.ortgeo-sector-label'))"
         ".map(e => e.textContent);"
     )
-    assert sectors == ["Centre-ville", "Entrée de ville – Lens/Loison-sous-Lens"]
+    assert sectors == ["Centre-ville de Lens", "Entrée de ville – Lens/Loison-sous-Lens"]
     mark = browser.execute_script(
         "var w = document.getElementById('ortgeo-watermark');"
         "return w && [w.textContent, getComputedStyle(w).pointerEvents];"

@@ -84,7 +84,7 @@ def test_pdf_and_svg_through_the_same_code(tmp_path):
     assert pdf.read_bytes().startswith(b"%PDF")
     svg = render_png("general", tmp_path / "carte.svg", date=DATE, dpi=72).read_text("utf-8")
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    with pytest.raises(OrtgeoError, match=r"\.png or \.pdf or \.svg"):
+    with pytest.raises(OrtgeoError, match=r"\.png, \.pdf or \.svg"):
         render_png("general", tmp_path / "carte.jpg", dpi=30)
 
 
@@ -331,7 +331,7 @@ def test_cli_map_one_file_per_format(tmp_path):
     assert b"<svg" in (tmp_path / "m.svg").read_bytes()[:500]
     assert "Adresses vérifiées" in (tmp_path / "m.html").read_text(encoding="utf-8")
     res = runner.invoke(main, ["map", "general", "-o", str(tmp_path / "m.jpg")])
-    assert res.exit_code == 2 and "use a .html or .png or .pdf or .svg file name" in res.output
+    assert res.exit_code == 2 and "use a name ending in .html, .png, .pdf or .svg" in res.output
 
 
 # -- issue 11: commune limits, situation map, cartouche, watermark, context, streets ----------
@@ -380,7 +380,7 @@ def test_cartouche_on_every_page_and_watermark_when_indicative(situation, tmp_pa
 
     cartouche = " ".join(texts(situation, "cartouche"))
     assert CARTOUCHE_TITLE in cartouche.replace("\n", " ")
-    assert "non antérieure au 6 décembre 2023, date de signature inconnue" in cartouche.replace(
+    assert "date de signature inconnue, au plus tôt le 6 décembre 2023" in cartouche.replace(
         "\n", " "
     )
     assert "Date du tracé" in cartouche and "Aucun fond de voirie" in cartouche

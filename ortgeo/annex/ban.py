@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ortgeo.dates import parse_date
+from ortgeo.dates import parse_optional_date
 from ortgeo.errors import InputFileError
 from ortgeo.maps.style import date_fr
 from ortgeo.verdict import LENS_INSEE
@@ -74,7 +74,7 @@ def ban_label(source: Path) -> str:
         meta = dict(index.meta)
     finally:
         index.close()
-    built = parse_date(meta.get("built", "")[:10], default_today=False)
+    built = parse_optional_date(meta.get("built", "")[:10])
     return (
         f"index {source.name} construit le {date_fr(built, 'date inconnue')} "
         f"à partir de {meta.get('source', 'source inconnue')}"

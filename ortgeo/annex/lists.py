@@ -63,7 +63,7 @@ def sectors(catalog: Catalog | None = None, date: DateLike = None) -> list[Secto
     Examples
     --------
     >>> [(s.title, s.category) for s in sectors()]  # doctest: +NORMALIZE_WHITESPACE
-    [('Centre-ville', "secteur d'intervention"),
+    [('Centre-ville de Lens', "secteur d'intervention"),
      ('Entrée de ville – Lens/Loison-sous-Lens', "secteur d'intervention"),
      ('OPAH-RU « Cœur de ville »', 'pour information')]
     """
@@ -163,14 +163,12 @@ def address_lists(
     ...     "code_postal": "62300", "code_insee": "62498", "nom_commune": "Lens",
     ...     "lon": [2.8339, 2.8340, 2.8338], "lat": [50.4292, 50.4293, 50.4291]})
     >>> lists, detail = address_lists(ban, date="2024-06-01")
-    >>> lists.query("secteur == 'Centre-ville'")[["liste", "numeros"]].to_dict("records")
+    >>> lists.query("secteur == 'Centre-ville de Lens'")[["liste", "numeros"]].to_dict("records")
     [{'liste': 'adresses incluses', 'numeros': 'voie entière'}]
     """
     state = annex_state(date, catalog)
     ban = ban.reset_index(drop=True)
-    res = locate(
-        ban[["lon", "lat"]], date=state.date, catalog=state.locate_catalog(), band_m=band_m
-    )
+    res = locate(ban[["lon", "lat"]], perimeters=state.perimeters, band_m=band_m)
     present = {
         key: list(zip(sub["numero"], sub["rep"], strict=True))
         for key, sub in ban.groupby(["code_insee", "nom_voie"])

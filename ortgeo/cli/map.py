@@ -8,8 +8,8 @@ import click
 
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, map_options
 from ortgeo.errors import OrtgeoError
-from ortgeo.table import read_table
 from ortgeo.maps.style import ALL_MAP_KINDS
+from ortgeo.table import read_table
 
 __all__ = ["map_command"]
 

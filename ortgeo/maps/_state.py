@@ -1,16 +1,15 @@
-"""The one adapter between the catalogue and the Annex 3 maps and lists.
+"""What the Annex 3 maps and lists show: a view of :func:`ortgeo.on` for drawing.
 
 Everything the maps and the annex need to know about "which perimeters, from which acts"
-comes from :func:`annex_state`. Today it is computed from ``Catalog.in_force(day)`` and
-``Layer.kind``; the richer fields (sector name, communes, acts and the precision of their
-dates) are read with ``getattr(layer, field, fallback)`` so that the sector model of the
-catalogue v2 (issue 10) plugs in here, in one place.
+comes from :func:`annex_state`, which reads the perimeters in force
+(:class:`ortgeo.PerimetersInForce`) and adds, per layer, the words the drawing needs
+(legend, act, date with its precision, communes reached).
 
 Two ways to choose the sectors:
 
-- ``date=None``: **the sectors the avenant defines** — every ORT sector the catalogue
-  holds, whatever today's date (Annex 3 documents an act, not a day), and the other
-  dispositifs drawn "pour information";
+- ``date=None``: **the sectors the annex's act defines** (``[annex] act`` of the
+  catalogue: the avenant n° 2), whatever today's date — Annex 3 documents an act, not a
+  day —, and the other dispositifs in force on that act's date, "pour information";
 - a date: the perimeters in force that day.
 """
 
@@ -23,32 +22,19 @@ import functools
 import geopandas as gpd
 import shapely
 
-from ortgeo.catalog import ORT_KINDS, Catalog, Layer
+from ortgeo.catalog import Catalog, Layer
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.communes import commune_outlines
 from ortgeo.crs import L93
-from ortgeo.dates import DateLike, parse_date
+from ortgeo.dates import DateLike
+from ortgeo.inforce import PerimetersInForce, on
 from ortgeo.maps import style
 from ortgeo.verdict import LENS_INSEE
 
 __all__ = ["AnnexState", "StateLayer", "annex_state", "state_layer"]
 
-#: Kinds drawn as ORT "secteurs d'intervention"; every other kind is "pour information".
-SECTOR_KINDS = ORT_KINDS
-#: Draw order of the kinds (bottom first).
+#: Draw order of the styles (bottom first).
 _DRAW_ORDER = {"ort": 0, "ort-extension": 1, "opah-ru": 2}
-
-
-def long_date_fr(day: _dt.date) -> str:
-    """A date in French words: ``4 août 2019``, ``1er janvier 2023``.
-
-    Examples
-    --------
-    >>> long_date_fr(_dt.date(2019, 8, 4)), long_date_fr(_dt.date(2023, 1, 1))
-    ('4 août 2019', '1er janvier 2023')
-    """
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {style.MONTHS_FR[day.month - 1]} {day.year}"
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -87,7 +73,7 @@ class StateLayer:
     @property
     def is_sector(self) -> bool:
         """Whether it is an ORT intervention sector (not another dispositif)."""
-        return self.layer.kind in SECTOR_KINDS
+        return self.layer.is_ort_sector
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -106,6 +92,8 @@ class AnnexState:
         Other dispositifs (OPAH-RU), drawn "pour information".
     catalog : Catalog
         The catalogue they come from.
+    perimeters : PerimetersInForce
+        What :func:`ortgeo.on` says for that date (or that act): read by ``locate``.
     """
 
     date: _dt.date
@@ -113,6 +101,7 @@ class AnnexState:
     sectors: tuple[StateLayer, ...]
     others: tuple[StateLayer, ...]
     catalog: Catalog
+    perimeters: PerimetersInForce
 
     @property
     def layers(self) -> tuple[StateLayer, ...]:
@@ -135,17 +124,11 @@ class AnnexState:
             codes |= set(_communes_touched(item.layer, item.layer.accuracy_m))
         return tuple(sorted(codes, key=lambda c: (c != LENS_INSEE, c)))
 
-    def locate_catalog(self) -> Catalog:
-        """A catalogue of exactly the drawn layers, all in force on :attr:`date`.
-
-        The annex lists addresses against the sectors the avenant defines even when
-        one of them has an end date in the catalogue v1 (``locate`` reads dates).
-        """
-        layers = [
-            dataclasses.replace(x.layer, valid_from=_dt.date.min, valid_to=None)
-            for x in self.layers
-        ]
-        return Catalog(layers, name=self.catalog.name, source=self.catalog.source)
+    @property
+    def act_line(self) -> str:
+        """The annex's act and its date, in French (empty when not drawn for an act)."""
+        act = self.perimeters.act
+        return f"{act.title} — {act.date_fr}" if act is not None else ""
 
 
 @functools.lru_cache(maxsize=64)
@@ -159,70 +142,52 @@ def _communes_touched(layer: Layer, reach_m: float = 0.0) -> tuple[str, ...]:
     return tuple(outlines.loc[hits, "code"].astype(str))
 
 
-def _fallback(layer: Layer) -> dict[str, object]:
-    words = style.KIND_WORDS.get(layer.kind)
-    act_day = layer.act_date
-    if act_day is None:
-        when = style.DATE_UNKNOWN
-    elif layer.kind == "ort-extension":  # deliberation date, signature date unknown (issue 10)
-        when = style.DATE_NOT_BEFORE.format(date=long_date_fr(act_day))
-    else:
-        when = long_date_fr(act_day)
-    return {
-        "name": words.name if words else layer.title,
-        "legend": words.legend if words else layer.title,
-        "includes_centre_ville": words.includes_centre_ville if words else None,
-        "act_title": words.act_title if words else layer.legal_basis,
-        "act_date_fr": when,
-    }
-
-
 def state_layer(layer: Layer) -> StateLayer:
-    """A catalogue layer with the words of its act (the one place they are looked up)."""
-    fallback = _fallback(layer)
-    communes = getattr(layer, "communes", None) or _communes_touched(layer)
+    """A catalogue layer with the words its drawing needs (legend, act, date, communes)."""
+    basis = next((a for a in layer.acts if a.id == layer.valid_from_basis), None)
+    act = basis or (layer.acts[-1] if layer.acts else None)
+    when = act.date_fr if act is not None else style.DATE_UNKNOWN
+    communes = (*layer.communes, *layer.communes_possible) or _communes_touched(layer)
     return StateLayer(
         layer=layer,
-        name=str(getattr(layer, "name", fallback["name"])),
-        legend=str(getattr(layer, "legend", fallback["legend"])),
-        communes=tuple(str(c) for c in communes),
-        includes_centre_ville=getattr(
-            layer, "includes_centre_ville", fallback["includes_centre_ville"]
-        ),
-        act_title=str(getattr(layer, "act_title", fallback["act_title"])),
-        act_date_fr=str(getattr(layer, "act_date_fr", fallback["act_date_fr"])),
+        name=layer.name,
+        legend=layer.legend or layer.name,
+        communes=tuple(dict.fromkeys(str(c) for c in communes)),
+        includes_centre_ville=layer.includes_centre_ville if layer.is_ort_sector else None,
+        act_title=layer.legal_basis or (act.title if act is not None else ""),
+        act_date_fr=when,
     )
 
 
 def annex_state(date: DateLike = None, catalog: Catalog | None = None) -> AnnexState:
-    """The perimeters an Annex 3 shows: on ``date``, or (``None``) those the avenant defines.
+    """The perimeters an Annex 3 shows: on ``date``, or (``None``) those its act defines.
 
     Examples
     --------
-    >>> state = annex_state()  # the sectors of the avenant, whatever today's date
+    >>> state = annex_state()  # the sectors of the avenant n° 2, whatever today's date
     >>> [x.name for x in state.sectors]
-    ['Centre-ville', 'Entrée de ville – Lens/Loison-sous-Lens']
+    ['Centre-ville de Lens', 'Entrée de ville – Lens/Loison-sous-Lens']
     >>> state.sectors[1].act_date_fr
-    'non antérieure au 6 décembre 2023, date de signature inconnue'
+    'date de signature inconnue, au plus tôt le 6 décembre 2023'
     >>> [x.layer.kind for x in annex_state("2022-01-01").layers]
-    ['ort', 'opah-ru']
+    ['ort-sector', 'opah-ru']
     """
     cat = catalog if catalog is not None else _catalog()
-    if date is None:
-        chosen = list(cat)
-        acts = [x.act_date or x.valid_from for x in chosen if x.kind in SECTOR_KINDS]
-        day = max(acts) if acts else parse_date(None)
+    act = cat.annex.get("act") if date is None else None
+    if date is None and act is None:  # a catalogue without [annex]: every sector
+        latest = max((x.valid_from for x in cat.sectors), default=None)
+        perimeters = on(latest, cat)
     else:
-        day = parse_date(date)
-        chosen = cat.in_force(day)
-    chosen = sorted(chosen, key=lambda x: _DRAW_ORDER.get(x.kind, 9))
+        perimeters = on(date, cat, act=act)
+    chosen = sorted(perimeters.layers, key=lambda x: _DRAW_ORDER.get(style.style_key(x), 9))
     items = [state_layer(x) for x in chosen]
     return AnnexState(
-        date=day,
+        date=perimeters.date,
         avenant=date is None,
         sectors=tuple(x for x in items if x.is_sector),
         others=tuple(x for x in items if not x.is_sector),
         catalog=cat,
+        perimeters=perimeters,
     )
 
 

@@ -74,7 +74,8 @@ TILE_LAYERS = (
 _SIDEBAR_PX = 340
 
 _PAGE_CSS = f"""
-html, body {{ margin: 0; padding: 0; height: 100%; font-family: "DejaVu Sans", Arial, sans-serif; }}
+html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
+  font-family: "DejaVu Sans", Arial, sans-serif; }}
 .folium-map {{ position: absolute !important; left: {_SIDEBAR_PX}px !important; top: 0 !important;
   right: 0; bottom: 0; width: auto !important; height: auto !important; background: #fbfbf8; }}
 #ortgeo-sidebar {{ position: absolute; left: 0; top: 0; bottom: 0; width: {_SIDEBAR_PX - 25}px;

@@ -313,12 +313,17 @@ def _pad(bounds: tuple[float, ...], ratio: float, min_span: float) -> tuple[floa
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
 
 
+def _extensions(cat: Catalog) -> list[Layer]:
+    """The sectors that extend the centre-ville sector (drawn on the zoom map)."""
+    return [x for x in cat.sectors if x.includes_centre_ville is False]
+
+
 def _frame(kind: str, state: AnnexState, communes: gpd.GeoDataFrame, marks: gpd.GeoDataFrame):
     lens = communes[communes["is_lens"]]
     lens_geom = shapely.union_all(lens.to_crs(L93).geometry.values) if len(lens) else None
     sectors = [x.layer.geometry_l93 for x in state.layers]
     if kind == "zoom-extension":
-        ext = [x.geometry_l93 for x in state.catalog if x.kind == "ort-extension"]
+        ext = [x.geometry_l93 for x in _extensions(state.catalog)]
         return tuple(_pad(shapely.union_all(ext).bounds, 0.35, 1500.0))
     if kind == "situation":
         geoms = [g for g in [lens_geom, *sectors] if g is not None]
@@ -414,9 +419,9 @@ def build_scene(
     --------
     >>> scene = build_scene("zoom-extension", date="2022-01-01")
     >>> "non en vigueur" in scene.title, [layer.kind for layer in scene.layers]
-    (True, ['ort', 'opah-ru'])
+    (True, ['ort-sector', 'opah-ru'])
     >>> [x.name for x in build_scene("situation").sectors]  # the avenant's sectors
-    ['Centre-ville', 'Entrée de ville – Lens/Loison-sous-Lens']
+    ['Centre-ville de Lens', 'Entrée de ville – Lens/Loison-sous-Lens']
     """
     if kind not in style.ALL_MAP_KINDS:
         raise OrtgeoError(
@@ -431,11 +436,12 @@ def build_scene(
     if not state.sectors:
         notices.append(f"Aucun périmètre ORT en vigueur le {date_fr(day)}.")
     if kind == "zoom-extension":
-        ext = [layer for layer in cat if layer.kind == "ort-extension"]
+        ext = _extensions(cat)
         if not ext:
             raise UnknownLayerError(
-                "The catalogue has no layer of kind 'ort-extension': the zoom-extension "
-                "map needs one. Use the general map, or a catalogue with the extension."
+                "The catalogue has no sector that extends the centre-ville sector (a sector "
+                "with includes_centre_ville = false): the zoom-extension map needs one. Use "
+                "the general map, or a catalogue with the extension."
             )
         drawn = {x.id for x in state.layers}
         if not any(layer.id in drawn for layer in ext):

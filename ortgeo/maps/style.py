@@ -79,45 +79,6 @@ DRAWN_ON: Final = "Date du tracé : {date}"
 ACT_LINE: Final = "{name} : {act_title} — date : {act_date}"
 STATUS_PLURAL: Final = {"indicatif": "indicatifs", "officiel": "officiels", "—": "absents"}
 DATE_UNKNOWN: Final = "date inconnue"
-DATE_NOT_BEFORE: Final = "non antérieure au {date}, date de signature inconnue"
-MONTHS_FR: Final = (
-    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
-    "octobre", "novembre", "décembre",
-)  # fmt: skip
-
-
-@dataclasses.dataclass(frozen=True)
-class KindWords:
-    """The convention's words for a layer kind, until the catalogue carries them (issue 10)."""
-
-    name: str
-    legend: str
-    act_title: str
-    includes_centre_ville: bool | None
-
-
-#: The convention's words for the bundled layer kinds.
-KIND_WORDS: Final = {
-    "ort": KindWords(
-        "Centre-ville",
-        "Secteur d'intervention – centre-ville (périmètre ORT homologué le 4 août 2019)",
-        "arrêté préfectoral homologuant la convention d'ORT de Lens (secteur reconnu à "
-        "nouveau par l'avenant n° 2)",
-        True,
-    ),
-    "ort-extension": KindWords(
-        "Entrée de ville – Lens/Loison-sous-Lens",
-        "Secteur d'intervention – entrée de ville Lens/Loison-sous-Lens (avenant n° 2)",
-        "avenant n° 2 à la convention-cadre Action cœur de ville de Lens",
-        None,
-    ),
-    "opah-ru": KindWords(
-        "OPAH-RU « Cœur de ville »",
-        "Périmètre de l'OPAH-RU « Cœur de ville » (pour information)",
-        "convention d'OPAH-RU « Cœur de ville » de la CALL",
-        None,
-    ),
-}
 
 
 @dataclasses.dataclass(frozen=True)
