@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ortgeo.crs import WGS84
+from ortgeo.crs import L93, WGS84
 
-__all__ = ["commune_at", "commune_outlines", "communes_path", "ort_communes"]
+__all__ = ["commune_at", "commune_at_xy", "commune_outlines", "communes_path", "ort_communes"]
 
 
 def communes_path() -> Path:
@@ -85,6 +85,59 @@ def commune_at(lon: object, lat: object) -> np.ndarray:
     codes = np.full(int(ok.sum()), None, dtype=object)
     codes[hit_pt] = gdf["code"].to_numpy()[hit_poly]  # on a shared border: one of the two
     out[ok] = codes
+    return out
+
+
+_CELL_M = 200.0
+
+
+@functools.lru_cache(maxsize=1)
+def _grid_l93() -> tuple[float, float, np.ndarray, np.ndarray, shapely.STRtree]:
+    """The outlines in Lambert-93 and a grid of 200 m cells: the outline a cell lies within
+    (its position), -1 for a cell outside every outline, -2 for a cell on a limit."""
+    gdf = _outlines()
+    geoms = np.asarray(gdf.geometry.to_crs(L93).values)
+    shapely.prepare(geoms)
+    tree = shapely.STRtree(geoms)
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    nx, ny = int((maxx - minx) // _CELL_M) + 1, int((maxy - miny) // _CELL_M) + 1
+    gx, gy = np.meshgrid(minx + _CELL_M * np.arange(nx), miny + _CELL_M * np.arange(ny))
+    boxes = shapely.box(gx, gy, gx + _CELL_M, gy + _CELL_M).ravel()
+    cells = np.full(boxes.shape, -1, dtype=np.int32)
+    box_hit, _ = tree.query(boxes, predicate="intersects")
+    cells[box_hit] = -2
+    box_in, poly_in = tree.query(boxes, predicate="within")
+    cells[box_in] = poly_in
+    return float(minx), float(miny), cells.reshape(ny, nx), gdf["code"].to_numpy(), tree
+
+
+def commune_at_xy(x: object, y: object) -> np.ndarray:
+    """INSEE code of the bundled commune outline containing each Lambert-93 point.
+
+    Same answer as :func:`commune_at` (``None`` outside every outline), without building
+    point geometries except for points on a cell crossed by a limit.
+
+    Examples
+    --------
+    >>> commune_at_xy([688180.0, 0.0], [7036861.0, 0.0]).tolist()
+    ['62498', None]
+    """
+    xs = np.atleast_1d(np.asarray(x, dtype=float))
+    ys = np.atleast_1d(np.asarray(y, dtype=float))
+    x0, y0, cells, codes, tree = _grid_l93()
+    ny, nx = cells.shape
+    with np.errstate(invalid="ignore"):
+        ix, iy = np.floor((xs - x0) / _CELL_M), np.floor((ys - y0) / _CELL_M)
+        ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    cell = np.full(xs.shape, -1, dtype=np.int32)
+    cell[ok] = cells[iy[ok].astype(np.intp), ix[ok].astype(np.intp)]
+    out = np.full(xs.shape, None, dtype=object)
+    inner = cell >= 0
+    out[inner] = codes[cell[inner]]
+    mixed = np.flatnonzero(cell == -2)
+    if len(mixed):
+        hit_pt, hit_poly = tree.query(shapely.points(xs[mixed], ys[mixed]), predicate="intersects")
+        out[mixed[hit_pt]] = codes[hit_poly]  # on a shared limit: one of the two
     return out
 
 

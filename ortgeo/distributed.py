@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ortgeo.engine import Sectors, _locate, points_xy
+from ortgeo.engine import Sectors, _locate
+from ortgeo.points import points_xy
 
 __all__ = ["locate_dask"]
 
