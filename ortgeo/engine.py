@@ -30,6 +30,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
+import os
+from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -72,6 +74,9 @@ SECTOR_COLUMNS = ("id", "territory", "name", "kind", "valid_from", "valid_to", "
                   "accuracy_m")  # fmt: skip
 #: Territory of the sectors of a catalogue file that does not name one (Lens and its CALL).
 DEFAULT_TERRITORY = "CALL"
+#: Threads and smallest block of points for the exact tests of :func:`measure`.
+_THREADS = min(os.cpu_count() or 1, 4)
+_BLOCK = 100_000
 #: Grid cell of the first filter, in metres.
 _CELL_M = 1000.0
 _RANK = np.array([2, 0, 1, 0, 0], dtype=np.int8)  # dedans > limite > dehors, by status code
@@ -551,10 +556,23 @@ def measure(
     if distances == "all":
         inside, near, dist = np.zeros((k, n), bool), np.zeros((k, n), bool), np.zeros((k, n))
         geoms = _point_geoms(pts) if k and n else np.zeros(0, object)
-        for s in range(k):
-            inside[s], near[s], dist[s] = _exact(
-                sectors.geometry[s], sectors.boundaries[s], pts.x, pts.y, geoms, band[s], "all"
-            )
+
+        def run(job: tuple[int, slice]) -> None:
+            s, part = job
+            inside[s, part], near[s, part], dist[s, part] = _exact(
+                sectors.geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
+                geoms[part], band[s, part], "all",
+            )  # fmt: skip
+
+        # GEOS releases the GIL: large inputs are measured in blocks on a few threads
+        step = max(n // _THREADS, _BLOCK) if n else 1
+        jobs = [(s, slice(i, i + step)) for s in range(k) for i in range(0, n, step)]
+        if len(jobs) > 1 and n >= 2 * _BLOCK:
+            with ThreadPoolExecutor(_THREADS) as pool:
+                list(pool.map(run, jobs))
+        else:
+            for job in jobs:
+                run(job)
         return Measures(inside, near, dist, band)
     point, sec, ins, nr, d = _pairs(sectors, pts, band_m, np.ascontiguousarray(unc), "near")
     inside, near = np.zeros((k, n), bool), np.zeros((k, n), bool)
