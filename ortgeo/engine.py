@@ -31,8 +31,8 @@ import dataclasses
 import datetime as _dt
 import functools
 import os
-from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -79,13 +79,15 @@ _THREADS = min(os.cpu_count() or 1, 4)
 _BLOCK = 100_000
 #: Grid cell of the first filter, in metres.
 _CELL_M = 1000.0
+_STATUS_INDEX = pd.Index(STATUSES)
 _RANK = np.array([2, 0, 1, 0, 0], dtype=np.int8)  # dedans > limite > dehors, by status code
 
 
 def _categorical(
     values: Sequence[object], categories: Sequence[str] | None = None
 ) -> pd.Categorical:
-    return pd.Categorical(values, categories=categories)
+    cats = None if categories is None else pd.Index(categories)
+    return pd.Categorical(np.asarray(values, dtype=object), categories=cats)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -601,9 +603,9 @@ def _composite(
             "territory": pd.Categorical.from_codes(
                 (key[first] % n_terr).astype(np.int32), categories=sectors.territory.categories
             ),
-            "status": pd.Categorical.from_codes(status[first], categories=STATUSES),
+            "status": pd.Categorical.from_codes(status[first], categories=_STATUS_INDEX),
             "sector": pd.Categorical.from_codes(
-                sectors.code[sec[first]], categories=sectors.all_ids
+                sectors.code[sec[first]], categories=pd.Index(sectors.all_ids)
             ),
             "distance_m": dist[first],
         }
@@ -691,12 +693,14 @@ def _locate(
     long = pd.DataFrame(
         {
             "point": point,
-            "sector": pd.Categorical.from_codes(in_force.code[sec], categories=in_force.all_ids),
+            "sector": pd.Categorical.from_codes(
+                in_force.code[sec], categories=pd.Index(in_force.all_ids)
+            ),
             "territory": pd.Categorical.from_codes(
                 in_force.territory.codes[sec], categories=in_force.territory.categories
             ),
             "ort": in_force.is_ort[sec],
-            "status": pd.Categorical.from_codes(status, categories=STATUSES),
+            "status": pd.Categorical.from_codes(status, categories=_STATUS_INDEX),
             "inside": inside,
             "distance_m": dist,
         }
@@ -733,11 +737,11 @@ def _per_point(
         {
             "valid": valid,
             "reason": pd.Categorical(pts.reason, categories=[*REASONS, *extra]),
-            "ort_status": pd.Categorical.from_codes(codes, categories=STATUSES),
+            "ort_status": pd.Categorical.from_codes(codes, categories=_STATUS_INDEX),
             "ort_territory": pd.Categorical.from_codes(
                 best_terr, categories=sectors.territory.categories
             ),
-            "ort_sector": pd.Categorical.from_codes(best_sec, categories=sectors.all_ids),
+            "ort_sector": pd.Categorical.from_codes(best_sec, categories=pd.Index(sectors.all_ids)),
             "ort_distance_m": best_dist,
             "n_sectors": np.bincount(long["point"].to_numpy(), minlength=n).astype(np.uint16),
         },
@@ -784,7 +788,7 @@ def to_wide(result: SectorResult, distances: Literal["near", "all"] = "near") ->
     def put(key: str, inside: np.ndarray, dist: np.ndarray, codes: np.ndarray) -> None:
         columns[f"{key}_inside"] = inside
         columns[f"{key}_distance_m"] = dist
-        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=STATUSES)
+        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=_STATUS_INDEX)
 
     terr = result.territories
     territories = list(sectors.territory[sectors.is_ort].unique()) if len(sectors) else []

@@ -32,7 +32,7 @@ no Python loop over points.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -66,7 +66,7 @@ _CODE = STATUS_CODE
 _CATEGORIES = pd.Index(STATUSES)
 
 
-def _statuses(codes: np.ndarray) -> pd.Categorical:
+def _statuses(codes: np.ndarray) -> pd.Categorical[str]:
     return pd.Categorical.from_codes(codes, categories=_CATEGORIES)
 
 
@@ -261,7 +261,7 @@ def locate(
     sub = pts if all_valid else pts.take(ok)
     m = measure(state.sectors_table, sub, band_m, unc if all_valid else unc[ok], distances)
 
-    def spread(values: np.ndarray, fill: object, dtype: object = None) -> np.ndarray:
+    def spread(values: np.ndarray, fill: Any, dtype: Any = None) -> np.ndarray:
         if all_valid:
             return values
         out = np.full(n, fill, dtype=dtype or values.dtype)
@@ -281,7 +281,7 @@ def locate(
             codes[lost] = _CODE[INDETERMINE]
         ort_codes = invalid_codes.copy()
         ort_codes[ok] = codes
-        columns["ort_inside"] = spread(ins.any(axis=0), False)
+        columns["ort_inside"] = spread(np.asarray(ins.any(axis=0)), False)
         columns["ort_distance_m"] = spread(dst[who, cols], np.nan)
         columns["ort_band_m"] = spread(bnd[who, cols], np.nan)
         ids = np.array([x.id for x in state.sectors], dtype=object)

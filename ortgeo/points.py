@@ -182,7 +182,10 @@ def points_xy(points: object, *, xy_columns: bool = True) -> Points:
         missing = shapely.is_missing(geoms)
         not_point = (shapely.get_type_id(geoms) != 0) & ~missing
         unusable = missing | not_point | shapely.is_empty(geoms)
-        usable = np.where(unusable, None, geoms) if unusable.any() else geoms
+        usable = geoms
+        if unusable.any():
+            usable = geoms.copy()
+            usable[unusable] = None
         a, b = shapely.get_x(usable).astype(float), shapely.get_y(usable).astype(float)
         if points.crs.equals(L93):
             result = points_from_xy(a, b, points.index, geoms=usable)

@@ -31,8 +31,8 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.engine import SectorResult, Sectors, _as_sectors, _locate
