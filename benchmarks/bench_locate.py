@@ -1,88 +1,117 @@
-"""Benchmark: locate 1,000,000 points over the Lens area against every layer.
+"""Benchmark: locate 1,000,000 points over the Lens area against the 3 layers in force.
 
-Compares, on the same Lambert-93 points (one core, medians of ``--repeat`` runs):
+Side by side in one run, on the same Lambert-93 points (a GeoDataFrame / GeoSeries):
 
-- **baseline**: plain shapely — for each layer in force, ``contains_xy`` on the prepared
-  polygon plus ``distance`` from the points to the polygon's boundary;
-- **ortgeo all**: ``ortgeo.locate(..., distances="all")`` — the same per layer *plus* the
-  composite ORT, statuses, band, validation and the WGS84 coordinates of every point;
-- **ortgeo near**: ``distances="near"`` — exact distances only in the ring where they may
-  fall within the band (two extra ``contains_xy`` on prepared buffers select it).
+- **anchor**: what a user writes with geopandas — ``gpd.sjoin(predicate="within")`` then
+  ``GeoSeries.distance(layer.boundary)`` for each layer;
+- **ortgeo before**: ``ortgeo.locate`` of an older checkout of the package (``--old DIR``,
+  e.g. ``git archive 78b97a1 ortgeo data | tar -x -C /tmp/ortgeo-old``), ``all`` mode;
+- **ortgeo now**: ``ortgeo.locate(..., distances="all")``, with and without the lon/lat
+  output (``lonlat=False``), and ``distances="near"``.
 
-Run: ``python benchmarks/bench_locate.py [--n 1000000] [--repeat 5]``. Record the printed
-table in BENCHMARKS.md with the machine and date.
+Every ``ortgeo`` run also computes the composite ORT, the statuses with the band, the
+validation of every point and its commune. Each measurement runs in its own process (the
+variants are interleaved round by round, so that a change of load on a shared machine
+hits them alike); the time is the call alone, after a warm-up on 10 points.
+
+Run: ``python benchmarks/bench_locate.py [--n 1000000] [--repeat 5] [--old DIR]``. Record
+the printed table in BENCHMARKS.md with the machine and date.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import statistics
+import subprocess
+import sys
 import time
-
-import geopandas as gpd
-import numpy as np
-import shapely
-from _timing import median_time
-
-import ortgeo
-from ortgeo.crs import to_wgs84_lonlat
+from pathlib import Path
 
 DATE = "2024-06-01"
+VARIANTS = {
+    "anchor": "anchor: `gpd.sjoin(within)` + `distance(boundary)` per layer",
+    "old": "ortgeo before: `locate(..., distances='all')`",
+    "all": "ortgeo now: `locate(..., distances='all')`",
+    "all-xy": "ortgeo now: `locate(..., distances='all', lonlat=False)`",
+    "near": "ortgeo now: `locate(..., distances='near')`",
+}
 
 
-def points(n: int, seed: int = 0) -> gpd.GeoSeries:
-    """n points uniformly spread over a 7 × 5 km box around the centre of Lens (L93)."""
-    rng = np.random.default_rng(seed)
+def child(variant: str, n: int, old: str | None) -> float:
+    """Time one run of ``variant`` in this process (seconds)."""
+    if variant == "old":
+        sys.path.insert(0, old or "")
+    import geopandas as gpd
+    import numpy as np
+
+    import ortgeo
+
+    if variant == "old" and not ortgeo.__file__.startswith(str(Path(old or "").resolve())):
+        raise SystemExit(f"--old {old}: ortgeo was not imported from there")
+    rng = np.random.default_rng(0)
     x = rng.uniform(684_500, 691_500, n)
     y = rng.uniform(7_034_500, 7_039_500, n)
-    return gpd.GeoSeries.from_xy(x, y, crs=2154)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(x, y), crs=2154)
+    if variant == "anchor":
+        layers = ortgeo.perimeters(date=DATE).to_crs(2154)[["id", "geometry"]]
 
+        def run() -> object:
+            joined = gpd.sjoin(pts, layers, predicate="within")
+            return joined, [pts.distance(geom.boundary) for geom in layers.geometry]
+    else:
+        kwargs: dict[str, object] = {"distances": "near" if variant == "near" else "all"}
+        if variant == "all-xy":
+            kwargs["lonlat"] = False
 
-def baseline(x: np.ndarray, y: np.ndarray, geoms: list) -> list:
-    out = []
-    pts = shapely.points(x, y)
-    for geom in geoms:
-        shapely.prepare(geom)
-        inside = shapely.contains_xy(geom, x, y)
-        dist = shapely.distance(geom.boundary, pts)
-        out.append((inside, dist))
-    return out
+        def run() -> object:
+            return ortgeo.locate(pts, date=DATE, **kwargs)
+
+        ortgeo.locate(pts.iloc[:10], date=DATE)  # warm: catalogue, prepared geometries
+    t0 = time.perf_counter()
+    run()
+    return time.perf_counter() - t0
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--old", help="folder holding an older `ortgeo` package")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.n, args.old)))
+        return
 
-    pts = points(args.n)
-    x, y = pts.x.to_numpy(), pts.y.to_numpy()
-    geoms = [layer.geometry_l93 for layer in ortgeo.catalog().in_force(DATE)]
-    ortgeo.locate(pts.iloc[:10], date=DATE)  # warm caches (catalogue, prepared zones)
+    variants = [v for v in VARIANTS if v != "old" or args.old]
+    times: dict[str, list[float]] = {v: [] for v in variants}
+    for _ in range(args.repeat):
+        for v in variants:
+            cmd = [sys.executable, __file__, "--child", v, "--n", str(args.n)]
+            if args.old:
+                cmd += ["--old", str(Path(args.old).resolve())]
+            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+            times[v].append(json.loads(out.strip().splitlines()[-1]))
+    import shapely
 
-    t_base = median_time(lambda: baseline(x, y, geoms), args.repeat)
-    t_all = median_time(lambda: ortgeo.locate(pts, date=DATE), args.repeat)
-    t_near = median_time(lambda: ortgeo.locate(pts, date=DATE, distances="near"), args.repeat)
-
-    t_proj = median_time(lambda: to_wgs84_lonlat(x, y), args.repeat)
-    res = ortgeo.locate(pts, date=DATE, distances="near")
-    near_share = res["ort_distance_m"].notna().mean()
     with open("/proc/cpuinfo", encoding="utf-8") as info:
         names = [line.split(":", 1)[1].strip() for line in info if "model name" in line]
     cpu = names[0] if names else platform.processor()
-    print(f"machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"shapely {shapely.__version__} (GEOS {shapely.geos_version_string})")  # fmt: skip
-    print(f"date: {time.strftime('%Y-%m-%d')}, n = {args.n:,} points, {len(geoms)} layers in "
-          f"force on {DATE} (+ composite ORT), median of {args.repeat}")  # fmt: skip
-    print("| run | median (s) | points/s | ratio to baseline |")
-    print("|---|---|---|---|")
-    for name, t in (("baseline shapely", t_base), ("ortgeo distances='all'", t_all),
-                    ("ortgeo distances='near'", t_near)):  # fmt: skip
-        print(f"| {name} | {t:.3f} | {args.n / t:,.0f} | {t / t_base:.2f}× |")
-    print(f"points needing an exact distance in 'near' mode (ORT): {near_share:.1%}")
-    print(f"of which Lambert-93 -> WGS84 conversion of the output lon/lat (not in the "
-          f"baseline): {t_proj:.3f} s")  # fmt: skip
+    print(f"machine: {cpu}, {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}, "
+          f"Python {platform.python_version()}, shapely {shapely.__version__} "
+          f"(GEOS {shapely.geos_version_string})")  # fmt: skip
+    print(f"date: {time.strftime('%Y-%m-%d')}, n = {args.n:,} points, 3 layers in force on "
+          f"{DATE}, median of {args.repeat} interleaved runs")  # fmt: skip
+    anchor = statistics.median(times["anchor"])
+    print("| run | median (s) | min–max (s) | ratio to anchor |")
+    print("|---|---:|---:|---:|")
+    for v in variants:
+        t = statistics.median(times[v])
+        print(f"| {VARIANTS[v]} | {t:.2f} | {min(times[v]):.2f}–{max(times[v]):.2f} | "
+              f"{t / anchor:.2f}× |")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ortgeo.crs import WGS84
+from ortgeo.crs import L93, WGS84, to_wgs84_lonlat
 
-__all__ = ["commune_at", "commune_outlines", "communes_path", "ort_communes"]
+__all__ = ["commune_at", "commune_at_xy", "commune_outlines", "communes_path", "ort_communes"]
 
 
 def communes_path() -> Path:
@@ -85,6 +85,72 @@ def commune_at(lon: object, lat: object) -> np.ndarray:
     codes = np.full(int(ok.sum()), None, dtype=object)
     codes[hit_pt] = gdf["code"].to_numpy()[hit_poly]  # on a shared border: one of the two
     out[ok] = codes
+    return out
+
+
+_CELL_M = 100.0
+
+
+@functools.lru_cache(maxsize=1)
+def _grid_l93() -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The outlines in Lambert-93 and a grid of 200 m cells: the outline a cell lies within
+    (its position), -1 for a cell outside every outline, -2 for a cell on a limit; and the
+    (cell, outline) pairs of the cells on a limit, sorted by cell."""
+    gdf = _outlines()
+    geoms = np.asarray(gdf.geometry.to_crs(L93).values)
+    shapely.prepare(geoms)
+    tree = shapely.STRtree(geoms)
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    nx, ny = int((maxx - minx) // _CELL_M) + 1, int((maxy - miny) // _CELL_M) + 1
+    gx, gy = np.meshgrid(minx + _CELL_M * np.arange(nx), miny + _CELL_M * np.arange(ny))
+    boxes = shapely.box(gx, gy, gx + _CELL_M, gy + _CELL_M).ravel()
+    cells = np.full(boxes.shape, -1, dtype=np.int32)
+    box_hit, poly_hit = tree.query(boxes, predicate="intersects")
+    cells[box_hit] = -2
+    box_in, poly_in = tree.query(boxes, predicate="within")
+    cells[box_in] = poly_in
+    on_limit = cells[box_hit] == -2
+    pairs = np.stack([box_hit[on_limit], poly_hit[on_limit]])
+    pairs = pairs[:, np.argsort(pairs[0], kind="stable")]
+    return float(minx), float(miny), cells.reshape(ny, nx), gdf["code"].to_numpy(), geoms, pairs
+
+
+def commune_at_xy(x: object, y: object) -> np.ndarray:
+    """INSEE code of the bundled commune outline containing each Lambert-93 point.
+
+    Same answer as :func:`commune_at` (``None`` outside every outline), without building
+    point geometries except for points on a cell crossed by a limit.
+
+    Examples
+    --------
+    >>> commune_at_xy([688180.0, 0.0], [7036861.0, 0.0]).tolist()
+    ['62498', None]
+    """
+    xs = np.atleast_1d(np.asarray(x, dtype=float))
+    ys = np.atleast_1d(np.asarray(y, dtype=float))
+    if len(xs) < 5_000:  # a few points: no grid to build
+        lon, lat = to_wgs84_lonlat(xs, ys)
+        return commune_at(lon, lat)
+    x0, y0, cells, codes, geoms, pairs = _grid_l93()
+    ny, nx = cells.shape
+    with np.errstate(invalid="ignore"):
+        ix, iy = np.floor((xs - x0) / _CELL_M), np.floor((ys - y0) / _CELL_M)
+        ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
+    flat = np.full(xs.shape, -1, dtype=np.intp)
+    flat[ok] = iy[ok].astype(np.intp) * nx + ix[ok].astype(np.intp)
+    cell = np.where(ok, cells.ravel()[flat], -1)
+    out = np.full(xs.shape, None, dtype=object)
+    inner = cell >= 0
+    out[inner] = codes[cell[inner]]
+    mixed = np.flatnonzero(cell == -2)
+    if len(mixed):  # exact tests against the outlines crossing each point's cell
+        start = np.searchsorted(pairs[0], flat[mixed], "left")
+        count = np.searchsorted(pairs[0], flat[mixed], "right") - start
+        point = np.repeat(mixed, count)
+        first = np.repeat(np.cumsum(count) - count, count)
+        poly = pairs[1, np.arange(len(point)) - first + np.repeat(start, count)]
+        hit = shapely.intersects_xy(geoms[poly], xs[point], ys[point])
+        out[point[hit]] = codes[poly[hit]]  # on a shared limit: one of the two
     return out
 
 

@@ -21,7 +21,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ortgeo.engine import Sectors, _locate, points_xy
+from ortgeo.engine import Sectors, _locate
+from ortgeo.points import points_xy
 
 __all__ = ["locate_dask"]
 
@@ -43,7 +44,7 @@ def locate_dask(
     sectors: Sectors,
     day: _dt.date,
     band_m: float | None = None,
-    uncertainty_m: float = 0.0,
+    uncertainty_m: float | Sequence[float] | np.ndarray = 0.0,
     distances: str = "near",
 ) -> Any:
     """Per-point table of a dask(-geopandas) DataFrame, computed partition-wise (lazy).
@@ -62,10 +63,11 @@ def locate_dask(
 
     if not np.isscalar(uncertainty_m):
         raise TypeError("On a dask DataFrame, uncertainty_m must be one number.")
+    unc = float(np.asarray(uncertainty_m, dtype=float))
     in_force = sectors.in_force(day)
-    meta = _partition(points._meta, in_force, day, band_m, uncertainty_m, distances)
+    meta = _partition(points._meta, in_force, day, band_m, unc, distances)
     shared = dask.delayed(in_force, pure=True)
     return points.map_partitions(
-        _partition, shared, day, band_m, uncertainty_m, distances, meta=meta,
+        _partition, shared, day, band_m, unc, distances, meta=meta,
         align_dataframes=False,
     )  # fmt: skip

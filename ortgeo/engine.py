@@ -29,7 +29,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
+import os
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -37,11 +40,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ortgeo.catalog import ORT_SECTOR, Catalog
-from ortgeo.crs import L93, to_l93_xy, to_wgs84_lonlat
+from ortgeo.catalog import ORT_SECTOR, Catalog, Layer
+from ortgeo.crs import L93, to_wgs84_lonlat
 from ortgeo.dates import DateLike, parse_date
-from ortgeo.errors import InputFileError, MissingCRSError, OrtgeoError, PerimeterFileError
-from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT, STATUSES, validate_lonlat
+from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError
+from ortgeo.points import REASONS, Points, points_xy
+from ortgeo.status import STATUS_CODE, STATUSES, Status
+
+DEDANS, DEHORS, LIMITE = Status.DEDANS, Status.DEHORS, Status.LIMITE
+INVALIDE, SANS_ORT = Status.INVALIDE, Status.SANS_ORT
 
 #: Kinds of ORT sectors: the catalogue's, and the version-1 kinds a sector table may use.
 ORT_KINDS = (ORT_SECTOR, "ort", "ort-extension")
@@ -53,38 +60,34 @@ __all__ = [
     "REASONS",
     "SECTOR_COLUMNS",
     "STATUS_CODE",
+    "Measures",
     "SectorResult",
     "Sectors",
     "locate_sectors",
+    "measure",
     "points_xy",
     "to_wide",
 ]
 
-#: Status string → numeric code (the order of :data:`ortgeo.locate.STATUSES`).
-STATUS_CODE = {name: np.int8(i) for i, name in enumerate(STATUSES)}
 #: Columns a sector layer (GeoPackage / GeoParquet) must have, besides its geometry.
 SECTOR_COLUMNS = ("id", "territory", "name", "kind", "valid_from", "valid_to", "status",
                   "accuracy_m")  # fmt: skip
 #: Territory of the sectors of a catalogue file that does not name one (Lens and its CALL).
 DEFAULT_TERRITORY = "CALL"
+#: Threads and smallest block of points for the exact tests of :func:`measure`.
+_THREADS = min(os.cpu_count() or 1, 4)
+_BLOCK = 100_000
 #: Grid cell of the first filter, in metres.
 _CELL_M = 1000.0
-# Lambert-93 domain (metropolitan France and its margins), to reject impossible x/y.
-_L93_BOUNDS = (-400_000.0, 6_000_000.0, 1_400_000.0, 7_250_000.0)
-#: Every reason a point can be invalid for ("" = valid), as the categories of ``reason``.
-REASONS = (
-    "", "coordonnées manquantes", "coordonnées hors limites (longitude ±180°, latitude ±90°)",
-    "longitude et latitude inversées ?", "coordonnées impossibles à projeter en Lambert-93",
-    "coordonnées hors du domaine Lambert-93 (France métropolitaine)",
-    "géométrie qui n'est pas un point",
-)  # fmt: skip
+_STATUS_INDEX = pd.Index(STATUSES)
 _RANK = np.array([2, 0, 1, 0, 0], dtype=np.int8)  # dedans > limite > dehors, by status code
 
 
 def _categorical(
     values: Sequence[object], categories: Sequence[str] | None = None
 ) -> pd.Categorical:
-    return pd.Categorical(values, categories=categories)
+    cats = None if categories is None else pd.Index(categories)
+    return pd.Categorical(np.asarray(values, dtype=object), categories=cats)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -119,6 +122,13 @@ class Sectors:
 
     def __post_init__(self) -> None:
         shapely.prepare(self.geometry)
+
+    @functools.cached_property
+    def boundaries(self) -> np.ndarray:
+        """The limits of the sectors, prepared (signed distances are measured to them)."""
+        boundaries = shapely.boundary(self.geometry)
+        shapely.prepare(boundaries)
+        return boundaries
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -169,9 +179,8 @@ class Sectors:
     def from_catalog(cls, catalog: Catalog | None = None) -> Sectors:
         """Sectors from a perimeter catalogue (default: the bundled one).
 
-        This is the one adapter from :class:`ortgeo.Catalog` layers to sectors: layers of
-        kind ``ort-sector`` are ORT sectors, the others other dispositifs; each belongs to
-        the catalogue's territory.
+        Layers of kind ``ort-sector`` are ORT sectors, the others other dispositifs; each
+        belongs to the catalogue's territory.
 
         Examples
         --------
@@ -181,7 +190,19 @@ class Sectors:
         """
         from ortgeo.catalog import catalog as _catalog
 
-        layers = list(catalog if catalog is not None else _catalog())
+        return cls.from_layers(list(catalog if catalog is not None else _catalog()))
+
+    @classmethod
+    def from_layers(cls, layers: Sequence[Layer]) -> Sectors:
+        """Sectors from catalogue layers, in their order: the one adapter from
+        :class:`ortgeo.catalog.Layer` to sectors (used for :attr:`PerimetersInForce.sectors_table`).
+
+        Examples
+        --------
+        >>> import ortgeo
+        >>> Sectors.from_layers(ortgeo.on("2024-06-01").layers).ids.tolist()
+        ['lens-centre-ville', 'lens-entree-de-ville', 'call-opah-ru-coeur-de-ville']
+        """
         return cls.from_arrays(
             id=[layer.id for layer in layers],
             territory=[layer.territory or DEFAULT_TERRITORY for layer in layers],
@@ -354,9 +375,8 @@ class _Index:
         cells = ((bounds - [x0, y0, x0, y0]) // _CELL_M).astype(np.intp)
         for ix0, iy0, ix1, iy1 in cells:
             occupied[iy0 : iy1 + 1, ix0 : ix1 + 1] = True
-        boundaries = shapely.boundary(sectors.geometry)
-        shapely.prepare(boundaries)
-        return cls(x0, y0, occupied, shapely.STRtree(shapely.box(*bounds.T)), boundaries)
+        tree = shapely.STRtree(shapely.box(*bounds.T))
+        return cls(x0, y0, occupied, tree, sectors.boundaries)
 
     def near(self, x: np.ndarray, y: np.ndarray) -> np.ndarray:
         """Positions of the points in an occupied cell (NaN coordinates are never near)."""
@@ -377,123 +397,6 @@ def _index(sectors: Sectors, reach: np.ndarray) -> _Index:
         cache.clear()  # one reach at a time: a new band replaces the old index
         cache[key] = _Index.build(sectors, reach)
     return cache[key]
-
-
-# -- points --------------------------------------------------------------------------------
-def validate_xy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """French reason why each Lambert-93 point is invalid, ``""`` when it is fine.
-
-    Examples
-    --------
-    >>> validate_xy(np.array([688180.0, np.nan, 2.8]), np.array([7036861.0, 1.0, 50.4])).tolist()
-    ['', 'coordonnées manquantes', 'coordonnées hors du domaine Lambert-93 (France métropolitaine)']
-    """
-    reason = np.full(x.shape, "", dtype=object)
-    with np.errstate(invalid="ignore"):
-        missing = ~np.isfinite(x) | ~np.isfinite(y)
-        xmin, ymin, xmax, ymax = _L93_BOUNDS
-        out = ~missing & ((x < xmin) | (x > xmax) | (y < ymin) | (y > ymax))
-    reason[missing] = REASONS[1]
-    reason[out] = REASONS[5]
-    return reason
-
-
-@dataclasses.dataclass(frozen=True)
-class Points:
-    """Lambert-93 coordinates of points with their validity (``reason`` = "" when valid)."""
-
-    x: np.ndarray
-    y: np.ndarray
-    reason: np.ndarray
-    index: pd.Index
-    lon: np.ndarray | None = None
-    lat: np.ndarray | None = None
-
-    @property
-    def valid(self) -> np.ndarray:
-        """Whether each point has usable coordinates."""
-        return self.reason == ""
-
-
-def points_from_lonlat(lon: object, lat: object, index: pd.Index | None = None) -> Points:
-    """Points from WGS84 longitude/latitude arrays (validated, then projected)."""
-    lon = np.asarray(pd.to_numeric(pd.Series(np.asarray(lon)), errors="coerce"), dtype=float)
-    lat = np.asarray(pd.to_numeric(pd.Series(np.asarray(lat)), errors="coerce"), dtype=float)
-    reason = validate_lonlat(lon, lat)
-    ok = reason == ""
-    x, y = np.full(len(lon), np.nan), np.full(len(lon), np.nan)
-    x[ok], y[ok] = to_l93_xy(lon[ok], lat[ok])
-    reason[ok & ~(np.isfinite(x) & np.isfinite(y))] = REASONS[4]
-    return Points(x, y, reason, index if index is not None else pd.RangeIndex(len(lon)), lon, lat)
-
-
-def points_from_xy(x: object, y: object, index: pd.Index | None = None) -> Points:
-    """Points from Lambert-93 x/y arrays (used as they are, validated)."""
-    x = np.asarray(pd.to_numeric(pd.Series(np.asarray(x)), errors="coerce"), dtype=float)
-    y = np.asarray(pd.to_numeric(pd.Series(np.asarray(y)), errors="coerce"), dtype=float)
-    reason = validate_xy(x, y)
-    return Points(x, y, reason, index if index is not None else pd.RangeIndex(len(x)))
-
-
-def points_xy(points: object) -> Points:
-    """Lambert-93 x/y of points given as a GeoSeries/GeoDataFrame, a table or a tuple.
-
-    A table uses its Lambert-93 ``x``/``y`` columns when it has them, else ``lon``/``lat``
-    (WGS84); a tuple is ``(lon_array, lat_array)``. Point geometries are read, never built.
-
-    Examples
-    --------
-    >>> p = points_xy(pd.DataFrame({"x": [688180.0], "y": [7036861.0]}))
-    >>> p.x.tolist(), p.valid.tolist()
-    ([688180.0], [True])
-    """
-    import geopandas as gpd
-
-    if isinstance(points, gpd.GeoDataFrame):
-        points = points.geometry
-    if isinstance(points, gpd.GeoSeries):
-        if points.crs is None:
-            raise MissingCRSError(
-                "The points have no CRS: set one, e.g. gdf.set_crs(4326) for longitude/latitude "
-                "or gdf.set_crs(2154) for Lambert-93."
-            )
-        geoms = points.values
-        not_point = ~(shapely.get_type_id(geoms) == 0) & ~shapely.is_missing(geoms)
-        usable = np.where(not_point | shapely.is_missing(geoms), None, geoms)
-        a, b = shapely.get_x(usable).astype(float), shapely.get_y(usable).astype(float)
-        if points.crs.equals(L93):
-            result = points_from_xy(a, b, points.index)
-        else:
-            from pyproj import Transformer
-
-            if points.crs.is_geographic and points.crs.to_epsg() == 4326:
-                result = points_from_lonlat(a, b, points.index)
-            else:
-                xx, yy = Transformer.from_crs(points.crs, L93, always_xy=True).transform(a, b)
-                result = points_from_xy(xx, yy, points.index)
-        result.reason[not_point] = REASONS[6]
-        return result
-    if isinstance(points, pd.DataFrame):
-        if {"x", "y"} <= set(points.columns):
-            return points_from_xy(points["x"], points["y"], points.index)
-        if {"lon", "lat"} <= set(points.columns):
-            return points_from_lonlat(points["lon"], points["lat"], points.index)
-        raise InputFileError(
-            "The table has neither Lambert-93 'x'/'y' columns nor WGS84 'lon'/'lat' columns: "
-            "rename its coordinate columns, or pass a GeoDataFrame with a CRS."
-        )
-    if isinstance(points, tuple) and len(points) == 2:
-        lon, lat = (np.atleast_1d(np.asarray(v, dtype=float)) for v in points)
-        if lon.shape != lat.shape or lon.ndim != 1:
-            raise OrtgeoError(
-                f"lon and lat must be 1-D arrays of the same length (got {lon.shape} and "
-                f"{lat.shape})."
-            )
-        return points_from_lonlat(lon, lat)
-    raise OrtgeoError(
-        f"Cannot locate {type(points).__name__}: pass a GeoDataFrame/GeoSeries with a CRS, "
-        "a table with 'x'/'y' (Lambert-93) or 'lon'/'lat' columns, or a tuple (lon, lat)."
-    )
 
 
 # -- the engine ----------------------------------------------------------------------------
@@ -541,45 +444,143 @@ class SectorResult:
     xy: Points
 
 
+def _band(
+    sectors: Sectors, sec: np.ndarray | int, unc: np.ndarray, band_m: float | None
+) -> np.ndarray:
+    """The band of (sector, point) pairs: ``band_m``, or the sector's accuracy + the point's
+    own uncertainty."""
+    if band_m is not None:
+        return np.full(len(unc), float(band_m))
+    return sectors.accuracy_m[sec] + unc
+
+
+def _exact(
+    geometry: Any, boundary: Any, x: np.ndarray, y: np.ndarray, geoms: np.ndarray,
+    band: np.ndarray, distances: str,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
+    """The exact tests of points against sectors (one sector, or one per point).
+
+    Returns inside (limit included), within the band, and the signed distance to the
+    limit (positive inside): for every point with ``"all"``, else only within the band
+    (NaN elsewhere).
+    """
+    inside = shapely.intersects_xy(geometry, x, y)
+    if distances == "all":
+        d = shapely.distance(boundary, geoms)
+        return inside, d <= band, np.where(inside, d, -d)
+    near = shapely.dwithin(boundary, geoms, band)
+    dist = np.full(len(x), np.nan)
+    if near.any():
+        limit = boundary[near] if isinstance(boundary, np.ndarray) else boundary
+        d = shapely.distance(limit, geoms[near])
+        dist[near] = np.where(inside[near], d, -d)
+    return inside, near, dist
+
+
+def _point_geoms(pts: Points, pos: np.ndarray | None = None) -> np.ndarray:
+    """Point geometries of ``pts`` (at ``pos``): the input's own when it had them."""
+    if pts.geoms is not None:
+        return pts.geoms if pos is None else pts.geoms[pos]
+    return shapely.points(pts.x, pts.y) if pos is None else shapely.points(pts.x[pos], pts.y[pos])
+
+
 def _pairs(
     sectors: Sectors, pts: Points, band_m: float | None, unc: np.ndarray, distances: str
 ) -> tuple[np.ndarray, ...]:
-    """Candidate pairs, then exact tests: point, sector position, inside, near, distance."""
+    """Candidate pairs, then exact tests: point, sector position, inside, near, distance.
+
+    Only pairs where the point is inside the sector or within its band are returned.
+    """
     unc_max = float(unc.max()) if len(unc) else 0.0
     reach = (
         np.full(len(sectors), float(band_m)) if band_m is not None else sectors.accuracy_m + unc_max
     )
     empty = (np.zeros(0, np.int64), np.zeros(0, np.intp), np.zeros(0, bool), np.zeros(0, bool),
-             np.zeros(0, np.float32))  # fmt: skip
+             np.zeros(0, np.float64))  # fmt: skip
     if len(sectors) == 0 or len(pts.x) == 0:
         return empty
     index = _index(sectors, reach)
     cand = index.near(pts.x, pts.y)
     if len(cand) == 0:
         return empty
-    cx, cy = pts.x[cand], pts.y[cand]
-    geoms = shapely.points(cx, cy)
+    geoms = _point_geoms(pts, cand)
     local, sec = index.tree.query(geoms)
-    x, y = cx[local], cy[local]
-    inside = shapely.intersects_xy(sectors.geometry[sec], x, y)
-    band = np.full(len(sec), float(band_m)) if band_m is not None else sectors.accuracy_m[sec]
-    if band_m is None:
-        band = band + unc[cand[local]]
-    near = shapely.dwithin(index.boundaries[sec], geoms[local], band)
+    point = cand[local]
+    inside, near, dist = _exact(
+        sectors.geometry[sec], index.boundaries[sec], pts.x[point], pts.y[point], geoms[local],
+        _band(sectors, sec, unc[point], band_m), distances,
+    )  # fmt: skip
     keep = inside | near
-    point, sec, inside, near, local = (
-        cand[local[keep]],
-        sec[keep],
-        inside[keep],
-        near[keep],
-        local[keep],
-    )
-    measure = np.ones(len(sec), bool) if distances == "all" else near
-    dist = np.full(len(sec), np.nan, dtype=np.float32)
-    d = shapely.distance(index.boundaries[sec[measure]], geoms[local[measure]])
-    dist[measure] = np.where(inside[measure], d, -d)
+    point, sec, inside, near, dist = point[keep], sec[keep], inside[keep], near[keep], dist[keep]
     order = np.lexsort((sectors.code[sec], point))
     return point[order], sec[order], inside[order], near[order], dist[order]
+
+
+@dataclasses.dataclass(frozen=True)
+class Measures:
+    """Every sector against every point, as dense ``(n_sectors, n_points)`` arrays.
+
+    ``inside`` (limit included), ``near`` (within the band), ``distance_m`` (signed,
+    positive inside; NaN beyond the band unless measured with ``distances="all"``) and
+    ``band_m``.
+    """
+
+    inside: np.ndarray
+    near: np.ndarray
+    distance_m: np.ndarray
+    band_m: np.ndarray
+
+
+def measure(
+    sectors: Sectors,
+    pts: Points,
+    band_m: float | None = None,
+    uncertainty_m: np.ndarray | float = 0.0,
+    distances: Literal["near", "all"] = "near",
+) -> Measures:
+    """Every sector against every (valid) point: what the wide :func:`ortgeo.locate` reads.
+
+    ``"near"`` runs the candidate machinery of :func:`locate_sectors` (grid, STRtree,
+    exact tests on candidates) and spreads its pairs; ``"all"`` measures every pair (every
+    distance is wanted, so there is nothing to filter), with the same exact tests.
+
+    Examples
+    --------
+    >>> from ortgeo.points import points_from_lonlat
+    >>> s = Sectors.from_catalog().in_force("2024-06-01")
+    >>> m = measure(s, points_from_lonlat([2.833889], [50.429167]), distances="all")
+    >>> m.inside[:, 0].tolist(), bool(m.distance_m[0, 0] > 0)
+    ([True, False, True], True)
+    """
+    n, k = len(pts.x), len(sectors)
+    unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
+    band = np.stack([_band(sectors, s, unc, band_m) for s in range(k)]) if k else np.zeros((0, n))
+    if distances == "all":
+        inside, near, dist = np.zeros((k, n), bool), np.zeros((k, n), bool), np.zeros((k, n))
+        geoms = _point_geoms(pts) if k and n else np.zeros(0, object)
+
+        def run(job: tuple[int, slice]) -> None:
+            s, part = job
+            inside[s, part], near[s, part], dist[s, part] = _exact(
+                sectors.geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
+                geoms[part], band[s, part], "all",
+            )  # fmt: skip
+
+        # GEOS releases the GIL: large inputs are measured in blocks on a few threads
+        step = max(n // _THREADS, _BLOCK) if n else 1
+        jobs = [(s, slice(i, i + step)) for s in range(k) for i in range(0, n, step)]
+        if len(jobs) > 1 and n >= 2 * _BLOCK:
+            with ThreadPoolExecutor(_THREADS) as pool:
+                list(pool.map(run, jobs))
+        else:
+            for job in jobs:
+                run(job)
+        return Measures(inside, near, dist, band)
+    point, sec, ins, nr, d = _pairs(sectors, pts, band_m, np.ascontiguousarray(unc), "near")
+    inside, near = np.zeros((k, n), bool), np.zeros((k, n), bool)
+    dist = np.full((k, n), np.nan)
+    inside[sec, point], near[sec, point], dist[sec, point] = ins, nr, d
+    return Measures(inside, near, dist, band)
 
 
 def _composite(
@@ -602,9 +603,9 @@ def _composite(
             "territory": pd.Categorical.from_codes(
                 (key[first] % n_terr).astype(np.int32), categories=sectors.territory.categories
             ),
-            "status": pd.Categorical.from_codes(status[first], categories=STATUSES),
+            "status": pd.Categorical.from_codes(status[first], categories=_STATUS_INDEX),
             "sector": pd.Categorical.from_codes(
-                sectors.code[sec[first]], categories=sectors.all_ids
+                sectors.code[sec[first]], categories=pd.Index(sectors.all_ids)
             ),
             "distance_m": dist[first],
         }
@@ -685,19 +686,21 @@ def _locate(
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
     unc = np.where(np.isfinite(unc), unc, 0.0)
     sub = np.flatnonzero(valid)
-    sub_pts = Points(pts.x[sub], pts.y[sub], pts.reason[sub], pts.index[sub])
-    point, sec, inside, near, dist = _pairs(in_force, sub_pts, band_m, unc[sub], distances)
-    point = sub[point]
+    sub_pts = pts.take(sub)
+    point, sec, inside, near, dist64 = _pairs(in_force, sub_pts, band_m, unc[sub], distances)
+    point, dist = sub[point], dist64.astype(np.float32)
     status = np.where(near, STATUS_CODE[LIMITE], STATUS_CODE[DEDANS]).astype(np.int8)
     long = pd.DataFrame(
         {
             "point": point,
-            "sector": pd.Categorical.from_codes(in_force.code[sec], categories=in_force.all_ids),
+            "sector": pd.Categorical.from_codes(
+                in_force.code[sec], categories=pd.Index(in_force.all_ids)
+            ),
             "territory": pd.Categorical.from_codes(
                 in_force.territory.codes[sec], categories=in_force.territory.categories
             ),
             "ort": in_force.is_ort[sec],
-            "status": pd.Categorical.from_codes(status, categories=STATUSES),
+            "status": pd.Categorical.from_codes(status, categories=_STATUS_INDEX),
             "inside": inside,
             "distance_m": dist,
         }
@@ -734,11 +737,11 @@ def _per_point(
         {
             "valid": valid,
             "reason": pd.Categorical(pts.reason, categories=[*REASONS, *extra]),
-            "ort_status": pd.Categorical.from_codes(codes, categories=STATUSES),
+            "ort_status": pd.Categorical.from_codes(codes, categories=_STATUS_INDEX),
             "ort_territory": pd.Categorical.from_codes(
                 best_terr, categories=sectors.territory.categories
             ),
-            "ort_sector": pd.Categorical.from_codes(best_sec, categories=sectors.all_ids),
+            "ort_sector": pd.Categorical.from_codes(best_sec, categories=pd.Index(sectors.all_ids)),
             "ort_distance_m": best_dist,
             "n_sectors": np.bincount(long["point"].to_numpy(), minlength=n).astype(np.uint16),
         },
@@ -785,7 +788,7 @@ def to_wide(result: SectorResult, distances: Literal["near", "all"] = "near") ->
     def put(key: str, inside: np.ndarray, dist: np.ndarray, codes: np.ndarray) -> None:
         columns[f"{key}_inside"] = inside
         columns[f"{key}_distance_m"] = dist
-        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=STATUSES)
+        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=_STATUS_INDEX)
 
     terr = result.territories
     territories = list(sectors.territory[sectors.is_ort].unique()) if len(sectors) else []
@@ -811,8 +814,7 @@ def to_wide(result: SectorResult, distances: Literal["near", "all"] = "near") ->
         codes[p] = long["status"].cat.codes.to_numpy()[rows]
         inside[p] = long["inside"].to_numpy()[rows]
         if distances == "all":
-            boundary = shapely.boundary(sectors.geometry[pos])
-            d = shapely.distance(boundary, pts_geoms)
+            d = shapely.distance(sectors.boundaries[pos], pts_geoms)
             dist[ok] = np.where(inside[ok], d, -d)
         else:
             dist[p] = long["distance_m"].to_numpy()[rows]

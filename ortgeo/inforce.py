@@ -14,7 +14,7 @@ import datetime as _dt
 import functools
 import warnings
 import weakref
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import geopandas as gpd
 import shapely
@@ -24,7 +24,11 @@ from ortgeo.catalog import catalog as _catalog
 from ortgeo.crs import WGS84
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.status import Timing
-from ortgeo.zones import Zone
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from ortgeo.engine import Sectors
 
 __all__ = ["PerimetersInForce", "layer_key", "on"]
 
@@ -149,9 +153,19 @@ class PerimetersInForce:
         return frozenset(signed) - self.covered_communes
 
     @functools.cached_property
-    def zones(self) -> dict[str, Zone]:
-        """One prepared Lambert-93 zone per layer in force, keyed by :func:`layer_key`."""
-        return {layer_key(x.id): Zone.of_layers(layer_key(x.id), [x]) for x in self.layers}
+    def sectors_table(self) -> Sectors:
+        """The layers in force (:attr:`layers`, same order) as an engine sector table, with
+        their prepared Lambert-93 geometries and limits."""
+        from ortgeo.engine import Sectors
+
+        return Sectors.from_layers(self.layers)
+
+    @functools.cached_property
+    def certain(self) -> np.ndarray:
+        """Per ORT sector (:attr:`sectors` order): whether it is certainly in force that day."""
+        import numpy as np
+
+        return np.array([self.timing(x) == Timing.IN_FORCE for x in self.sectors], dtype=bool)
 
     @functools.cached_property
     def union_l93(self) -> shapely.Geometry:

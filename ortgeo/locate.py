@@ -32,23 +32,22 @@ no Python loop over points.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any, Literal
 
-import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Transformer
 
 from ortgeo.catalog import Catalog
-from ortgeo.communes import commune_at
-from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
+from ortgeo.communes import commune_at_xy
+from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import DateLike
-from ortgeo.errors import MissingCRSError, OrtgeoError
+from ortgeo.engine import measure
+from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
-from ortgeo.status import Status, Timing
+from ortgeo.points import points_xy, validate_lonlat
+from ortgeo.status import STATUS_CODE, STATUSES, Status
 from ortgeo.validate import metres
-from ortgeo.zones import Zone
 
 __all__ = [
     "DATE_INCERTAINE", "DEDANS", "DEHORS", "INDETERMINE", "INVALIDE", "LIMITE", "ORT_KEY",
@@ -63,119 +62,15 @@ DATE_INCERTAINE, INDETERMINE = Status.DATE_INCERTAINE, Status.INDETERMINE
 ORT_KEY = "ort"
 #: A point farther than this from every layer of the catalogue is outside its territory.
 TERRITORY_MARGIN_M = 100_000.0
+_CODE = STATUS_CODE
+_CATEGORIES = pd.Index(STATUSES)
 
 
-# -- input ----------------------------------------------------------------------------
-def _coords(
-    points: object,
-) -> tuple[np.ndarray, np.ndarray, pd.Index, np.ndarray, tuple[np.ndarray, np.ndarray] | None]:
-    """Return lon, lat, index, a "not a point" mask and, for Lambert-93 input, its x/y."""
-    if isinstance(points, gpd.GeoDataFrame):
-        points = points.geometry
-    if isinstance(points, gpd.GeoSeries):
-        if points.crs is None:
-            raise MissingCRSError(
-                "The points have no CRS: set one, e.g. gdf.set_crs(4326) for longitude/latitude "
-                "or gdf.set_crs(2154) for Lambert-93."
-            )
-        geoms = points.values
-        not_point = ~(shapely.get_type_id(geoms) == 0) & ~shapely.is_missing(geoms)
-        empty = shapely.is_missing(geoms) | shapely.is_empty(geoms) | not_point
-        usable = np.where(empty, None, geoms)
-        a = shapely.get_x(usable).astype(float)  # NaN for None
-        b = shapely.get_y(usable).astype(float)
-        if points.crs.equals(WGS84):
-            return a, b, points.index, not_point, None
-        if points.crs.equals(L93):
-            lon, lat = to_wgs84_lonlat(a, b)
-            return lon, lat, points.index, not_point, (a, b)
-        lon, lat = Transformer.from_crs(points.crs, WGS84, always_xy=True).transform(a, b)
-        return np.asarray(lon), np.asarray(lat), points.index, not_point, None
-    if isinstance(points, pd.DataFrame):
-        missing = {"lon", "lat"} - set(points.columns)
-        if missing:
-            raise OrtgeoError(
-                f"The table lacks column(s) {sorted(missing)}: pass a GeoDataFrame with a CRS, "
-                "or a table with 'lon' and 'lat' columns in WGS84 degrees."
-            )
-        lon = pd.to_numeric(points["lon"], errors="coerce").to_numpy(float)
-        lat = pd.to_numeric(points["lat"], errors="coerce").to_numpy(float)
-        return lon, lat, points.index, np.zeros(len(points), bool), None
-    if isinstance(points, tuple) and len(points) == 2:
-        lon = np.atleast_1d(np.asarray(points[0], dtype=float))
-        lat = np.atleast_1d(np.asarray(points[1], dtype=float))
-        if lon.shape != lat.shape or lon.ndim != 1:
-            raise OrtgeoError(
-                f"lon and lat must be 1-D arrays of the same length (got {lon.shape} and "
-                f"{lat.shape})."
-            )
-        return lon, lat, pd.RangeIndex(len(lon)), np.zeros(len(lon), bool), None
-    raise OrtgeoError(
-        f"Cannot locate {type(points).__name__}: pass a GeoDataFrame/GeoSeries with a CRS, "
-        "a DataFrame with 'lon'/'lat' columns, or a tuple (lon_array, lat_array)."
-    )
-
-
-def validate_lonlat(
-    lon: np.ndarray, lat: np.ndarray, not_point: np.ndarray | None = None
-) -> np.ndarray:
-    """French reason why each point is invalid, ``""`` when it is fine (vectorized).
-
-    Examples
-    --------
-    >>> validate_lonlat(np.array([2.83, np.nan, 50.43]), np.array([50.43, 50.4, 2.83])).tolist()
-    ['', 'coordonnées manquantes', 'longitude et latitude inversées ?']
-    """
-    reason = np.full(lon.shape, "", dtype=object)
-    if not_point is not None:
-        reason[not_point] = "géométrie qui n'est pas un point"
-    with np.errstate(invalid="ignore"):
-        missing = ~np.isfinite(lon) | ~np.isfinite(lat)
-        out = ~missing & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
-        # Metropolitan France: lon in [-5.5, 10], lat in [41, 51.5]; swapped pairs fall outside.
-        swapped = ~missing & ~out & (lat >= -5.5) & (lat <= 10) & (lon >= 41) & (lon <= 51.5)
-    reason[missing & (reason == "")] = "coordonnées manquantes"
-    reason[out & (reason == "")] = "coordonnées hors limites (longitude ±180°, latitude ±90°)"
-    reason[swapped & (reason == "")] = "longitude et latitude inversées ?"
-    return reason
+def _statuses(codes: np.ndarray) -> pd.Categorical[str]:
+    return pd.Categorical.from_codes(codes, categories=_CATEGORIES)
 
 
 # -- core -----------------------------------------------------------------------------
-#: Status categories; statuses are returned as a pandas Categorical of these.
-STATUSES = tuple(str(s) for s in Status)
-_CODE = {name: i for i, name in enumerate(STATUSES)}
-
-
-def _status_codes(inside: np.ndarray, dist: np.ndarray, band: np.ndarray) -> np.ndarray:
-    codes = np.where(inside, _CODE[DEDANS], _CODE[DEHORS]).astype(np.int8)
-    with np.errstate(invalid="ignore"):
-        codes[np.abs(dist) <= band] = _CODE[LIMITE]
-    return codes
-
-
-def _exact(zone: Zone, x: np.ndarray, y: np.ndarray, pts: np.ndarray | None = None):
-    """inside (boundary included) and exact signed distance of points to one zone."""
-    inside = shapely.intersects_xy(zone.geometry_l93, x, y)
-    d = shapely.distance(zone.boundary_l93, pts if pts is not None else shapely.points(x, y))
-    return inside, np.where(inside, d, -d)
-
-
-def _near(zone: Zone, x: np.ndarray, y: np.ndarray, reach: float):
-    """inside and signed distance, exact only where |distance| ≤ reach (NaN elsewhere)."""
-    outer, inner, grid = zone.buffers(reach)
-    cls = grid.classify(x, y)
-    inside = cls == 1
-    mixed = np.flatnonzero(cls == 2)
-    deep = shapely.contains_xy(inner, x[mixed], y[mixed])
-    inside[mixed[deep]] = True
-    near = np.zeros(x.shape, bool)
-    near[mixed[~deep]] = shapely.contains_xy(outer, x[mixed[~deep]], y[mixed[~deep]])
-    dist = np.full(x.shape, np.nan)
-    if near.any():
-        inside[near], dist[near] = _exact(zone, x[near], y[near])
-    return inside, dist
-
-
 def composite(
     inside: np.ndarray, dist: np.ndarray, band: np.ndarray, certain: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -268,6 +163,7 @@ def locate(
     *,
     perimeters: PerimetersInForce | None = None,
     citycode: Sequence[str | None] | np.ndarray | None = None,
+    lonlat: bool = True,
 ) -> pd.DataFrame:
     """Locate points in every perimeter in force on ``date``; one row per point, same order.
 
@@ -287,20 +183,30 @@ def locate(
         a geocoder's match type gives more).
     distances : {"all", "near"}
         ``"all"`` computes every signed distance. ``"near"`` computes it only where
-        it may fall within the band and leaves NaN elsewhere (|distance| > band):
+        it falls within the band and leaves NaN elsewhere (|distance| > band):
         the statuses are the same, much faster for large batches.
     perimeters : PerimetersInForce, optional
         What is in force (from :func:`ortgeo.on`), instead of ``date`` and ``catalog``.
     citycode : sequence of str, optional
         Each point's commune (INSEE), e.g. from the BAN; default: from the bundled outlines.
+    lonlat : bool
+        Whether to return the WGS84 ``lon``/``lat`` columns (for Lambert-93 input they
+        cost a projection of every point; ``False`` leaves them out).
 
     Returns
     -------
     pandas.DataFrame
-        Index of the input; columns ``lon, lat, x, y, valid, reason, commune``; for the
-        composite (``ort``) ``ort_inside, ort_distance_m, ort_band_m, ort_sector,
-        ort_status``; and for each layer in force (``lens_centre_ville``...)
-        ``<key>_inside``, ``<key>_distance_m``, ``<key>_status``.
+        Index of the input; columns ``lon, lat`` (unless ``lonlat=False``), ``x, y, valid,
+        reason, commune``; for the composite (``ort``) ``ort_inside, ort_distance_m,
+        ort_band_m, ort_sector, ort_status``; and for each layer in force
+        (``lens_centre_ville``...) ``<key>_inside``, ``<key>_distance_m``, ``<key>_status``.
+
+    Notes
+    -----
+    The per-layer answers come from :func:`ortgeo.engine.measure` (the sector engine's
+    exact tests, and its candidate machinery in ``"near"`` mode); the rules of the date
+    (sectors whose entry into force is uncertain) and of the communes (signed, sectors
+    not held) come from :func:`ortgeo.on`.
 
     Examples
     --------
@@ -315,12 +221,12 @@ def locate(
     if band_m is not None:
         band_m = metres(band_m, "band_m")
     state = perimeters if perimeters is not None else on(date, catalog)
-    lon, lat, index, not_point, given_xy = _coords(points)
-    reason = validate_lonlat(lon, lat, not_point)
-    n = len(lon)
-    if given_xy is not None:  # degrees given as Lambert-93 fail validate_lonlat: say why
-        far_given = _far_reason(given_xy[0], given_xy[1], state, given_xy=True)
-        reason = np.where(far_given != "", far_given, reason)
+    pts = points_xy(points, xy_columns=False)
+    n = len(pts.x)
+    # Lambert-93 input: any point far from the territory says why (degrees given as metres?)
+    fx, fy = (pts.x, pts.y) if pts.given_xy else (np.where(pts.valid, pts.x, np.nan), pts.y)
+    far = _far_reason(fx, fy, state, pts.given_xy)
+    reason = np.where(far != "", far, pts.reason) if (far != "").any() else pts.reason
     valid = reason == ""
 
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
@@ -328,18 +234,11 @@ def locate(
         if (unc < 0).any():
             raise OrtgeoError("uncertainty_m must be ≥ 0 metres.")
     unc = np.where(np.isfinite(unc), unc, 0.0)
-    if given_xy is not None:
-        x, y = np.where(valid, given_xy[0], np.nan), np.where(valid, given_xy[1], np.nan)
-    else:
-        x, y = np.full(n, np.nan), np.full(n, np.nan)
-        x[valid], y[valid] = to_l93_xy(lon[valid], lat[valid])
-        bad = valid & ~(np.isfinite(x) & np.isfinite(y))
-        reason[bad] = "coordonnées impossibles à projeter en Lambert-93"
-        valid &= ~bad
-        far = _far_reason(np.where(valid, x, 0.0), np.where(valid, y, 0.0), state, False)
-        far[~valid] = ""
-        reason = np.where(far != "", far, reason)
-        valid &= far == ""
+    all_valid = bool(valid.all())
+    # x/y: of every valid point; for WGS84 input, also of a point only far from the territory
+    shown = valid if pts.given_xy else pts.valid
+    x, y = (pts.x, pts.y) if all_valid else (np.where(shown, pts.x, np.nan),
+                                              np.where(shown, pts.y, np.nan))  # fmt: skip
 
     commune = np.full(n, None, dtype=object)
     if citycode is not None:
@@ -349,53 +248,40 @@ def locate(
         commune[:] = [str(c) if c not in (None, "") and c == c else None for c in given]
     todo = valid & (commune == None)  # noqa: E711
     if todo.any():
-        commune[todo] = commune_at(lon[todo], lat[todo])
+        commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
 
-    columns: dict[str, object] = {
-        "lon": lon, "lat": lat, "x": x, "y": y, "valid": valid, "reason": reason,
-        "commune": commune,
-    }  # fmt: skip
-    zones = state.zones
-    all_valid = bool(valid.all())
-    xv, yv = (x, y) if all_valid else (x[valid], y[valid])
-    uv = unc if all_valid else unc[valid]
-    results: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    bands: dict[str, np.ndarray] = {}
-    for key, zone in zones.items():
-        bands[key] = np.full(len(xv), float(band_m)) if band_m is not None else zone.accuracy_m + uv
-    if distances == "all":
-        pts = shapely.points(xv, yv)
-        for key, zone in zones.items():
-            results[key] = _exact(zone, xv, yv, pts)
-    else:
-        for key, zone in zones.items():
-            reach = float(bands[key].max()) if len(xv) else 0.0
-            results[key] = _near(zone, xv, yv, reach)
+    columns: dict[str, object] = {}
+    if lonlat:
+        if pts.lon is not None and pts.lat is not None:
+            columns["lon"], columns["lat"] = pts.lon, pts.lat
+        else:
+            columns["lon"], columns["lat"] = to_wgs84_lonlat(pts.x, pts.y)
+    columns.update(x=x, y=y, valid=valid, reason=reason, commune=commune)
+    ok = np.flatnonzero(valid)
+    sub = pts if all_valid else pts.take(ok)
+    m = measure(state.sectors_table, sub, band_m, unc if all_valid else unc[ok], distances)
 
-    def spread(values: np.ndarray, fill: object, dtype: object = None) -> np.ndarray:
+    def spread(values: np.ndarray, fill: Any, dtype: Any = None) -> np.ndarray:
         if all_valid:
             return values
         out = np.full(n, fill, dtype=dtype or values.dtype)
-        out[valid] = values
+        out[ok] = values
         return out
 
     invalid_codes = np.full(n, _CODE[INVALIDE], dtype=np.int8)
-    sector_keys = [layer_key(x.id) for x in state.sectors]
-    if sector_keys:
-        ins = np.stack([results[k][0] for k in sector_keys])
-        dst = np.stack([results[k][1] for k in sector_keys])
-        bnd = np.stack([bands[k] for k in sector_keys])
-        certain = np.array([state.timing(x) == Timing.IN_FORCE for x in state.sectors])
-        codes, who = composite(ins, dst, bnd, certain)
+    k = len(state.sectors)  # the ORT sectors come first in the table, then the others
+    if k:
+        ins, dst, bnd = m.inside[:k], m.distance_m[:k], m.band_m[:k]
+        codes, who = composite(ins, dst, bnd, state.certain)
         cols = np.arange(len(who))
         missing = state.missing_communes
         if missing:
-            here = commune if all_valid else commune[valid]
+            here = commune if all_valid else commune[ok]
             lost = (codes == _CODE[DEHORS]) & np.isin(here.astype(str), list(missing))
             codes[lost] = _CODE[INDETERMINE]
         ort_codes = invalid_codes.copy()
-        ort_codes[valid] = codes
-        columns["ort_inside"] = spread(ins.any(axis=0), False)
+        ort_codes[ok] = codes
+        columns["ort_inside"] = spread(np.asarray(ins.any(axis=0)), False)
         columns["ort_distance_m"] = spread(dst[who, cols], np.nan)
         columns["ort_band_m"] = spread(bnd[who, cols], np.nan)
         ids = np.array([x.id for x in state.sectors], dtype=object)
@@ -406,12 +292,14 @@ def locate(
         columns["ort_distance_m"] = np.full(n, np.nan)
         columns["ort_band_m"] = np.full(n, np.nan)
         columns["ort_sector"] = np.full(n, None, dtype=object)
-    columns["ort_status"] = pd.Categorical.from_codes(ort_codes, categories=STATUSES)
-    for key in zones:
-        inside, dist = results[key]
+    columns["ort_status"] = _statuses(ort_codes)
+    for pos, layer in enumerate(state.layers):
+        key = layer_key(layer.id)
         codes = invalid_codes.copy()
-        codes[valid] = _status_codes(inside, dist, bands[key])
-        columns[f"{key}_inside"] = spread(inside, False)
-        columns[f"{key}_distance_m"] = spread(dist, np.nan)
-        columns[f"{key}_status"] = pd.Categorical.from_codes(codes, categories=STATUSES)
-    return pd.DataFrame(columns, index=index, copy=False)
+        layer_codes = np.where(m.inside[pos], _CODE[DEDANS], _CODE[DEHORS]).astype(np.int8)
+        layer_codes[m.near[pos]] = _CODE[LIMITE]
+        codes[ok] = layer_codes
+        columns[f"{key}_inside"] = spread(m.inside[pos], False)
+        columns[f"{key}_distance_m"] = spread(m.distance_m[pos], np.nan)
+        columns[f"{key}_status"] = _statuses(codes)
+    return pd.DataFrame(columns, index=pts.index, copy=False)

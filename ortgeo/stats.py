@@ -59,8 +59,8 @@ class _Counter:
         rows.append(["all", "all", "tous les points", "", *self.by_status])
         if self.by_commune is not None:
             table = self.by_commune.reindex(columns=list(STATUSES), fill_value=0).fillna(0)
-            for key, counts in table.astype(np.int64).iterrows():
-                rows.append(["commune", key, key, "", *counts.tolist()])
+            for key, row in table.astype(np.int64).iterrows():
+                rows.append(["commune", key, key, "", *row.tolist()])
         out = pd.DataFrame(rows, columns=_COLUMNS[:-1])
         out["total"] = out[list(STATUSES)].sum(axis=1)
         return out

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DATA_STATUSES", "DATE_PRECISIONS", "Status", "Timing"]
+__all__ = ["DATA_STATUSES", "DATE_PRECISIONS", "STATUSES", "STATUS_CODE", "Status", "Timing"]
 
 
 class Status(StrEnum):
@@ -47,3 +47,9 @@ class Timing(StrEnum):
 DATE_PRECISIONS = ("exact", "not-before", "approximate")
 #: Status of a geometry: digitized by ortgeo from public facts, or an official file.
 DATA_STATUSES = ("indicatif", "officiel")
+
+
+#: Every status as a string, in code order: statuses are stored as categorical codes of these.
+STATUSES: tuple[str, ...] = tuple(str(s) for s in Status)
+#: Status string → its numeric code (position in :data:`STATUSES`).
+STATUS_CODE: dict[str, int] = {name: i for i, name in enumerate(STATUSES)}

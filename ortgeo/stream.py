@@ -31,20 +31,13 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from ortgeo.dates import DateLike, parse_date
-from ortgeo.engine import (
-    Points,
-    SectorResult,
-    Sectors,
-    _as_sectors,
-    _locate,
-    points_from_lonlat,
-    points_from_xy,
-)
+from ortgeo.engine import SectorResult, Sectors, _as_sectors, _locate
 from ortgeo.errors import InputFileError, OrtgeoError
+from ortgeo.points import Points, points_from_lonlat, points_from_xy
 
 __all__ = ["OutputError", "iter_located", "locate_file", "read_point_chunks"]
 

@@ -180,3 +180,37 @@ def test_dask_path_equals_plain_path() -> None:
         lazy = locate_sectors(ddf, date="2024-06-01")
         got = client.compute(lazy).result(timeout=120)
     pd.testing.assert_frame_equal(got, plain)
+
+
+@pytest.mark.parametrize("date", ["2019-08-04", "2023-12-06", "2024-06-01", "2027-03-01"])
+@pytest.mark.parametrize("mode", ["near", "all"])
+def test_locate_layer_columns_equal_the_long_result(date: str, mode: str) -> None:
+    """The wide ``locate`` is built on the engine: every per-layer column agrees with the
+    long result of ``locate_sectors`` on random points around Lens (varied uncertainty)."""
+    rng = np.random.default_rng(11)
+    pts = lens_points(20_000, seed=7)
+    unc = rng.uniform(0, 80, len(pts))
+    wide = ortgeo.locate(pts, date=date, distances=mode, uncertainty_m=unc)
+    long = locate_sectors(pts, date=date, distances=mode, uncertainty_m=unc).long
+    in_force = [layer.id for layer in ortgeo.on(date).layers]
+    assert in_force and sorted(set(long["sector"].astype(str))) == sorted(in_force)
+    for layer_id in in_force:
+        key = layer_id.replace("-", "_")
+        rows = long[long["sector"] == layer_id]
+        point = rows["point"].to_numpy()
+        status = np.full(len(pts), "dehors", dtype=object)
+        status[point] = rows["status"].astype(str).to_numpy()
+        assert wide[f"{key}_status"].astype(str).tolist() == status.tolist(), layer_id
+        inside = np.zeros(len(pts), bool)
+        inside[point] = rows["inside"].to_numpy()
+        assert (wide[f"{key}_inside"].to_numpy() == inside).all(), layer_id
+        dist = wide[f"{key}_distance_m"].to_numpy()
+        theirs = rows["distance_m"].to_numpy(float)
+        known = ~np.isnan(theirs)
+        np.testing.assert_allclose(dist[point[known]], theirs[known], atol=0.05)
+        if mode == "near":  # NaN exactly where the long result has no measured distance
+            measured = np.zeros(len(pts), bool)
+            measured[point[known]] = True
+            assert (np.isnan(dist) == ~measured).all(), layer_id
+        else:
+            assert np.isfinite(dist).all(), layer_id

@@ -1,0 +1,226 @@
+"""Points as the engine reads them: Lambert-93 x/y with a reason when unusable.
+
+One reader for every input :func:`ortgeo.locate` and :func:`ortgeo.engine.locate_sectors`
+take (GeoSeries/GeoDataFrame with a CRS, a table with coordinate columns, a tuple of
+longitude/latitude arrays): point geometries are read, never built again, and kept for
+Lambert-93 input so that distances reuse them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from ortgeo.crs import L93, WGS84, to_l93_xy
+from ortgeo.errors import InputFileError, MissingCRSError, OrtgeoError
+
+__all__ = [
+    "REASONS",
+    "Points",
+    "points_from_lonlat",
+    "points_from_xy",
+    "points_xy",
+    "validate_lonlat",
+    "validate_xy",
+]
+
+#: Every reason a point can be invalid for ("" = valid), as the categories of ``reason``.
+REASONS = (
+    "", "coordonnées manquantes", "coordonnées hors limites (longitude ±180°, latitude ±90°)",
+    "longitude et latitude inversées ?", "coordonnées impossibles à projeter en Lambert-93",
+    "coordonnées hors du domaine Lambert-93 (France métropolitaine)",
+    "géométrie qui n'est pas un point",
+)  # fmt: skip
+# Lambert-93 domain (metropolitan France and its margins), to reject impossible x/y.
+_L93_BOUNDS = (-400_000.0, 6_000_000.0, 1_400_000.0, 7_250_000.0)
+
+
+def validate_lonlat(
+    lon: np.ndarray, lat: np.ndarray, not_point: np.ndarray | None = None
+) -> np.ndarray:
+    """French reason why each point is invalid, ``""`` when it is fine (vectorized).
+
+    Examples
+    --------
+    >>> validate_lonlat(np.array([2.83, np.nan, 50.43]), np.array([50.43, 50.4, 2.83])).tolist()
+    ['', 'coordonnées manquantes', 'longitude et latitude inversées ?']
+    """
+    reason = np.full(lon.shape, "", dtype=object)
+    if not_point is not None:
+        reason[not_point] = REASONS[6]
+    with np.errstate(invalid="ignore"):
+        missing = ~np.isfinite(lon) | ~np.isfinite(lat)
+        out = ~missing & ((np.abs(lon) > 180) | (np.abs(lat) > 90))
+        # Metropolitan France: lon in [-5.5, 10], lat in [41, 51.5]; swapped pairs fall outside.
+        swapped = ~missing & ~out & (lat >= -5.5) & (lat <= 10) & (lon >= 41) & (lon <= 51.5)
+    reason[missing & (reason == "")] = REASONS[1]
+    reason[out & (reason == "")] = REASONS[2]
+    reason[swapped & (reason == "")] = REASONS[3]
+    return reason
+
+
+def validate_xy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """French reason why each Lambert-93 point is invalid, ``""`` when it is fine.
+
+    Examples
+    --------
+    >>> validate_xy(np.array([688180.0, np.nan, 2.8]), np.array([7036861.0, 1.0, 50.4])).tolist()
+    ['', 'coordonnées manquantes', 'coordonnées hors du domaine Lambert-93 (France métropolitaine)']
+    """
+    reason = np.full(x.shape, "", dtype=object)
+    with np.errstate(invalid="ignore"):
+        missing = ~np.isfinite(x) | ~np.isfinite(y)
+        xmin, ymin, xmax, ymax = _L93_BOUNDS
+        out = ~missing & ((x < xmin) | (x > xmax) | (y < ymin) | (y > ymax))
+    reason[missing] = REASONS[1]
+    reason[out] = REASONS[5]
+    return reason
+
+
+@dataclasses.dataclass(frozen=True)
+class Points:
+    """Lambert-93 coordinates of points with their validity (``reason`` = "" when valid).
+
+    ``lon``/``lat`` are the WGS84 input when the points came as degrees; ``geoms`` the
+    input's own Lambert-93 point geometries when it had them (reused for distances).
+    """
+
+    x: np.ndarray
+    y: np.ndarray
+    reason: np.ndarray
+    index: pd.Index
+    lon: np.ndarray | None = None
+    lat: np.ndarray | None = None
+    geoms: np.ndarray | None = None
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Whether each point has usable coordinates."""
+        return self.reason == ""
+
+    def take(self, pos: np.ndarray) -> Points:
+        """The points at positions ``pos``."""
+        return Points(
+            self.x[pos], self.y[pos], self.reason[pos], self.index[pos],
+            None if self.lon is None else self.lon[pos],
+            None if self.lat is None else self.lat[pos],
+            None if self.geoms is None else self.geoms[pos],
+        )  # fmt: skip
+
+    @property
+    def given_xy(self) -> bool:
+        """Whether the input gave Lambert-93 x/y rather than WGS84 degrees."""
+        return self.lon is None
+
+
+def _numbers(values: object) -> np.ndarray:
+    return np.asarray(pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce"), dtype=float)
+
+
+def points_from_lonlat(lon: object, lat: object, index: pd.Index | None = None) -> Points:
+    """Points from WGS84 longitude/latitude arrays (validated, then projected).
+
+    Examples
+    --------
+    >>> p = points_from_lonlat([2.833889, np.nan], [50.429167, 50.4])
+    >>> round(float(p.x[0])), p.reason.tolist()
+    (688180, ['', 'coordonnées manquantes'])
+    """
+    lon, lat = _numbers(lon), _numbers(lat)
+    reason = validate_lonlat(lon, lat)
+    ok = reason == ""
+    x, y = np.full(len(lon), np.nan), np.full(len(lon), np.nan)
+    x[ok], y[ok] = to_l93_xy(lon[ok], lat[ok])
+    reason[ok & ~(np.isfinite(x) & np.isfinite(y))] = REASONS[4]
+    return Points(x, y, reason, index if index is not None else pd.RangeIndex(len(lon)), lon, lat)
+
+
+def points_from_xy(
+    x: object, y: object, index: pd.Index | None = None, geoms: np.ndarray | None = None
+) -> Points:
+    """Points from Lambert-93 x/y arrays (used as they are, validated).
+
+    Examples
+    --------
+    >>> points_from_xy([688180.0], [7036861.0]).valid.tolist()
+    [True]
+    """
+    x, y = _numbers(x), _numbers(y)
+    reason = validate_xy(x, y)
+    index = index if index is not None else pd.RangeIndex(len(x))
+    return Points(x, y, reason, index, geoms=geoms)
+
+
+def points_xy(points: object, *, xy_columns: bool = True) -> Points:
+    """Lambert-93 x/y of points given as a GeoSeries/GeoDataFrame, a table or a tuple.
+
+    A table uses its Lambert-93 ``x``/``y`` columns when it has them (and ``xy_columns``),
+    else ``lon``/``lat`` (WGS84); a tuple is ``(lon_array, lat_array)``. A GeoSeries in a
+    CRS other than Lambert-93 and WGS84 is converted to WGS84 first. Point geometries are
+    read, never built.
+
+    Examples
+    --------
+    >>> p = points_xy(pd.DataFrame({"x": [688180.0], "y": [7036861.0]}))
+    >>> p.x.tolist(), p.valid.tolist()
+    ([688180.0], [True])
+    """
+    import geopandas as gpd
+
+    if isinstance(points, gpd.GeoDataFrame):
+        points = points.geometry
+    if isinstance(points, gpd.GeoSeries):
+        if points.crs is None:
+            raise MissingCRSError(
+                "The points have no CRS: set one, e.g. gdf.set_crs(4326) for longitude/latitude "
+                "or gdf.set_crs(2154) for Lambert-93."
+            )
+        geoms = np.asarray(points.values)
+        missing = shapely.is_missing(geoms)
+        not_point = (shapely.get_type_id(geoms) != 0) & ~missing
+        unusable = missing | not_point | shapely.is_empty(geoms)
+        usable = geoms
+        if unusable.any():
+            usable = geoms.copy()
+            usable[unusable] = None
+        a, b = shapely.get_x(usable).astype(float), shapely.get_y(usable).astype(float)
+        if points.crs.equals(L93):
+            result = points_from_xy(a, b, points.index, geoms=usable)
+        else:
+            if not points.crs.equals(WGS84):
+                from pyproj import Transformer
+
+                a, b = Transformer.from_crs(points.crs, WGS84, always_xy=True).transform(a, b)
+            result = points_from_lonlat(a, b, points.index)
+        result.reason[not_point] = REASONS[6]
+        return result
+    if isinstance(points, pd.DataFrame):
+        if xy_columns and {"x", "y"} <= set(points.columns):
+            return points_from_xy(points["x"], points["y"], points.index)
+        if {"lon", "lat"} <= set(points.columns):
+            return points_from_lonlat(points["lon"], points["lat"], points.index)
+        if not xy_columns:
+            missing_cols = sorted({"lon", "lat"} - set(points.columns))
+            raise OrtgeoError(
+                f"The table lacks column(s) {missing_cols}: pass a GeoDataFrame with a CRS, "
+                "or a table with 'lon' and 'lat' columns in WGS84 degrees."
+            )
+        raise InputFileError(
+            "The table has neither Lambert-93 'x'/'y' columns nor WGS84 'lon'/'lat' columns: "
+            "rename its coordinate columns, or pass a GeoDataFrame with a CRS."
+        )
+    if isinstance(points, tuple) and len(points) == 2:
+        lon, lat = (np.atleast_1d(np.asarray(v, dtype=float)) for v in points)
+        if lon.shape != lat.shape or lon.ndim != 1:
+            raise OrtgeoError(
+                f"lon and lat must be 1-D arrays of the same length (got {lon.shape} and "
+                f"{lat.shape})."
+            )
+        return points_from_lonlat(lon, lat)
+    raise OrtgeoError(
+        f"Cannot locate {type(points).__name__}: pass a GeoDataFrame/GeoSeries with a CRS, "
+        "a table with 'x'/'y' (Lambert-93) or 'lon'/'lat' columns, or a tuple (lon, lat)."
+    )
