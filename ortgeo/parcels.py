@@ -297,14 +297,15 @@ def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
     frame = locate(gpd.GeoSeries(rep, crs=L93), perimeters=state)
     cols: dict[str, Any] = {"parcel_area_m2": area}
     measured: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
-    for layer in state.layers:
+    table = state.sectors_table  # prepared Lambert-93 geometries and limits, layers order
+    for i, layer in enumerate(state.layers):
         key = layer_key(layer.id)
-        zone = state.zones[key]
-        inside_area = shapely.area(shapely.intersection(geoms, zone.geometry_l93))
+        geometry, boundary = table.geometry[i], table.boundaries[i]
+        inside_area = shapely.area(shapely.intersection(geoms, geometry))
         share = np.clip(np.where(area > 0, inside_area / np.where(area > 0, area, 1), 0), 0, 1)
         whole = share >= 1 - _SLIVER
         none = share <= _SLIVER
-        to_limit = shapely.distance(geoms, zone.boundary_l93)
+        to_limit = shapely.distance(geoms, boundary)
         dist = np.where(whole, to_limit, np.where(none, -to_limit, 0.0))
         band = np.full(len(geoms), float(layer.accuracy_m))
         position = np.where(whole, "inside", np.where(none, "outside", "straddling"))
