@@ -174,9 +174,15 @@ class BanLocalGeocoder(Geocoder):
                 text, "not-found", provider=self.name,
                 note=f"no street like {parsed.street!r}{where}" if parsed.street else "empty query",
             )  # fmt: skip
+        # best first: an alternative below CANDIDATE_MIN (and all after it) is never listed
+        shown = [
+            (sid, score)
+            for i, (sid, score) in enumerate(best[: max(1, min(limit, 5)) + 1])
+            if i == 0 or score >= CANDIDATE_MIN
+        ]
         results = [
             self._result(text, sid, score, parsed.housenumber, parsed.suffix, type)
-            for sid, score in best[: max(1, min(limit, 5)) + 1]
+            for sid, score in shown
         ]
         if type == "housenumber" and results[0].match_type != "housenumber":
             return GeocodeResult(text, "not-found", provider=self.name, note=results[0].note)
