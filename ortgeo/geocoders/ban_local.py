@@ -87,6 +87,12 @@ class BanLocalGeocoder(Geocoder):
     def _result(
         self, query: str, sid: int, score: float, number: int | None, suffix: str, want: str | None
     ) -> GeocodeResult:
+        return GeocodeResult(**self._fields(query, sid, score, number, suffix, want))
+
+    def _fields(
+        self, query: str, sid: int, score: float, number: int | None, suffix: str, want: str | None
+    ) -> dict[str, Any]:
+        """The fields of the result for street ``sid`` (number looked up), as a dict."""
         st = self._streets
         commune = st.communes[st.city[sid]]
         lon, lat, x, y = st.pos[sid]
@@ -100,7 +106,7 @@ class BanLocalGeocoder(Geocoder):
             hit, factor, note = find_number(numbers, number, suffix)
             if hit is not None:
                 (aid, lon, lat, x, y), rep = hit
-                return GeocodeResult(
+                return dict(
                     **base, label=format_label(number, rep, street, base["postcode"], commune.name),
                     score=round(score * factor, 4), match_type="housenumber",
                     housenumber=f"{number}{rep}", id=aid, lon=lon, lat=lat, x=x, y=y, note=note,
@@ -112,7 +118,7 @@ class BanLocalGeocoder(Geocoder):
             )
         else:
             note = None
-        return GeocodeResult(
+        return dict(
             **base, label=format_label(None, "", street, base["postcode"], commune.name),
             score=round(score, 4), match_type="street", id=st.voie[sid],
             lon=lon, lat=lat, x=x, y=y, note=note,
@@ -180,34 +186,36 @@ class BanLocalGeocoder(Geocoder):
             for i, (sid, score) in enumerate(best[: max(1, min(limit, 5)) + 1])
             if i == 0 or score >= CANDIDATE_MIN
         ]
-        results = [
-            self._result(text, sid, score, parsed.housenumber, parsed.suffix, type)
+        # fields first, each result built once
+        fields = [
+            self._fields(text, sid, score, parsed.housenumber, parsed.suffix, type)
             for sid, score in shown
         ]
-        if type == "housenumber" and results[0].match_type != "housenumber":
-            return GeocodeResult(text, "not-found", provider=self.name, note=results[0].note)
-        others = tuple(r for r in results[1:] if r.score >= CANDIDATE_MIN)
-        best_result = results[0]
+        first = fields[0]
+        if type == "housenumber" and first["match_type"] != "housenumber":
+            return GeocodeResult(text, "not-found", provider=self.name, note=first["note"])
+        listed = [(i, f) for i, f in enumerate(fields[1:], 1) if f["score"] >= CANDIDATE_MIN]
+        score, note = first["score"], first["note"]
         if factor != 1.0:
-            best_result = best_result.replace(
-                score=round(best_result.score * factor, 4),
-                note="; ".join(n for n in (best_result.note, scope_note) if n),
-            )
+            score = round(score * factor, 4)
+            note = "; ".join(n for n in (note, scope_note) if n)
         twin = next(
-            (o for o in others if o.citycode != best_result.citycode
-             and st.core[best[0][0]] == st.core[best[results.index(o)][0]]
-             and o.score >= results[0].score - 0.02),
+            (f for i, f in listed if f["citycode"] != first["citycode"]
+             and st.core[best[0][0]] == st.core[best[i][0]]
+             and f["score"] >= first["score"] - 0.02),
             None,
         )  # fmt: skip
         if twin is not None:  # same street, as good, elsewhere: never a coin toss
-            best_result = best_result.replace(
-                score=round(min(best_result.score, AMBIGUOUS), 4),
-                note=f"ambiguous: {best_result.street} exists in {best_result.city} and "
-                f"{twin.city}; give the city or the postcode",
+            score = round(min(score, AMBIGUOUS), 4)
+            note = (
+                f"ambiguous: {first['street']} exists in {first['city']} and "
+                f"{twin['city']}; give the city or the postcode"
             )
-        return best_result.replace(
-            score_next=others[0].score if others else None, candidates=others[: min(limit, 5)]
-        )
+        others = tuple(GeocodeResult(**f) for _, f in listed)
+        return GeocodeResult(**{
+            **first, "score": score, "note": note, "candidates": others[: min(limit, 5)],
+            "score_next": others[0].score if others else None,
+        })  # fmt: skip
 
     def reverse(self, lon: float, lat: float) -> GeocodeResult:
         """The numbered address nearest to a WGS84 point.
