@@ -87,9 +87,11 @@ class StreetTable:
         self.city_norms = list(self.by_city_norm)
         self._max_city_words = max((len(n.split()) for n in self.city_norms), default=0)
         self.tokens: dict[str, list[int]] = {}
+        self.city_tokens: dict[tuple[str, str], list[int]] = {}  # (word, citycode) → sids
         for sid, core in enumerate(self.core):
             for tok in set(core.split()):
                 self.tokens.setdefault(tok, []).append(sid)
+                self.city_tokens.setdefault((tok, self.city[sid]), []).append(sid)
         self.match = functools.lru_cache(maxsize=50_000)(self._match)
         self.city_scope = functools.lru_cache(maxsize=10_000)(self._city_scope)
 
@@ -163,14 +165,14 @@ class StreetTable:
             core, cores, scorer=fuzz.ratio, limit=_PREFILTER_LIMIT, score_cutoff=_PREFILTER
         )
         out = {sids[i] for _, _, i in found}
-        allowed = None if scope is None else set(scope)
         for tok in core.split():
-            if len(tok) >= 3:
-                out.update(
-                    s
-                    for s in self.tokens.get(tok, ())
-                    if allowed is None or self.city[s] in allowed
-                )
+            if len(tok) < 3:
+                continue
+            if scope is None:
+                out.update(self.tokens.get(tok, ()))
+            else:
+                for code in scope:
+                    out.update(self.city_tokens.get((tok, code), ()))
         return out
 
     def _match(self, norm: str, scope: Scope) -> list[tuple[int, float]]:
