@@ -26,6 +26,7 @@ from ortgeo.crs import WGS84
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders import Geocoder, GeocodeResult
+from ortgeo.geocoders.normalize import join_export_fields
 from ortgeo.inforce import on
 from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
 from ortgeo.output import atomic_path, check_output_path, write_csv
@@ -67,10 +68,18 @@ _REASON_DETAILS = re.compile(r" \(| : | ; ")
 
 
 def _address_texts(
-    df: pd.DataFrame, address_col: str | None, columns: Sequence[str] | None
+    df: pd.DataFrame,
+    address_col: str | None,
+    columns: Sequence[str] | None,
+    indice_col: str | None = None,
 ) -> pd.Series:
     if address_col is not None and columns:
         raise InputFileError("Give either an address column or columns to join, not both.")
+    if indice_col is not None and not columns:
+        raise InputFileError(
+            "An indice column (B/T/Q/C after the house number) goes with columns to join: "
+            "give the columns too (--columns numero,voie,cp,ville --indice-col indice)."
+        )
     wanted = [address_col] if address_col is not None else list(columns or [])
     if not wanted:
         by_lower = {str(c).strip().lower(): c for c in df.columns}
@@ -88,14 +97,18 @@ def _address_texts(
                 "address_col= (--address-col) or columns= to join (--columns num,voie,cp,ville)."
             )
         wanted = [found]
-    missing = [c for c in wanted if c not in df.columns]
+    missing = [c for c in [*wanted, indice_col] if c is not None and c not in df.columns]
     if missing:
         raise InputFileError(
             f"Column(s) {describe_columns(missing)} not in the input; its columns are "
             f"{describe_columns(df.columns, limit=20)}."
         )
     cells = [[cell_text(v) for v in df[c]] for c in wanted]
-    texts = [" ".join(v for v in row if v) for row in zip(*cells, strict=True)]
+    if not columns:
+        return pd.Series(cells[0], index=df.index, dtype=object)
+    indices = [cell_text(v) for v in df[indice_col]] if indice_col else [None] * len(df)
+    rows = zip(*cells, strict=True)
+    texts = [join_export_fields(row, indice) for row, indice in zip(rows, indices, strict=True)]
     return pd.Series(texts, index=df.index, dtype=object)
 
 
@@ -115,6 +128,7 @@ def check_addresses(
     address_col: str | None = None,
     *,
     columns: Sequence[str] | None = None,
+    indice_col: str | None = None,
     citycode_col: str | None = None,
     postcode_col: str | None = None,
     citycode: str | None = None,
@@ -138,7 +152,12 @@ def check_addresses(
     address_col : str, optional
         Column with the full address; default: a column named ``adresse``/``address``...
     columns : sequence of str, optional
-        Columns to join into the address instead (e.g. number, street, postcode, city).
+        Columns to join into the address instead (e.g. number, street, postcode, city),
+        as city-hall and tax exports hold it: Excel floats lose their ``.0`` (see
+        :func:`ortgeo.geocoders.normalize.join_export_fields`).
+    indice_col : str, optional
+        With ``columns``: a DGFiP repetition-index column (``B``/``T``/``Q``/``C`` = bis,
+        ter, quater, quinquies), put after the house number (the first column).
     citycode_col, postcode_col : str, optional
         Columns restricting each search to a commune (INSEE code) or a postcode.
     citycode : str, optional
@@ -189,7 +208,7 @@ def check_addresses(
     df = table.frame
     if len(df) == 0:
         raise InputFileError("The table has no row: nothing to check.")
-    texts = _address_texts(df, address_col, columns)
+    texts = _address_texts(df, address_col, columns, indice_col)
     cities = _column(df, citycode_col) or citycode
     posts = _column(df, postcode_col)
     coder = resolve_geocoder(geocoder, ban_index=ban_index)

@@ -79,6 +79,53 @@ def test_columns_joined_into_the_address(local):
     assert report["ban_housenumber"].tolist() == ["1", "3"]
 
 
+def _suffixed_address(local: BanLocalGeocoder, rep: str) -> pd.Series:
+    """A real address of the SYNTHETIC index whose number carries ``rep``."""
+    df = local.index.addresses()
+    return df[df["rep"] == rep].iloc[0]
+
+
+@pytest.mark.parametrize(("indice", "rep"), [("B", "bis"), ("T", "ter"), ("bis", "bis")])
+def test_export_columns_with_excel_floats_and_an_indice_column(local, indice, rep):
+    a = _suffixed_address(local, rep)
+    words = a["nom_voie"].split(" ")  # "Rue de la Gare" → "GARE (RUE DE LA)", as exports do
+    inverted = f"{words[-1]} ({' '.join(words[:-1])})".upper()
+    df = pd.DataFrame({"num": [float(a["numero"]), float(a["numero"])], "voie": [inverted] * 2,
+                       "cp": [float(a["code_postal"])] * 2, "ville": [a["nom_commune"]] * 2,
+                       "indice": [indice, None]})  # fmt: skip
+    report = check_addresses(
+        df, columns=["num", "voie", "cp", "ville"], indice_col="indice", geocoder=local, date=DATE
+    )
+    assert report["ban_housenumber"].iloc[0] == f"{a['numero']}{rep}"
+    assert report["ban_street"].iloc[0] == a["nom_voie"]
+    assert report["ban_housenumber"].iloc[1] != f"{a['numero']}{rep}"  # no indice, no suffix
+
+
+def test_indice_column_from_the_cli(tmp_path, local):
+    a = _suffixed_address(local, "bis")
+    path = tmp_path / "dgfip.csv"
+    pd.DataFrame({"numero": [f"{a['numero']}.0"], "indice": ["B"], "voie": [a["nom_voie"]],
+                  "cp": [a["code_postal"]], "ville": [a["nom_commune"]]}).to_csv(
+        path, sep=";", index=False)  # fmt: skip
+    out = tmp_path / "out.csv"
+    res = CliRunner().invoke(main, [
+        "batch", str(path), "-o", str(out), "--columns", "numero,voie,cp,ville",
+        "--indice-col", "indice", "--geocoder", "local", "--ban", str(local.index.path),
+        "--date", DATE,
+    ])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    back = pd.read_csv(out, sep=";", dtype=str)
+    assert back["ban_housenumber"].tolist() == [f"{a['numero']}bis"]
+
+
+def test_indice_column_needs_columns_and_must_exist(local):
+    df = pd.DataFrame({"adresse": ["1 rue de la Gare Lens"], "num": ["1"], "indice": ["B"]})
+    with pytest.raises(InputFileError, match="columns to join"):
+        check_addresses(df, indice_col="indice", geocoder=local, date=DATE)
+    with pytest.raises(InputFileError, match="'rep'"):
+        check_addresses(df, columns=["num"], indice_col="rep", geocoder=local, date=DATE)
+
+
 def test_csv_output_neutralises_formulas_and_excel_bom(tmp_path, local):
     report = check_addresses(write_input(tmp_path / "in.csv", ";", "utf-8"), geocoder=local,
                              date=DATE)  # fmt: skip

@@ -59,6 +59,9 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
 @click.option("--address-col", default=None, help="Column holding the full address.")
 @click.option("--columns", default=None, metavar="A,B,C",
               help="Columns to join into the address (e.g. numero,voie,cp,ville).")  # fmt: skip
+@click.option("--indice-col", default=None,
+              help="With --columns: repetition index column (B/T/Q/C = bis/ter/quater/"
+                   "quinquies, DGFiP files), put after the number.")  # fmt: skip
 @click.option(
     "--parcel-col",
     default=None,
@@ -85,8 +88,8 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
 @friendly
 def batch(
     input_path: str, output: str, address_col: str | None, columns: str | None,
-    parcel_col: str | None, cadastre_paths: tuple[str, ...], citycode_col: str | None,
-    postcode_col: str | None, citycode: str | None,
+    indice_col: str | None, parcel_col: str | None, cadastre_paths: tuple[str, ...],
+    citycode_col: str | None, postcode_col: str | None, citycode: str | None,
     sep: str | None, encoding: str | None, excel: bool, date: str | None, geocoder: str,
     ban_index: str | None, ban_url: str | None, catalog_path: str | None,
 ) -> None:  # fmt: skip
@@ -100,10 +103,10 @@ def batch(
     if parcel_col is not None:
         from ortgeo.parcels import check_parcels
 
-        if address_col or columns or postcode_col:
+        if address_col or columns or postcode_col or indice_col:
             raise click.UsageError(
-                "--parcel-col checks parcels: do not give --address-col, --columns or "
-                "--postcode-col with it."
+                "--parcel-col checks parcels: do not give --address-col, --columns, "
+                "--indice-col or --postcode-col with it."
             )
         if not output.lower().endswith((".csv", ".txt")):
             raise click.UsageError("A parcel report is a CSV file: use -o report.csv.")
@@ -117,7 +120,8 @@ def batch(
     try:
         report = check_addresses(
             input_path, address_col, columns=columns.split(",") if columns else None,
-            citycode_col=citycode_col, postcode_col=postcode_col, citycode=citycode,
+            indice_col=indice_col, citycode_col=citycode_col, postcode_col=postcode_col,
+            citycode=citycode,
             date=day, geocoder=coder, catalog=cat, sep=sep, encoding=encoding, progress=True,
         )  # fmt: skip
     except KeyboardInterrupt:

@@ -120,7 +120,40 @@ _TYPE_WORDS = sorted(
                          if full.split()[0] in STREET_TYPES and " " not in a},
     key=len, reverse=True,
 )  # fmt: skip
-_TYPE_RE = "|".join(_loose(w) for w in _TYPE_WORDS)
+
+
+def _trie_regex(words: Sequence[str]) -> str:
+    """One regex matching any of ``words`` (with or without accents), as ``"|".join`` of
+    them longest first would, but as a letter tree: one branch tried per letter, not one
+    per word (the street-type list has 150 words).
+
+    Examples
+    --------
+    >>> re.fullmatch(_trie_regex(["av", "ave", "avenue", "bd"]), "avénue") is not None
+    True
+    >>> re.match(_trie_regex(["av", "avenue"]), "avenue").group(0)
+    'avenue'
+    """
+    tree: dict[str, dict] = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict[str, dict]) -> str:
+        branches = [_loose(ch) + build(child) for ch, child in node.items() if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if "" not in node:
+            return body
+        return (body if len(branches) > 1 else f"(?:{body})") + "?"
+
+    return build(tree)
+
+
+_TYPE_RE = _trie_regex(_TYPE_WORDS)
 # "number + street type" anywhere in the line: where the address starts (as addok does)
 _START_RE = re.compile(
     rf"(?<![\w.])(\d{{1,4}})(?:\s*({_SUFFIX_RE})\b)?[\s,.]*(?=(?:{_TYPE_RE})(?:\b|\.))",
@@ -134,6 +167,102 @@ _INVERTED_RE = re.compile(
 _GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare"
     rf"\b({_TYPE_RE})(de|du|des|la|le|les|d'|l')(?=\s|[a-zé])", re.IGNORECASE
 )
+_GLUED_TYPE_FOLDED = re.compile(_GLUED_TYPE_RE.pattern)
+# The steps' patterns, compiled once; each step skips the patterns whose trigger (a
+# character, a word, a letter next to a digit) is not in the text: same output, less work.
+_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_QUOTES_RE = re.compile(r"[«»\"“”„]")
+_OCR_RE = re.compile(r"(?<!\w)[0-9OoIl]*\d[0-9OoIl]*(?!\w)")
+_OCR_HINT_RE = re.compile(r"\d[OoIl]|[OoIl]\d")  # an OCR letter is next to a digit
+_OCR_TABLE = str.maketrans("OoIl", "0011")
+_LEADING_NUMBER_RE = re.compile(r"^\(\s*(\d{1,4}(?:\s*(?:bis|ter|quater|[a-z]))?)\s*\)", re.I)
+_SUFFIX_BEFORE_TYPE_RE = re.compile(rf"(?<=\d)(\s*(?:bis|ter|quater))(?=(?:{_TYPE_RE})\b)", re.I)
+_SUFFIX_BEFORE_TYPE_FOLDED = re.compile(_SUFFIX_BEFORE_TYPE_RE.pattern)
+_EXCEL_FLOAT_RE = re.compile(r"(?<![\w.])(\d+)\.0(?![\d.])")
+_NUMBER_SIGN_RE = re.compile(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", re.I)
+_NUMBER_SIGN_WORDS = frozenset({"n", "no", "num", "numero", "numéro"})
+_DASHED_SUFFIX_RE = re.compile(r"(\d)\s*-\s*(bis|ter|quater)\b", re.I)
+_DIGIT_LETTERS_RE = re.compile(rf"(\d)(?!(?:{_SUFFIX_RE})\b)([^\W\d_]{{2,}})", re.I)
+_LETTERS_POSTCODE_RE = re.compile(r"([^\W\d_]{2,})(\d{5})\b")
+_GLUED_HINT_RE = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")  # a letter next to a digit
+_RANGE_FOLDED = re.compile(_RANGE_RE.pattern)
+_REPEATED_PLACE_RE = re.compile(r"(\d{5}\s+[^\d,;]+?)[\s,;]+(\d{5}\s+[^\d,;]+?)\s*$")
+# words without which _PERSON_RE / _COMPLEMENT_RE cannot match (their letters, lower case)
+_PERSON_WORDS = frozenset(
+    [
+        "chez",
+        "attn",
+        "att",
+        "attention",
+        "sci",
+        "sarl",
+        "sas",
+        "scp",
+        "selarl",
+        "eurl",
+        "etude",
+        "étude",
+        "maitre",
+        "maître",
+        "me",
+        "m",
+        "mr",
+        "mme",
+        "mlle",
+        "monsieur",
+        "madame",
+    ]
+)
+_COMPLEMENT_WORDS = frozenset(
+    [
+        "appt",
+        "appart",
+        "appartement",
+        "app",
+        "apt",
+        "bat",
+        "bât",
+        "batiment",
+        "bâtiment",
+        "bt",
+        "etage",
+        "étage",
+        "esc",
+        "escalier",
+        "logement",
+        "logt",
+        "lgt",
+        "porte",
+        "rdc",
+        "rez",
+        "b",
+        "bp",
+        "c",
+        "cs",
+        "t",
+        "tsa",
+        "cedex",
+    ]
+)
+
+
+def _may_match(folded: re.Pattern[str], text: str) -> bool:
+    """Whether ``folded`` (a lower-case pattern without IGNORECASE) finds something in
+    ``text`` lower-cased: a quick test before the IGNORECASE pattern, which finds the same
+    places. Beyond Latin-1 (or with ``µ``), where IGNORECASE matches more than
+    ``str.lower`` does (``ſ`` for ``s``), the answer is always True.
+
+    Examples
+    --------
+    >>> glued = _GLUED_TYPE_FOLDED
+    >>> _may_match(glued, "12 RUEDE la Gare"), _may_match(glued, "12 rue X")
+    (True, False)
+    """
+    if not text:
+        return False
+    if max(text) >= "\u0100" or "µ" in text:
+        return True
+    return folded.search(text.lower()) is not None
 
 
 # ------------------------------------------------------------------ query cleaning steps
@@ -177,7 +306,7 @@ def unify_characters(text: str) -> str:
         ("\\", " "),
     ):
         text = text.replace(old, new)  # fmt: skip
-    text = re.sub(r"[«»\"“”„]", " ", text)
+    text = _QUOTES_RE.sub(" ", text)
     return " ".join(text.split())
 
 
@@ -190,13 +319,16 @@ def fix_ocr_digits(text: str) -> str:
     ('19 rue X 62300 Lens', 'Lille 59000 Loos')
     """
 
+    if not _OCR_HINT_RE.search(text):
+        return text
+
     def fix(m: re.Match[str]) -> str:
         word = m.group(0)
         if sum(c.isdigit() for c in word) * 2 < len(word):
             return word
-        return word.translate(str.maketrans("OoIl", "0011"))
+        return word.translate(_OCR_TABLE)
 
-    return re.sub(r"(?<!\w)[0-9OoIl]*\d[0-9OoIl]*(?!\w)", fix, text)
+    return _OCR_RE.sub(fix, text)
 
 
 def unglue(text: str) -> str:
@@ -212,14 +344,22 @@ def unglue(text: str) -> str:
     >>> unglue("(3 bis) rue X"), unglue("3 bisRue X")
     ('3 bis rue X', '3 bis Rue X')
     """
-    text = re.sub(r"^\(\s*(\d{1,4}(?:\s*(?:bis|ter|quater|[a-z]))?)\s*\)", r"\1 ", text, flags=re.I)
-    text = re.sub(rf"(?<=\d)(\s*(?:bis|ter|quater))(?=(?:{_TYPE_RE})\b)", r"\1 ", text, flags=re.I)
-    text = re.sub(r"(?<![\w.])(\d+)\.0(?![\d.])", r"\1", text)  # Excel floats
-    text = re.sub(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", " ", text, flags=re.I)
-    text = re.sub(r"(\d)\s*-\s*(bis|ter|quater)\b", r"\1\2", text, flags=re.I)
-    text = re.sub(rf"(\d)(?!(?:{_SUFFIX_RE})\b)([^\W\d_]{{2,}})", r"\1 \2", text, flags=re.I)
-    text = re.sub(r"([^\W\d_]{2,})(\d{5})\b", r"\1 \2", text)
-    text = _GLUED_TYPE_RE.sub(r"\1 \2 ", text)
+    if text.startswith("("):
+        text = _LEADING_NUMBER_RE.sub(r"\1 ", text)
+    low = text.lower()
+    if ("bis" in low or "ter" in low) and _may_match(_SUFFIX_BEFORE_TYPE_FOLDED, text):
+        text = _SUFFIX_BEFORE_TYPE_RE.sub(r"\1 ", text)
+    if ".0" in text:
+        text = _EXCEL_FLOAT_RE.sub(r"\1", text)  # Excel floats
+    if "°" in text or not _NUMBER_SIGN_WORDS.isdisjoint(_LETTERS_RE.findall(text.lower())):
+        text = _NUMBER_SIGN_RE.sub(" ", text)
+    if "-" in text:
+        text = _DASHED_SUFFIX_RE.sub(r"\1\2", text)
+    if _GLUED_HINT_RE.search(text):
+        text = _DIGIT_LETTERS_RE.sub(r"\1 \2", text)
+        text = _LETTERS_POSTCODE_RE.sub(r"\1 \2", text)
+    if _may_match(_GLUED_TYPE_FOLDED, text):
+        text = _GLUED_TYPE_RE.sub(r"\1 \2 ", text)
     return " ".join(text.split())
 
 
@@ -232,7 +372,7 @@ def drop_repeated_place(text: str) -> str:
     >>> drop_repeated_place("12 rue X 62300 Lens 62300 LENS")
     '12 rue X 62300 Lens'
     """
-    m = re.search(r"(\d{5}\s+[^\d,;]+?)[\s,;]+(\d{5}\s+[^\d,;]+?)\s*$", text)
+    m = _REPEATED_PLACE_RE.search(text)
     if m and fold(m.group(1)) == fold(m.group(2)):
         return text[: m.end(1)]
     return text
@@ -246,6 +386,8 @@ def uninvert(text: str) -> str:
     >>> uninvert("12 GARE (RUE DE LA) 62300 LENS")
     '12 RUE DE LA GARE 62300 LENS'
     """
+    if "(" not in text:
+        return text
     return _INVERTED_RE.sub(lambda m: f"{m.group(2)} {m.group(1).strip()}", text)
 
 
@@ -257,7 +399,13 @@ def drop_complements(text: str) -> str:
     >>> " ".join(drop_complements("chez M. Dupont, 12 rue X Appt 4 62300 Lens").split())
     ', 12 rue X 62300 Lens'
     """
-    return _COMPLEMENT_RE.sub(" ", _PERSON_RE.sub(" ", text))
+    words = set(_LETTERS_RE.findall(text.lower()))
+    if not _PERSON_WORDS.isdisjoint(words) or "c/o" in text.lower():
+        text = _PERSON_RE.sub(" ", text)
+        words = set(_LETTERS_RE.findall(text.lower()))
+    if not _COMPLEMENT_WORDS.isdisjoint(words):
+        text = _COMPLEMENT_RE.sub(" ", text)
+    return text
 
 
 #: The steps that turn a typed query into clean text, in order (each a small function).
@@ -460,7 +608,8 @@ def parse_address(query: str) -> ParsedAddress:
     """
     text = clean_query(query)
     text = re.sub(r"\s*,[\s,]*", ", ", text).strip(" ,;-")
-    text = _RANGE_RE.sub(r"\1\2", text)
+    if _may_match(_RANGE_FOLDED, text):
+        text = _RANGE_RE.sub(r"\1\2", text)
     # the postcode: the last 5-digit group; the city follows it
     postcode: str | None = None
     city: str | None = None

@@ -1,0 +1,101 @@
+"""Throughput of the offline geocoder, end to end (run by hand, not in the test suite).
+
+    python benchmarks/bench_throughput.py [--before DIR] [--rows 100000] [--work DIR]
+
+On a SYNTHETIC département export (ortgeo.testing: 700,000 rows over 300 communes, Lens,
+Éleu-dit-Leauwette and Loison-sous-Lens among them):
+
+* index build (``ortgeo ban index``, in a fresh process, process start excluded);
+* ``ortgeo batch --geocoder local`` end to end (process start included) on ``--rows``
+  rows drawn from every commune of the file (a realistic mix).
+
+``--before DIR``: the same two measures with the ``ortgeo`` package of another checkout
+(e.g. ``git worktree add /tmp/before <commit>``), in the same run, for a side-by-side
+table. Goals (issue 12): ≥ 5,000 rows/s and a build < 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+from bench_geocode import machine
+
+from ortgeo.geocoders.ban_export import read_ban_csv
+from ortgeo.testing import write_synthetic_ban_export
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def inputs(work: Path, n_rows: int) -> tuple[Path, Path]:
+    """The département export and the batch input (reused when already in ``work``)."""
+    csv = work / "dep.csv.gz"
+    if not csv.is_file():
+        write_synthetic_ban_export(
+            csv, n_rows=700_000, n_communes=300, citycode="62498",
+            extra_citycodes=("62291", "62523"),
+        )  # fmt: skip
+    src = work / f"batch-{n_rows}.csv"
+    if not src.is_file():
+        df = read_ban_csv(csv).sample(n_rows, random_state=1).astype(str)
+        labels = (
+            df["numero"] + df["rep"].map(lambda r: f" {r}" if r else "") + " "
+            + df["nom_voie"] + " " + df["code_postal"] + " " + df["nom_commune"]
+        )  # fmt: skip
+        pd.DataFrame({"id": range(n_rows), "adresse": labels.to_numpy()}).to_csv(
+            src, sep=";", index=False
+        )
+    return csv, src
+
+
+def measure(code: Path, csv: Path, src: Path, work: Path, tag: str) -> tuple[float, float]:
+    """Index build time and batch wall time (s) with the ``ortgeo`` package under ``code``."""
+    env = {**os.environ, "PYTHONPATH": str(code)}
+    index, out = work / f"{tag}.sqlite", work / f"{tag}-out.csv"
+    build = (
+        "import sys, time; from ortgeo.geocoders import build_ban_index as b; "
+        "t = time.perf_counter(); b(sys.argv[1], sys.argv[2], progress=False); "
+        "print(time.perf_counter() - t)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", build, str(csv), str(index)],
+        env=env, cwd=work, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "ortgeo.cli", "batch", str(src), "-o", str(out),
+         "--geocoder", "local", "--ban", str(index), "--date", "2024-06-01"],
+        env=env, cwd=work, check=True, capture_output=True,
+    )  # fmt: skip
+    return float(done.stdout.split()[-1]), time.perf_counter() - start
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--before", type=Path, default=None, help="Checkout to compare with.")
+    ap.add_argument("--rows", type=int, default=100_000)
+    ap.add_argument("--work", type=Path, default=None, help="Keep the inputs here.")
+    args = ap.parse_args()
+    work = args.work or Path(tempfile.mkdtemp(prefix="ortgeo-throughput-"))
+    work.mkdir(parents=True, exist_ok=True)
+    csv, src = inputs(work, args.rows)
+    sides = [("before", args.before)] if args.before else []
+    sides.append(("after", ROOT))
+    print(f"## ortgeo batch throughput, {dt.date.today().isoformat()} — {machine()}")
+    print(f"{args.rows:,} rows of a 700,000-row / 300-commune SYNTHETIC export\n")
+    print("| code | index build (s) | batch (s) | rows/s |")
+    print("|---|---:|---:|---:|")
+    for tag, code in sides:
+        build, took = measure(code.resolve(), csv, src, work, tag)
+        print(f"| {tag} ({code}) | {build:.1f} | {took:.1f} | {args.rows / took:,.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,184 @@
+"""Storage of the offline BAN index: the SQLite layout and read access (:class:`BanIndex`).
+
+One file per index, written by :func:`ortgeo.geocoders.ban_build.build_ban_index`:
+``communes``, ``streets`` (a representative point, the normalised name, its type word and
+identifying core), ``addresses`` (house numbers) and ``tokens`` (street-core words).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from ortgeo.errors import CorruptFileError, InputFileError
+from ortgeo.geocoders.normalize import normalize
+
+#: A street's house numbers: ``(numero, rep) → (id, lon, lat, x, y)``.
+Numbers = dict[tuple[int, str], tuple[str, float, float, float, float]]
+
+if TYPE_CHECKING:
+    from ortgeo.geocoders.ban_local import BanLocalGeocoder
+
+__all__ = ["INDEX_VERSION", "SYNTHETIC_SOURCE", "BanIndex"]
+
+#: Version of the index file layout; an index of another version must be rebuilt.
+INDEX_VERSION = "1"
+
+#: ``source_position`` of the rows written by :mod:`ortgeo.testing` (never in the real BAN).
+SYNTHETIC_SOURCE = "synthetic"
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE communes (citycode TEXT PRIMARY KEY, name TEXT, norm TEXT, postcodes TEXT,
+                       lon REAL, lat REAL, n_addresses INTEGER);
+CREATE TABLE streets (sid INTEGER PRIMARY KEY, voie_id TEXT, citycode TEXT, postcode TEXT,
+                      name TEXT, norm TEXT, kind TEXT, core TEXT, lon REAL, lat REAL,
+                      x REAL, y REAL, n_numbers INTEGER);
+CREATE TABLE addresses (id TEXT, sid INTEGER, numero INTEGER, rep TEXT, postcode TEXT,
+                        lon REAL, lat REAL, x REAL, y REAL);
+CREATE TABLE tokens (token TEXT, sid INTEGER);
+"""
+INDEXES = """
+CREATE INDEX addresses_sid ON addresses (sid);
+CREATE INDEX streets_citycode ON streets (citycode);
+CREATE INDEX tokens_token ON tokens (token);
+"""
+
+
+class BanIndex:
+    """A read-only offline BAN index built by :func:`build_ban_index`.
+
+    Parameters
+    ----------
+    path : str or Path
+        The index file.
+
+    Raises
+    ------
+    InputFileError
+        Missing file, not an ortgeo BAN index, or built by another version.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise InputFileError(
+                f"BAN index not found: {self.path}. Build it with "
+                "`ortgeo ban index adresses-62.csv.gz` (after `ortgeo ban download 62`)."
+            )
+        try:
+            self._db = sqlite3.connect(
+                f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
+            )
+            (check,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            if check != "ok":
+                raise CorruptFileError(
+                    f"The BAN index {self.path} is damaged ({check}). Rebuild it with "
+                    "`ortgeo ban index adresses-62.csv.gz` (or pass another index).",
+                    path=str(self.path),
+                )
+            self.meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            raise CorruptFileError(
+                f"The BAN index {self.path} is damaged or not an ortgeo BAN index ({exc}). "
+                "Rebuild it with `ortgeo ban index adresses-62.csv.gz`.",
+                path=str(self.path),
+            ) from None
+        if self.meta.get("version") != INDEX_VERSION:
+            raise InputFileError(
+                f"{self.path} was built by another ortgeo version (index format "
+                f"{self.meta.get('version')!r}, expected {INDEX_VERSION!r}). Rebuild it with "
+                "`ortgeo ban index`."
+            )
+        self._geocoder: BanLocalGeocoder | None = None
+
+    def __repr__(self) -> str:
+        return f"BanIndex({str(self.path)!r})"
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        cur = self._db.execute(sql, tuple(params))
+        return pd.DataFrame(cur.fetchall(), columns=[c[0] for c in cur.description])
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether the index was built from SYNTHETIC test addresses (``ortgeo.testing``)."""
+        return int(self.meta.get("synthetic_rows", "0")) > 0
+
+    def stats(self) -> dict[str, int]:
+        """Counts: ``addresses``, ``streets``, ``communes`` and file ``bytes``."""
+        n_communes = self._db.execute("SELECT count(*) FROM communes").fetchone()[0]
+        return {
+            "addresses": int(self.meta["addresses"]),
+            "streets": int(self.meta["streets"]),
+            "communes": int(n_communes),
+            "bytes": self.path.stat().st_size,
+        }
+
+    def communes(self) -> pd.DataFrame:
+        """Communes: ``citycode, name, norm, postcodes, lon, lat, n_addresses``."""
+        return self._query("SELECT * FROM communes ORDER BY citycode")
+
+    def streets(self, citycode: str | None = None) -> pd.DataFrame:
+        """Streets with their representative point (``lon``, ``lat``, ``x``, ``y``)."""
+        where, params = ("WHERE citycode = ?", [citycode]) if citycode else ("", [])
+        return self._query(f"SELECT * FROM streets {where} ORDER BY sid", params)
+
+    def addresses(self, citycode: str | None = None) -> pd.DataFrame:
+        """Every numbered address (of one commune), in BAN column names.
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``id, numero, rep, nom_voie, code_postal, code_insee, nom_commune, lon, lat,
+            x, y`` (``numero`` int, codes as text).
+        """
+        where, params = ("WHERE s.citycode = ?", [citycode]) if citycode else ("", [])
+        df = self._query(
+            "SELECT a.id, a.numero, a.rep, s.name AS nom_voie, a.postcode AS code_postal, "
+            "s.citycode AS code_insee, c.name AS nom_commune, a.lon, a.lat, a.x, a.y "
+            "FROM addresses a JOIN streets s ON a.sid = s.sid "
+            f"JOIN communes c ON c.citycode = s.citycode {where} ORDER BY a.rowid",
+            params,
+        )
+        return df.astype({"numero": "int64"}) if len(df) else df
+
+    def find_streets(self, name: str, citycode: str | None = None, limit: int = 5) -> pd.DataFrame:
+        """Streets whose name is closest to ``name`` (fuzzy), with a ``score`` column.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> idx = BanIndex(synthetic_ban_index(n_rows=300))
+        >>> idx.find_streets("bd basly", limit=1)["name"].tolist()
+        ['Boulevard Émile Basly']
+        """
+        if self._geocoder is None:
+            from ortgeo.geocoders.ban_local import BanLocalGeocoder
+
+            self._geocoder = BanLocalGeocoder(self)
+        geocoder = self._geocoder
+        scope = (citycode,) if citycode else None
+        matches = geocoder._streets.match(normalize(name), scope)[:limit]
+        df = self.streets().set_index("sid").loc[[sid for sid, _ in matches]].reset_index()
+        df["score"] = [score for _, score in matches]
+        return df
+
+    def house_numbers(self, citycode: str) -> dict[int, Numbers]:
+        """House numbers of a commune: ``sid → {(numero, rep): (id, lon, lat, x, y)}``."""
+        numbers: dict[int, Numbers] = {}
+        rows = self._db.execute(
+            "SELECT a.sid, a.numero, a.rep, a.id, a.lon, a.lat, a.x, a.y FROM addresses a "
+            "JOIN streets s ON a.sid = s.sid WHERE s.citycode = ?",
+            (citycode,),
+        )
+        for sid, numero, rep, aid, lon, lat, x, y in rows:
+            numbers.setdefault(sid, {})[(numero, rep)] = (aid, lon, lat, x, y)
+        return numbers
+
+    def close(self) -> None:
+        """Close the SQLite connection."""
+        self._db.close()
