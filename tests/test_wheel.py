@@ -58,7 +58,8 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def expected_data_files() -> set[str]:
-    listed = tomllib.loads((DATA / "catalog.toml").read_text(encoding="utf-8"))["layer"]
+    data = tomllib.loads((DATA / "catalog.toml").read_text(encoding="utf-8"))
+    listed = data["sector"] + data["dispositif"]
     return {"catalog.toml", "landmarks.geojson", *(entry["file"] for entry in listed)}
 
 
@@ -71,6 +72,11 @@ def test_wheel_contains_the_perimeter_data(wheel: Path) -> None:
         for name in expected:
             assert zf.read(PREFIX + name) == (DATA / name).read_bytes(), name
         assert "ortgeo/__init__.py" in zf.namelist()
+        names = set(zf.namelist())
+        for other in ("communes/communes.geojson", "communes/ort_communes.csv",
+                      "communes/PROVENANCE.md"):  # fmt: skip
+            assert f"ortgeo/_data/{other}" in names, other
+        assert {"ortgeo/templates/notes.txt.j2", "ortgeo/templates/explain.txt.j2"} <= names
 
 
 def test_installed_wheel_loads_its_own_data(wheel: Path, tmp_path: Path) -> None:
