@@ -86,7 +86,9 @@ def ban_source(source: Path, ban: pd.DataFrame) -> str:
     from ortgeo.geocoders.ban_local import SYNTHETIC_SOURCE, BanIndex
 
     if is_export(source):
-        synthetic = "source_position" in ban and (ban["source_position"] == SYNTHETIC_SOURCE).any()
+        synthetic = bool(
+            "source_position" in ban and (ban["source_position"] == SYNTHETIC_SOURCE).any()
+        )
     else:
         index = BanIndex(source)
         try:

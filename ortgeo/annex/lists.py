@@ -11,6 +11,7 @@ their distances to it: « côté intérieur, à 12 à 40 m de la limite : n° 15
 from __future__ import annotations
 
 import dataclasses
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -89,7 +90,7 @@ def _included(inside: pd.DataFrame, present: dict[tuple[str, str], list]) -> lis
     rows = []
     for (insee, voie, cp), sub in inside.groupby(["code_insee", "nom_voie", "code_postal"]):
         numbers = list(zip(sub["numero"], sub["rep"], strict=True))
-        street = present[(insee, voie)]
+        street = present[(str(insee), str(voie))]
         odd, even = format_numbers(numbers, street)
         whole = set(numbers) >= set(street)
         rows.append({
@@ -114,7 +115,7 @@ def _to_check(
             if part.empty:
                 continue
             odd, even = format_numbers(zip(part["numero"], part["rep"], strict=True),
-                                       present[(insee, voie)])  # fmt: skip
+                                       present[(str(insee), str(voie))])  # fmt: skip
             lo, hi = np.abs(part["_d"]).min(), np.abs(part["_d"]).max()
             span = f"{lo:.0f} m" if round(lo) == round(hi) else f"{lo:.0f} à {hi:.0f} m"
             texts.append(f"côté {side}, à {span} de la limite : {sides_text(odd, even)}")
@@ -169,9 +170,9 @@ def address_lists(
     state = annex_state(date, catalog)
     ban = ban.reset_index(drop=True)
     res = locate(ban[["lon", "lat"]], perimeters=state.perimeters, band_m=band_m)
-    present = {
-        key: list(zip(sub["numero"], sub["rep"], strict=True))
-        for key, sub in ban.groupby(["code_insee", "nom_voie"])
+    present: dict[tuple[str, str], list[Any]] = {
+        (str(insee), str(voie)): list(zip(sub["numero"], sub["rep"], strict=True))
+        for (insee, voie), sub in ban.groupby(["code_insee", "nom_voie"])
     }
     detail = ban[[c for c in _DETAIL_COLUMNS if c in ban]].copy()
     rows: list[dict] = []

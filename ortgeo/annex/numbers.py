@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 __all__ = [
     "NO_NUMBER",
@@ -35,6 +36,14 @@ def number_text(numero: int, reps: Iterable[str]) -> str:
     if numero >= NO_NUMBER:
         return "sans numéro"
     return " et ".join(f"{numero} {rep}".strip() for rep in sorted(reps, key=_rep_key))
+
+
+def _two_apart(a: int, b: int) -> bool:
+    return b - a == 2
+
+
+def _next_in(rank: dict[int, int], a: int, b: int) -> bool:
+    return rank[b] - rank[a] == 1
 
 
 def number_runs(inside: Iterable[int], present: Iterable[int] | None = None) -> list[list[int]]:
@@ -72,11 +81,11 @@ def number_runs(inside: Iterable[int], present: Iterable[int] | None = None) -> 
         if not side:
             continue
         if present is None:
-            follows = lambda a, b: b - a == 2  # noqa: E731
+            follows: Callable[[int, int], bool] = _two_apart
         else:
             order = sorted({n for n in present if n % 2 == parity} | set(side))
             rank = {n: i for i, n in enumerate(order)}
-            follows = lambda a, b, r=rank: r[b] - r[a] == 1  # noqa: E731
+            follows = functools.partial(_next_in, rank)
         run = [side[0]]
         for n in side[1:]:
             if follows(run[-1], n):

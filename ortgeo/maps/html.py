@@ -23,7 +23,7 @@ import pandas as pd
 import shapely
 import xstatic.pkg.jquery
 import xstatic.pkg.leaflet
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from folium.features import GeoJsonPopup, GeoJsonTooltip
 from jinja2 import Template
 
@@ -540,6 +540,7 @@ def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
         location=None, tiles=None, zoom_control="bottomright", zoom_snap=0.25, zoom_delta=0.5
     )
     root = m.get_root()
+    assert isinstance(root, Figure)  # a folium Map's root is a branca Figure
     root.title = escape(scene.title)
     root.header.add_child(Element(f"<style>{css}</style>"), name="leaflet_css")
     root.header.add_child(Element(f"<script>{leaflet_js}</script>"), name="leaflet")

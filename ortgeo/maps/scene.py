@@ -285,8 +285,8 @@ def _addresses(addresses: pd.DataFrame) -> pd.DataFrame:
             "ortgeo.locate or a batch check)."
         )
     ok = np.isfinite(lon) & np.isfinite(lat)
-    status = addresses[status_col].astype(object).where(addresses[status_col].notna(), INVALIDE)
-    status = status.astype(str).to_numpy()
+    given = addresses[status_col].astype(object).where(addresses[status_col].notna(), INVALIDE)
+    status = given.astype(str).to_numpy()
     unknown = sorted(set(status[ok]) - set(ADDRESS_STATUSES))
     if unknown:
         raise InputFileError(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import html
-from typing import Final
+from typing import Final, Literal
 
 from ortgeo.catalog import Layer
 from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
@@ -120,7 +120,7 @@ class LayerStyle:
         return round(0.75 * self.weight, 2)
 
     @property
-    def mpl_linestyle(self) -> str | tuple[float, tuple[float, ...]]:
+    def mpl_linestyle(self) -> Literal["solid"] | tuple[float, tuple[float, ...]]:
         """The dash array as a matplotlib line style (lengths in line widths)."""
         if not self.dash:
             return "solid"

@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import FancyBboxPatch
 
 from ortgeo.maps.paper.labels import wrap
-from ortgeo.maps.paper.layout import CARTOUCHE_RECT
+from ortgeo.maps.paper.layout import CARTOUCHE_RECT, text_renderer
 from ortgeo.maps.style import INDICATIF_WARNING, NO_STREETS, WARNING_COLOUR, date_fr
 
 if TYPE_CHECKING:
@@ -23,10 +23,10 @@ def title(fig: Figure, text: str, subtitle: str, scale: float) -> None:
         0.02, 0.975, text, fontsize=16 * scale, fontweight="bold", va="top", gid="title"
     )
     for _ in range(4):  # a long title (extension not in force): shrink it to fit the page
-        width_px = artist.get_window_extent(fig.canvas.get_renderer()).width
+        width_px = artist.get_window_extent(text_renderer(fig)).width
         if width_px <= 0.95 * fig.bbox.width:
             break
-        artist.set_fontsize(artist.get_fontsize() * 0.93 * fig.bbox.width / width_px)
+        artist.set_fontsize(float(artist.get_fontsize()) * 0.93 * fig.bbox.width / width_px)
     fig.text(0.02, 0.93, subtitle, fontsize=11 * scale, va="top", gid="subtitle")
 
 

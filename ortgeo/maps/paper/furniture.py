@@ -12,6 +12,7 @@ from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 
 from ortgeo.crs import to_l93_xy, to_wgs84_lonlat
+from ortgeo.maps.paper.layout import text_renderer
 
 if TYPE_CHECKING:
     from ortgeo.maps.scene import Scene
@@ -71,7 +72,9 @@ def scale_bar(ax: Axes, scene: Scene, frame: tuple[float, ...], fontsize: float)
     x0 = xmin + 0.035 * width if side == "left" else xmax - 0.02 * width - box_w + 0.015 * width
     y0 = ymin + 0.045 * height
     bar_h = 0.012 * height
-    ax_w_in = ax.get_position().width * ax.figure.get_figwidth()
+    figure = ax.get_figure(root=True)
+    assert figure is not None  # the map axes belong to the page figure
+    ax_w_in = ax.get_position().width * figure.get_figwidth()
     denominator = width / (ax_w_in * 0.0254)
     digits = 10 ** max(0, int(math.log10(denominator)) - 1)
     denominator = round(denominator / digits) * digits
@@ -124,7 +127,7 @@ def scale_bar(ax: Axes, scene: Scene, frame: tuple[float, ...], fontsize: float)
         gid="scalebar",
     )
     fig = ax.figure
-    renderer = fig.canvas.get_renderer()
+    renderer = text_renderer(fig)
     return artists[0].get_window_extent(renderer)
 
 
@@ -162,7 +165,7 @@ def north_arrow(ax: Axes, frame: tuple[float, ...], fontsize: float) -> Bbox:
         zorder=30,
         gid="north-arrow",
     )
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = text_renderer(ax.figure)
     box = text.get_window_extent(renderer)
     bx0, by0 = ax.transData.transform(base)
     return Bbox.from_extents(min(box.x0, bx0 - 10), by0 - 5, max(box.x1, bx0 + 10), box.y1)

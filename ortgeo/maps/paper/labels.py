@@ -12,6 +12,8 @@ from matplotlib.axes import Axes
 from matplotlib.text import Annotation
 from matplotlib.transforms import Bbox
 
+from ortgeo.maps.paper.layout import text_renderer
+
 __all__ = ["Label", "place_labels", "point_box", "street_labels", "wrap"]
 
 
@@ -62,7 +64,7 @@ def place_labels(
 
     Returns the number of labels that found no free spot (they are left out).
     """
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = text_renderer(ax.figure)
     axes_box = ax.get_window_extent(renderer)
     to_data = ax.transData.inverted()
     if limits is not None:
@@ -126,8 +128,8 @@ def place_labels(
 
 def _set_offset(text: Annotation, dx: float, dy: float) -> None:
     text.xyann = (dx, dy)
-    text.set_ha("center" if dx == 0 else ("left" if dx > 0 else "right"))
-    text.set_va("center" if dy == 0 else ("bottom" if dy > 0 else "top"))
+    text.set_horizontalalignment("center" if dx == 0 else ("left" if dx > 0 else "right"))
+    text.set_verticalalignment("center" if dy == 0 else ("bottom" if dy > 0 else "top"))
 
 
 def point_box(ax: Axes, x: float, y: float, radius_pt: float) -> Bbox:
@@ -144,7 +146,7 @@ def street_labels(
     ``streets`` are Lambert-93 lines with ``nom``. A name is written, rotated along the
     line, only where the piece is longer than the text, and never over another name.
     """
-    renderer = ax.figure.canvas.get_renderer()
+    renderer = text_renderer(ax.figure)
     box = shapely.box(*frame)
     metres_per_px = (frame[2] - frame[0]) / ax.get_window_extent(renderer).width
     taken: list[Bbox] = []

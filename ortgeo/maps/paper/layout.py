@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from matplotlib.backend_bases import RendererBase
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure, SubFigure
+
 from ortgeo.errors import OrtgeoError
 
-__all__ = ["MAX_PIXELS", "PAPER_SIZES", "check_print_size", "page_size"]
+__all__ = [
+    "MAX_PIXELS",
+    "PAPER_SIZES",
+    "check_print_size",
+    "page_size",
+    "text_renderer",
+]
 
 #: Landscape paper sizes in inches (ISO 216).
 PAPER_SIZES = {"a4": (297 / 25.4, 210 / 25.4), "a3": (420 / 25.4, 297 / 25.4)}
@@ -49,3 +59,19 @@ def page_size(size: str, dpi: float) -> tuple[float, float]:
     # whole pixels: A4 at 300 dpi is 3508 × 2480 (matplotlib truncates width × dpi)
     w_in, h_in = ((round(v * dpi) + 0.25) / dpi for v in PAPER_SIZES[size])
     return w_in, h_in
+
+
+def text_renderer(fig: Figure | SubFigure) -> RendererBase:
+    """The renderer of a print figure (always drawn on an Agg canvas, see ``png.figure``),
+    to measure text before placing it.
+
+    >>> from matplotlib.figure import Figure
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
+    >>> fig = Figure(); _ = FigureCanvasAgg(fig)
+    >>> type(text_renderer(fig)).__name__
+    'RendererAgg'
+    """
+    canvas = fig.canvas
+    if not isinstance(canvas, FigureCanvasAgg):
+        raise TypeError("print figures are drawn on an Agg canvas (FigureCanvasAgg).")
+    return canvas.get_renderer()

@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 
 from ortgeo.maps.legend import LegendItem
 from ortgeo.maps.paper.labels import wrap
-from ortgeo.maps.paper.layout import LEGEND_RECT
+from ortgeo.maps.paper.layout import LEGEND_RECT, text_renderer
 from ortgeo.maps.style import INDICATIF_WARNING, WARNING_COLOUR
 
 if TYPE_CHECKING:
@@ -82,11 +82,12 @@ def draw_legend(fig: Figure, scene: Scene, fontsize: float, width: int = 42) -> 
         handles.append(Patch(facecolor="none", edgecolor="none", label=group.title))
         handles += [handle(item, width) for item in group.items]
     size = fontsize
-    renderer = fig.canvas.get_renderer()
+    renderer = text_renderer(fig)
     panel = lax.get_window_extent(renderer)
     for _ in range(6):
-        if lax.get_legend() is not None:
-            lax.get_legend().remove()
+        old = lax.get_legend()
+        if old is not None:
+            old.remove()
         leg = lax.legend(
             handles=handles,
             loc="upper left",
@@ -105,7 +106,9 @@ def draw_legend(fig: Figure, scene: Scene, fontsize: float, width: int = 42) -> 
         size *= 0.9
     for i in headers:
         leg.get_texts()[i].set_fontweight("bold")
-        leg.legend_handles[i].set_visible(False)
+        mark = leg.legend_handles[i]
+        if mark is not None:
+            mark.set_visible(False)
     leg.set_gid("legend")
     notices = [n for n in scene.notices if n != INDICATIF_WARNING]
     if notices:
