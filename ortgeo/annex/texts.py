@@ -118,7 +118,7 @@ def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
         parts.append({
             "category": sector.category, "title": sector.title, "status": sector.status,
             "legend": sector.item.legend,
-            "act": f"{sector.item.act_title} — date : {sector.item.act_date_fr}",
+            "act": f"{sector.item.act_title} — entrée en vigueur : {sector.item.act_date_fr}",
             "included": included, "check": check,
             "n_included": int(sum(r["nb_adresses"] for r in included)),
             "n_check": int(sum(r["nb_adresses"] for r in check)),

@@ -154,7 +154,7 @@ def state_layer(layer: Layer) -> StateLayer:
         legend=layer.legend or layer.name,
         communes=tuple(dict.fromkeys(str(c) for c in communes)),
         includes_centre_ville=layer.includes_centre_ville if layer.is_ort_sector else None,
-        act_title=layer.legal_basis or (act.title if act is not None else ""),
+        act_title=" ; ".join(a.short or a.title for a in layer.acts),
         act_date_fr=when,
     )
 

@@ -76,7 +76,7 @@ NO_STREETS: Final = "Aucun fond de voirie fourni (option --streets) : carte sans
 PRODUCER: Final = "Producteur : ortgeo {version}{what}"
 PRODUCER_INDICATIF: Final = " – tracés des secteurs numérisés par ortgeo (indicatifs)"
 DRAWN_ON: Final = "Date du tracé : {date}"
-ACT_LINE: Final = "{name} : {act_title} — date : {act_date}"
+ACT_LINE: Final = "{name} : {act_title} — entrée en vigueur : {act_date}"
 STATUS_PLURAL: Final = {"indicatif": "indicatifs", "officiel": "officiels", "—": "absents"}
 DATE_UNKNOWN: Final = "date inconnue"
 
