@@ -106,31 +106,34 @@ class PerimetersInForce:
         later = [x for x in self.catalog.sectors if x.valid_from > self.date]
         return min(later, key=lambda x: x.valid_from, default=None)
 
+    def _start(self) -> tuple[Layer | None, Act | None]:
+        """The first sector that starts after this date, and the act that starts it."""
+        first = self.first_sector_after
+        if first is None or not first.valid_from_basis:
+            return first, None
+        return first, self.catalog.act(first.valid_from_basis)
+
     @property
     def no_ort_reason(self) -> str:
         """Why no ORT sector is in force (English; ``""`` when one is)."""
         if self.has_ort:
             return ""
-        first = self.first_sector_after
-        if first is not None:
-            basis = first.valid_from_basis and self.catalog.act(first.valid_from_basis).label
-            return f"the ORT starts on {first.valid_from.isoformat()}" + (
-                f" ({basis})." if basis else "."
-            )
-        return "no ORT sector of the catalogue is in force that day."
+        first, act = self._start()
+        if first is None:
+            return "no ORT sector of the catalogue is in force that day."
+        basis = f" ({act.label})." if act is not None else "."
+        return f"the ORT starts on {first.valid_from.isoformat()}{basis}"
 
     @property
     def no_ort_reason_fr(self) -> str:
         """Why no ORT sector is in force, in French (``""`` when one is)."""
         if self.has_ort:
             return ""
-        first = self.first_sector_after
-        if first is not None:
-            basis = first.valid_from_basis and self.catalog.act(first.valid_from_basis).label
-            return f"l'ORT commence le {date_words(first.valid_from)}" + (
-                f", {basis}" if basis else ""
-            )
-        return "aucun secteur de l'ORT du catalogue n'est en vigueur à cette date"
+        first, act = self._start()
+        if first is None:
+            return "aucun secteur de l'ORT du catalogue n'est en vigueur à cette date"
+        basis = f", {act.label}" if act is not None else ""
+        return f"l'ORT commence le {date_words(first.valid_from)}{basis}"
 
     @property
     def covered_communes(self) -> frozenset[str]:

@@ -8,41 +8,16 @@ tests/test_maps_html.py (whose fixture is duplicated here at its minimum).
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import tempfile
 import time
 
 import pytest
 from test_annex import official_catalog
+from test_maps_html import browser  # noqa: F401  (the one headless Chromium fixture)
 from test_maps_png import NEIGHBOURS, lens_streets
 
 from ortgeo.maps import annex_map, render_html, save_html
 from ortgeo.maps.style import CARTOUCHE_TITLE, CONTEXT_CREDIT, WATERMARK, escape
-
-CHROMIUM, CHROMEDRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not (os.path.exists(CHROMIUM) and os.path.exists(CHROMEDRIVER)):
-        pytest.skip("Debian chromium + chromium-driver not installed")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    profile = tempfile.mkdtemp(prefix="ortgeo-chromium-")
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                 "--disable-background-networking", "--window-size=1400,1000",
-                 f"--user-data-dir={profile}"):  # fmt: skip
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
 
 
 def div_icons(page: str) -> list[str]:
@@ -81,7 +56,7 @@ def test_streets_in_tooltips(reference):
 
 
 @pytest.mark.browser
-def test_browser_shows_commune_names_lens_limit_and_sector_names(browser, tmp_path):
+def test_browser_shows_commune_names_lens_limit_and_sector_names(browser, tmp_path):  # noqa: F811
     path = save_html(annex_map("situation"), tmp_path / "situation.html")
     browser.get(path.as_uri())
     deadline = time.monotonic() + 10
