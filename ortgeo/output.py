@@ -229,6 +229,21 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
+def _neutralise_column(column: pd.Series) -> pd.Series:
+    """:func:`neutralise_formula` on every cell of a column, by whole column."""
+    values = column.to_numpy(dtype=object)
+    try:  # NaN (so False) for the cells that are not text
+        starts = pd.Series(values, dtype=object).str.startswith(FORMULA_START, na=False)
+    except AttributeError:  # no text cell at all
+        return column
+    risky = starts.to_numpy(dtype=bool)
+    if not risky.any():
+        return column
+    out = values.copy()
+    out[risky] = ["'" + v for v in values[risky]]
+    return pd.Series(out, index=column.index, name=column.name, dtype=object)
+
+
 def write_csv(
     table: pd.DataFrame, path: str | Path, *, sep: str = ";", excel: bool = False
 ) -> Path:
@@ -254,7 +269,7 @@ def write_csv(
     safe = table.copy()
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):
-            safe[col] = safe[col].map(neutralise_formula)
+            safe[col] = _neutralise_column(safe[col])
     safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
     with atomic_path(path) as tmp:
         safe.to_csv(tmp, sep=sep, index=False, encoding="utf-8-sig" if excel else "utf-8")

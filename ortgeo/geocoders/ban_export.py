@@ -8,9 +8,11 @@ and ``lon``/``lat`` in WGS84. Codes (INSEE, postcode) are read as text.
 from __future__ import annotations
 
 import gzip
+import io
 import os
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import BinaryIO, TextIO
 
 import pandas as pd
 import requests
@@ -42,12 +44,17 @@ _FLOATS = ("x", "y", "lon", "lat")
 _REQUIRED = ("id", "numero", "rep", "nom_voie", "code_postal", "code_insee", "nom_commune")
 
 
-def _open_text(path: Path):  # -> TextIO
+def _open_bytes(path: Path) -> BinaryIO:
+    """The file's bytes, gunzipped when it is gzip (detected from the content)."""
     with open(path, "rb") as fh:
         magic = fh.read(2)
     if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8", newline="")
-    return open(path, encoding="utf-8", newline="")
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return open(path, "rb")
+
+
+def _open_text(path: Path) -> TextIO:
+    return io.TextIOWrapper(_open_bytes(path), encoding="utf-8", newline="")
 
 
 def _check_header(path: Path) -> list[str]:
@@ -91,7 +98,7 @@ def iter_ban_csv(
     dtypes.update({c: "float64" for c in _FLOATS})
     keep = None if columns is None else set(columns)
     try:
-        with _open_text(path) as fh:
+        with _open_bytes(path) as fh:  # the C parser decodes: no text layer in between
             reader = pd.read_csv(
                 fh, sep=";", dtype=dtypes, keep_default_na=False,
                 na_values={c: [""] for c in _FLOATS}, chunksize=chunksize, encoding="utf-8",

@@ -33,6 +33,8 @@ from ortgeo.geocoders.base import Geocoder
 from ortgeo.geocoders.normalize import normalize, parse_address
 from ortgeo.geocoders.result import GeocodeResult, format_label
 
+_NO_NUMBERS: Numbers = {}
+
 __all__ = [
     "INDEX_VERSION",
     "SYNTHETIC_SOURCE",
@@ -87,7 +89,7 @@ class BanLocalGeocoder(Geocoder):
     def _result(
         self, query: str, sid: int, score: float, number: int | None, suffix: str, want: str | None
     ) -> GeocodeResult:
-        return GeocodeResult(**self._fields(query, sid, score, number, suffix, want))
+        return GeocodeResult._from_fields(self._fields(query, sid, score, number, suffix, want))
 
     def _fields(
         self, query: str, sid: int, score: float, number: int | None, suffix: str, want: str | None
@@ -95,22 +97,20 @@ class BanLocalGeocoder(Geocoder):
         """The fields of the result for street ``sid`` (number looked up), as a dict."""
         st = self._streets
         commune = st.communes[st.city[sid]]
-        lon, lat, x, y = st.pos[sid]
-        street = st.name[sid]
-        base: dict[str, Any] = dict(
-            query=query, status="ok", street=street, postcode=st.postcode[sid],
-            citycode=commune.citycode, city=commune.name, provider=self.name,
-        )  # fmt: skip
+        street, postcode = st.name[sid], st.postcode[sid]
         if number is not None and want != "street":
-            numbers = self._numbers_of(commune.citycode).get(sid, {})
+            numbers = self._numbers_of(commune.citycode).get(sid, _NO_NUMBERS)
             hit, factor, note = find_number(numbers, number, suffix)
             if hit is not None:
                 (aid, lon, lat, x, y), rep = hit
-                return dict(
-                    **base, label=format_label(number, rep, street, base["postcode"], commune.name),
-                    score=round(score * factor, 4), match_type="housenumber",
-                    housenumber=f"{number}{rep}", id=aid, lon=lon, lat=lat, x=x, y=y, note=note,
-                )  # fmt: skip
+                return {
+                    "query": query, "status": "ok", "street": street, "postcode": postcode,
+                    "citycode": commune.citycode, "city": commune.name, "provider": self.name,
+                    "label": format_label(number, rep, street, postcode, commune.name),
+                    "score": round(score * factor, 4), "match_type": "housenumber",
+                    "housenumber": f"{number}{rep}", "id": aid,
+                    "lon": lon, "lat": lat, "x": x, "y": y, "note": note,
+                }  # fmt: skip
             score *= NUMBER_MISSING
             note = (
                 f"housenumber {number}{suffix} not found in {street}: "
@@ -118,11 +118,14 @@ class BanLocalGeocoder(Geocoder):
             )
         else:
             note = None
-        return dict(
-            **base, label=format_label(None, "", street, base["postcode"], commune.name),
-            score=round(score, 4), match_type="street", id=st.voie[sid],
-            lon=lon, lat=lat, x=x, y=y, note=note,
-        )  # fmt: skip
+        lon, lat, x, y = st.pos[sid]
+        return {
+            "query": query, "status": "ok", "street": street, "postcode": postcode,
+            "citycode": commune.citycode, "city": commune.name, "provider": self.name,
+            "label": format_label(None, "", street, postcode, commune.name),
+            "score": round(score, 4), "match_type": "street", "id": st.voie[sid],
+            "lon": lon, "lat": lat, "x": x, "y": y, "note": note,
+        }  # fmt: skip
 
     def _municipality(self, query: str, citycode: str, score: float) -> GeocodeResult:
         st = self._streets
@@ -211,8 +214,8 @@ class BanLocalGeocoder(Geocoder):
                 f"ambiguous: {first['street']} exists in {first['city']} and "
                 f"{twin['city']}; give the city or the postcode"
             )
-        others = tuple(GeocodeResult(**f) for _, f in listed)
-        return GeocodeResult(**{
+        others = tuple(GeocodeResult._from_fields(f) for _, f in listed)
+        return GeocodeResult._from_fields({
             **first, "score": score, "note": note, "candidates": others[: min(limit, 5)],
             "score_next": others[0].score if others else None,
         })  # fmt: skip

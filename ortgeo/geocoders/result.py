@@ -122,9 +122,32 @@ class GeocodeResult:
         kwargs["candidates"] = tuple(cls.from_dict(c) for c in data.get("candidates") or ())
         return cls(**kwargs)
 
+    @classmethod
+    def _from_fields(cls, fields: dict[str, Any]) -> GeocodeResult:
+        """A result from a provider's own fields, already valid and with ``x``/``y`` set.
+
+        Skips the checks of ``__post_init__`` and the one-by-one frozen assignments of
+        ``__init__`` (a batch builds several results per row); the result is equal to
+        ``GeocodeResult(**fields)``. Fields without ``x`` go through ``__init__``.
+        """
+        if fields.get("x") is None and fields.get("lon") is not None:
+            return cls(**fields)
+        obj = object.__new__(cls)
+        obj.__dict__.update(_DEFAULTS)
+        obj.__dict__.update(fields)
+        return obj
+
     def replace(self, **changes: Any) -> GeocodeResult:
         """A copy with some fields changed."""
         return dataclasses.replace(self, **changes)
+
+
+#: Default value of every field but the two required ones (``query``, ``status``).
+_DEFAULTS = {
+    f.name: f.default
+    for f in dataclasses.fields(GeocodeResult)
+    if f.name not in ("query", "status")
+}
 
 
 def error_result(query: str, provider: str, message: str) -> GeocodeResult:
