@@ -32,6 +32,7 @@ no Python loop over points.
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -151,15 +152,25 @@ def composite(
     return codes, decider
 
 
+_BOUNDS: weakref.WeakKeyDictionary[Catalog, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _territory_bounds(catalog: Catalog) -> np.ndarray:
+    """Lambert-93 bounds of every layer of the catalogue (computed once per catalogue)."""
+    bounds = _BOUNDS.get(catalog)
+    if bounds is None:
+        bounds = _BOUNDS[catalog] = shapely.total_bounds([x.geometry_l93 for x in catalog])
+    return bounds
+
+
 def _far_reason(
     x: np.ndarray, y: np.ndarray, state: PerimetersInForce, given_xy: bool
 ) -> np.ndarray:
     """French reason for points far from every layer of the catalogue (``""`` elsewhere)."""
     reason = np.full(x.shape, "", dtype=object)
-    layers = list(state.catalog)
-    if not layers or not len(x):
+    if not len(state.catalog) or not len(x):
         return reason
-    minx, miny, maxx, maxy = shapely.total_bounds([layer.geometry_l93 for layer in layers])
+    minx, miny, maxx, maxy = _territory_bounds(state.catalog)
     with np.errstate(invalid="ignore"):
         dx = np.maximum(np.maximum(minx - x, x - maxx), 0.0)
         dy = np.maximum(np.maximum(miny - y, y - maxy), 0.0)
