@@ -7,7 +7,6 @@ Answers carry the fields of ``Verdict.to_dict()`` (English keys; French texts in
 
 from __future__ import annotations
 
-import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
@@ -17,7 +16,7 @@ from pydantic import BaseModel
 from ortgeo.service.errors import ApiError
 from ortgeo.service.lookup import Lookup
 
-__all__ = ["check", "check_json", "router"]
+__all__ = ["check_json", "router"]
 
 
 class ErrorDetail(BaseModel):
@@ -56,19 +55,6 @@ def _lookup(request: Request) -> Lookup:
     return lookup
 
 
-async def check(
-    request: Request,
-    address: str | None = None,
-    lon: float | None = None,
-    lat: float | None = None,
-    x: float | None = None,
-    y: float | None = None,
-    date: str | None = None,
-) -> dict[str, Any]:
-    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``."""
-    return dict(json.loads(await check_json(request, address, lon, lat, x, y, date)))
-
-
 async def check_json(
     request: Request,
     address: str | None = None,
@@ -78,7 +64,8 @@ async def check_json(
     y: float | None = None,
     date: str | None = None,
 ) -> bytes:
-    """:func:`check` as the JSON body of the answer (UTF-8 bytes)."""
+    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
+    body of the answer (UTF-8 bytes, what the answer cache holds)."""
     given = {
         "address": address is not None and address.strip() != "",
         "lon+lat": lon is not None or lat is not None,
