@@ -15,6 +15,7 @@ The match type also widens the uncertainty band: a house number is known to
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Sequence
 from typing import Any
@@ -26,7 +27,17 @@ from ortgeo.catalog import Catalog
 from ortgeo.dates import DateLike
 from ortgeo.geocoders import BanIndex, BanLocalGeocoder, Geocoder, GeocodeResult, get_geocoder
 from ortgeo.inforce import PerimetersInForce, on
-from ortgeo.locate import DATE_INCERTAINE, DEDANS, DEHORS, LIMITE, SANS_ORT, locate
+from ortgeo.locate import (
+    DATE_INCERTAINE,
+    DEDANS,
+    DEHORS,
+    LIMITE,
+    SANS_ORT,
+    STATUSES,
+    Located,
+    locate,
+    located,
+)
 from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, verdict_from_row
 
 __all__ = [
@@ -119,14 +130,25 @@ def assess_geocodes(
         What is in force (from :func:`ortgeo.on`), instead of ``date`` and ``catalog``.
     """
     state = perimeters if perimeters is not None else on(date, catalog)
+    return _assessed(results, state, geocoder, min_score, margin).frame()
+
+
+def _assessed(
+    results: Sequence[GeocodeResult],
+    state: PerimetersInForce,
+    geocoder: Geocoder | None,
+    min_score: float,
+    margin: float,
+) -> Located:
+    """:func:`assess_geocodes` as plain arrays (what one address reads without pandas)."""
     ok = np.array([r.ok and r.lon is not None for r in results], dtype=bool)
     lon = np.array([r.lon if o else np.nan for r, o in zip(results, ok, strict=True)], float)
     lat = np.array([r.lat if o else np.nan for r, o in zip(results, ok, strict=True)], float)
     unc = np.array([MATCH_UNCERTAINTY_M.get(r.match_type or "", 0.0) for r in results], float)
     codes = [r.citycode if o else None for r, o in zip(results, ok, strict=True)]
-    frame = locate((lon, lat), perimeters=state, uncertainty_m=unc, citycode=codes)
-    status = frame["ort_status"].astype(str).to_numpy(dtype=object)
-    reason = frame["reason"].to_numpy(dtype=object).copy()
+    found = located((lon, lat), perimeters=state, uncertainty_m=unc, citycode=codes)
+    status = np.array(STATUSES, dtype=object)[found.columns["ort_status"]]
+    reason = found.columns["reason"].copy()
 
     # Plausible alternatives (close runner-up) and whole streets, located in one call each.
     alt_rows, alt_lon, alt_lat = [], [], []
@@ -225,10 +247,9 @@ def assess_geocodes(
                     "adresse ambiguë : une autre adresse au score proche "
                     f"(« {r.candidates[0].label} ») donne une autre réponse"
                 )
-    frame["status"] = [str(s) for s in status]
-    frame["reason"] = reason
-    frame["uncertainty_m"] = unc
-    return frame
+    status = np.array([str(s) for s in status], dtype=object)
+    columns = {**found.columns, "status": status, "reason": reason, "uncertainty_m": unc}
+    return dataclasses.replace(found, columns=columns)
 
 
 def check_address(
@@ -289,7 +310,7 @@ def check_address(
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
     result = coder.geocode(address, citycode=citycode, postcode=postcode)
     state = on(date, catalog)
-    row = assess_geocodes([result], geocoder=coder, perimeters=state).iloc[0]
+    row = _assessed([result], state, coder, MIN_SCORE, RUNNER_UP_MARGIN).row(0)
     return verdict_from_row(
         row, state, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
         citycode=result.citycode,

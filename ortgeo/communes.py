@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -55,6 +56,13 @@ def commune_outlines() -> gpd.GeoDataFrame:
     return _outlines().copy()
 
 
+@functools.lru_cache(maxsize=1)
+def _outline_index() -> tuple[Any, np.ndarray]:
+    """The outlines' spatial index and INSEE codes (looked up once, not per call)."""
+    gdf = _outlines()
+    return gdf.sindex, gdf["code"].to_numpy(dtype=object)
+
+
 def commune_at(lon: object, lat: object) -> np.ndarray:
     """INSEE code of the bundled commune outline containing each point (``None`` outside).
 
@@ -75,15 +83,15 @@ def commune_at(lon: object, lat: object) -> np.ndarray:
     """
     x = np.atleast_1d(np.asarray(lon, dtype=float))
     y = np.atleast_1d(np.asarray(lat, dtype=float))
-    gdf = _outlines()
+    sindex, code = _outline_index()
     out = np.full(x.shape, None, dtype=object)
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return out
     pts = shapely.points(x[ok], y[ok])
-    hit_pt, hit_poly = gdf.sindex.query(pts, predicate="intersects")
+    hit_pt, hit_poly = sindex.query(pts, predicate="intersects")
     codes = np.full(int(ok.sum()), None, dtype=object)
-    codes[hit_pt] = gdf["code"].to_numpy()[hit_poly]  # on a shared border: one of the two
+    codes[hit_pt] = code[hit_poly]  # on a shared border: one of the two
     out[ok] = codes
     return out
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 from typing import Any
 
 from ortgeo.communes import _ort_table, commune_outlines
@@ -138,6 +139,12 @@ def commune_status(insee: str, date: DateLike = None) -> CommuneStatus:
     """
     code = insee_code(insee, "commune")
     parse_date(date)
+    return _commune_status(code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _commune_status(code: str) -> CommuneStatus:
+    """The status of a valid INSEE code (immutable, read once per code from the tables)."""
     table = _ort_table()  # cached, read-only here
     if code not in table.index:
         outlines = commune_outlines()

@@ -31,6 +31,8 @@ no Python loop over points.
 
 from __future__ import annotations
 
+import dataclasses
+import weakref
 from collections.abc import Sequence
 from typing import Any, Literal
 
@@ -51,7 +53,7 @@ from ortgeo.validate import metres
 
 __all__ = [
     "DATE_INCERTAINE", "DEDANS", "DEHORS", "INDETERMINE", "INVALIDE", "LIMITE", "ORT_KEY",
-    "SANS_ORT", "STATUSES", "layer_key", "locate", "validate_lonlat",
+    "SANS_ORT", "STATUSES", "Located", "layer_key", "locate", "located", "validate_lonlat",
 ]  # fmt: skip
 
 #: Statuses, re-exported from :class:`ortgeo.status.Status` for callers that import them here.
@@ -63,11 +65,37 @@ ORT_KEY = "ort"
 #: A point farther than this from every layer of the catalogue is outside its territory.
 TERRITORY_MARGIN_M = 100_000.0
 _CODE = STATUS_CODE
-_CATEGORIES = pd.Index(STATUSES)
+#: Built once: ``from_codes`` with a ready dtype and no validation (codes are ours).
+_STATUS_DTYPE: Any = pd.CategoricalDtype(pd.Index(STATUSES))
 
 
 def _statuses(codes: np.ndarray) -> pd.Categorical[str]:
-    return pd.Categorical.from_codes(codes, categories=_CATEGORIES)
+    return pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE, validate=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class Located:
+    """What :func:`locate` computes, as plain arrays (no DataFrame): the columns of
+    :func:`locate`'s result, status columns as int8 codes of :data:`STATUSES`.
+
+    The single-point paths (:func:`ortgeo.check_point`, :func:`ortgeo.check_address`)
+    read one row of it directly; :func:`locate` wraps it into a DataFrame.
+    """
+
+    columns: dict[str, np.ndarray]
+    index: pd.Index
+    status_columns: frozenset[str]
+
+    def frame(self) -> pd.DataFrame:
+        """The DataFrame of :func:`locate` (status columns categorical)."""
+        cols = {k: _statuses(v) if k in self.status_columns else v
+                for k, v in self.columns.items()}  # fmt: skip
+        return pd.DataFrame(cols, index=self.index, copy=False)
+
+    def row(self, i: int = 0) -> dict[str, Any]:
+        """Row ``i`` as a dict of scalars (statuses as strings), same keys as the frame."""
+        return {k: STATUSES[v[i]] if k in self.status_columns else v[i]
+                for k, v in self.columns.items()}  # fmt: skip
 
 
 # -- core -----------------------------------------------------------------------------
@@ -124,15 +152,25 @@ def composite(
     return codes, decider
 
 
+_BOUNDS: weakref.WeakKeyDictionary[Catalog, np.ndarray] = weakref.WeakKeyDictionary()
+
+
+def _territory_bounds(catalog: Catalog) -> np.ndarray:
+    """Lambert-93 bounds of every layer of the catalogue (computed once per catalogue)."""
+    bounds = _BOUNDS.get(catalog)
+    if bounds is None:
+        bounds = _BOUNDS[catalog] = shapely.total_bounds([x.geometry_l93 for x in catalog])
+    return bounds
+
+
 def _far_reason(
     x: np.ndarray, y: np.ndarray, state: PerimetersInForce, given_xy: bool
 ) -> np.ndarray:
     """French reason for points far from every layer of the catalogue (``""`` elsewhere)."""
     reason = np.full(x.shape, "", dtype=object)
-    layers = list(state.catalog)
-    if not layers or not len(x):
+    if not len(state.catalog) or not len(x):
         return reason
-    minx, miny, maxx, maxy = shapely.total_bounds([layer.geometry_l93 for layer in layers])
+    minx, miny, maxx, maxy = _territory_bounds(state.catalog)
     with np.errstate(invalid="ignore"):
         dx = np.maximum(np.maximum(minx - x, x - maxx), 0.0)
         dy = np.maximum(np.maximum(miny - y, y - maxy), 0.0)
@@ -216,6 +254,32 @@ def locate(
     >>> res[["lens_centre_ville_status", "call_opah_ru_coeur_de_ville_status"]].iloc[0].tolist()
     ['dedans', 'dedans']
     """
+    return located(
+        points, date, catalog, band_m, uncertainty_m, distances, perimeters=perimeters,
+        citycode=citycode, lonlat=lonlat,
+    ).frame()  # fmt: skip
+
+
+def located(
+    points: object,
+    date: DateLike = None,
+    catalog: Catalog | None = None,
+    band_m: float | None = None,
+    uncertainty_m: float | Sequence[float] | np.ndarray = 0.0,
+    distances: Literal["all", "near"] = "all",
+    *,
+    perimeters: PerimetersInForce | None = None,
+    citycode: Sequence[str | None] | np.ndarray | None = None,
+    lonlat: bool = True,
+) -> Located:
+    """:func:`locate` as plain arrays (same parameters): no DataFrame is built.
+
+    Examples
+    --------
+    >>> r = located(([2.833889], [50.429167]), date="2024-06-01").row(0)
+    >>> r["ort_status"], r["commune"]
+    ('dedans', '62498')
+    """
     if distances not in ("all", "near"):
         raise OrtgeoError(f"distances must be 'all' or 'near', not {distances!r}.")
     if band_m is not None:
@@ -250,7 +314,7 @@ def locate(
     if todo.any():
         commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
 
-    columns: dict[str, object] = {}
+    columns: dict[str, np.ndarray] = {}
     if lonlat:
         if pts.lon is not None and pts.lat is not None:
             columns["lon"], columns["lat"] = pts.lon, pts.lat
@@ -292,7 +356,8 @@ def locate(
         columns["ort_distance_m"] = np.full(n, np.nan)
         columns["ort_band_m"] = np.full(n, np.nan)
         columns["ort_sector"] = np.full(n, None, dtype=object)
-    columns["ort_status"] = _statuses(ort_codes)
+    columns["ort_status"] = ort_codes
+    statuses = ["ort_status"]
     for pos, layer in enumerate(state.layers):
         key = layer_key(layer.id)
         codes = invalid_codes.copy()
@@ -301,5 +366,6 @@ def locate(
         codes[ok] = layer_codes
         columns[f"{key}_inside"] = spread(m.inside[pos], False)
         columns[f"{key}_distance_m"] = spread(m.distance_m[pos], np.nan)
-        columns[f"{key}_status"] = _statuses(codes)
-    return pd.DataFrame(columns, index=pts.index, copy=False)
+        columns[f"{key}_status"] = codes
+        statuses.append(f"{key}_status")
+    return Located(columns, pts.index, frozenset(statuses))

@@ -117,7 +117,10 @@ class Points:
 
 
 def _numbers(values: object) -> np.ndarray:
-    return np.asarray(pd.to_numeric(pd.Series(np.asarray(values)), errors="coerce"), dtype=float)
+    raw = np.asarray(values)
+    if raw.dtype.kind in "fiu":  # already numbers: what to_numeric would give, without pandas
+        return raw.astype(float)
+    return np.asarray(pd.to_numeric(pd.Series(raw), errors="coerce"), dtype=float)
 
 
 def points_from_lonlat(lon: object, lat: object, index: pd.Index | None = None) -> Points:

@@ -73,9 +73,16 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=False,
+        auto_reload=False,  # the templates ship with the package: no stat per rendering
     )
     env.filters.update(m=fmt_m, m2=fmt_m2, pct=fmt_pct, d=_date, words=date_words, the=_the)
     return env
+
+
+@functools.lru_cache(maxsize=1)
+def _notes() -> Any:
+    """The module of ``notes.txt.j2`` (its macros), compiled once."""
+    return _env().get_template("notes.txt.j2").module
 
 
 def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
@@ -86,7 +93,33 @@ def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
     >>> note("review", day=_dt.date(2027, 1, 15), review_after=_dt.date(2026, 12, 31))[:41]
     'La période Action cœur de ville 2023-2026'
     """
-    macro = getattr(_env().get_template("notes.txt.j2").module, macro_name)
+    key = (macro_name, lines, *((k, type(v), _exact(v)) for k, v in sorted(context.items())))
+    try:
+        hash(key)
+    except TypeError:  # an unhashable value (a list): no cache
+        return _note(macro_name, lines, context)
+    text = _NOTES_DONE.get(key)
+    if text is None:
+        text = _note(macro_name, lines, context)
+        if len(_NOTES_DONE) >= _NOTES_DONE_MAX:
+            _NOTES_DONE.clear()  # bounded: start again rather than grow
+        _NOTES_DONE[key] = text
+    return text
+
+
+#: Rendered notes by macro and context (the macros are pure functions of their context,
+#: whose values are immutable: dates, numbers, frozen layers and commune statuses).
+_NOTES_DONE: dict[tuple[Any, ...], str] = {}
+_NOTES_DONE_MAX = 8192
+
+
+def _exact(value: Any) -> Any:
+    """A float by its exact bits (``-0.0`` ≠ ``0.0``, NaN = NaN), anything else as it is."""
+    return value.hex() if isinstance(value, float) else value
+
+
+def _note(macro_name: str, lines: bool, context: dict[str, Any]) -> str:
+    macro = getattr(_notes(), macro_name)
     text = str(macro(**context))
     if lines:
         rows = (" ".join(row.split()) for row in text.splitlines())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 import math
 from typing import Any
 
@@ -22,7 +23,7 @@ from ortgeo.crs import WGS84
 from ortgeo.dates import DateLike
 from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.legal import CommuneStatus, commune_status
-from ortgeo.locate import ORT_KEY, locate
+from ortgeo.locate import ORT_KEY, located
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
 
@@ -397,8 +398,12 @@ def check_point(
     """
     state = on(date, catalog)
     points: object = ([lon], [lat])
-    if CRS.from_user_input(crs) != WGS84:
+    if not _is_wgs84(crs):
         points = gpd.GeoSeries.from_xy([lon], [lat], crs=crs)
-    frame = locate(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m)
-    row = {col: frame[col].array[0] for col in frame.columns}  # no pandas row interleaving
+    row = located(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m).row(0)
     return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m)
+
+
+@functools.lru_cache(maxsize=32)
+def _is_wgs84(crs: str | int) -> bool:
+    return bool(CRS.from_user_input(crs) == WGS84)

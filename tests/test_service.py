@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import re
 import time
 
@@ -24,6 +25,7 @@ from ortgeo.crs import to_l93_xy
 from ortgeo.geocoders import BanLocalGeocoder
 from ortgeo.maps.html import offline_problems
 from ortgeo.service import ServiceConfig, create_app
+from ortgeo.service.lookup import json_bytes
 from ortgeo.service.security import CSP
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -411,11 +413,11 @@ def test_page_renders_every_verdict_key_and_extras(client):
     app = client.app
     original = app.state.lookup._verdict
 
-    def extended(*args):
-        out = dict(original(*args))
+    def extended(*args):  # the answers are cached as their JSON bytes
+        out = json.loads(original(*args))
         out["commune"] = {"insee": "62498", "name": "Lens"}
         out["time_uncertain"] = True
-        return out
+        return json_bytes(out)
 
     app.state.lookup._verdict = extended
     try:

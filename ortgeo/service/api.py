@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from ortgeo.service.errors import ApiError
 from ortgeo.service.lookup import Lookup
 
-__all__ = ["check", "router"]
+__all__ = ["check_json", "router"]
 
 
 class ErrorDetail(BaseModel):
@@ -55,7 +55,7 @@ def _lookup(request: Request) -> Lookup:
     return lookup
 
 
-async def check(
+async def check_json(
     request: Request,
     address: str | None = None,
     lon: float | None = None,
@@ -63,8 +63,9 @@ async def check(
     x: float | None = None,
     y: float | None = None,
     date: str | None = None,
-) -> dict[str, Any]:
-    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``."""
+) -> bytes:
+    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
+    body of the answer (UTF-8 bytes, what the answer cache holds)."""
     given = {
         "address": address is not None and address.strip() != "",
         "lon+lat": lon is not None or lat is not None,
@@ -79,12 +80,12 @@ async def check(
     timeout = lookup.config.request_timeout_s
     if asked == ["address"]:
         assert address is not None
-        return await state.worker.run(lookup.check_address, address, date, timeout=timeout)
+        return await state.worker.run(lookup.check_address_json, address, date, timeout=timeout)
     pair = (lon, lat) if asked == ["lon+lat"] else (x, y)
     if None in pair:
         raise ApiError(422, "parametres-manquants",
                        f"Donnez les deux coordonnées {asked[0].replace('+', ' et ')}.")  # fmt: skip
-    func = lookup.check_point if asked == ["lon+lat"] else lookup.check_xy
+    func = lookup.check_point_json if asked == ["lon+lat"] else lookup.check_xy_json
     return await state.worker.run(func, pair[0], pair[1], date, timeout=timeout)
 
 
@@ -99,12 +100,13 @@ async def check_endpoint(
     x: Annotated[float | None, Query(description="X Lambert-93 (EPSG:2154, m).")] = None,
     y: Annotated[float | None, Query(description="Y Lambert-93 (EPSG:2154, m).")] = None,
     date: DateQuery = None,
-) -> JSONResponse:
+) -> Response:
     """Is this address or point in a sector of the ORT on this date? ``Verdict.to_dict()``
     plus ``explanation`` (French text). ``status`` is ``dedans``, ``dehors``, ``limite``,
     ``indetermine``, ``invalide``, ``sans-ort`` or ``erreur``; "inside" never means
     "eligible" (see ``notes``)."""
-    return JSONResponse(await check(request, address, lon, lat, x, y, date))
+    body = await check_json(request, address, lon, lat, x, y, date)
+    return Response(body, media_type="application/json")
 
 
 @router.get("/suggest", summary="Suggestions d'adresses pendant la frappe")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import importlib.resources
+import json
 from pathlib import Path
 from typing import Any, TypedDict
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 import ortgeo
-from ortgeo.service.api import check
+from ortgeo.service.api import check_json
 from ortgeo.service.errors import ApiError
 
 __all__ = ["load_assets", "router", "templates"]
@@ -75,8 +76,10 @@ def _float(query: dict[str, str], key: str) -> float | None:
 
 
 async def _verdict(request: Request, query: dict[str, str]) -> dict[str, Any]:
-    return await check(request, query.get("address"), _float(query, "lon"), _float(query, "lat"),
-                       _float(query, "x"), _float(query, "y"), query.get("date"))  # fmt: skip
+    body = await check_json(request, query.get("address"), _float(query, "lon"),
+                            _float(query, "lat"), _float(query, "x"), _float(query, "y"),
+                            query.get("date"))  # fmt: skip
+    return dict(json.loads(body))
 
 
 class _Links(TypedDict):
