@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import matplotlib
 from fpdf import FPDF
@@ -24,7 +24,14 @@ from matplotlib import font_manager
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.backends.backend_pdf import PdfPages
 from matplotlib.figure import Figure
-from pypdf import PdfReader, PdfWriter
+from pypdf import PageObject, PdfReader, PdfWriter
+from pypdf.generic import (
+    ArrayObject,
+    DecodedStreamObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+)
 
 from ortgeo.maps.paper import cartouche as page
 from ortgeo.maps.paper.labels import wrap
@@ -250,6 +257,43 @@ def _furniture(size: str, header: list[str], cartouche: list[str], watermark: st
     return fig
 
 
+_FORM = NameObject("/OrtgeoFurniture")
+# pypdf has no public call to register a new object in a writer: ``_add_object`` is the
+# one its own page merging uses (present from PyPDF2 to pypdf 7).
+
+
+def _form(writer: PdfWriter, source: PageObject) -> IndirectObject:
+    """A page as one Form XObject of ``writer``, drawn by reference on every list page."""
+    contents = source.get_contents()
+    if contents is None:
+        raise ValueError("the page furniture has no content")
+    form = DecodedStreamObject()
+    form.set_data(contents.get_data())
+    form.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Form"),
+        NameObject("/BBox"): source.mediabox,
+        NameObject("/Resources"): writer._add_object(source["/Resources"].clone(writer)),
+    })  # fmt: skip
+    return writer._add_object(form.flate_encode())
+
+
+def _overlay(writer: PdfWriter, target: PageObject, form: IndirectObject) -> None:
+    """Draw ``form`` over ``target`` in its own graphics state: no resource name can clash,
+    and the page's text stream is neither parsed nor rewritten."""
+    resources = cast(DictionaryObject, target["/Resources"].get_object())
+    xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject())
+    cast(DictionaryObject, xobjects.get_object())[_FORM] = form
+    contents = target.raw_get("/Contents")  # the reference: a content stream is indirect
+    streams = list(c) if isinstance(c := contents.get_object(), ArrayObject) else [contents]
+    wrapped = []
+    for data in (b"q\n", b"\nQ\nq " + _FORM.encode() + b" Do Q\n"):
+        stream = DecodedStreamObject()
+        stream.set_data(data)
+        wrapped.append(writer._add_object(stream))
+    target[NameObject("/Contents")] = ArrayObject([wrapped[0], *streams, wrapped[1]])
+
+
 def write_pdf(
     path: Path,
     maps: list[Figure],
@@ -292,11 +336,9 @@ def write_pdf(
     writer = PdfWriter()
     for map_page in figures.pages[: len(maps)]:
         writer.add_page(map_page)
-    furniture = figures.pages[len(maps)]
+    furniture = _form(writer, figures.pages[len(maps)])
     for list_page in PdfReader(io.BytesIO(layout.render(len(maps) + 1, total))).pages:
-        merged = writer.add_page(list_page)
-        merged.merge_page(furniture)
-        merged.compress_content_streams()  # the merge leaves the page's text uncompressed
+        _overlay(writer, writer.add_page(list_page), furniture)
     writer.add_metadata({"/Title": "Annexe 3", "/Creator": "ortgeo", "/Producer": "ortgeo"})
     with atomic_path(path) as tmp:
         writer.write(tmp)
