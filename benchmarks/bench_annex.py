@@ -11,8 +11,11 @@ assets and the bundled catalogue loaded):
   ``--addresses`` Lens-like addresses (``ortgeo.testing``), address lists and
   ``annexe3.pdf`` included — the target is < 10 s.
 
-Run: ``python benchmarks/bench_annex.py [--repeat 5] [--addresses 15000]``. Record the
-printed table in BENCHMARKS.md with the machine and date.
+Run: ``python benchmarks/bench_annex.py [--repeat 5] [--addresses 15000] [--folder-only]``.
+The whole-run rows also give the CPU time of this process (steadier than wall time on a
+shared machine). To compare with an older commit, run the same script with ``PYTHONPATH``
+pointing at an export of it (``git archive <commit> | tar -x -C /tmp/old``). Record the
+printed table in BENCHMARKS.md with the machine, date and load.
 """
 
 from __future__ import annotations
@@ -20,7 +23,9 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import statistics
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,10 +46,26 @@ def warm_timed(func: Callable[[], object], repeat: int) -> float:
     return median_time(func, repeat)
 
 
+def warm_cpu(func: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Median wall and CPU (this process) times of ``repeat`` runs after one warm-up run:
+    on a shared machine the CPU time is the steadier of the two."""
+    func()
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        func()
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall), statistics.median(cpu)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--addresses", type=int, default=15_000)
+    parser.add_argument(
+        "--folder-only", action="store_true", help="time only write_annex with the BAN export"
+    )
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="bench-annex-"))
     ban = write_synthetic_ban_export(out / "adresses-62.csv.gz", n_rows=args.addresses)
@@ -60,26 +81,31 @@ def main() -> None:
             html(kind)
             png(kind)
 
-    rows: list[tuple[str, float]] = []
-    for kind in KINDS:
-        rows.append((f"HTML {kind}", warm_timed(lambda k=kind: html(k), args.repeat)))
-        rows.append((f"PNG A4 300 dpi {kind}", warm_timed(lambda k=kind: png(k), args.repeat)))
-    rows.append((f"maps: {len(KINDS)} × (HTML + PNG)", warm_timed(both_maps, args.repeat)))
-    rows.append((
-        "write_annex, no BAN",
-        warm_timed(lambda: write_annex(out / "a", date=DATE), args.repeat),
-    ))  # fmt: skip
+    rows: list[tuple[str, float, float | None]] = []
+    if not args.folder_only:
+        for kind in KINDS:
+            rows.append((f"HTML {kind}", warm_timed(lambda k=kind: html(k), args.repeat), None))
+            rows.append((
+                f"PNG A4 300 dpi {kind}", warm_timed(lambda k=kind: png(k), args.repeat), None
+            ))  # fmt: skip
+        rows.append((
+            f"maps: {len(KINDS)} × (HTML + PNG)", *warm_cpu(both_maps, args.repeat)
+        ))  # fmt: skip
+        rows.append((
+            "write_annex, no BAN", *warm_cpu(lambda: write_annex(out / "a", date=DATE), args.repeat)
+        ))  # fmt: skip
     rows.append((
         f"write_annex, BAN export {args.addresses:,} addresses",
-        warm_timed(lambda: write_annex(out / "b", date=DATE, ban=ban), args.repeat),
+        *warm_cpu(lambda: write_annex(out / "b", date=DATE, ban=ban), args.repeat),
     ))  # fmt: skip
 
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs")
     print(f"repeat: {args.repeat} (medians, warm)\n")
-    print("| step | median (s) |")
-    print("|---|---:|")
-    for name, seconds in rows:
-        print(f"| {name} | {seconds:.2f} |")
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}\n")
+    print("| step | median wall (s) | median CPU (s) |")
+    print("|---|---:|---:|")
+    for name, seconds, cpu in rows:
+        print(f"| {name} | {seconds:.2f} | {'' if cpu is None else f'{cpu:.2f}'} |")
     sizes = {p.name: p.stat().st_size for p in (out / "b").iterdir()}
     print("\nfiles (bytes): " + ", ".join(f"{k} {v:,}" for k, v in sorted(sizes.items())))
 

@@ -578,3 +578,26 @@ def test_pdf_without_ban_says_why_and_a3_option(tmp_path):
     last = " ".join(reader.pages[-1].extract_text().split())
     assert "Liste des adresses non produite" in last
     assert float(reader.pages[0].mediabox.width) == pytest.approx(1191, abs=1.5)  # A3
+
+
+def test_list_layout_keeps_every_row_and_repeats_the_table_head():
+    from ortgeo.annex.pdf import ListLayout
+
+    part = {
+        "category": "secteur d'intervention", "title": "Synthétique", "legend": "légende",
+        "act": "acte", "n_included": 300, "n_check": 0, "check": [],
+        "included": [
+            {"commune": "Lens", "voie": f"Rue {i}", "numeros": "n° 1 à 9 impairs " * (i % 4),
+             "parcelles": "", "nb_adresses": 1}
+            for i in range(300)
+        ],
+    }  # fmt: skip
+    layout = ListLayout("a4").add([part])
+    texts = [t[4] for page in layout.pages for t in page]
+    assert len(layout.pages) > 2
+    assert [f"Rue {i}" for i in range(300)] == [t for t in texts if t.startswith("Rue ")]
+    for page in layout.pages[1:]:  # each continuation page starts with the bold head
+        assert [t[4] for t in page[:4]] == ["Commune", "Voie", "Numéros", "Adr."]
+        assert all(t[2] for t in page[:4])
+    bottom = (1 - 0.215) * layout.height
+    assert max(t[1] for page in layout.pages for t in page) <= bottom

@@ -9,7 +9,7 @@ from pathlib import Path
 from ortgeo.annex import texts
 from ortgeo.annex.ban import ban_source, load_ban
 from ortgeo.annex.lists import address_lists
-from ortgeo.annex.pdf import list_pages, write_pdf
+from ortgeo.annex.pdf import write_pdf
 from ortgeo.catalog import Catalog
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.communes import commune_outlines
@@ -172,14 +172,14 @@ def write_annex(
                 "mètres (positive dedans)."
             )
         header = [LIST_TITLE, f"{texts.what_is_drawn(state)} Adresses : {ban_label or 'aucune'}."]
-        pages = map_figures + list_pages(
-            parts, header, cartouche_lines(scene, basemap is not None), scene.watermark, size
-        )
-        write_pdf(tmp / PDF, pages)
+        pages = write_pdf(
+            tmp / PDF, map_figures, parts, header,
+            cartouche_lines(scene, basemap is not None), scene.watermark, size,
+        )  # fmt: skip
         names.append(PDF)
         described[PDF] = (
             f"l'annexe à joindre : les {len(map_figures)} cartes et la liste des adresses en "
-            f"{len(pages)} pages numérotées ({size.upper()}), polices incorporées."
+            f"{pages} pages numérotées ({size.upper()}), polices incorporées."
         )
         described[README] = "ce fichier."
         (tmp / README).write_text(
@@ -189,5 +189,5 @@ def write_annex(
         names.append(README)
     files = [folder / name for name in names]
     return AnnexResult(
-        folder, files, state.date, state.data_status, n_addresses, state.avenant, len(pages)
+        folder, files, state.date, state.data_status, n_addresses, state.avenant, pages
     )

@@ -78,52 +78,85 @@ def _sectors(state: AnnexState) -> list[Sector]:
     ]
 
 
-def _parcels(sub: pd.DataFrame) -> str:
-    if "cad_parcelles" not in sub:
-        return ""
-    cells = sub["cad_parcelles"].dropna().astype(str)
-    found = sorted({p.strip() for cell in cells for p in cell.split("|") if p.strip()})
-    return ", ".join(found)
+_KEY = ("code_insee", "nom_voie", "code_postal")
 
 
-def _included(inside: pd.DataFrame, present: dict[tuple[str, str], list]) -> list[dict]:
+class _Rows:
+    """The BAN columns the lists read, as Python lists (grouping street by street in pandas
+    costs a frame per street: most of the list's time)."""
+
+    def __init__(self, ban: pd.DataFrame):
+        self.numero = ban["numero"].tolist()
+        self.rep = ban["rep"].tolist()
+        self.commune = ban["nom_commune"].tolist()
+        self.keys = list(zip(*(ban[c].tolist() for c in _KEY), strict=True))
+        self.keyed = ~ban[list(_KEY)].isna().any(axis=1).to_numpy()  # groupby drops NA keys
+        self.parcels = ban["cad_parcelles"].tolist() if "cad_parcelles" in ban else None
+        # every (numero, rep) of each street, in BAN order
+        self.present: dict[tuple[str, str], list[Any]] = {}
+        for i in np.flatnonzero(~ban[list(_KEY[:2])].isna().any(axis=1).to_numpy()):
+            insee, voie, _ = self.keys[i]
+            self.present.setdefault((str(insee), str(voie)), []).append(self.pair(int(i)))
+
+    def pair(self, i: int) -> tuple[Any, Any]:
+        return self.numero[i], self.rep[i]
+
+    def streets(self, mask: np.ndarray) -> list[tuple[tuple[Any, ...], list[int]]]:
+        """The rows of ``mask`` by (commune, street, postcode), keys sorted as groupby does."""
+        groups: dict[tuple[Any, ...], list[int]] = {}
+        for i in np.flatnonzero(mask & self.keyed):
+            groups.setdefault(self.keys[i], []).append(int(i))
+        return sorted(groups.items())
+
+    def parcels_text(self, rows: list[int]) -> str:
+        if self.parcels is None:
+            return ""
+        cells = (self.parcels[i] for i in rows)
+        found = {p.strip() for c in cells if not pd.isna(c) for p in str(c).split("|")}
+        return ", ".join(sorted(found - {""}))
+
+    def head(self, key: tuple[Any, ...], rows: list[int]) -> dict[str, Any]:
+        insee, voie, cp = key
+        return {"code_insee": insee, "commune": self.commune[rows[0]], "voie": voie,
+                "code_postal": cp}  # fmt: skip
+
+
+def _included(ban: _Rows, inside: np.ndarray) -> list[dict]:
     rows = []
-    for (insee, voie, cp), sub in inside.groupby(["code_insee", "nom_voie", "code_postal"]):
-        numbers = list(zip(sub["numero"], sub["rep"], strict=True))
-        street = present[(str(insee), str(voie))]
+    for key, idx in ban.streets(inside):
+        numbers = [ban.pair(i) for i in idx]
+        street = ban.present[(str(key[0]), str(key[1]))]
         odd, even = format_numbers(numbers, street)
         whole = set(numbers) >= set(street)
         rows.append({
-            "code_insee": insee, "commune": sub["nom_commune"].iloc[0], "voie": voie,
-            "code_postal": cp, "etendue": WHOLE_STREET if whole else "",
+            **ban.head(key, idx), "etendue": WHOLE_STREET if whole else "",
             "numeros_impairs": odd, "numeros_pairs": even,
             "numeros": WHOLE_STREET if whole else sides_text(odd, even),
-            "parcelles": _parcels(sub), "nb_adresses": len(sub), "distance_m": np.nan, "cote": "",
+            "parcelles": ban.parcels_text(idx), "nb_adresses": len(idx), "distance_m": np.nan,
+            "cote": "",
         })  # fmt: skip
     return sorted(rows, key=lambda r: (street_sort_key(r["voie"]), r["code_postal"]))
 
 
-def _to_check(
-    border: pd.DataFrame, distance: pd.Series, present: dict[tuple[str, str], list]
-) -> list[dict]:
+def _to_check(ban: _Rows, border: np.ndarray, distance: np.ndarray) -> list[dict]:
     """One row per street: the numbers « à vérifier » by side of the limit, with distances."""
     rows = []
-    border = border.assign(_d=distance.loc[border.index].to_numpy())
-    for (insee, voie, cp), sub in border.groupby(["code_insee", "nom_voie", "code_postal"]):
+    for key, idx in ban.streets(border):
         texts = []
-        for side, part in (("intérieur", sub[sub["_d"] >= 0]), ("extérieur", sub[sub["_d"] < 0])):
-            if part.empty:
+        d = distance[idx]
+        for side, part in (("intérieur", d >= 0), ("extérieur", d < 0)):
+            if not part.any():
                 continue
-            odd, even = format_numbers(zip(part["numero"], part["rep"], strict=True),
-                                       present[(str(insee), str(voie))])  # fmt: skip
-            lo, hi = np.abs(part["_d"]).min(), np.abs(part["_d"]).max()
+            chosen = [i for i, keep in zip(idx, part, strict=True) if keep]
+            odd, even = format_numbers([ban.pair(i) for i in chosen],
+                                       ban.present[(str(key[0]), str(key[1]))])  # fmt: skip
+            lo, hi = np.abs(d[part]).min(), np.abs(d[part]).max()
             span = f"{lo:.0f} m" if round(lo) == round(hi) else f"{lo:.0f} à {hi:.0f} m"
             texts.append(f"côté {side}, à {span} de la limite : {sides_text(odd, even)}")
         rows.append({
-            "code_insee": insee, "commune": sub["nom_commune"].iloc[0], "voie": voie,
-            "code_postal": cp, "etendue": "", "numeros_impairs": "", "numeros_pairs": "",
-            "numeros": " — ".join(texts), "parcelles": _parcels(sub),
-            "nb_adresses": len(sub), "distance_m": round(float(np.abs(sub["_d"]).min()), 1),
+            **ban.head(key, idx), "etendue": "", "numeros_impairs": "", "numeros_pairs": "",
+            "numeros": " — ".join(texts), "parcelles": ban.parcels_text(idx),
+            "nb_adresses": len(idx), "distance_m": round(float(np.nanmin(np.abs(d))), 1),
             "cote": "des deux côtés" if len(texts) == 2 else texts[0].split(",")[0][5:],
         })  # fmt: skip
     return sorted(rows, key=lambda r: (street_sort_key(r["voie"]), r["code_postal"]))
@@ -170,10 +203,7 @@ def address_lists(
     state = annex_state(date, catalog)
     ban = ban.reset_index(drop=True)
     res = locate(ban[["lon", "lat"]], perimeters=state.perimeters, band_m=band_m)
-    present: dict[tuple[str, str], list[Any]] = {
-        (str(insee), str(voie)): list(zip(sub["numero"], sub["rep"], strict=True))
-        for (insee, voie), sub in ban.groupby(["code_insee", "nom_voie"])
-    }
+    rows_of = _Rows(ban)
     detail = ban[[c for c in _DETAIL_COLUMNS if c in ban]].copy()
     rows: list[dict] = []
     for sector in _sectors(state):
@@ -183,9 +213,9 @@ def address_lists(
         detail[f"{sector.key}_distance_m"] = distance.round(1).to_numpy()
         head = {"categorie": sector.category, "secteur_id": sector.key, "secteur": sector.title,
                 "statut_trace": sector.status}  # fmt: skip
+        rows += [{**head, "liste": INCLUDED, **r} for r in _included(rows_of, status == DEDANS)]
         rows += [
-            {**head, "liste": INCLUDED, **r} for r in _included(ban[status == DEDANS], present)
+            {**head, "liste": TO_CHECK, **r}
+            for r in _to_check(rows_of, status == LIMITE, distance.loc[ban.index].to_numpy())
         ]
-        border = ban[status == LIMITE]
-        rows += [{**head, "liste": TO_CHECK, **r} for r in _to_check(border, distance, present)]
     return pd.DataFrame(rows, columns=LIST_COLUMNS), detail

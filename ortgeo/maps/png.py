@@ -12,10 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
+from PIL.PngImagePlugin import PngInfo
 
 from ortgeo.catalog import Catalog
 from ortgeo.dates import DateLike
@@ -191,6 +194,8 @@ def figure(
 def save_figure(fig: Figure, path: str | Path) -> Path:
     """Save a print map as PNG, PDF or SVG (by the extension of ``path``), atomically."""
     path = check_output_path(path, FORMATS)
+    if path.suffix.lower() == ".png":
+        return _save_png(fig, path)
     with atomic_path(path) as tmp:
         fig.savefig(
             tmp,
@@ -199,6 +204,20 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
             format=path.suffix.lower().lstrip("."),
             metadata=_metadata(fig, path.suffix),
         )
+    return path
+
+
+def _save_png(fig: Figure, path: Path) -> Path:
+    """The page as an RGB PNG (the page is opaque white: no alpha channel to store), at a
+    zlib level that encodes twice as fast as the default for a file no larger."""
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    image = Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3])
+    info = PngInfo()
+    for key, value in _metadata(fig, ".png").items():
+        info.add_text(key, value)
+    with atomic_path(path) as tmp:
+        image.save(tmp, format="png", dpi=(fig.dpi, fig.dpi), pnginfo=info, compress_level=3)
     return path
 
 
