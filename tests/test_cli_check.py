@@ -62,8 +62,8 @@ def test_check_exit_zero_whatever_the_verdict(run):
         (["check", "--xy", "1,2,3"], "two numbers"),
         (["check", "--lonlat", "2.83,50.43", "--date", "2024-02-30"], "Invalid date"),
         (["check", "--lonlat", "2.83,50.43", "--catalog", "nope.toml"], "not found"),
-        (["check", "--lonlat", "2.83,50.43", "--band", "-5"], "band_m must be"),
-        (["check", "--lonlat", "2.83,50.43", "--band", "nan"], "band_m must be"),
+        (["check", "--lonlat", "2.83,50.43", "--band", "-5"], "--band: must be a finite number"),
+        (["check", "--lonlat", "2.83,50.43", "--band", "nan"], "--band: must be a finite number"),
     ],
 )
 def test_check_bad_input_exit_2(run, args, message):

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
-from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, map_options
+from ortgeo.cli.options import (
+    band_option,
+    catalog_option,
+    date_option,
+    friendly,
+    load_catalog,
+    map_options,
+)
 
 __all__ = ["annex"]
 
@@ -31,14 +38,7 @@ __all__ = ["annex"]
     show_default=True,
     help="Offer online backgrounds (off until switched on) in the HTML maps.",
 )
-@click.option(
-    "--band",
-    "band_m",
-    type=float,
-    default=None,
-    help="Width of the 'limite' band of the address list in metres "
-    "(default: each layer's accuracy).",
-)
+@band_option
 @date_option
 @catalog_option
 @friendly

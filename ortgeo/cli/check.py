@@ -8,6 +8,7 @@ import click
 
 from ortgeo.address import check_address, resolve_geocoder
 from ortgeo.cli.options import (
+    band_option,
     catalog_option,
     date_option,
     echo_json,
@@ -63,10 +64,7 @@ def print_verdict(verdict: Verdict | ParcelVerdict, as_json: bool) -> None:
 )
 @click.option("--citycode", default=None, help="Search the address (or parcel) in this commune.")
 @click.option("--postcode", default=None, help="Search the address with this postcode.")
-@click.option(
-    "--band", "band_m", type=float, default=None,
-    help="Width of the 'limite' band in metres (default: accuracy + uncertainty).",
-)  # fmt: skip
+@band_option
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON.")
 @date_option
 @geocoder_options

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ortgeo.cli.options import date_option, friendly
+from ortgeo.cli.options import band_option, date_option, friendly
 
 __all__ = ["locate_command", "sectors_option"]
 
@@ -14,10 +14,6 @@ sectors_option = click.option(
     "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
     help="Catalogue TOML, or one sector layer (.gpkg / .parquet) with the columns id, "
     "territory, name, kind, valid_from, valid_to, status, accuracy_m (default: bundled).",
-)  # fmt: skip
-band_option = click.option(
-    "--band", "band_m", type=click.FloatRange(min=0), default=None, metavar="M",
-    help="Width of the 'limite' band in metres (default: each sector's accuracy).",
 )  # fmt: skip
 
 

@@ -19,6 +19,7 @@ import click
 from ortgeo.errors import OrtgeoError
 
 __all__ = [
+    "band_option",
     "catalog_option",
     "date_option",
     "echo_json",
@@ -93,6 +94,25 @@ catalog_option = click.option(
 date_option = click.option(
     "--date", "date", default=None, metavar="YYYY-MM-DD", help="Date (default: today)."
 )
+
+
+def _band(ctx: click.Context, param: click.Parameter, value: str | None) -> float | None:
+    """--band through the one validation layer (finite metres ≥ 0), named as typed."""
+    from ortgeo.validate import metres
+
+    if value is None:
+        return None
+    try:
+        return metres(value, "--band")
+    except OrtgeoError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--band "), param_hint="--band") from None
+
+
+band_option = click.option(
+    "--band", "band_m", callback=_band, default=None, metavar="M",
+    help="Width of the 'limite' band in metres (default: each sector's accuracy, plus the "
+    "position's uncertainty).",
+)  # fmt: skip
 
 
 def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
