@@ -64,7 +64,6 @@ ORT_SECTOR = "ort-sector"
 #: Layer kinds: ORT sectors, and the dispositifs drawn beside them.
 KINDS = (ORT_SECTOR, "opah-ru", "dispositif")
 ACT_KINDS = ("arrete", "convention", "avenant", "deliberation", "autre")
-STATUSES = DATA_STATUSES
 #: Accuracy assumed for an official file when the caller does not say (cadastral scale).
 OFFICIAL_ACCURACY_M = 5.0
 #: A start or end known only approximately is uncertain this many days around its date.

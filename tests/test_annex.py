@@ -26,13 +26,14 @@ from ortgeo.annex import (
     write_annex,
 )
 from ortgeo.annex.lists import CATEGORIES, INCLUDED, TO_CHECK
-from ortgeo.annex.texts import DENORMANDIE_NOTE
+from ortgeo.annex.texts import denormandie_note
 from ortgeo.cli import main
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders.ban_export import BAN_COLUMNS
 from ortgeo.geocoders.ban_local import build_ban_index
 from ortgeo.locate import layer_key
+from ortgeo.maps._state import annex_state
 from ortgeo.maps.style import INDICATIF_WARNING, WATERMARK
 from ortgeo.testing import write_synthetic_ban_export
 
@@ -346,7 +347,8 @@ def test_annex_without_ban_explains_how_to_get_the_list(tmp_path):
     readme = (tmp_path / "a3" / "LISEZMOI.txt").read_text(encoding="utf-8")
     for text in ("ortgeo ban download 62", "ortgeo ban index", "ortgeo annex -o annexe3/ --ban",
                  "Périmètres en vigueur le 01/06/2024", "Statut des tracés : indicatif",
-                 INDICATIF_WARNING, WATERMARK, DENORMANDIE_NOTE, "carte_generale.html",
+                 INDICATIF_WARNING, WATERMARK, denormandie_note(annex_state("2024-06-01")),
+                 "carte_generale.html",
                  "arrêté préfectoral du 4 août 2019", "MODÈLE de l'annexe 3",
                  "Annexe 3 à l'avenant n° 2 à la convention-cadre Action cœur de ville de Lens",
                  "POUR INFORMATION"):  # fmt: skip

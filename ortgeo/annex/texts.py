@@ -20,21 +20,28 @@ from ortgeo.maps.style import (
 from ortgeo.verdict import LENS_INSEE
 
 __all__ = [
-    "DENORMANDIE_NOTE",
+    "denormandie_note",
     "list_html",
     "list_parts",
     "readme",
     "what_is_drawn",
 ]
 
-#: The legal note on the Denormandie tax reduction (whole commune, not only the perimeter).
-DENORMANDIE_NOTE = (
-    "La réduction d'impôt « Denormandie dans l'ancien » (article 199 novovicies du code "
-    "général des impôts) s'applique sur tout le territoire de la commune de Lens, commune "
-    "signataire d'une convention d'ORT (Action Cœur de Ville), et pas seulement à "
-    "l'intérieur du périmètre ORT représenté ici ; ses conditions (travaux, loyers, "
-    "ressources des locataires) sont à vérifier auprès de l'administration fiscale."
-)
+
+def denormandie_note(state: AnnexState) -> str:
+    """The dated Denormandie note for Lens (:mod:`ortgeo.legal`), on the day asked, or today
+    for the sectors of the avenant.
+
+    Examples
+    --------
+    >>> from ortgeo.maps._state import annex_state
+    >>> "tout le territoire de la commune de Lens" in denormandie_note(annex_state("2024-06-01"))
+    True
+    """
+    from ortgeo.legal import commune_status
+
+    day = _dt.date.today() if state.avenant else state.date
+    return commune_status(LENS_INSEE).denormandie(day)["text"]
 
 
 @functools.cache
@@ -70,7 +77,7 @@ def _common(state: AnnexState) -> dict[str, Any]:
         "indicatif_warning": INDICATIF_WARNING,
         "status": state.data_status,
         "what_is_drawn": what_is_drawn(state),
-        "denormandie": DENORMANDIE_NOTE,
+        "denormandie": denormandie_note(state),
         "lens_insee": LENS_INSEE,
     }
 
