@@ -28,21 +28,24 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
+import json
 import tomllib
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import shapely
+import shapely.geometry
 
 from ortgeo import validate
-from ortgeo.crs import L93, WGS84
+from ortgeo.crs import LENS_CENTRE_LONLAT, WGS84, to_l93
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import MissingCRSError, PerimeterFileError, UnknownLayerError
-from ortgeo.io import read_perimeter
 from ortgeo.status import DATA_STATUSES, DATE_PRECISIONS, Timing
+
+if TYPE_CHECKING:  # geopandas is imported by the functions that build GeoDataFrames
+    import geopandas as gpd
 
 __all__ = [
     "ACT_KINDS",
@@ -268,8 +271,18 @@ class Layer:
 
     @functools.cached_property
     def geometry_l93(self) -> shapely.Geometry:
-        """The geometry in Lambert-93 (EPSG:2154), for metric work."""
-        return gpd.GeoSeries([self.geometry], crs=WGS84).to_crs(L93).iloc[0]
+        """The geometry in Lambert-93 (EPSG:2154), for metric work (prepared)."""
+        geometry = to_l93(self.geometry)
+        shapely.prepare(geometry)
+        return geometry
+
+    @functools.cached_property
+    def limit_l93(self) -> shapely.Geometry:
+        """The limit (boundary) of :attr:`geometry_l93`, prepared: signed distances of one
+        point are measured to it (:func:`ortgeo.locate.located_point`)."""
+        limit = shapely.boundary(self.geometry_l93)
+        shapely.prepare(limit)
+        return limit
 
     @property
     def area_ha(self) -> float:
@@ -385,8 +398,63 @@ def _act(entry: Mapping[str, Any], where: str) -> Act:
     )
 
 
+#: A plain GeoJSON perimeter is read directly when it lies this close to Lens (the limit
+#: of :func:`ortgeo.read_perimeter`'s warning); anything else goes through OGR.
+_NEAR_LENS_M = 25_000.0
+
+
+def plain_geojson(path: Path) -> tuple[list[shapely.Geometry], list[dict[str, Any]]] | None:
+    """The polygons and properties of a plain GeoJSON file, read with json and shapely.
+
+    "Plain": a FeatureCollection without a ``crs`` member (RFC 7946: WGS84), every feature
+    a valid, non-empty 2-D Polygon or MultiPolygon within ±180°/±90°. Such a file needs none
+    of :func:`ortgeo.read_perimeter`'s checks, repairs or warnings, and reads to the same
+    coordinates without loading OGR, pandas or geopandas. ``None`` for any other file:
+    the caller reads it with :func:`ortgeo.read_perimeter`.
+
+    Examples
+    --------
+    >>> geoms, props = plain_geojson(bundled_path() / "ort_2019.geojson")
+    >>> geoms[0].geom_type, props[0]["status"]
+    ('Polygon', 'indicatif')
+    """
+    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError):
+        return None
+    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or "crs" in data:
+        return None
+    features = data.get("features")
+    if not isinstance(features, list) or not features:
+        return None
+    try:
+        geoms = [shapely.geometry.shape(f["geometry"]) for f in features]
+        props = [dict(f.get("properties") or {}) for f in features]
+    except (shapely.errors.ShapelyError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+    ok = all(
+        g is not None and g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty
+        and g.is_valid and not g.has_z for g in geoms
+    )  # fmt: skip
+    if not ok:
+        return None
+    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
+    if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+        return None
+    return geoms, props
+
+
 def _geometry(folder: Path, entry: Mapping[str, Any], where: str) -> tuple[shapely.Geometry, Path]:
     path = folder / validate.text(entry.get("file"), "file", where, required=True)
+    plain = None if entry.get("crs") else plain_geojson(path)
+    if plain is not None:
+        centre = to_l93(shapely.Point(*LENS_CENTRE_LONLAT))
+        if min(to_l93(g).distance(centre) for g in plain[0]) <= _NEAR_LENS_M:
+            return shapely.union_all(plain[0]), path
+    from ortgeo.io import read_perimeter
+
     try:
         gdf = read_perimeter(path, crs=entry.get("crs") or None)
     except PerimeterFileError as exc:  # say which catalogue and layer; same error class
@@ -722,6 +790,8 @@ class Catalog:
         })  # fmt: skip
         entry.update(metadata)
         fields = layer_fields(entry, where, self._acts, kind=old.kind)
+        from ortgeo.io import read_perimeter
+
         gdf = read_perimeter(path, layer=layer, crs=crs, engine=engine)
         new = dataclasses.replace(
             old, geometry=shapely.union_all(gdf.geometry.values), path=Path(path), **fields
@@ -735,6 +805,8 @@ class Catalog:
         self, date: DateLike = None, *, all_dates: bool = False
     ) -> gpd.GeoDataFrame:
         """One row per layer (in force on ``date`` unless ``all_dates``), EPSG:4326."""
+        import geopandas as gpd
+
         layers = list(self) if all_dates else self.in_force(date)
         return gpd.GeoDataFrame(
             [layer.to_record() for layer in layers],
@@ -832,4 +904,6 @@ def landmarks() -> gpd.GeoDataFrame:
     >>> marks.crs.to_epsg(), marks.loc[marks["name"] == "Église Saint-Léger", "kind"].item()
     (4326, 'repere')
     """
+    import geopandas as gpd
+
     return gpd.read_file(bundled_path() / "landmarks.geojson", engine="pyogrio")

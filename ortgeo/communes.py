@@ -6,18 +6,24 @@ an ORT polygon. See ``data/communes/PROVENANCE.md`` for sources and licences.
 
 from __future__ import annotations
 
+import csv
 import functools
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 
 from ortgeo.crs import L93, WGS84, to_wgs84_lonlat
 
-__all__ = ["commune_at", "commune_at_xy", "commune_outlines", "communes_path", "ort_communes"]
+if TYPE_CHECKING:  # pandas and geopandas only for the tables and the large batches
+    import geopandas as gpd
+    import pandas as pd
+
+__all__ = [
+    "commune_at", "commune_at_lonlat", "commune_at_xy", "commune_name", "commune_outlines",
+    "communes_path", "ort_communes", "ort_rows",
+]  # fmt: skip
 
 
 def communes_path() -> Path:
@@ -36,6 +42,8 @@ def communes_path() -> Path:
 
 @functools.lru_cache(maxsize=1)
 def _outlines() -> gpd.GeoDataFrame:
+    import geopandas as gpd
+
     gdf = gpd.read_file(communes_path() / "communes.geojson", engine="pyogrio")
     gdf = gdf.set_crs(WGS84, allow_override=True)
     shapely.prepare(gdf.geometry.values)
@@ -57,10 +65,44 @@ def commune_outlines() -> gpd.GeoDataFrame:
 
 
 @functools.lru_cache(maxsize=1)
-def _outline_index() -> tuple[Any, np.ndarray]:
-    """The outlines' spatial index and INSEE codes (looked up once, not per call)."""
-    gdf = _outlines()
-    return gdf.sindex, gdf["code"].to_numpy(dtype=object)
+def _outline_index() -> tuple[shapely.STRtree, np.ndarray, dict[str, str]]:
+    """The outlines' spatial index, INSEE codes and names, read with json and shapely (no
+    geopandas: a point check needs only this), looked up once."""
+    from ortgeo.catalog import plain_geojson
+
+    plain = plain_geojson(communes_path() / "communes.geojson")
+    if plain is None:  # pragma: no cover - the bundled file is plain GeoJSON
+        raise RuntimeError("The bundled communes.geojson is damaged: reinstall ortgeo.")
+    geoms, props = np.array(plain[0], dtype=object), plain[1]
+    shapely.prepare(geoms)
+    names = {str(p["code"]): str(p["nom"]) for p in props}
+    return shapely.STRtree(geoms), np.array([str(p["code"]) for p in props], object), names
+
+
+def commune_name(insee: str) -> str:
+    """Name of a commune of the bundled outlines (``""`` when it is not one of them).
+
+    Examples
+    --------
+    >>> commune_name("62523"), commune_name("75056")
+    ('Loison-sous-Lens', '')
+    """
+    return _outline_index()[2].get(insee, "")
+
+
+def commune_at_lonlat(lon: float, lat: float) -> str | None:
+    """:func:`commune_at` for one point (the same answer, without arrays).
+
+    Examples
+    --------
+    >>> commune_at_lonlat(2.833889, 50.429167), commune_at_lonlat(0.0, 45.0)
+    ('62498', None)
+    """
+    tree, code, _ = _outline_index()
+    if not (np.isfinite(lon) and np.isfinite(lat)):
+        return None
+    hit = tree.query(shapely.Point(lon, lat), predicate="intersects")
+    return str(code[hit[-1]]) if len(hit) else None  # on a shared border: as commune_at
 
 
 def commune_at(lon: object, lat: object) -> np.ndarray:
@@ -83,13 +125,13 @@ def commune_at(lon: object, lat: object) -> np.ndarray:
     """
     x = np.atleast_1d(np.asarray(lon, dtype=float))
     y = np.atleast_1d(np.asarray(lat, dtype=float))
-    sindex, code = _outline_index()
+    tree, code, _ = _outline_index()
     out = np.full(x.shape, None, dtype=object)
     ok = np.isfinite(x) & np.isfinite(y)
     if not ok.any():
         return out
     pts = shapely.points(x[ok], y[ok])
-    hit_pt, hit_poly = sindex.query(pts, predicate="intersects")
+    hit_pt, hit_poly = tree.query(pts, predicate="intersects")
     codes = np.full(int(ok.sum()), None, dtype=object)
     codes[hit_pt] = code[hit_poly]  # on a shared border: one of the two
     out[ok] = codes
@@ -163,7 +205,22 @@ def commune_at_xy(x: object, y: object) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=1)
+def ort_rows() -> dict[str, dict[str, str]]:
+    """The rows of the ANCT table as text, by INSEE code (read with csv: no pandas).
+
+    Examples
+    --------
+    >>> ort_rows()["62498"]["ort_signee_le"]
+    '2019-08-04'
+    """
+    with (communes_path() / "ort_communes.csv").open(encoding="utf-8", newline="") as f:
+        return {row["insee"]: row for row in csv.DictReader(f)}
+
+
+@functools.lru_cache(maxsize=1)
 def _ort_table() -> pd.DataFrame:
+    import pandas as pd
+
     table = pd.read_csv(communes_path() / "ort_communes.csv", dtype=str, keep_default_na=False)
     for col in ("acv", "pvd"):
         table[col] = table[col] == "True"

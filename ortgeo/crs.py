@@ -7,9 +7,12 @@ Metric work is done in Lambert-93 (EPSG:2154); storage and exchange in WGS84
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from pyproj import CRS, Transformer
 
-__all__ = ["L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93_xy", "to_wgs84_lonlat"]
+__all__ = [
+    "L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93", "to_l93_xy", "to_wgs84_lonlat",
+]  # fmt: skip
 
 WGS84 = CRS.from_epsg(4326)
 L93 = CRS.from_epsg(2154)
@@ -53,6 +56,23 @@ def to_wgs84_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarra
     (2.83389, 50.42917)
     """
     return _to_wgs84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+
+def to_l93(geometry: shapely.Geometry) -> shapely.Geometry:
+    """A WGS84 geometry in Lambert-93, without geopandas: the same vertices through the
+    same transformer as ``GeoSeries.to_crs(2154)``, so the same coordinates.
+
+    Examples
+    --------
+    >>> to_l93(shapely.Point(2.833889, 50.429167)).wkt
+    'POINT (688179.983350236 7036861.317586589)'
+    """
+    include_z = bool(shapely.has_z(geometry))
+    data = np.array([geometry], dtype=object)
+    coords = shapely.get_coordinates(data, include_z=include_z)
+    new = np.array(_to_l93.transform(*coords.T)).T
+    result: shapely.Geometry = shapely.set_coordinates(data, new)[0]
+    return result
 
 
 def guess_crs(bounds: tuple[float, float, float, float], max_km: float = 60.0) -> list[str]:

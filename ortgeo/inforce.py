@@ -16,7 +16,6 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
-import geopandas as gpd
 import shapely
 
 from ortgeo.catalog import Act, Catalog, Layer, date_words
@@ -26,6 +25,7 @@ from ortgeo.dates import DateLike, parse_date
 from ortgeo.status import Timing
 
 if TYPE_CHECKING:
+    import geopandas as gpd
     import numpy as np
 
     from ortgeo.engine import Sectors
@@ -180,6 +180,8 @@ class PerimetersInForce:
 
         Columns ``date, layers, names, status, accuracy_m, area_ha, legal_basis``, EPSG:4326.
         """
+        import geopandas as gpd
+
         cols = ["date", "layers", "names", "status", "accuracy_m", "area_ha", "legal_basis"]
         if not self.has_ort:
             warnings.warn(

@@ -15,7 +15,7 @@ import datetime as _dt
 import functools
 from typing import Any
 
-from ortgeo.communes import _ort_table, commune_outlines
+from ortgeo.communes import commune_name, ort_rows
 from ortgeo.dates import DateLike, parse_date, parse_optional_date
 from ortgeo.texts import note
 from ortgeo.validate import insee_code
@@ -145,15 +145,12 @@ def commune_status(insee: str, date: DateLike = None) -> CommuneStatus:
 @functools.lru_cache(maxsize=4096)
 def _commune_status(code: str) -> CommuneStatus:
     """The status of a valid INSEE code (immutable, read once per code from the tables)."""
-    table = _ort_table()  # cached, read-only here
-    if code not in table.index:
-        outlines = commune_outlines()
-        names = outlines.loc[outlines["code"] == code, "nom"]
-        return CommuneStatus(insee=code, name=names.iloc[0] if len(names) else "", known=False)
-    row = table.loc[code]  # the table is read as text, one row per INSEE code
+    row = ort_rows().get(code)  # cached, read-only here; the table is read as text
+    if row is None:
+        return CommuneStatus(insee=code, name=commune_name(code), known=False)
     return CommuneStatus(
-        insee=code, name=str(row["nom"]), known=True, programme=str(row["programme"]),
-        acv=bool(row["acv"]), pvd=bool(row["pvd"]), ort=str(row["ort"]),
-        ort_signed_on=parse_optional_date(str(row["ort_signee_le"])), epci=str(row["epci"]),
-        updated=str(row["actualise_le"]), remark=str(row["remarque"]),
+        insee=code, name=row["nom"], known=True, programme=row["programme"],
+        acv=row["acv"] == "True", pvd=row["pvd"] == "True", ort=row["ort"],
+        ort_signed_on=parse_optional_date(row["ort_signee_le"]), epci=row["epci"],
+        updated=row["actualise_le"], remark=row["remarque"],
     )  # fmt: skip

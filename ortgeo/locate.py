@@ -32,28 +32,32 @@ no Python loop over points.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import math
 import weakref
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from ortgeo.catalog import Catalog
-from ortgeo.communes import commune_at_xy
-from ortgeo.crs import to_wgs84_lonlat
+from ortgeo.communes import commune_at_lonlat, commune_at_xy
+from ortgeo.crs import to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike
-from ortgeo.engine import measure
 from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
-from ortgeo.points import points_xy, validate_lonlat
+from ortgeo.points import REASONS, points_xy, validate_lonlat, validate_xy
 from ortgeo.status import STATUS_CODE, STATUSES, Status
 from ortgeo.validate import metres
 
+if TYPE_CHECKING:  # pandas only for locate()'s DataFrame; one point needs none of it
+    import pandas as pd
+
 __all__ = [
     "DATE_INCERTAINE", "DEDANS", "DEHORS", "INDETERMINE", "INVALIDE", "LIMITE", "ORT_KEY",
-    "SANS_ORT", "STATUSES", "Located", "layer_key", "locate", "located", "validate_lonlat",
+    "SANS_ORT", "STATUSES", "Located", "layer_key", "locate", "located", "located_point",
+    "validate_lonlat",
 ]  # fmt: skip
 
 #: Statuses, re-exported from :class:`ortgeo.status.Status` for callers that import them here.
@@ -65,12 +69,20 @@ ORT_KEY = "ort"
 #: A point farther than this from every layer of the catalogue is outside its territory.
 TERRITORY_MARGIN_M = 100_000.0
 _CODE = STATUS_CODE
-#: Built once: ``from_codes`` with a ready dtype and no validation (codes are ours).
-_STATUS_DTYPE: Any = pd.CategoricalDtype(pd.Index(STATUSES))
+
+
+@functools.cache
+def _status_dtype() -> Any:
+    """Built once: ``from_codes`` with a ready dtype and no validation (codes are ours)."""
+    import pandas as pd
+
+    return pd.CategoricalDtype(pd.Index(STATUSES))
 
 
 def _statuses(codes: np.ndarray) -> pd.Categorical[str]:
-    return pd.Categorical.from_codes(codes, dtype=_STATUS_DTYPE, validate=False)
+    import pandas as pd
+
+    return pd.Categorical.from_codes(codes, dtype=_status_dtype(), validate=False)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,6 +100,8 @@ class Located:
 
     def frame(self) -> pd.DataFrame:
         """The DataFrame of :func:`locate` (status columns categorical)."""
+        import pandas as pd
+
         cols = {k: _statuses(v) if k in self.status_columns else v
                 for k, v in self.columns.items()}  # fmt: skip
         return pd.DataFrame(cols, index=self.index, copy=False)
@@ -189,6 +203,111 @@ def _far_reason(
                 "ou adresse hors du territoire"
             )
     return reason
+
+
+def _near_territory(x: float, y: float, state: PerimetersInForce) -> bool:
+    """Whether a point is surely not far from the territory (within half the margin on each
+    axis of its bounds): then :func:`_far_reason` has nothing to say, no need to ask it."""
+    if not len(state.catalog):
+        return True
+    minx, miny, maxx, maxy = _territory_bounds(state.catalog)
+    half = TERRITORY_MARGIN_M / 2
+    return minx - half <= x <= maxx + half and miny - half <= y <= maxy + half
+
+
+def _one(values: Any) -> np.ndarray:
+    return np.array([values], dtype=float)
+
+
+def located_point(
+    a: float,
+    b: float,
+    state: PerimetersInForce,
+    band_m: float | None = None,
+    uncertainty_m: float = 0.0,
+    *,
+    given_xy: bool = False,
+) -> dict[str, Any]:
+    """Row 0 of :func:`located` for one point, with scalars: the same keys and values.
+
+    ``a, b`` are WGS84 longitude/latitude, or Lambert-93 x/y when ``given_xy``. The exact
+    tests are those of :func:`ortgeo.engine.measure` (``intersects_xy`` on the sector,
+    the distance to its prepared limit), the composite is :func:`composite`, invalid or
+    far points get the reasons of :func:`validate_lonlat`, :func:`validate_xy` and
+    :func:`_far_reason`; only the common case (a valid point near the territory) skips
+    the arrays.
+
+    Examples
+    --------
+    >>> from ortgeo.inforce import on
+    >>> r = located_point(2.833889, 50.429167, on("2024-06-01"))
+    >>> r["ort_status"], r["commune"], round(float(r["ort_distance_m"]))
+    ('dedans', '62498', 384)
+    """
+    if band_m is not None:
+        band_m = metres(band_m, "band_m")
+    unc = float(uncertainty_m)
+    if unc < 0:
+        raise OrtgeoError("uncertainty_m must be ≥ 0 metres.")
+    unc = unc if math.isfinite(unc) else 0.0
+    nan = np.float64(np.nan)
+    if given_xy:
+        x, y = np.float64(a), np.float64(b)
+        reason = str(validate_xy(_one(x), _one(y))[0])
+        lon, lat = (np.float64(v) for v in to_wgs84_lonlat(x, y))
+        fx, fy = x, y
+    else:
+        lon, lat = np.float64(a), np.float64(b)
+        france = -5.5 <= lon <= 10 and 41 <= lat <= 51.5  # surely valid: no need to ask
+        reason = "" if france else str(validate_lonlat(_one(lon), _one(lat))[0])
+        x = y = nan
+        if reason == "":
+            x, y = (np.float64(v) for v in to_l93_xy(lon, lat))
+            if not (math.isfinite(x) and math.isfinite(y)):
+                reason = REASONS[4]
+        fx, fy = (x, y) if reason == "" else (nan, y)  # as located(): y as projected
+        x, y = (x, y) if reason == "" else (nan, nan)
+    if not _near_territory(fx, fy, state):
+        far = str(_far_reason(_one(fx), _one(fy), state, given_xy)[0])
+        reason = far or reason
+    valid = reason == ""
+    if given_xy and not valid:
+        x = y = nan
+    commune = commune_at_lonlat(*to_wgs84_lonlat(x, y)) if valid else None
+    row: dict[str, Any] = {"lon": lon, "lat": lat, "x": x, "y": y, "valid": np.bool_(valid),
+                           "reason": reason, "commune": commune}  # fmt: skip
+    layers = state.layers
+    inside = np.zeros(len(layers), bool)
+    dist = np.full(len(layers), np.nan)
+    band = np.full(len(layers), np.nan)
+    if valid:
+        point = shapely.Point(x, y)
+        for pos, layer in enumerate(layers):
+            inside[pos] = shapely.intersects_xy(layer.geometry_l93, x, y)
+            d = shapely.distance(layer.limit_l93, point)
+            dist[pos] = d if inside[pos] else -d
+            band[pos] = float(band_m) if band_m is not None else layer.accuracy_m + unc
+    near = np.abs(dist) <= band
+    k = len(state.sectors)
+    if k and valid:
+        codes, who = composite(inside[:k, None], dist[:k, None], band[:k, None], state.certain)
+        code, w = codes[0], int(who[0])
+        if code == _CODE[DEHORS] and str(commune) in state.missing_communes:
+            code = _CODE[INDETERMINE]
+        row.update(ort_inside=np.bool_(inside[:k].any()), ort_distance_m=dist[w],
+                   ort_band_m=band[w], ort_sector=state.sectors[w].id)  # fmt: skip
+    else:
+        code = _CODE[SANS_ORT] if valid else _CODE[INVALIDE]
+        row.update(ort_inside=np.bool_(False), ort_distance_m=nan, ort_band_m=nan,
+                   ort_sector=None)  # fmt: skip
+    row["ort_status"] = STATUSES[code]
+    for pos, layer in enumerate(layers):
+        key = layer_key(layer.id)
+        status = (LIMITE if near[pos] else DEDANS if inside[pos] else DEHORS) if valid else INVALIDE
+        row[f"{key}_inside"] = inside[pos]
+        row[f"{key}_distance_m"] = dist[pos]
+        row[f"{key}_status"] = str(status)
+    return row
 
 
 def locate(
@@ -321,6 +440,8 @@ def located(
         else:
             columns["lon"], columns["lat"] = to_wgs84_lonlat(pts.x, pts.y)
     columns.update(x=x, y=y, valid=valid, reason=reason, commune=commune)
+    from ortgeo.engine import measure
+
     ok = np.flatnonzero(valid)
     sub = pts if all_valid else pts.take(ok)
     m = measure(state.sectors_table, sub, band_m, unc if all_valid else unc[ok], distances)

@@ -9,13 +9,16 @@ Lambert-93 input so that distances reuse them.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 import shapely
 
 from ortgeo.crs import L93, WGS84, to_l93_xy
 from ortgeo.errors import InputFileError, MissingCRSError, OrtgeoError
+
+if TYPE_CHECKING:  # pandas is imported where a table or an index is built
+    import pandas as pd
 
 __all__ = [
     "REASONS",
@@ -120,6 +123,8 @@ def _numbers(values: object) -> np.ndarray:
     raw = np.asarray(values)
     if raw.dtype.kind in "fiu":  # already numbers: what to_numeric would give, without pandas
         return raw.astype(float)
+    import pandas as pd
+
     return np.asarray(pd.to_numeric(pd.Series(raw), errors="coerce"), dtype=float)
 
 
@@ -138,6 +143,8 @@ def points_from_lonlat(lon: object, lat: object, index: pd.Index | None = None) 
     x, y = np.full(len(lon), np.nan), np.full(len(lon), np.nan)
     x[ok], y[ok] = to_l93_xy(lon[ok], lat[ok])
     reason[ok & ~(np.isfinite(x) & np.isfinite(y))] = REASONS[4]
+    import pandas as pd
+
     return Points(x, y, reason, index if index is not None else pd.RangeIndex(len(lon)), lon, lat)
 
 
@@ -153,6 +160,8 @@ def points_from_xy(
     """
     x, y = _numbers(x), _numbers(y)
     reason = validate_xy(x, y)
+    import pandas as pd
+
     index = index if index is not None else pd.RangeIndex(len(x))
     return Points(x, y, reason, index, geoms=geoms)
 
@@ -167,11 +176,13 @@ def points_xy(points: object, *, xy_columns: bool = True) -> Points:
 
     Examples
     --------
+    >>> import pandas as pd
     >>> p = points_xy(pd.DataFrame({"x": [688180.0], "y": [7036861.0]}))
     >>> p.x.tolist(), p.valid.tolist()
     ([688180.0], [True])
     """
     import geopandas as gpd
+    import pandas as pd
 
     if isinstance(points, gpd.GeoDataFrame):
         points = points.geometry

@@ -15,15 +15,15 @@ import functools
 import math
 from typing import Any
 
-import geopandas as gpd
+import numpy as np
 from pyproj import CRS
 
 from ortgeo.catalog import Catalog, Layer
-from ortgeo.crs import WGS84
+from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike
 from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.legal import CommuneStatus, commune_status
-from ortgeo.locate import ORT_KEY, located
+from ortgeo.locate import ORT_KEY, located, located_point
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
 
@@ -397,13 +397,22 @@ def check_point(
     'longitude et latitude inversées ?'
     """
     state = on(date, catalog)
-    points: object = ([lon], [lat])
-    if not _is_wgs84(crs):
-        points = gpd.GeoSeries.from_xy([lon], [lat], crs=crs)
-    row = located(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m).row(0)
+    a, b = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    kind = _crs_kind(crs)
+    if a.ndim == 0 and b.ndim == 0 and kind != "other":  # one point: the scalar path
+        row = located_point(a[()], b[()], state, band_m, uncertainty_m, given_xy=kind == "l93")
+    else:
+        import geopandas as gpd
+
+        points: object = ([lon], [lat])
+        if kind != "wgs84":
+            points = gpd.GeoSeries.from_xy([lon], [lat], crs=crs)
+        row = located(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m).row(0)
     return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m)
 
 
 @functools.lru_cache(maxsize=32)
-def _is_wgs84(crs: str | int) -> bool:
-    return bool(CRS.from_user_input(crs) == WGS84)
+def _crs_kind(crs: str | int) -> str:
+    """``"wgs84"``, ``"l93"`` or ``"other"`` (looked up once per CRS given)."""
+    parsed = CRS.from_user_input(crs)
+    return "wgs84" if parsed == WGS84 else "l93" if parsed.equals(L93) else "other"

@@ -6,7 +6,6 @@ from typing import TYPE_CHECKING
 
 import click
 
-from ortgeo.address import check_address, resolve_geocoder
 from ortgeo.cli.options import (
     band_option,
     catalog_option,
@@ -105,6 +104,8 @@ def check(
                                    cadastre=cadastre_path), as_json)  # fmt: skip
         return
     if address is not None:
+        from ortgeo.address import check_address, resolve_geocoder  # geocoders: only here
+
         coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
         verdict = check_address(
             address, date=date, geocoder=coder, catalog=cat, citycode=citycode, postcode=postcode
