@@ -289,7 +289,7 @@ class Layer:
         """Area in hectares, computed in Lambert-93."""
         return float(self.geometry_l93.area / 1e4)
 
-    @property
+    @functools.cached_property
     def legal_basis(self) -> str:
         """The acts that created or re-recognised the layer, in French, with their dates."""
         return " ; ".join(act.label for act in self.acts)
@@ -299,7 +299,7 @@ class Layer:
         """Date of the first act (``None`` when unknown)."""
         return self.acts[0].date if self.acts else None
 
-    @property
+    @functools.cached_property
     def validity_fr(self) -> str:
         """Validity in French words, e.g. ``"à partir du 04/08/2019, sans date de fin connue"``.
 

@@ -101,7 +101,7 @@ def commune_at_lonlat(lon: float, lat: float) -> str | None:
     tree, code, _ = _outline_index()
     if not (np.isfinite(lon) and np.isfinite(lat)):
         return None
-    hit = tree.query(shapely.Point(lon, lat), predicate="intersects")
+    hit = tree.query(shapely.points(np.array((lon, lat))), predicate="intersects")
     return str(code[hit[-1]]) if len(hit) else None  # on a shared border: as commune_at
 
 

@@ -82,7 +82,13 @@ class PerimetersInForce:
     def timing(self, layer: Layer | str) -> Timing:
         """Timing of a layer on this date (``en-vigueur``, ``incertain``...)."""
         layer = self.catalog[layer] if isinstance(layer, str) else layer
-        return layer.timing(self.date)
+        known = self._timings.get(id(layer))
+        return known if known is not None else layer.timing(self.date)
+
+    @functools.cached_property
+    def _timings(self) -> dict[int, Timing]:
+        """The timing of every layer of the catalogue on this date, by layer identity."""
+        return {id(x): x.timing(self.date) for x in self.catalog}
 
     @property
     def uncertain(self) -> tuple[Layer, ...]:

@@ -47,7 +47,7 @@ from ortgeo.crs import to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
-from ortgeo.points import REASONS, points_xy, validate_lonlat, validate_xy
+from ortgeo.points import L93_BOUNDS, REASONS, points_xy, validate_lonlat, validate_xy
 from ortgeo.status import STATUS_CODE, STATUSES, Status
 from ortgeo.validate import metres
 
@@ -166,6 +166,42 @@ def composite(
     return codes, decider
 
 
+def composite_one(
+    inside: Sequence[bool], dist: Sequence[float], band: Sequence[float], certain: Sequence[bool]
+) -> tuple[int, int]:
+    """:func:`composite` for one point, with Python scalars: (status code, deciding sector).
+
+    The same rule, ties included (the first sector wins, as ``argmax``/``argmin`` do);
+    ``tests/test_locate.py`` checks it against :func:`composite` on random cases.
+
+    Examples
+    --------
+    >>> code, who = composite_one([True, False], [299.0, -700.0], [250.0, 300.0], [True, True])
+    >>> STATUSES[code], who
+    ('dedans', 0)
+    """
+    inf = math.inf
+    n = len(inside)
+    far = [not abs(d) <= b for d, b in zip(dist, band, strict=True)]  # NaN: beyond the band
+    firm_in = [i and f for i, f in zip(inside, far, strict=True)]
+    margin = [(inf if d != d else d - b) if fi else -inf
+              for fi, d, b in zip(firm_in, dist, band, strict=True)]  # fmt: skip
+    certain_in = [fi and bool(c) for fi, c in zip(firm_in, certain, strict=True)]
+
+    def first_max(values: list[float]) -> int:
+        return max(range(n), key=lambda s: (values[s], -s)) if n else 0
+
+    if any(certain_in):
+        return _CODE[DEDANS], first_max([m if c else -inf for m, c in zip(margin, certain_in,
+                                                                            strict=True)])
+    if any(firm_in):
+        return _CODE[DATE_INCERTAINE], first_max(margin)
+    closeness = [inf if d != d else abs(d) - b for d, b in zip(dist, band, strict=True)]
+    who = min(range(n), key=lambda s: (closeness[s], s)) if n else 0
+    all_out = all(not i and f for i, f in zip(inside, far, strict=True))
+    return (_CODE[DEHORS] if all_out else _CODE[LIMITE]), who
+
+
 _BOUNDS: weakref.WeakKeyDictionary[Catalog, np.ndarray] = weakref.WeakKeyDictionary()
 
 
@@ -250,19 +286,21 @@ def located_point(
     if unc < 0:
         raise OrtgeoError("uncertainty_m must be ≥ 0 metres.")
     unc = unc if math.isfinite(unc) else 0.0
-    nan = np.float64(np.nan)
+    nan = math.nan
     if given_xy:
-        x, y = np.float64(a), np.float64(b)
-        reason = str(validate_xy(_one(x), _one(y))[0])
-        lon, lat = (np.float64(v) for v in to_wgs84_lonlat(x, y))
+        x, y = float(a), float(b)
+        xmin, ymin, xmax, ymax = L93_BOUNDS
+        domain = xmin <= x <= xmax and ymin <= y <= ymax  # surely valid: no need to ask
+        reason = "" if domain else str(validate_xy(_one(x), _one(y))[0])
+        lon, lat = (float(v) for v in to_wgs84_lonlat(x, y))
         fx, fy = x, y
     else:
-        lon, lat = np.float64(a), np.float64(b)
+        lon, lat = float(a), float(b)
         france = -5.5 <= lon <= 10 and 41 <= lat <= 51.5  # surely valid: no need to ask
         reason = "" if france else str(validate_lonlat(_one(lon), _one(lat))[0])
         x = y = nan
         if reason == "":
-            x, y = (np.float64(v) for v in to_l93_xy(lon, lat))
+            x, y = (float(v) for v in to_l93_xy(lon, lat))
             if not (math.isfinite(x) and math.isfinite(y)):
                 reason = REASONS[4]
         fx, fy = (x, y) if reason == "" else (nan, y)  # as located(): y as projected
@@ -274,36 +312,36 @@ def located_point(
     if given_xy and not valid:
         x = y = nan
     commune = commune_at_lonlat(*to_wgs84_lonlat(x, y)) if valid else None
-    row: dict[str, Any] = {"lon": lon, "lat": lat, "x": x, "y": y, "valid": np.bool_(valid),
+    row: dict[str, Any] = {"lon": lon, "lat": lat, "x": x, "y": y, "valid": valid,
                            "reason": reason, "commune": commune}  # fmt: skip
     layers = state.layers
-    inside = np.zeros(len(layers), bool)
-    dist = np.full(len(layers), np.nan)
-    band = np.full(len(layers), np.nan)
+    inside, dist, band = [False] * len(layers), [nan] * len(layers), [nan] * len(layers)
     if valid:
-        point = shapely.Point(x, y)
+        point = shapely.points(np.array((x, y)))
         for pos, layer in enumerate(layers):
-            inside[pos] = shapely.intersects_xy(layer.geometry_l93, x, y)
-            d = shapely.distance(layer.limit_l93, point)
+            inside[pos] = bool(shapely.intersects_xy(layer.geometry_l93, x, y))
+            d = float(shapely.distance(layer.limit_l93, point))
             dist[pos] = d if inside[pos] else -d
-            band[pos] = float(band_m) if band_m is not None else layer.accuracy_m + unc
-    near = np.abs(dist) <= band
+            band[pos] = band_m if band_m is not None else layer.accuracy_m + unc
     k = len(state.sectors)
     if k and valid:
-        codes, who = composite(inside[:k, None], dist[:k, None], band[:k, None], state.certain)
-        code, w = codes[0], int(who[0])
+        code, w = composite_one(inside[:k], dist[:k], band[:k], state.certain.tolist())
         if code == _CODE[DEHORS] and str(commune) in state.missing_communes:
             code = _CODE[INDETERMINE]
-        row.update(ort_inside=np.bool_(inside[:k].any()), ort_distance_m=dist[w],
-                   ort_band_m=band[w], ort_sector=state.sectors[w].id)  # fmt: skip
+        row.update(ort_inside=any(inside[:k]), ort_distance_m=dist[w], ort_band_m=band[w],
+                   ort_sector=state.sectors[w].id)  # fmt: skip
     else:
         code = _CODE[SANS_ORT] if valid else _CODE[INVALIDE]
-        row.update(ort_inside=np.bool_(False), ort_distance_m=nan, ort_band_m=nan,
-                   ort_sector=None)  # fmt: skip
+        row.update(ort_inside=False, ort_distance_m=nan, ort_band_m=nan, ort_sector=None)
     row["ort_status"] = STATUSES[code]
     for pos, layer in enumerate(layers):
         key = layer_key(layer.id)
-        status = (LIMITE if near[pos] else DEDANS if inside[pos] else DEHORS) if valid else INVALIDE
+        if not valid:
+            status = INVALIDE
+        elif abs(dist[pos]) <= band[pos]:
+            status = LIMITE
+        else:
+            status = DEDANS if inside[pos] else DEHORS
         row[f"{key}_inside"] = inside[pos]
         row[f"{key}_distance_m"] = dist[pos]
         row[f"{key}_status"] = str(status)

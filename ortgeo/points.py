@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # pandas is imported where a table or an index is built
     import pandas as pd
 
 __all__ = [
+    "L93_BOUNDS",
     "REASONS",
     "Points",
     "points_from_lonlat",
@@ -38,7 +39,7 @@ REASONS = (
     "géométrie qui n'est pas un point",
 )  # fmt: skip
 # Lambert-93 domain (metropolitan France and its margins), to reject impossible x/y.
-_L93_BOUNDS = (-400_000.0, 6_000_000.0, 1_400_000.0, 7_250_000.0)
+L93_BOUNDS = (-400_000.0, 6_000_000.0, 1_400_000.0, 7_250_000.0)
 
 
 def validate_lonlat(
@@ -76,7 +77,7 @@ def validate_xy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     reason = np.full(x.shape, "", dtype=object)
     with np.errstate(invalid="ignore"):
         missing = ~np.isfinite(x) | ~np.isfinite(y)
-        xmin, ymin, xmax, ymax = _L93_BOUNDS
+        xmin, ymin, xmax, ymax = L93_BOUNDS
         out = ~missing & ((x < xmin) | (x > xmax) | (y < ymin) | (y > ymax))
     reason[missing] = REASONS[1]
     reason[out] = REASONS[5]

@@ -93,12 +93,14 @@ def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
     >>> note("review", day=_dt.date(2027, 1, 15), review_after=_dt.date(2026, 12, 31))[:41]
     'La période Action cœur de ville 2023-2026'
     """
-    key = (macro_name, lines, *((k, type(v), _exact(v)) for k, v in sorted(context.items())))
+    # keyword order is the call site's (not sorted): at worst a second entry, never a wrong one;
+    # a float by its exact bits (-0.0 is not 0.0, NaN is NaN), anything else as it is
+    key = (macro_name, lines,
+           *[(k, type(v), v.hex() if isinstance(v, float) else v) for k, v in context.items()])
     try:
-        hash(key)
+        text = _NOTES_DONE.get(key)
     except TypeError:  # an unhashable value (a list): no cache
         return _note(macro_name, lines, context)
-    text = _NOTES_DONE.get(key)
     if text is None:
         text = _note(macro_name, lines, context)
         if len(_NOTES_DONE) >= _NOTES_DONE_MAX:
@@ -111,11 +113,6 @@ def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
 #: whose values are immutable: dates, numbers, frozen layers and commune statuses).
 _NOTES_DONE: dict[tuple[Any, ...], str] = {}
 _NOTES_DONE_MAX = 8192
-
-
-def _exact(value: Any) -> Any:
-    """A float by its exact bits (``-0.0`` ≠ ``0.0``, NaN = NaN), anything else as it is."""
-    return value.hex() if isinstance(value, float) else value
 
 
 def _note(macro_name: str, lines: bool, context: dict[str, Any]) -> str:

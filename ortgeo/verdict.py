@@ -79,11 +79,19 @@ class LayerResult:
         >>> res.where().replace("\\u202f", " ")
         'à 384 m de la limite, côté intérieur (marge ± 250 m)'
         """
+        return self._where
+
+    @functools.cached_property
+    def _where(self) -> str:  # computed once: a verdict's texts read it several times
         return note("distance", status=self.status, distance=self.distance_m,
                     band=self.band_m, inside=self.inside)  # fmt: skip
 
     def phrase(self) -> str:
         """French phrase: status then distance, e.g. ``"inclus, à 384 m de la limite…"``."""
+        return self._phrase
+
+    @functools.cached_property
+    def _phrase(self) -> str:
         if self.status == Status.INVALIDE:
             return "invalide"
         return f"{note('sector_status', status=self.status)}, {self.where()}"
@@ -168,6 +176,11 @@ class Verdict:
     # -- notes ---------------------------------------------------------------------
     def notes(self) -> list[dict[str, str]]:
         """Dated legal and data notes, each ``{"code": ..., "text": ...}`` in French."""
+        return [dict(n) for n in self._notes]  # a copy: the caller may change it
+
+    @functools.cached_property
+    def _notes(self) -> tuple[dict[str, str], ...]:
+        """The notes, computed once (``to_dict`` and ``explain`` both read them)."""
         out: list[dict[str, str]] = []
         for res in self.sectors:
             if res.timing == Timing.UNCERTAIN and res.layer is not None:
@@ -198,7 +211,7 @@ class Verdict:
         if indicatif:
             accuracy = max(r.accuracy_m for r in indicatif)
             out.append({"code": "data-status", "text": note("data_status", accuracy=accuracy)})
-        return out
+        return tuple(out)
 
     # -- outputs --------------------------------------------------------------------
     def summary(self) -> str:
@@ -209,6 +222,10 @@ class Verdict:
         >>> check_point(2.863056, 50.420278, date="2024-06-01").summary()[:32]
         'NON INCLUS — secteur le plus pro'
         """
+        return self._summary
+
+    @functools.cached_property
+    def _summary(self) -> str:
         ort = self.ort
         where = ort.where() if ort is not None and ort.band_m == ort.band_m else ""
         return note("head", status=str(self.status), where=where, name=_decider_name(self),
