@@ -441,7 +441,7 @@ def plain_geojson(path: Path) -> tuple[list[shapely.Geometry], list[dict[str, An
     if not ok:
         return None
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+    if not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
         return None
     return geoms, props
 

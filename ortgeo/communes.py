@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely

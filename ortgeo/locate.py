@@ -192,8 +192,9 @@ def composite_one(
         return max(range(n), key=lambda s: (values[s], -s)) if n else 0
 
     if any(certain_in):
-        return _CODE[DEDANS], first_max([m if c else -inf for m, c in zip(margin, certain_in,
-                                                                            strict=True)])
+        return _CODE[DEDANS], first_max(
+            [m if c else -inf for m, c in zip(margin, certain_in, strict=True)]
+        )
     if any(firm_in):
         return _CODE[DATE_INCERTAINE], first_max(margin)
     closeness = [inf if d != d else abs(d) - b for d, b in zip(dist, band, strict=True)]

@@ -95,8 +95,11 @@ def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
     """
     # keyword order is the call site's (not sorted): at worst a second entry, never a wrong one;
     # a float by its exact bits (-0.0 is not 0.0, NaN is NaN), anything else as it is
-    key = (macro_name, lines,
-           *[(k, type(v), v.hex() if isinstance(v, float) else v) for k, v in context.items()])
+    key = (
+        macro_name,
+        lines,
+        *[(k, type(v), v.hex() if isinstance(v, float) else v) for k, v in context.items()],
+    )
     try:
         text = _NOTES_DONE.get(key)
     except TypeError:  # an unhashable value (a list): no cache

@@ -39,7 +39,7 @@ finally:
     heavy = sorted({m.split('.')[0] if not m.startswith('ortgeo.') else m for m in sys.modules
                     if m.split('.')[0] in %r or m.startswith('ortgeo.geocoders')})
     print(json.dumps(heavy), file=sys.stderr)
-""" % (HEAVY,)
+""".replace("%r", repr(HEAVY))
 
 
 @pytest.mark.parametrize(
@@ -170,7 +170,12 @@ def test_commune_status_from_csv_is_the_anct_table() -> None:
     for code, row in table.iterrows():
         status = ortgeo.commune_status(str(code))
         assert (status.name, status.programme, status.ort, status.epci, status.remark) == (
-            row["nom"], row["programme"], row["ort"], row["epci"], row["remarque"])
+            row["nom"],
+            row["programme"],
+            row["ort"],
+            row["epci"],
+            row["remarque"],
+        )
         assert (status.acv, status.pvd) == (bool(row["acv"]), bool(row["pvd"]))
         signed = status.ort_signed_on.isoformat() if status.ort_signed_on else ""
         assert signed == row["ort_signee_le"]

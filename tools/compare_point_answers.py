@@ -93,9 +93,10 @@ def dump(path: Path, n: int) -> None:
             lon, lat = kw.pop("lon"), kw.pop("lat")
             try:
                 v = ortgeo.check_point(lon, lat, **kw)
-                line = [json.dumps(v.to_dict(), ensure_ascii=False), v.explain(),
-                        [repr(v.lon), repr(v.lat), repr(v.x), repr(v.y)], v.status, v.inside]  # fmt: skip
-            except Exception as exc:  # noqa: BLE001 - the error is part of the answer
+                coords = [repr(v.lon), repr(v.lat), repr(v.x), repr(v.y)]
+                line = [json.dumps(v.to_dict(), ensure_ascii=False), v.explain(), coords,
+                        v.status, v.inside]  # fmt: skip
+            except Exception as exc:
                 line = ["error", type(exc).__name__, str(exc)]
             out.write(json.dumps([case, line], ensure_ascii=False, default=str) + "\n")
 
