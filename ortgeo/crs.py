@@ -34,7 +34,7 @@ _to_l93 = Transformer.from_crs(WGS84, L93, always_xy=True)
 _to_wgs84 = Transformer.from_crs(L93, WGS84, always_xy=True)
 
 
-def to_l93_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def to_l93_xy(lon: np.ndarray | float, lat: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Project WGS84 longitude/latitude arrays to Lambert-93 x/y (metres).
 
     Examples
@@ -46,7 +46,7 @@ def to_l93_xy(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return _to_l93.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
 
 
-def to_wgs84_lonlat(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def to_wgs84_lonlat(x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.ndarray, np.ndarray]:
     """Project Lambert-93 x/y arrays (metres) to WGS84 longitude/latitude.
 
     Examples

@@ -312,7 +312,10 @@ def located_point(
     valid = reason == ""
     if given_xy and not valid:
         x = y = nan
-    commune = commune_at_lonlat(*to_wgs84_lonlat(x, y)) if valid else None
+    commune = None
+    if valid:  # as commune_at_xy: the outline containing the point's Lambert-93 position
+        back_lon, back_lat = to_wgs84_lonlat(x, y)
+        commune = commune_at_lonlat(float(back_lon), float(back_lat))
     row: dict[str, Any] = {"lon": lon, "lat": lat, "x": x, "y": y, "valid": valid,
                            "reason": reason, "commune": commune}  # fmt: skip
     layers = state.layers

@@ -417,7 +417,8 @@ def check_point(
     a, b = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     kind = _crs_kind(crs)
     if a.ndim == 0 and b.ndim == 0 and kind != "other":  # one point: the scalar path
-        row = located_point(a[()], b[()], state, band_m, uncertainty_m, given_xy=kind == "l93")
+        row = located_point(float(a), float(b), state, band_m, uncertainty_m,
+                            given_xy=kind == "l93")  # fmt: skip
     else:
         import geopandas as gpd
 
