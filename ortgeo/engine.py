@@ -481,8 +481,9 @@ def _exact(
     return inside, near, dist
 
 
-#: Most (grid cell, segment) pairs :func:`boundary_distance` weighs at once.
+#: Most (grid cell, segment) pairs :func:`boundary_distance` weighs, and its block of points.
 _CELL_SEGMENTS = 1 << 20
+_SEGMENT_BLOCK = 1 << 14
 
 
 def boundary_distance(boundary: shapely.Geometry, x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -530,24 +531,33 @@ def boundary_distance(boundary: shapely.Geometry, x: np.ndarray, y: np.ndarray) 
     n_cand = candidate.sum(axis=1)
     cand_seg = np.nonzero(candidate)[1]
     cand_start = np.cumsum(n_cand) - n_cand
-    for i in range(0, n, _BLOCK):
-        c, px, py = cell[i : i + _BLOCK], x[i : i + _BLOCK], y[i : i + _BLOCK]
-        count = n_cand[c]
+    step = _SEGMENT_BLOCK  # points per block: the pairs' arrays stay in the CPU cache
+    for i in range(0, n, step):
+        c = cell[i : i + step]
+        count = n_cand.take(c)
         first = np.cumsum(count) - count
-        seg = cand_seg[np.repeat(cand_start[c] - first, count) + np.arange(count.sum())]
-        px, py = np.repeat(px, count), np.repeat(py, count)
-        sax, say, sex, sey, sl2 = ax[seg], ay[seg], ex[seg], ey[seg], l2[seg]
-        dxa, dya = px - sax, py - say
-        dxb, dyb = px - bx[seg], py - by[seg]
+        seg = cand_seg.take(np.repeat(cand_start.take(c) - first, count) + np.arange(count.sum()))
+        px, py = np.repeat(x[i : i + step], count), np.repeat(y[i : i + step], count)
+        sex, sey, sl2 = ex.take(seg), ey.take(seg), l2.take(seg)
+        dxa, dya = px - ax.take(seg), py - ay.take(seg)
+        dxb, dyb = px - bx.take(seg), py - by.take(seg)
         with np.errstate(invalid="ignore", divide="ignore"):
-            r = (dxa * sex + dya * sey) / sl2  # GEOS: A == B is the distance to A
-            r[sl2 == 0] = 0.0
-            across = np.abs(((say - py) * sex - (sax - px) * sey) / sl2) * np.sqrt(sl2)
-        d = np.where(
-            r <= 0, np.sqrt(dxa * dxa + dya * dya),
-            np.where(r >= 1, np.sqrt(dxb * dxb + dyb * dyb), across),
-        )  # fmt: skip
-        out[i : i + _BLOCK] = np.minimum.reduceat(d, first)
+            r = dxa * sex
+            r += dya * sey
+            r /= sl2
+            r[sl2 == 0] = 0.0  # GEOS: a segment A == B is the distance to A
+            # |((Ay - py)(Bx - Ax) - (Ax - px)(By - Ay)) / L²| · L, the same float operations
+            d = dxa * sey
+            d -= dya * sex
+            d /= sl2
+            np.abs(d, out=d)
+            d *= np.sqrt(sl2, out=sl2)
+        for u, v, where in ((dxb, dyb, r >= 1), (dxa, dya, r <= 0)):  # beyond B, before A
+            u *= u
+            v *= v
+            u += v
+            np.copyto(d, np.sqrt(u, out=u), where=where)
+        out[i : i + step] = np.minimum.reduceat(d, first)
     return out
 
 
