@@ -188,7 +188,8 @@ def _chart(stats: pd.DataFrame, path: Path, top: int) -> None:
         ax.barh(names, part["dedans"], color="#1b7837", label="dedans")
         ax.barh(names, part["limite"], left=part["dedans"], color="#f1a340", label="limite")
         ax.set_xlabel("nombre de points")
-        shown = f"{len(part)} premiers sur {total}" if total > len(part) else f"{total}"
+        first = "premiers" if len(part) > 1 else "premier"
+        shown = f"{len(part)} {first} sur {total}" if total > len(part) else f"{total}"
         ax.set_title(f"Points par {label[:-1]} ({shown} {label})")
         ax.legend(loc="lower right")
     fig.tight_layout()
