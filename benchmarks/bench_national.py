@@ -22,7 +22,9 @@ the 28,825 DVF sales labelled by QPV — how often is each sale found inside its
 QPV, by ortgeo and by a plain ``sjoin``.
 
 Run: ``python benchmarks/bench_national.py --sectors 1000 --points 1000000`` (one case),
-``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers vs geopandas user code).
+``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers vs geopandas user code),
+``--dask --sectors 1000 --points 5000000`` (the distributed engine on a local cluster of two
+worker processes: time, peak memory per worker, same answers as the plain path).
 """
 
 from __future__ import annotations
@@ -187,6 +189,56 @@ def compare(points: Path, sectors: Path, sample: int = 200_000) -> dict:
             "nearest_subset": theirs_near <= ours, "pairs": len(ours)}  # fmt: skip
 
 
+def _peak_rss_gb() -> float:
+    """Peak resident set size of this process (a dask worker), in GB."""
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+
+
+def _row_group(path: str, i: int):  # -> pandas.DataFrame
+    import pyarrow.parquet as pq
+
+    return pq.ParquetFile(path).read_row_group(i).to_pandas()
+
+
+def dask_case(points: Path, sectors: Path) -> dict:
+    """The distributed engine on a local cluster of 2 worker processes (1 thread, 2 GB each).
+
+    One partition per row group of the points file (1 M points), read on the workers; the
+    per-point table is gathered and compared, row group by row group, with the plain path
+    run here; peak memory = each worker's maximum resident set size.
+    """
+    import dask.dataframe as dd
+    import pandas as pd
+    import pyarrow.parquet as pq
+    from distributed import Client, LocalCluster
+
+    from ortgeo.engine import Sectors, locate_sectors
+
+    table = Sectors.read(sectors)
+    groups = pq.ParquetFile(points).num_row_groups
+    meta = _row_group(str(points), 0).iloc[:0]
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, memory_limit="2GB",
+                     dashboard_address=None) as cluster,
+        Client(cluster) as client,
+    ):  # fmt: skip
+        ddf = dd.from_map(_row_group, [str(points)] * groups, range(groups), meta=meta)
+        t0 = time.perf_counter()
+        got = client.compute(locate_sectors(ddf, table, DATE, band_m=BAND)).result()
+        seconds = time.perf_counter() - t0
+        peaks = client.run(_peak_rss_gb)
+    plain = pd.concat(
+        [locate_sectors(_row_group(str(points), i), table, DATE, band_m=BAND).points
+         for i in range(groups)]
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(got, plain)  # raises if any answer differs
+    return {"seconds": seconds, "points": len(got), "partitions": groups,
+            "worker_peak_gb": sorted(round(v, 3) for v in peaks.values()),
+            "same_answers_as_plain_path": True}  # fmt: skip
+
+
 def small_case(n: int = 1_000_000) -> dict:
     """1 M points × the 3 bundled layers: ortgeo engine vs the geopandas user code (all)."""
     import geopandas as gpd
@@ -214,11 +266,14 @@ def small_case(n: int = 1_000_000) -> dict:
         gpd.sjoin_nearest(pts, layers[["id", "geometry"]], max_distance=250)
 
     locate_sectors(frame.iloc[:10], sectors, DATE)
+    ortgeo.locate(pts, date=DATE)  # warm: the commune grid and the catalogue are built once
     return {
         "user sjoin(within) + distance(boundary) per layer": median_time(user_code, 3),
         "user sjoin(within) + sjoin_nearest(max_distance=250)": median_time(user_near, 3),
-        "ortgeo.locate(all) today": median_time(lambda: ortgeo.locate(pts, date=DATE), 3),
-        "ortgeo.locate(near) today": median_time(
+        "ortgeo.locate(all)": median_time(lambda: ortgeo.locate(pts, date=DATE), 3),
+        "ortgeo.locate(all, lonlat=False)": median_time(
+            lambda: ortgeo.locate(pts, date=DATE, lonlat=False), 3),
+        "ortgeo.locate(near)": median_time(
             lambda: ortgeo.locate(pts, date=DATE, distances="near"), 3),
         "engine locate_sectors(near), x/y input": median_time(
             lambda: locate_sectors(frame, sectors, DATE), 3),
@@ -299,6 +354,8 @@ def main() -> None:
     parser.add_argument("--no-anchor", action="store_true", help="Skip the geopandas anchor.")
     parser.add_argument("--qpv", action="store_true")
     parser.add_argument("--small", action="store_true")
+    parser.add_argument("--dask", action="store_true",
+                        help="The distributed engine on a local 2-worker cluster.")  # fmt: skip
     parser.add_argument("--child", nargs=3, metavar=("CASE", "POINTS", "SECTORS"))
     args = parser.parse_args()
     if args.child:
@@ -306,17 +363,21 @@ def main() -> None:
         run = {"ortgeo": run_ortgeo, "anchor": run_anchor}[case]
         print(json.dumps(run(Path(points), Path(sectors))))
         return
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f}")
     if args.qpv:
         print(json.dumps(qpv_check(), indent=1))
         return
     if args.small:
-        for name, t in small_case().items():
+        for name, t in small_case(args.points).items():
             print(f"| {name} | {t:.2f} s |")
+        print(f"load average after: {os.getloadavg()[0]:.1f}")
         return
     sectors = sectors_file(args.sectors)
     points = points_file(args.points, args.sectors)
     print(f"SYNTHETIC: {args.points:,} points × {args.sectors:,} sectors, band {BAND} m")
+    if args.dask:
+        print(json.dumps(dask_case(points, sectors)))
+        return
     ours = in_process("ortgeo", points, sectors)
     print(
         f"| ortgeo.locate_file (streamed) | {ours.get('seconds', float('nan')):.1f} s | "

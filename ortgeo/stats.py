@@ -52,9 +52,10 @@ class _Counter:
         for code, counts in enumerate(self.by_sector):
             if code in names:
                 rows.append(["sector", s.all_ids[code], names[code], territory[code], *counts])
+        present = set(territory.values())
         for code, counts in enumerate(self.by_territory):
             terr = s.territory.categories[code]
-            if terr in set(territory.values()):
+            if terr in present:
                 rows.append(["territory", terr, terr, terr, *counts])
         rows.append(["all", "all", "tous les points", "", *self.by_status])
         if self.by_commune is not None:
@@ -142,7 +143,10 @@ def _commune_column(columns: list[str], wanted: str | None) -> str | None:
 def write_stats(
     stats: pd.DataFrame, csv_path: str | Path, chart_path: str | Path | None = None, top: int = 20
 ) -> list[Path]:
-    """Write the counts as CSV and, optionally, a bar chart of the busiest sectors (PNG/SVG/PDF).
+    """Write the counts as CSV (every row) and, optionally, a chart (PNG/SVG/PDF) of the
+    ``top`` busiest sectors and, when there are several territories, the ``top`` busiest
+    territories (points ``dedans`` or ``limite``), so that it stays readable with thousands
+    of sectors.
 
     Examples
     --------
@@ -156,23 +160,38 @@ def write_stats(
     stats.to_csv(csv_path, index=False)
     written = [csv_path]
     if chart_path is not None:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-
-        sectors = stats[stats["level"] == "sector"].copy()
-        sectors["near"] = sectors["dedans"] + sectors["limite"]
-        sectors = sectors.nlargest(top, "near").iloc[::-1]
-        fig, ax = plt.subplots(figsize=(8, 0.35 * max(len(sectors), 3) + 1.5))
-        labels = [f"{k} ({t})" for k, t in zip(sectors["key"], sectors["territory"], strict=True)]
-        ax.barh(labels, sectors["dedans"], color="#1b7837", label="dedans")
-        ax.barh(labels, sectors["limite"], left=sectors["dedans"], color="#f1a340", label="limite")
-        ax.set_xlabel("nombre de points")
-        ax.set_title(f"Points par secteur ({min(top, len(sectors))} premiers)")
-        ax.legend(loc="lower right")
-        fig.tight_layout()
-        fig.savefig(chart_path)
-        plt.close(fig)
+        _chart(stats, Path(chart_path), top)
         written.append(Path(chart_path))
     return written
+
+
+def _chart(stats: pd.DataFrame, path: Path, top: int) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    panels = [("sector", "secteurs")]
+    if (stats["level"] == "territory").sum() > 1:
+        panels.append(("territory", "territoires"))
+    rows = []
+    for level, label in panels:
+        part = stats[stats["level"] == level]
+        busiest = part.assign(near=part["dedans"] + part["limite"]).nlargest(top, "near")
+        rows.append((level, label, len(part), busiest.iloc[::-1]))
+    height = sum(0.3 * max(len(r[3]), 3) + 1.2 for r in rows) + 0.5
+    fig, axes = plt.subplots(len(rows), 1, figsize=(8, height), squeeze=False)
+    for ax, (level, label, total, part) in zip(axes[:, 0], rows, strict=True):
+        names = part["key"] if level == "territory" else [
+            f"{k} ({t})" for k, t in zip(part["key"], part["territory"], strict=True)
+        ]  # fmt: skip
+        ax.barh(names, part["dedans"], color="#1b7837", label="dedans")
+        ax.barh(names, part["limite"], left=part["dedans"], color="#f1a340", label="limite")
+        ax.set_xlabel("nombre de points")
+        first = "premiers" if len(part) > 1 else "premier"
+        shown = f"{len(part)} {first} sur {total}" if total > len(part) else f"{total}"
+        ax.set_title(f"Points par {label[:-1]} ({shown} {label})")
+        ax.legend(loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path)
+    plt.close(fig)

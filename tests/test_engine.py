@@ -214,3 +214,27 @@ def test_locate_layer_columns_equal_the_long_result(date: str, mode: str) -> Non
             assert (np.isnan(dist) == ~measured).all(), layer_id
         else:
             assert np.isfinite(dist).all(), layer_id
+
+
+def test_boundary_distance_is_geos_distance_bit_for_bit() -> None:
+    """Random points, points on the vertices and on the segments, 1e-9 m off, a polygon
+    with a hole (two lines) and a repeated vertex (a segment A == B)."""
+    import shapely
+
+    from ortgeo.engine import boundary_distance
+
+    shell = [(0, 0), (400, 0), (400, 0), (400, 300), (150, 380), (0, 300)]
+    hole = [(100, 100), (200, 100), (200, 200), (100, 180)]
+    limits = [shapely.Polygon(shell, [hole]).boundary,
+              *Sectors.from_catalog().in_force("2024-06-01").boundaries]  # fmt: skip
+    rng = np.random.default_rng(5)
+    for limit in limits:
+        x0, y0, x1, y1 = limit.bounds
+        x = rng.uniform(x0 - 500, x1 + 500, 20_000)
+        y = rng.uniform(y0 - 500, y1 + 500, 20_000)
+        c = shapely.get_coordinates(limit)
+        on = np.concatenate([c, (c[:-1] + c[1:]) / 2, c + 1e-9, c - 1e-9])
+        x, y = np.concatenate([x, on[:, 0]]), np.concatenate([y, on[:, 1]])
+        expected = shapely.distance(limit, shapely.points(x, y))
+        assert np.array_equal(boundary_distance(limit, x, y), expected)
+    assert boundary_distance(limits[0], np.zeros(0), np.zeros(0)).shape == (0,)

@@ -192,6 +192,27 @@ def test_stats_small_fixture() -> None:
         ortgeo.sector_stats(pts, s, "2024-01-01", commune_column="nope")
 
 
+def test_stats_chart_top_sectors_and_territories(tmp_path, monkeypatch) -> None:
+    """SYNTHETIC: the chart shows the top N sectors and territories; the CSV keeps every row."""
+    from matplotlib.figure import Figure
+
+    from tests.test_engine import two_territories
+
+    titles: list[str] = []
+    save = Figure.savefig
+    monkeypatch.setattr(Figure, "savefig", lambda fig, *a, **k: (
+        titles.extend(ax.get_title() for ax in fig.axes), save(fig, *a, **k))[1])  # fmt: skip
+    x0, y0 = 700_000.0, 6_600_000.0
+    pts = pd.DataFrame({"x": [x0 + 500, x0 + 1000, x0 + 2600], "y": [y0 + 500] * 3})
+    stats = ortgeo.sector_stats(pts, two_territories(), "2024-01-01")
+    files = ortgeo.write_stats(stats, tmp_path / "s.csv", tmp_path / "s.png", top=1)
+    assert [f.name for f in files] == ["s.csv", "s.png"]
+    assert titles == ["Points par secteur (1 premier sur 4 secteurs)",
+                      "Points par territoire (1 premier sur 2 territoires)"]  # fmt: skip
+    written = pd.read_csv(tmp_path / "s.csv", dtype={"key": str})
+    assert len(written) == len(stats) and (written["level"] == "sector").sum() == 4
+
+
 def _touch(path):
     path.write_text("x")
     return path

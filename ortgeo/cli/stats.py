@@ -27,10 +27,12 @@ __all__ = ["stats"]
 @date_option
 @band_option
 @click.option("--chunk-size", default=500_000, show_default=True, type=click.IntRange(min=1))
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=1),
+              help="Sectors (and territories) in the chart; the CSV has all.")  # fmt: skip
 @friendly
 def stats(
     points: str, output: str, chart: str | None, commune_col: str | None,
-    catalog_path: str | None, date: str | None, band_m: float | None, chunk_size: int,
+    catalog_path: str | None, date: str | None, band_m: float | None, chunk_size: int, top: int,
 ) -> None:  # fmt: skip
     """Count the points of a file per sector, territory, status and commune."""
     from ortgeo.stats import sector_stats, write_stats
@@ -40,6 +42,6 @@ def stats(
         _check_writable(Path(path))
     table = sector_stats(points, catalog_path, date, band_m=band_m, commune_column=commune_col,
                          chunk_size=chunk_size)  # fmt: skip
-    files = write_stats(table, output, chart)
+    files = write_stats(table, output, chart, top=top)
     total = int(table.loc[table["level"] == "all", "total"].iloc[0])
     click.echo(f"Counted {total} point(s); wrote {', '.join(map(str, files))}.")
