@@ -171,26 +171,26 @@ def _chart(stats: pd.DataFrame, path: Path, top: int) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    panels = [("sector", "secteurs")]
+    from ortgeo.texts import note
+
+    levels = ["sector"]
     if (stats["level"] == "territory").sum() > 1:
-        panels.append(("territory", "territoires"))
+        levels.append("territory")
     rows = []
-    for level, label in panels:
+    for level in levels:
         part = stats[stats["level"] == level]
         busiest = part.assign(near=part["dedans"] + part["limite"]).nlargest(top, "near")
-        rows.append((level, label, len(part), busiest.iloc[::-1]))
-    height = sum(0.3 * max(len(r[3]), 3) + 1.2 for r in rows) + 0.5
+        rows.append((level, len(part), busiest.iloc[::-1]))
+    height = sum(0.3 * max(len(r[2]), 3) + 1.2 for r in rows) + 0.5
     fig, axes = plt.subplots(len(rows), 1, figsize=(8, height), squeeze=False)
-    for ax, (level, label, total, part) in zip(axes[:, 0], rows, strict=True):
+    for ax, (level, total, part) in zip(axes[:, 0], rows, strict=True):
         names = part["key"] if level == "territory" else [
             f"{k} ({t})" for k, t in zip(part["key"], part["territory"], strict=True)
         ]  # fmt: skip
         ax.barh(names, part["dedans"], color="#1b7837", label="dedans")
         ax.barh(names, part["limite"], left=part["dedans"], color="#f1a340", label="limite")
-        ax.set_xlabel("nombre de points")
-        first = "premiers" if len(part) > 1 else "premier"
-        shown = f"{len(part)} {first} sur {total}" if total > len(part) else f"{total}"
-        ax.set_title(f"Points par {label[:-1]} ({shown} {label})")
+        ax.set_xlabel(note("stats_axis"))
+        ax.set_title(note("stats_title", level=level, shown=len(part), total=total))
         ax.legend(loc="lower right")
     fig.tight_layout()
     fig.savefig(path)
