@@ -23,6 +23,7 @@ QPV, by ortgeo and by a plain ``sjoin``.
 
 Run: ``python benchmarks/bench_national.py --sectors 1000 --points 1000000`` (one case),
 ``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers vs geopandas user code),
+``--lens --points 26000000`` (26 M points over the Lens box × the bundled layers, streamed),
 ``--dask --sectors 1000 --points 5000000`` (the distributed engine on a local cluster of two
 worker processes: time, peak memory per worker, same answers as the plain path).
 """
@@ -131,7 +132,40 @@ def points_file(n: int, n_sectors: int, seed: int = 1) -> Path:
     return path
 
 
+def lens_points_file(n: int, seed: int = 2) -> Path:
+    """SYNTHETIC points uniform over the 7 × 5 km Lens box (x/y Lambert-93), chunked Parquet."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = CACHE / f"lens-points-{n}.parquet"
+    if path.exists():
+        return path
+    CACHE.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    tmp = path.with_suffix(".tmp")
+    with pq.ParquetWriter(tmp, pa.schema([("id", pa.int64()), ("x", pa.float64()),
+                                          ("y", pa.float64())])) as writer:  # fmt: skip
+        for done in range(0, n, 2_000_000):
+            m = min(2_000_000, n - done)
+            x, y = rng.uniform(684_500, 691_500, m), rng.uniform(7_034_500, 7_039_500, m)
+            writer.write_table(pa.table({"id": np.arange(done, done + m), "x": x, "y": y}),
+                               row_group_size=1_000_000)  # fmt: skip
+    tmp.rename(path)
+    return path
+
+
 # -- one case per process --------------------------------------------------------------
+def run_lens(points: Path, _sectors: Path) -> dict:
+    """The bundled layers (Lens) over ``points``, streamed, ``all`` mode (every distance)."""
+    import ortgeo
+
+    out = CACHE / f"out-{points.stem}.parquet"
+    t0 = time.perf_counter()
+    report = ortgeo.locate_file(points, out, None, DATE, chunk_size=1_000_000,
+                                distances="all", resume=False)  # fmt: skip
+    return {"seconds": time.perf_counter() - t0, "counts": report["counts"]}
+
+
 def run_ortgeo(points: Path, sectors: Path) -> dict:
     import ortgeo
     from ortgeo.engine import Sectors
@@ -356,11 +390,13 @@ def main() -> None:
     parser.add_argument("--small", action="store_true")
     parser.add_argument("--dask", action="store_true",
                         help="The distributed engine on a local 2-worker cluster.")  # fmt: skip
+    parser.add_argument("--lens", action="store_true",
+                        help="--points over the Lens box, bundled layers, all mode.")  # fmt: skip
     parser.add_argument("--child", nargs=3, metavar=("CASE", "POINTS", "SECTORS"))
     args = parser.parse_args()
     if args.child:
         case, points, sectors = args.child
-        run = {"ortgeo": run_ortgeo, "anchor": run_anchor}[case]
+        run = {"ortgeo": run_ortgeo, "anchor": run_anchor, "lens": run_lens}[case]
         print(json.dumps(run(Path(points), Path(sectors))))
         return
     print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f}")
@@ -371,6 +407,13 @@ def main() -> None:
         for name, t in small_case(args.points).items():
             print(f"| {name} | {t:.2f} s |")
         print(f"load average after: {os.getloadavg()[0]:.1f}")
+        return
+    if args.lens:
+        lens = in_process("lens", lens_points_file(args.points), Path("-"))
+        print(f"SYNTHETIC: {args.points:,} points over the Lens box × the bundled layers, all mode")
+        seconds, peak = lens.get("seconds", float("nan")), lens.get("peak_gb", float("nan"))
+        print(f"| ortgeo.locate_file (streamed, all) | {seconds:.1f} s | {peak:.2f} GB | "
+              f"{lens.get('counts', lens)} |")  # fmt: skip
         return
     sectors = sectors_file(args.sectors)
     points = points_file(args.points, args.sectors)
