@@ -133,7 +133,9 @@ _new = object.__new__
 
 
 def _unpack(fields: dict[str, Any]) -> GeocodeResult:
-    fields["candidates"] = tuple(_unpack(c) for c in fields["candidates"])
+    """The result :func:`_pack` packed (equal to it, candidates included)."""
+    candidates = fields["candidates"]
+    fields["candidates"] = tuple(map(_unpack, candidates)) if candidates else ()
     obj = _new(GeocodeResult)
     obj.__dict__.update(fields)
     return obj
