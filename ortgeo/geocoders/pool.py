@@ -159,10 +159,10 @@ def _worker_chunk(rows: list[Row]) -> list[dict[str, Any]] | tuple[str, str, str
 
 def _raise_again(module: str, name: str, message: str, attrs: dict[str, Any]) -> None:
     """Raise in the caller the ortgeo error a worker raised (same class, message, attributes)."""
-    cls = importlib.import_module(module)
+    found: Any = importlib.import_module(module)
     for part in name.split("."):
-        cls = getattr(cls, part)
-    exc = Exception.__new__(cls)  # type: ignore[arg-type]
+        found = getattr(found, part)
+    exc: BaseException = Exception.__new__(found)
     Exception.__init__(exc, message)
     exc.__dict__.update(attrs)
     raise exc
@@ -228,7 +228,7 @@ def geocode_in_pool(
         _WORKER = None  # the workers have their copy
         done = zip(chunks, futures, strict=True)
         for chunk, future in progress_iter(done, len(chunks), "Geocoding", progress):
-            answer = future.result()
+            answer: Any = future.result()
             if isinstance(answer, tuple):
                 _raise_again(*answer)
             with gc_paused():
