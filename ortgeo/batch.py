@@ -11,6 +11,7 @@ CSV (``;``, optional BOM for Excel, formula injection neutralised) or GeoPackage
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -236,7 +237,8 @@ def check_addresses(
         ]
 
     added: dict[str, Any] = {PROBLEM_COLUMN: table.problems}
-    added |= {col: [getattr(r, field) for r in results] for field, col in BAN_FIELDS.items()}
+    fields = zip(*map(operator.attrgetter(*BAN_FIELDS), results), strict=True)  # by column
+    added |= {col: list(values) for col, values in zip(BAN_FIELDS.values(), fields, strict=True)}
     located = frame["valid"].to_numpy()
     for col in [c for c in frame.columns if c.endswith("_status")]:
         key = col.removesuffix("_status")
