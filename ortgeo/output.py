@@ -292,7 +292,9 @@ def write_csv(
     """
     path = Path(path)
     header = [neutralise_formula(str(c)) for c in table.columns]
-    columns = [_column_texts(table[c]) for c in table.columns] if len(header) > 1 else [None]
+    columns = (
+        [_column_texts(table.iloc[:, i]) for i in range(len(header))] if len(header) > 1 else [None]
+    )
     encoding = "utf-8-sig" if excel else "utf-8"
     with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline="") as out:
         if any(col is None for col in columns):  # an uncommon dtype: pandas formats it

@@ -200,3 +200,9 @@ def test_write_csv_same_bytes_as_pandas(tmp_path):
     assert write_csv(one, tmp_path / "o.csv", excel=True).read_bytes() == (
         "\ufeff" + one.to_csv(sep=";", index=False, lineterminator="\n")
     ).encode("utf-8")
+    twice = pd.DataFrame([["x", 1.5], ["y", None]], columns=["a", "a"])
+    assert write_csv(twice, tmp_path / "t2.csv").read_bytes().decode() == twice.to_csv(
+        sep=";", index=False, lineterminator="\n"
+    )
+    empty = pd.DataFrame({"a": pd.array([], dtype="str"), "b": []})
+    assert write_csv(empty, tmp_path / "e.csv").read_bytes() == b"a;b\n"
