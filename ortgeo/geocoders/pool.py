@@ -4,9 +4,8 @@ Rows are independent, so :func:`geocode_in_pool` cuts a batch into chunks of
 :data:`CHUNK_ROWS` rows and hands them to worker processes *forked* from the caller: each
 worker inherits the geocoder with its streets already in memory, opens its own connection
 to the read-only index once (:meth:`Geocoder._after_fork`) and answers whole chunks. The
-answers come back in input order. Results travel as plain field dicts (a pickled
-dataclass costs ~10 times more to rebuild) and the garbage collector is paused while they
-are rebuilt.
+answers come back in input order. Results travel as plain field dicts and the garbage
+collector is paused while they are rebuilt.
 
 A worker that raises an :class:`~ortgeo.errors.OrtgeoError` makes the batch raise the same
 error (same class, same message); a worker that dies (killed, out of memory) raises
