@@ -10,14 +10,22 @@ On a SYNTHETIC département export (ortgeo.testing: 700,000 rows over 300 commun
   rows drawn from every commune of the file (a realistic mix).
 
 ``--before DIR``: the same two measures with the ``ortgeo`` package of another checkout
-(e.g. ``git worktree add /tmp/before <commit>``), in the same run, for a side-by-side
-table. Goals (issue 12): ≥ 5,000 rows/s and a build < 5 s.
+(e.g. ``git worktree add /tmp/before <commit>``, no venv needed: it runs with this
+interpreter and ``PYTHONPATH=DIR``), in the same run, for a side-by-side table; the two
+batch reports must be byte-identical (checked, the run fails otherwise). ``--jobs N``
+is passed to the new code's ``ortgeo batch`` (default: its own default, one process per
+usable CPU). Besides wall times, the table gives the load average before each measure
+and the CPU time (user + sys) of the batch process and of its worker processes; the
+"critical path" (main process + workers / jobs: what a quiet machine with that many free
+cores would take) is the fair comparison on a loaded, shared machine. Goals (issue 12):
+≥ 5,000 rows/s and a build < 5 s.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import filecmp
 import os
 import subprocess
 import sys
@@ -55,8 +63,23 @@ def inputs(work: Path, n_rows: int) -> tuple[Path, Path]:
     return csv, src
 
 
-def measure(code: Path, csv: Path, src: Path, work: Path, tag: str) -> tuple[float, float]:
-    """Index build time and batch wall time (s) with the ``ortgeo`` package under ``code``."""
+#: ``ortgeo batch`` run by ``python -c``, printing on its last stderr line the CPU time
+#: (user + sys) of the batch process itself and of the worker processes it waited for.
+_BATCH = (
+    "import resource, sys; from ortgeo.cli import main\n"
+    "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n    code = exc.code\n"
+    "me, kids = (resource.getrusage(w) for w in "
+    "(resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))\n"
+    "print('CPU', me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime, file=sys.stderr)\n"
+    "sys.exit(code)"
+)
+
+
+def measure(
+    code: Path, csv: Path, src: Path, work: Path, tag: str, extra: list[str]
+) -> tuple[float, float, float, float, Path]:
+    """Index build time, batch wall time, CPU of the batch process and of its workers (s),
+    and the report, with the ``ortgeo`` package under ``code``."""
     env = {**os.environ, "PYTHONPATH": str(code)}
     index, out = work / f"{tag}.sqlite", work / f"{tag}-out.csv"
     build = (
@@ -69,12 +92,14 @@ def measure(code: Path, csv: Path, src: Path, work: Path, tag: str) -> tuple[flo
         env=env, cwd=work, check=True, capture_output=True, text=True,
     )  # fmt: skip
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "-m", "ortgeo.cli", "batch", str(src), "-o", str(out),
-         "--geocoder", "local", "--ban", str(index), "--date", "2024-06-01"],
-        env=env, cwd=work, check=True, capture_output=True,
+    batch = subprocess.run(
+        [sys.executable, "-c", _BATCH, "batch", str(src), "-o", str(out),
+         "--geocoder", "local", "--ban", str(index), "--date", "2024-06-01", *extra],
+        env=env, cwd=work, check=True, capture_output=True, text=True,
     )  # fmt: skip
-    return float(done.stdout.split()[-1]), time.perf_counter() - start
+    took = time.perf_counter() - start
+    _, me, kids = batch.stderr.strip().splitlines()[-1].split()
+    return float(done.stdout.split()[-1]), took, float(me), float(kids), out
 
 
 def main() -> None:
@@ -82,6 +107,7 @@ def main() -> None:
     ap.add_argument("--before", type=Path, default=None, help="Checkout to compare with.")
     ap.add_argument("--rows", type=int, default=100_000)
     ap.add_argument("--work", type=Path, default=None, help="Keep the inputs here.")
+    ap.add_argument("--jobs", type=int, default=None, help="--jobs of the new code's batch.")
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="ortgeo-throughput-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -90,11 +116,24 @@ def main() -> None:
     sides.append(("after", ROOT))
     print(f"## ortgeo batch throughput, {dt.date.today().isoformat()} — {machine()}")
     print(f"{args.rows:,} rows of a 700,000-row / 300-commune SYNTHETIC export\n")
-    print("| code | index build (s) | batch (s) | rows/s |")
-    print("|---|---:|---:|---:|")
+    print("| code | load avg | index build (s) | batch (s) | rows/s | CPU: main process "
+          "(s) | CPU: workers (s) | critical path CPU (s) |")  # fmt: skip
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    reports = []
     for tag, code in sides:
-        build, took = measure(code.resolve(), csv, src, work, tag)
-        print(f"| {tag} ({code}) | {build:.1f} | {took:.1f} | {args.rows / took:,.0f} |")
+        extra = ["--jobs", str(args.jobs)] if tag == "after" and args.jobs else []
+        load = os.getloadavg()[0]
+        build, took, me, kids, out = measure(code.resolve(), csv, src, work, tag, extra)
+        reports.append(out)
+        jobs = (args.jobs or len(os.sched_getaffinity(0))) if tag == "after" else 1
+        print(f"| {tag} ({code}) | {load:.1f} | {build:.1f} | {took:.1f} "
+              f"| {args.rows / took:,.0f} | {me:.1f} | {kids:.1f} "
+              f"| {me + kids / jobs:.1f} |", flush=True)  # fmt: skip
+    if len(reports) == 2:
+        same = filecmp.cmp(reports[0], reports[1], shallow=False)
+        print(f"\nReports before/after byte-identical: {same}")
+        if not same:
+            sys.exit(1)
 
 
 if __name__ == "__main__":

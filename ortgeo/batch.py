@@ -11,6 +11,7 @@ CSV (``;``, optional BOM for Excel, formula injection neutralised) or GeoPackage
 
 from __future__ import annotations
 
+import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -27,6 +28,7 @@ from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders import Geocoder, GeocodeResult
 from ortgeo.geocoders.normalize import join_export_fields
+from ortgeo.geocoders.pool import gc_paused
 from ortgeo.inforce import on
 from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
 from ortgeo.output import atomic_path, check_output_path, write_csv
@@ -139,6 +141,7 @@ def check_addresses(
     sep: str | None = None,
     encoding: str | None = None,
     progress: bool = False,
+    jobs: int | None = 1,
 ) -> pd.DataFrame:
     """Geocode and check every address of a table; every row kept, in order.
 
@@ -171,6 +174,10 @@ def check_addresses(
         For a CSV file: force the separator or the encoding (``"utf-16"``...).
     progress : bool
         Show a progress bar.
+    jobs : int or None
+        Worker processes geocoding with the offline index (default 1: this process;
+        ``None``: one per usable CPU). Only batches of thousands of distinct addresses
+        use them; the report is the same whatever ``jobs``.
 
     Returns
     -------
@@ -214,10 +221,11 @@ def check_addresses(
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
     usable = pd.Series(table.geocodable, index=df.index, dtype=bool)
     queries = [text if ok else "" for text, ok in zip(texts, usable, strict=True)]
-    results: list[GeocodeResult] = coder.geocode_many(
-        queries, citycode=cities, postcode=posts, progress=progress
-    )
-    frame = assess_geocodes(results, geocoder=coder, perimeters=on(day, catalog))
+    with gc_paused():  # hundreds of thousands of small objects, kept: no collector scans
+        results: list[GeocodeResult] = coder.geocode_many(
+            queries, citycode=cities, postcode=posts, progress=progress, jobs=jobs
+        )
+        frame = assess_geocodes(results, geocoder=coder, perimeters=on(day, catalog))
     frame.loc[((texts == "") & usable).to_numpy(), "reason"] = "adresse vide"
     malformed = (~usable).to_numpy()
     if malformed.any():
@@ -229,7 +237,8 @@ def check_addresses(
         ]
 
     added: dict[str, Any] = {PROBLEM_COLUMN: table.problems}
-    added |= {col: [getattr(r, field) for r in results] for field, col in BAN_FIELDS.items()}
+    fields = zip(*map(operator.attrgetter(*BAN_FIELDS), results), strict=True)  # by column
+    added |= {col: list(values) for col, values in zip(BAN_FIELDS.values(), fields, strict=True)}
     located = frame["valid"].to_numpy()
     for col in [c for c in frame.columns if c.endswith("_status")]:
         key = col.removesuffix("_status")

@@ -14,14 +14,17 @@ Every file ortgeo writes goes through this module:
 from __future__ import annotations
 
 import contextlib
+import csv
 import glob
+import itertools
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
+import numpy as np
 import pandas as pd
 
 from ortgeo.errors import OutputFileError
@@ -229,19 +232,41 @@ def neutralise_formula(value: Any) -> Any:
     return value
 
 
-def _neutralise_column(column: pd.Series) -> pd.Series:
-    """:func:`neutralise_formula` on every cell of a column, by whole column."""
-    values = column.to_numpy(dtype=object)
-    try:  # NaN (so False) for the cells that are not text
-        starts = pd.Series(values, dtype=object).str.startswith(FORMULA_START, na=False)
-    except AttributeError:  # no text cell at all
-        return column
-    risky = starts.to_numpy(dtype=bool)
-    if not risky.any():
-        return column
-    out = values.copy()
-    out[risky] = ["'" + v for v in values[risky]]
-    return pd.Series(out, index=column.index, name=column.name, dtype=object)
+def _cell_text(value: Any) -> str:
+    """A cell as the CSV module writes it: missing as empty, floats by ``repr``."""
+    if isinstance(value, str):
+        return value
+    if value is None or (not isinstance(value, list | tuple | dict) and pd.isna(value) is True):
+        return ""
+    return repr(value) if isinstance(value, float) else str(value)
+
+
+def _column_texts(column: pd.Series) -> list[str] | None:
+    """The cells of a column as text, formula-safe, as ``DataFrame.to_csv`` prints them;
+    None for a dtype this fast path does not format (dates, categories...)."""
+    dtype = column.dtype
+    if dtype == np.float64:
+        values = column.to_numpy()
+        texts: list[str] = list(map(repr, values.tolist()))
+        for i in np.flatnonzero(np.isnan(values)).tolist():
+            texts[i] = ""
+        return texts
+    if dtype.kind in "iub":
+        return list(map(str, column.tolist()))
+    mixed = pd.api.types.is_object_dtype(dtype)  # any Python objects: only str cells are text
+    if isinstance(dtype, pd.StringDtype):
+        texts = column.to_numpy(dtype=object, na_value="").tolist()
+    elif mixed:
+        texts = [v if isinstance(v, str) else _cell_text(v) for v in column.tolist()]
+        strings = [isinstance(v, str) for v in column.tolist()]
+    else:
+        return None
+    risky = list(map(str.startswith, texts, itertools.repeat(FORMULA_START)))
+    if any(risky):
+        for i in itertools.compress(range(len(texts)), risky):
+            if not mixed or strings[i]:  # text cells only, not "-1.5" from a number
+                texts[i] = "'" + texts[i]
+    return texts
 
 
 def write_csv(
@@ -266,11 +291,51 @@ def write_csv(
     ['voie', "'=1+1", 'rue A']
     """
     path = Path(path)
+    header = [neutralise_formula(str(c)) for c in table.columns]
+    columns = (
+        [_column_texts(table.iloc[:, i]) for i in range(len(header))] if len(header) > 1 else [None]
+    )
+    encoding = "utf-8-sig" if excel else "utf-8"
+    with atomic_path(path) as tmp, open(tmp, "w", encoding=encoding, newline="") as out:
+        if any(col is None for col in columns):  # an uncommon dtype: pandas formats it
+            _pandas_csv(table, header, out, sep)
+        else:
+            _join_csv(header, cast(list[list[str]], columns), out, sep)
+    return path
+
+
+def _join_csv(header: list[str], columns: list[list[str]], out: Any, sep: str) -> None:
+    """Write text columns: cells that need quotes go through the CSV module, rows are joined."""
+    quote = csv.writer(_LastLine(), delimiter=sep, lineterminator="\n")
+    specials = (sep, '"', "\n", "\r")
+    for col in [header, *columns]:
+        whole = "\0".join(col)
+        need: set[int] = set()
+        for ch in [c for c in specials if c in whole]:  # only columns holding one
+            need.update(i for i, cell in enumerate(col) if ch in cell)
+        for i in need:
+            col[i] = quote.writerow([col[i]])[:-1]  # without the line end
+    out.write(sep.join(header) + "\n")
+    for start in range(0, len(columns[0]), _CSV_ROWS):
+        rows = zip(*(col[start : start + _CSV_ROWS] for col in columns), strict=True)
+        out.write("".join([sep.join(row) + "\n" for row in rows]))
+
+
+#: Rows joined into one write by :func:`write_csv`.
+_CSV_ROWS = 20_000
+
+
+class _LastLine:
+    """A file-like sink whose ``write`` returns what it was given (one quoted field)."""
+
+    def write(self, text: str) -> str:
+        return text
+
+
+def _pandas_csv(table: pd.DataFrame, header: list[str], out: Any, sep: str) -> None:
     safe = table.copy()
     for col in safe.columns:
         if not pd.api.types.is_numeric_dtype(safe[col]):
-            safe[col] = _neutralise_column(safe[col])
-    safe.columns = [neutralise_formula(str(c)) for c in safe.columns]
-    with atomic_path(path) as tmp:
-        safe.to_csv(tmp, sep=sep, index=False, encoding="utf-8-sig" if excel else "utf-8")
-    return path
+            safe[col] = safe[col].map(neutralise_formula)
+    safe.columns = header
+    safe.to_csv(out, sep=sep, index=False, lineterminator="\n")

@@ -407,7 +407,8 @@ def test_a_failed_write_leaves_nothing(writer: str, tmp_path: Path, monkeypatch)
 
     report = pd.DataFrame({"adresse": ["x"], "ban_lon": [2.83], "ban_lat": [50.43]})
     if writer == "write_report .csv":
-        monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)
+        monkeypatch.setattr(pd.DataFrame, "to_csv", disk_full)  # either way of writing
+        monkeypatch.setattr("ortgeo.output._join_csv", disk_full)
         call = lambda: write_report(report, tmp_path / "r.csv")  # noqa: E731
     elif writer == "write_report .gpkg":
         monkeypatch.setattr(gpd.GeoDataFrame, "to_file", disk_full)

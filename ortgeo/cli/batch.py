@@ -82,6 +82,9 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
               help="Input encoding (default: UTF-8, else cp1252; utf-16 for Excel's "
                    "'Unicode text').")  # fmt: skip
 @click.option("--excel", is_flag=True, help="Write the CSV with a UTF-8 BOM for Excel.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Processes geocoding with the offline index (default: one per usable "
+                   "CPU; small files always use one). Same report whatever N.")  # fmt: skip
 @date_option
 @geocoder_options
 @catalog_option
@@ -90,7 +93,8 @@ def batch(
     input_path: str, output: str, address_col: str | None, columns: str | None,
     indice_col: str | None, parcel_col: str | None, cadastre_paths: tuple[str, ...],
     citycode_col: str | None, postcode_col: str | None, citycode: str | None,
-    sep: str | None, encoding: str | None, excel: bool, date: str | None, geocoder: str,
+    sep: str | None, encoding: str | None, excel: bool, jobs: int | None, date: str | None,
+    geocoder: str,
     ban_index: str | None, ban_url: str | None, catalog_path: str | None,
 ) -> None:  # fmt: skip
     """Check every address of a CSV or .xlsx file; write every row, in order, with its verdict.
@@ -123,6 +127,7 @@ def batch(
             indice_col=indice_col, citycode_col=citycode_col, postcode_col=postcode_col,
             citycode=citycode,
             date=day, geocoder=coder, catalog=cat, sep=sep, encoding=encoding, progress=True,
+            jobs=jobs,
         )  # fmt: skip
     except KeyboardInterrupt:
         click.echo("Interrupted. Run the same command again to resume: geocoded rows are "

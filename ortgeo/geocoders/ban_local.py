@@ -77,6 +77,11 @@ class BanLocalGeocoder(Geocoder):
     def __repr__(self) -> str:
         return f"BanLocalGeocoder({self.index!r})"
 
+    forkable = True
+
+    def _after_fork(self) -> None:
+        self.index.reopen()
+
     # ---------------------------------------------------------------- commune scope
     def _numbers_of(self, citycode: str) -> dict[int, Numbers]:
         """House numbers of a commune (read once): sid → {(numero, rep): (id, lon, lat, x, y)}."""

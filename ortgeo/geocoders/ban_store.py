@@ -71,9 +71,7 @@ class BanIndex:
                 "`ortgeo ban index adresses-62.csv.gz` (after `ortgeo ban download 62`)."
             )
         try:
-            self._db = sqlite3.connect(
-                f"file:{self.path}?mode=ro", uri=True, check_same_thread=False
-            )
+            self._db = self._connect()
             (check,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
             if check != "ok":
                 raise CorruptFileError(
@@ -178,6 +176,15 @@ class BanIndex:
         for sid, numero, rep, aid, lon, lat, x, y in rows:
             numbers.setdefault(sid, {})[(numero, rep)] = (aid, lon, lat, x, y)
         return numbers
+
+    def reopen(self) -> None:
+        """A new connection to the same file, for a forked process (SQLite connections
+        must not cross a ``fork``); the inherited one is kept, unused, never closed."""
+        self._inherited = self._db
+        self._db = self._connect()
+
+    def _connect(self) -> sqlite3.Connection:
+        return sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, check_same_thread=False)
 
     def close(self) -> None:
         """Close the SQLite connection."""

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from ortgeo.errors import GeocoderServiceError, InputFileError
+from ortgeo.geocoders.pool import geocode_in_pool, pool_jobs
 from ortgeo.geocoders.result import GeocodeResult, error_result
 
 __all__ = ["Geocoder", "per_query", "progress_iter"]
@@ -131,16 +132,55 @@ class Geocoder(abc.ABC):
         citycode: str | Sequence[str | None] | None = None,
         postcode: str | Sequence[str | None] | None = None,
         progress: bool = False,
+        jobs: int | None = 1,
     ) -> list[GeocodeResult]:
         """Geocode many addresses; one result per query, in order.
 
         ``citycode`` and ``postcode`` are one value for all queries or one per query.
         A query that fails gets a ``status="error"`` result; the others are unaffected.
+        Identical rows (same text, citycode and postcode) are geocoded once and share
+        their result.
+
+        ``jobs``: worker processes for a geocoder that can be forked (the offline
+        index; ``None`` = one per usable CPU). Batches under
+        :data:`~ortgeo.geocoders.pool.MIN_POOL_ROWS` distinct rows, the web API
+        (rate-limited) and systems without ``fork`` always geocode in this process.
+        The results are the same whatever ``jobs``.
+
+        Examples
+        --------
+        >>> from ortgeo.geocoders import BanLocalGeocoder
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=300))
+        >>> a, b, c = g.geocode_many(["3 rue de la Gare Lens", "", "3 rue de la Gare Lens"])
+        >>> a.match_type, b.status, a is c
+        ('housenumber', 'not-found', True)
         """
         texts = [_query_text(q) for q in queries]
         citycodes = per_query(citycode, len(texts), "citycode")
         postcodes = per_query(postcode, len(texts), "postcode")
-        return self._geocode_rows(list(zip(texts, citycodes, postcodes, strict=True)), progress)
+        slots: dict[tuple[str, str | None, str | None], int] = {}
+        where = [
+            slots.setdefault(row, len(slots))
+            for row in zip(texts, citycodes, postcodes, strict=True)
+        ]
+        rows = list(slots)
+        n_jobs = pool_jobs(jobs, len(rows), self)
+        if n_jobs == 1:
+            answers = self._geocode_rows(rows, progress)
+        else:
+            answers = geocode_in_pool(self, rows, n_jobs, progress)
+        return answers if len(rows) == len(where) else [answers[i] for i in where]
+
+    #: Whether :meth:`geocode_many` may fork worker processes that share this geocoder.
+    forkable: bool = False
+
+    def _after_fork(self) -> None:
+        """In a forked worker process, before its first query: reopen what cannot be shared.
+
+        Nothing to reopen by default; only called when ``forkable`` is true.
+        """
+        return None
 
     def _geocode_rows(
         self, rows: list[tuple[str, str | None, str | None]], progress: bool
