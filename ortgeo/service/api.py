@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from ortgeo.service.errors import ApiError
+from ortgeo.service.limits import Worker
 from ortgeo.service.lookup import Lookup
 
 __all__ = ["check_json", "router"]
@@ -65,7 +66,11 @@ async def check_json(
     date: str | None = None,
 ) -> bytes:
     """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
-    body of the answer (UTF-8 bytes, what the answer cache holds)."""
+    body of the answer (UTF-8 bytes, what the answer cache holds).
+
+    Cached answers and point checks are answered on the event loop (a point check is
+    bounded CPU work, no I/O: a thread hop would cost more than it saves); an address
+    check waits for the geocoder in a worker thread, within the request time limit."""
     given = {
         "address": address is not None and address.strip() != "",
         "lon+lat": lon is not None or lat is not None,
@@ -76,17 +81,24 @@ async def check_json(
         raise ApiError(422, "parametres-incompatibles" if asked else "parametres-manquants",
                        "Donnez soit une adresse (address), soit lon et lat (WGS84), soit x et y "
                        "(Lambert-93), une seule de ces possibilités.")  # fmt: skip
-    lookup, state = _lookup(request), request.app.state
-    timeout = lookup.config.request_timeout_s
+    lookup = _lookup(request)
     if asked == ["address"]:
         assert address is not None
-        return await state.worker.run(lookup.check_address_json, address, date, timeout=timeout)
-    pair = (lon, lat) if asked == ["lon+lat"] else (x, y)
-    if None in pair:
-        raise ApiError(422, "parametres-manquants",
-                       f"Donnez les deux coordonnées {asked[0].replace('+', ' et ')}.")  # fmt: skip
-    func = lookup.check_point_json if asked == ["lon+lat"] else lookup.check_xy_json
-    return await state.worker.run(func, pair[0], pair[1], date, timeout=timeout)
+        question = lookup.address_question(address, date)
+    else:
+        pair = (lon, lat) if asked == ["lon+lat"] else (x, y)
+        if pair[0] is None or pair[1] is None:
+            both = asked[0].replace("+", " et ")
+            raise ApiError(422, "parametres-manquants", f"Donnez les deux coordonnées {both}.")
+        make = lookup.point_question if asked == ["lon+lat"] else lookup.xy_question
+        question = make(pair[0], pair[1], date)
+    body = lookup.answers.get(question)
+    if body is not None:
+        return body
+    if question[0] == "point":  # pure CPU, about a millisecond: no thread hop
+        return lookup.answer(question)
+    worker: Worker = request.app.state.worker  # the geocoder may wait on the network
+    return await worker.run(lookup.answer, question, timeout=lookup.config.request_timeout_s)
 
 
 @router.get("/check", summary="Vérifier une adresse ou un point")

@@ -81,7 +81,11 @@ class BodySizeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body (HTTP/1.1): nothing to count
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await error_response(self._refusal())(scope, receive, send)
             return
