@@ -175,8 +175,8 @@ request = function()
                          2.80 + math.random() * 0.06, 50.41 + math.random() * 0.04)
   end
   local client = n %% %(clients)d + 1
-  return wrk.format("GET", path, {["X-Forwarded-For"] = "10.0." .. math.floor(client / 250) .. "." ..
-                                  (client %% 250 + 1)})
+  local source = "10.0." .. math.floor(client / 250) .. "." .. (client %% 250 + 1)
+  return wrk.format("GET", path, {["X-Forwarded-For"] = source})
 end
 done = function(summary, latency, requests)
   local e = summary.errors
@@ -394,7 +394,9 @@ def main() -> None:
               "clients")  # fmt: skip
         if args.compare:
             compare(servers, labels, args.compare)
-        address_paths = [address_url() for _ in range(5_000)]
+        address_paths = [  # wrk draws one at random per request, as address_url() does
+            "/api/v1/check?" + str(httpx.QueryParams(address=label, date=DATE)) for label in labels
+        ]
         phases = {"points": (point_url, None, args.clients, False),
                   "addresses": (address_url, address_paths, args.clients, False),
                   "flood": (point_url, None, 10, True)}  # fmt: skip
