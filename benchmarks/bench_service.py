@@ -237,7 +237,15 @@ def compare(servers: dict[str, tuple[str, subprocess.Popen]], labels: list[str],
                                        {"lon": "2.8"}, {}, {"lon": "2.8", "lat": "50.4", "x": "1"},
                                        {"address": "   "}, {"address": "x" * 250},
                                        {"lon": "2.8", "lat": "50.4", "date": "2024-13-01"},
-                                       {"x": "inf", "y": "1"}, {"date": "x" * 11}]),
+                                       {"x": "inf", "y": "1"}, {"date": "x" * 11},
+                                       {"lon": ""}, {"lon": "", "lat": ""},
+                                       [("lon", "1"), ("lon", "2.83"), ("lat", "50.43")],
+                                       {"address": "", "lon": "2.83", "lat": "50.43"},
+                                       {"address": "1 rue x", "extra": "1"},
+                                       {"lat": "abc", "lon": "def", "date": "x" * 12},
+                                       {"x": "686000", "y": "7036000", "address": " "},
+                                       {"lon": "1e400", "lat": "50"},
+                                       {"address": "a" * 1001}]),
         "suggest": lambda: {"q": rng.choice(labels)[: rng.randint(2, 20)]},
     }  # fmt: skip
     other = [
@@ -252,6 +260,10 @@ def compare(servers: dict[str, tuple[str, subprocess.Popen]], labels: list[str],
     requests += other * 3
     requests += requests[: len(requests) // 4]  # again: answers from the cache
     from ortgeo.service.security import SECURITY_HEADERS
+
+    schemas = [httpx.get(base + "/openapi.json").json() for base, _ in servers.values()]
+    same = all(x == schemas[0] for x in schemas[1:])
+    print(f"# /openapi.json: {'the same' if same else 'DIFFERENT'} content (keys in any order)")
 
     clients = {label: httpx.Client(base_url=base, timeout=30) for label, (base, _) in
                servers.items()}  # fmt: skip

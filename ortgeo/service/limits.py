@@ -90,26 +90,34 @@ class BodySizeMiddleware:
             await error_response(self._refusal())(scope, receive, send)
             return
         seen = 0
-        started = False
+        refused = False  # the body went over the limit: the answer is our 413
+        answered = False  # a response has started (ours or the app's)
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    refused = True
                     raise _TooBig
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
-            await send(message)
+        async def guarded_send(message: Message) -> None:
+            # the framework may turn _TooBig into its own error ("error parsing the body"):
+            # once the body is refused, the 413 replaces whatever the app answers
+            nonlocal answered
+            if not refused or answered:
+                answered = answered or message["type"] == "http.response.start"
+                await send(message)
+            elif message["type"] == "http.response.start":
+                answered = True
+                await error_response(self._refusal())(scope, receive, send)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooBig:
-            if not started:
+            if not answered:
                 await error_response(self._refusal())(scope, receive, send)
 
 
