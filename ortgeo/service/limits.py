@@ -107,12 +107,14 @@ class BodySizeMiddleware:
             # the framework may turn _TooBig into its own error ("error parsing the body"):
             # once the body is refused, the 413 replaces whatever the app answers
             nonlocal answered
-            if not refused or answered:
-                answered = answered or message["type"] == "http.response.start"
-                await send(message)
-            elif message["type"] == "http.response.start":
+            start = message["type"] == "http.response.start"
+            if refused:  # the app's own answer is dropped
+                if start and not answered:
+                    await error_response(self._refusal())(scope, receive, send)
                 answered = True
-                await error_response(self._refusal())(scope, receive, send)
+                return
+            answered = answered or start
+            await send(message)
 
         try:
             await self.app(scope, counting_receive, guarded_send)
