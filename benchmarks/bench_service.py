@@ -31,8 +31,8 @@ Phases, each ``--duration`` seconds:
 2. address checks on the offline index, random numbered addresses of the index
    (repeats happen, as for real users; the answer cache is on, as served);
 3. flood: one client (127.0.0.250) sends with 20 connections at once while 10 normal
-   clients check points; the flooder must get HTTP 429 with ``Retry-After`` and the
-   others their usual latency.
+   clients check points, each at most 20 requests/s (under the limit); the flooder must
+   get HTTP 429 with ``Retry-After`` and the others their usual latency.
 
 Reported: requests/s, p50/p99 latency, errors (non-2xx other than the flood's 429, and
 exceptions), the workers' RSS at the start and the end of each phase and of the run.
@@ -73,6 +73,8 @@ from pathlib import Path
 import httpx
 
 DATE = "2024-06-01"
+#: Requests/s of each normal client of the flood phase (under the default limit, 50/s).
+NORMAL_RATE = 20
 DATES = ("2019-08-03", "2019-08-04", "2021-01-01", "2024-06-01", "2026-12-01", "2035-01-01")
 
 
@@ -100,7 +102,8 @@ def workers_rss_mb(pid: int) -> list[float]:
 
 
 async def client_loop(base: str, source: str, make_url, stop: float, lat_ms: list[float],
-                      codes: dict[int, int], conns: int = 1) -> None:  # fmt: skip
+                      codes: dict[int, int], conns: int = 1,
+                      pace: float = 0.0) -> None:  # fmt: skip
     transport = httpx.AsyncHTTPTransport(local_address=source, retries=0)
     limits = httpx.Limits(max_connections=conns, max_keepalive_connections=conns)
     async with httpx.AsyncClient(base_url=base, transport=transport, limits=limits,
@@ -118,12 +121,14 @@ async def client_loop(base: str, source: str, make_url, stop: float, lat_ms: lis
                     code = -1
                 lat_ms.append((time.perf_counter() - t0) * 1000)
                 codes[code] = codes.get(code, 0) + 1
+                await asyncio.sleep(max(0.0, t0 + pace - time.perf_counter()))
 
         await asyncio.gather(*(one() for _ in range(conns)))
 
 
 async def raw_client_loop(base: str, source: str, make_url, stop: float, lat_ms: list[float],
-                          codes: dict[int, int], conns: int = 1) -> None:  # fmt: skip
+                          codes: dict[int, int], conns: int = 1,
+                          pace: float = 0.0) -> None:  # fmt: skip
     """:func:`client_loop` on bare asyncio streams (HTTP/1.1 keep-alive, GET only): the
     same closed loop for a fraction of httpx's CPU, which on a 2-core machine is taken
     from the server under test."""
@@ -155,6 +160,7 @@ async def raw_client_loop(base: str, source: str, make_url, stop: float, lat_ms:
                 reader = writer = None
             lat_ms.append((time.perf_counter() - t0) * 1000)
             codes[code] = codes.get(code, 0) + 1
+            await asyncio.sleep(max(0.0, t0 + pace - time.perf_counter()))
         if writer is not None:
             writer.close()
 
@@ -204,6 +210,68 @@ def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
             "p99": res["p99"] / 1000, "errors": errors,
             "codes": {k: res[k] for k in ("connect", "read", "write", "status", "timeout")},
             "flood_codes": {}, "flood_rps": 0.0}  # fmt: skip
+
+
+def stack_cost(n: int) -> dict[str, float]:
+    """CPU per request (µs, best of 5 × ``n``) of the service's HTTP stack alone, in this
+    process, without sockets: the verdict is stubbed out (a constant 2 kB body), so what
+    is measured is routing, validation, middleware (rate limit on), the thread hop if any
+    and the response — not ``check_point``. Run from the anchor's tree by ``--anchor``."""
+    from ortgeo.service import ServiceConfig, create_app
+    from ortgeo.service.lookup import Lookup
+
+    body = b'{"status":"dedans"}' * 100
+    name = "_verdict_uncached" if hasattr(Lookup, "_verdict_uncached") else "_verdict"
+    setattr(Lookup, name, lambda self, kind, a, b, day: body)  # the anchor's name, or ours
+    app = create_app(ServiceConfig(geocoder="api", ban_url="http://127.0.0.1:9",
+                                   rate_limit="1000000/second"))  # fmt: skip
+    rng = random.Random(0)
+
+    async def one(query: bytes) -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": "/api/v1/check",
+                 "raw_path": b"/api/v1/check", "query_string": query, "root_path": "",
+                 "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
+                 "server": ("127.0.0.1", 8000), "state": {}}  # fmt: skip
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                assert message["status"] == 200, message
+
+        await app(scope, receive, send)
+
+    kinds = {
+        "point": lambda: (
+            f"lon={rng.uniform(2.80, 2.86):.6f}&lat={rng.uniform(50.41, 50.45):.6f}&date={DATE}"
+        ),
+        "address": lambda: f"address={rng.randrange(10**9)}+rue+de+la+Gare+Lens&date={DATE}",
+        "cached point": lambda: f"lon=2.833889&lat=50.429167&date={DATE}",
+    }
+
+    async def run() -> dict[str, float]:
+        out = {}
+        for kind, make in kinds.items():
+            for _ in range(20):
+                await one(make().encode())
+            best = float("inf")
+            for _ in range(5):
+                queries = [make().encode() for _ in range(n)]
+                t0 = time.process_time()
+                for q in queries:
+                    await one(q)
+                best = min(best, (time.process_time() - t0) / n)
+            out[kind] = best * 1e6
+        return out
+
+    try:
+        import uvloop
+
+        return uvloop.run(run())
+    except ImportError:
+        return asyncio.run(run())
 
 
 def warm_up(base: str, labels: list[str]) -> None:
@@ -307,7 +375,8 @@ async def phase(base: str, clients: int, duration: float, make_url,
     stop = time.perf_counter() + duration
     lat: list[float] = []
     codes: dict[int, int] = {}
-    tasks = [loop(base, f"127.0.0.{2 + i}", make_url, stop, lat, codes)
+    pace = 1 / NORMAL_RATE if flood else 0.0  # normal clients stay under the limit
+    tasks = [loop(base, f"127.0.0.{2 + i}", make_url, stop, lat, codes, pace=pace)
              for i in range(clients)]  # fmt: skip
     flood_lat: list[float] = []
     flood_codes: dict[int, int] = {}
@@ -371,7 +440,25 @@ def main() -> None:
         default="wrk" if shutil.which("wrk") else "raw",
         help="wrk (default when installed), bare asyncio streams, or httpx clients",
     )
+    ap.add_argument("--stack-cost", type=int, default=0, metavar="N",
+                    help="only measure the HTTP stack's CPU per request, N requests")  # fmt: skip
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.stack_cost:
+        if args.json:  # the anchor's measurement, run in its own process
+            print(json.dumps(stack_cost(args.stack_cost)))
+            return
+        trees = {"ortgeo": None, **({"anchor": args.anchor.resolve()} if args.anchor else {})}
+        for label, tree in trees.items():
+            env = dict(os.environ, **({"PYTHONPATH": str(tree)} if tree else {}))
+            out = subprocess.run([sys.executable, __file__, "--stack-cost", str(args.stack_cost),
+                                  "--json"], env=env, capture_output=True, text=True,
+                                 check=True).stdout  # fmt: skip
+            cost = json.loads(out.splitlines()[-1])
+            costs = "  ".join(f"{k} {v:.0f} µs" for k, v in cost.items())
+            load = os.getloadavg()[0]
+            print(f"stack cost {label:7s} {costs}  (CPU/request, stubbed verdict; load {load:.1f})")
+        return
     if args.client == "wrk" and not shutil.which("wrk"):
         sys.exit("wrk is not installed: apt-get install wrk, or use --client raw")
 
