@@ -7,6 +7,7 @@ is ``benchmarks/bench_service.py`` (run by hand).
 
 from __future__ import annotations
 
+import os
 import random
 from typing import Any
 
@@ -161,3 +162,25 @@ def test_chunked_body_without_length_is_still_counted(index):
     r = c.post("/api/v1/batch", content=small,
                headers={"content-type": "multipart/form-data; boundary=zzz"})  # fmt: skip
     assert r.status_code == 200 and r.headers["x-ortgeo-rows"] == "1"
+
+
+def test_serve_runs_uvicorn_without_access_log_and_with_few_arenas(monkeypatch):
+    import uvicorn
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+    from ortgeo.service.config import CONFIG_ENV
+
+    seen: dict[str, Any] = {}
+    monkeypatch.setattr(uvicorn, "run", lambda app, **kwargs: seen.update(kwargs, app=app))
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.setenv(CONFIG_ENV, "")  # restored after the test
+    out = CliRunner().invoke(main, ["serve", "--geocoder", "api", "--ban-url",
+                                    "http://127.0.0.1:9", "--workers", "2"])  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert seen["access_log"] is False and seen["workers"] == 2 and seen["factory"] is True
+    assert os.environ["MALLOC_ARENA_MAX"] == "2"
+    assert ServiceConfig.from_json(os.environ[CONFIG_ENV]).geocoder == "api"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")  # the user's value is kept
+    assert CliRunner().invoke(main, ["serve", "--geocoder", "api"]).exit_code == 0
+    assert os.environ["MALLOC_ARENA_MAX"] == "8"
