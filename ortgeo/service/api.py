@@ -103,7 +103,14 @@ async def check_json(
 
 class CheckQuery(BaseModel):
     """The query of ``GET /api/v1/check``: validated by this model (one pydantic call per
-    request, a fraction of FastAPI's per-parameter work) and documented from it."""
+    request, a fraction of FastAPI's per-parameter work) and documented from it.
+
+    Examples
+    --------
+    >>> q = CheckQuery.model_validate({"lon": "2.833889", "lat": "50.429167", "utm": "x"})
+    >>> q.lon, q.address
+    (2.833889, None)
+    """
 
     model_config = ConfigDict(extra="ignore")
 
