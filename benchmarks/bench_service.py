@@ -1,12 +1,28 @@
 """Load test of ``ortgeo serve`` on 127.0.0.1 (run by hand, never by the tests).
 
     python benchmarks/bench_service.py [--duration 60] [--clients 50] [--workers 2]
+                                       [--client wrk|raw|httpx] [--anchor DIR] [--compare N]
 
 Starts ``ortgeo serve --workers 2`` on a free port of 127.0.0.1, on an offline index of
 SYNTHETIC Lens addresses (ortgeo.testing), with its default per-client rate limit
-(50 requests/s). Clients are asyncio httpx clients in a closed loop (one request at a
-time each); each client sends from its own loopback address (127.0.0.2, 127.0.0.3, ...)
-so the rate limiter sees them as different clients, as it would on the Internet.
+(50 requests/s). Before the first phase every kind of request is sent once (points,
+Lambert-93, address, suggestions, commune, perimeters, page, fiche), so that the workers'
+RSS is measured after everything loaded lazily is loaded.
+
+Load clients (``--client``; the default is ``wrk`` when it is installed):
+
+- ``wrk`` (a load generator written in C: ``apt-get install wrk``; not needed by the tests
+  or CI): ``--clients`` connections from one thread, each request built by a Lua
+  ``request()`` hook (a new random point, or a random address of the index). wrk cannot
+  choose its source address, so each request carries ``X-Forwarded-For`` with one of
+  ``--clients`` client addresses in turn (10.0.0.1, 10.0.0.2, ...): the server trusts it
+  from 127.0.0.1 (``--forwarded-allow-ips``, as behind a reverse proxy) and the rate
+  limiter counts each client apart, at its default limit. The flood phase uses the
+  ``raw`` client (it needs distinct source addresses).
+- ``raw``: a closed loop on bare asyncio streams, one connection per client, each
+  client from its own loopback address (127.0.0.2, 127.0.0.3, ...).
+- ``httpx``: the same loop with asyncio httpx clients (the heaviest: about one core for
+  50 clients, taken from the server on a 2-core machine).
 
 Phases, each ``--duration`` seconds:
 
@@ -15,22 +31,26 @@ Phases, each ``--duration`` seconds:
 2. address checks on the offline index, random numbered addresses of the index
    (repeats happen, as for real users; the answer cache is on, as served);
 3. flood: one client (127.0.0.250) sends with 20 connections at once while 10 normal
-   clients check points; the flooder must get HTTP 429 with ``Retry-After`` and the
-   others their usual latency.
+   clients check points, each at most 20 requests/s (under the limit); the flooder must
+   get HTTP 429 with ``Retry-After`` and the others their usual latency.
 
 Reported: requests/s, p50/p99 latency, errors (non-2xx other than the flood's 429, and
-exceptions), the workers' RSS at the start and the end of each phase.
+exceptions), the workers' RSS at the start and the end of each phase and of the run.
 
 Side by side with an anchor (the same load, in one run, so that the ratio holds on a
 shared machine)::
 
     git archive <commit> | tar -x -C /tmp/anchor
-    python benchmarks/bench_service.py --anchor /tmp/anchor --anchor-without httptools,uvloop
+    python benchmarks/bench_service.py --anchor /tmp/anchor [--anchor-without MODULES]
 
 starts a second server from the source tree ``--anchor`` (same interpreter, same index)
 and runs every phase on both servers in turn, alternating which goes first each round
 (``--rounds``). ``--anchor-without`` hides modules from the anchor's processes (the
 packages it did not depend on, which uvicorn would otherwise pick up).
+``--compare N`` (with ``--anchor``) first sends the same N requests of every kind to
+both servers (points on several dates, Lambert-93, addresses, suggestions, communes,
+perimeters, refusals) and checks that status, body and security headers are
+byte-identical; ``--phases ''`` then skips the load.
 """
 
 from __future__ import annotations
@@ -38,9 +58,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import json
 import os
 import platform
 import random
+import shutil
 import socket
 import subprocess
 import sys
@@ -51,6 +73,9 @@ from pathlib import Path
 import httpx
 
 DATE = "2024-06-01"
+#: Requests/s of each normal client of the flood phase (under the default limit, 50/s).
+NORMAL_RATE = 20
+DATES = ("2019-08-03", "2019-08-04", "2021-01-01", "2024-06-01", "2026-12-01", "2035-01-01")
 
 
 def free_port() -> int:
@@ -68,13 +93,17 @@ def workers_rss_mb(pid: int) -> list[float]:
         except OSError:
             continue
         fields = dict(line.split(":\t", 1) for line in text.splitlines() if ":\t" in line)
-        if fields.get("PPid", "").strip() in (str(pid),) and "VmRSS" in fields:
+        if fields.get("PPid", "").strip() != str(pid) or "VmRSS" not in fields:
+            continue
+        cmdline = (status.parent / "cmdline").read_bytes()
+        if b"spawn_main" in cmdline:  # a worker, not multiprocessing's resource tracker
             out.append(int(fields["VmRSS"].split()[0]) / 1024)
     return sorted(out)
 
 
 async def client_loop(base: str, source: str, make_url, stop: float, lat_ms: list[float],
-                      codes: dict[int, int], conns: int = 1) -> None:  # fmt: skip
+                      codes: dict[int, int], conns: int = 1,
+                      pace: float = 0.0) -> None:  # fmt: skip
     transport = httpx.AsyncHTTPTransport(local_address=source, retries=0)
     limits = httpx.Limits(max_connections=conns, max_keepalive_connections=conns)
     async with httpx.AsyncClient(base_url=base, transport=transport, limits=limits,
@@ -92,12 +121,14 @@ async def client_loop(base: str, source: str, make_url, stop: float, lat_ms: lis
                     code = -1
                 lat_ms.append((time.perf_counter() - t0) * 1000)
                 codes[code] = codes.get(code, 0) + 1
+                await asyncio.sleep(max(0.0, t0 + pace - time.perf_counter()))
 
         await asyncio.gather(*(one() for _ in range(conns)))
 
 
 async def raw_client_loop(base: str, source: str, make_url, stop: float, lat_ms: list[float],
-                          codes: dict[int, int], conns: int = 1) -> None:  # fmt: skip
+                          codes: dict[int, int], conns: int = 1,
+                          pace: float = 0.0) -> None:  # fmt: skip
     """:func:`client_loop` on bare asyncio streams (HTTP/1.1 keep-alive, GET only): the
     same closed loop for a fraction of httpx's CPU, which on a 2-core machine is taken
     from the server under test."""
@@ -129,10 +160,206 @@ async def raw_client_loop(base: str, source: str, make_url, stop: float, lat_ms:
                 reader = writer = None
             lat_ms.append((time.perf_counter() - t0) * 1000)
             codes[code] = codes.get(code, 0) + 1
+            await asyncio.sleep(max(0.0, t0 + pace - time.perf_counter()))
         if writer is not None:
             writer.close()
 
     await asyncio.gather(*(one() for _ in range(conns)))
+
+
+_WRK_LUA = """
+math.randomseed(%(seed)d)
+local n = 0
+local paths = %(paths)s
+request = function()
+  n = n + 1
+  local path
+  if paths then
+    path = paths[math.random(#paths)]
+  else
+    path = string.format("/api/v1/check?lon=%%.6f&lat=%%.6f&date=%(date)s",
+                         2.80 + math.random() * 0.06, 50.41 + math.random() * 0.04)
+  end
+  local client = n %% %(clients)d + 1
+  local source = "10.0." .. math.floor(client / 250) .. "." .. (client %% 250 + 1)
+  return wrk.format("GET", path, {["X-Forwarded-For"] = source})
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK {"n":%%d,"us":%%d,"p50":%%d,"p99":%%d,"connect":%%d,' ..
+    '"read":%%d,"write":%%d,"status":%%d,"timeout":%%d}\\n', summary.requests,
+    summary.duration, latency:percentile(50), latency:percentile(99), e.connect, e.read,
+    e.write, e.status, e.timeout))
+end
+"""
+
+
+def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
+              tmp: Path) -> dict:  # fmt: skip
+    """One phase with wrk: ``clients`` connections, one thread, a Lua ``request()`` hook
+    that draws a new random point (``paths`` None) or one of ``paths`` per request."""
+    table = "nil" if paths is None else "{" + ",".join(json.dumps(p) for p in paths) + "}"
+    script = tmp / f"wrk-{'points' if paths is None else 'paths'}.lua"
+    script.write_text(_WRK_LUA % {"seed": 0, "paths": table, "date": DATE, "clients": clients})
+    out = subprocess.run(["wrk", "-t", "1", "-c", str(clients), "-d", f"{duration:.0f}s",
+                          "--timeout", "10s", "-s", str(script), base],
+                         capture_output=True, text=True, check=True).stdout  # fmt: skip
+    res = json.loads(out[out.index("WRK ") + 4 :].splitlines()[0])
+    errors = res["connect"] + res["read"] + res["write"] + res["status"] + res["timeout"]
+    return {"n": res["n"], "rps": res["n"] / (res["us"] / 1e6), "p50": res["p50"] / 1000,
+            "p99": res["p99"] / 1000, "errors": errors,
+            "codes": {k: res[k] for k in ("connect", "read", "write", "status", "timeout")},
+            "flood_codes": {}, "flood_rps": 0.0}  # fmt: skip
+
+
+def stack_cost(n: int) -> dict[str, float]:
+    """CPU per request (µs, best of 5 × ``n``) of the service's HTTP stack alone, in this
+    process, without sockets: the verdict is stubbed out (a constant 2 kB body), so what
+    is measured is routing, validation, middleware (rate limit on), the thread hop if any
+    and the response — not ``check_point``. Run from the anchor's tree by ``--anchor``."""
+    from ortgeo.service import ServiceConfig, create_app
+    from ortgeo.service.lookup import Lookup
+
+    body = b'{"status":"dedans"}' * 100
+    name = "_verdict_uncached" if hasattr(Lookup, "_verdict_uncached") else "_verdict"
+    setattr(Lookup, name, lambda self, kind, a, b, day: body)  # the anchor's name, or ours
+    app = create_app(ServiceConfig(geocoder="api", ban_url="http://127.0.0.1:9",
+                                   rate_limit="1000000/second"))  # fmt: skip
+    rng = random.Random(0)
+
+    async def one(query: bytes) -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": "/api/v1/check",
+                 "raw_path": b"/api/v1/check", "query_string": query, "root_path": "",
+                 "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 1),
+                 "server": ("127.0.0.1", 8000), "state": {}}  # fmt: skip
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                assert message["status"] == 200, message
+
+        await app(scope, receive, send)
+
+    kinds = {
+        "point": lambda: (
+            f"lon={rng.uniform(2.80, 2.86):.6f}&lat={rng.uniform(50.41, 50.45):.6f}&date={DATE}"
+        ),
+        "address": lambda: f"address={rng.randrange(10**9)}+rue+de+la+Gare+Lens&date={DATE}",
+        "cached point": lambda: f"lon=2.833889&lat=50.429167&date={DATE}",
+    }
+
+    async def run() -> dict[str, float]:
+        out = {}
+        for kind, make in kinds.items():
+            for _ in range(20):
+                await one(make().encode())
+            best = float("inf")
+            for _ in range(5):
+                queries = [make().encode() for _ in range(n)]
+                t0 = time.process_time()
+                for q in queries:
+                    await one(q)
+                best = min(best, (time.process_time() - t0) / n)
+            out[kind] = best * 1e6
+        return out
+
+    try:
+        import uvloop
+
+        return uvloop.run(run())
+    except ImportError:
+        return asyncio.run(run())
+
+
+def warm_up(base: str, labels: list[str]) -> None:
+    """One request of every kind, so that lazily loaded modules and data are loaded
+    before the workers' RSS is first measured (each worker gets a few of each)."""
+    paths = [f"/api/v1/check?lon=2.833889&lat=50.429167&date={DATE}",
+             f"/api/v1/check?x=686000&y=7036000&date={DATE}",
+             "/api/v1/check?" + str(httpx.QueryParams(address=labels[0], date=DATE)),
+             "/api/v1/suggest?q=rue%20de%20la", f"/api/v1/communes/62498?date={DATE}",
+             f"/api/v1/perimeters?date={DATE}", "/api/v1/health",
+             "/?" + str(httpx.QueryParams(address=labels[1], date=DATE)),
+             f"/fiche?lon=2.833889&lat=50.429167&date={DATE}"]  # fmt: skip
+    for _ in range(4):  # new connections each time: they are spread over the workers
+        for path in paths:
+            with httpx.Client(base_url=base, timeout=30) as client:
+                client.get(path)
+
+
+def compare(servers: dict[str, tuple[str, subprocess.Popen]], labels: list[str], n: int) -> None:
+    """The same ``n`` requests of every kind on every server: status, body and security
+    headers must be byte-identical (the cache is cold for the first ones, warm after)."""
+    rng = random.Random(1)
+    kinds = {
+        "point": lambda: {"lon": f"{rng.uniform(2.78, 2.88):.6f}",
+                          "lat": f"{rng.uniform(50.40, 50.46):.6f}", "date": rng.choice(DATES)},
+        "xy": lambda: {"x": f"{rng.uniform(683000, 690000):.1f}",
+                       "y": f"{rng.uniform(7033000, 7040000):.1f}", "date": rng.choice(DATES)},
+        "address": lambda: {"address": rng.choice(labels), "date": rng.choice(DATES)},
+        "address-typo": lambda: {"address": rng.choice(labels).lower().replace("rue", "r")[:-3]},
+        "refusal": lambda: rng.choice([{"lon": "abc", "lat": "1"}, {"lon": "nan", "lat": "1"},
+                                       {"lon": "2.8"}, {}, {"lon": "2.8", "lat": "50.4", "x": "1"},
+                                       {"address": "   "}, {"address": "x" * 250},
+                                       {"lon": "2.8", "lat": "50.4", "date": "2024-13-01"},
+                                       {"x": "inf", "y": "1"}, {"date": "x" * 11},
+                                       {"lon": ""}, {"lon": "", "lat": ""},
+                                       [("lon", "1"), ("lon", "2.83"), ("lat", "50.43")],
+                                       {"address": "", "lon": "2.83", "lat": "50.43"},
+                                       {"address": "1 rue x", "extra": "1"},
+                                       {"lat": "abc", "lon": "def", "date": "x" * 12},
+                                       {"x": "686000", "y": "7036000", "address": " "},
+                                       {"lon": "1e400", "lat": "50"},
+                                       {"address": "a" * 1001}]),
+        "suggest": lambda: {"q": rng.choice(labels)[: rng.randint(2, 20)]},
+    }  # fmt: skip
+    other = [
+        ("/api/v1/communes/" + c, {"date": rng.choice(DATES)})
+        for c in ("62498", "62510", "59350", "2A004", "abc", "99999")
+    ]
+    other += [("/api/v1/perimeters", {"date": d}) for d in DATES]
+    other += [("/api/v1/health", {}), ("/nowhere", {}), ("/", {}), ("/fiche", {})]
+    requests = [(f"/api/v1/{'suggest' if k == 'suggest' else 'check'}", make())
+                for k, make in kinds.items() for _ in range(n)]  # fmt: skip
+    requests += [("/?" if i % 2 else "/fiche?", kinds["point"]()) for i in range(n // 10)]
+    requests += other * 3
+    requests += requests[: len(requests) // 4]  # again: answers from the cache
+    from ortgeo.service.security import SECURITY_HEADERS
+
+    schemas = [httpx.get(base + "/openapi.json").json() for base, _ in servers.values()]
+    same = all(x == schemas[0] for x in schemas[1:])
+    print(f"# /openapi.json: {'the same' if same else 'DIFFERENT'} content (keys in any order)")
+
+    clients = {label: httpx.Client(base_url=base, timeout=30) for label, (base, _) in
+               servers.items()}  # fmt: skip
+    differ = 0
+    statuses: dict[int, int] = {}
+    for path, params in requests:
+        seen = []
+        for client in clients.values():
+            r = client.get(
+                path.rstrip("?"),
+                params=params,
+                headers={"X-Forwarded-For": f"10.9.{rng.randrange(250)}.1"},
+            )
+            seen.append((r.status_code, r.content,
+                         [r.headers.get(h) for h in SECURITY_HEADERS],
+                         r.headers.get("content-type")))  # fmt: skip
+        statuses[seen[0][0]] = statuses.get(seen[0][0], 0) + 1
+        if any(x != seen[0] for x in seen[1:]):
+            differ += 1
+            if differ <= 5:
+                print(f"DIFFERENT: {path} {params}: {[(x[0], x[1][:120]) for x in seen]}")
+    print(
+        f"# compared {len(requests)} requests on {', '.join(servers)}: {differ} different "
+        f"({n} of each kind: {', '.join(kinds)}; communes, perimeters, page, fiche); "
+        f"HTTP statuses {dict(sorted(statuses.items()))}"
+    )
+    for client in clients.values():
+        client.close()
 
 
 def pct(values: list[float], q: float) -> float:
@@ -148,7 +375,8 @@ async def phase(base: str, clients: int, duration: float, make_url,
     stop = time.perf_counter() + duration
     lat: list[float] = []
     codes: dict[int, int] = {}
-    tasks = [loop(base, f"127.0.0.{2 + i}", make_url, stop, lat, codes)
+    pace = 1 / NORMAL_RATE if flood else 0.0  # normal clients stay under the limit
+    tasks = [loop(base, f"127.0.0.{2 + i}", make_url, stop, lat, codes, pace=pace)
              for i in range(clients)]  # fmt: skip
     flood_lat: list[float] = []
     flood_codes: dict[int, int] = {}
@@ -204,13 +432,35 @@ def main() -> None:
     ap.add_argument("--anchor-without", default="", help="modules hidden from the anchor")
     ap.add_argument("--rounds", type=int, default=1, help="alternations with the anchor")
     ap.add_argument("--phases", default="points,addresses,flood")
+    ap.add_argument("--compare", type=int, default=0, metavar="N",
+                    help="first compare N requests of every kind with the anchor")  # fmt: skip
     ap.add_argument(
         "--client",
-        choices=("httpx", "raw"),
-        default="httpx",
-        help="httpx clients (the defined test) or bare asyncio streams (lighter)",
+        choices=("wrk", "httpx", "raw"),
+        default="wrk" if shutil.which("wrk") else "raw",
+        help="wrk (default when installed), bare asyncio streams, or httpx clients",
     )
+    ap.add_argument("--stack-cost", type=int, default=0, metavar="N",
+                    help="only measure the HTTP stack's CPU per request, N requests")  # fmt: skip
+    ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.stack_cost:
+        if args.json:  # the anchor's measurement, run in its own process
+            print(json.dumps(stack_cost(args.stack_cost)))
+            return
+        trees = {"ortgeo": None, **({"anchor": args.anchor.resolve()} if args.anchor else {})}
+        for label, tree in trees.items():
+            env = dict(os.environ, **({"PYTHONPATH": str(tree)} if tree else {}))
+            out = subprocess.run([sys.executable, __file__, "--stack-cost", str(args.stack_cost),
+                                  "--json"], env=env, capture_output=True, text=True,
+                                 check=True).stdout  # fmt: skip
+            cost = json.loads(out.splitlines()[-1])
+            costs = "  ".join(f"{k} {v:.0f} µs" for k, v in cost.items())
+            load = os.getloadavg()[0]
+            print(f"stack cost {label:7s} {costs}  (CPU/request, stubbed verdict; load {load:.1f})")
+        return
+    if args.client == "wrk" and not shutil.which("wrk"):
+        sys.exit("wrk is not installed: apt-get install wrk, or use --client raw")
 
     from ortgeo.geocoders import BanIndex
     from ortgeo.testing import synthetic_ban_index
@@ -241,20 +491,32 @@ def main() -> None:
               f"average {os.getloadavg()[0]:.1f}; anchor {args.anchor or 'none'}"
               f"{' without ' + ', '.join(hide) if hide else ''}; {args.client} "
               "clients")  # fmt: skip
-        phases = {"points": (point_url, args.clients, False),
-                  "addresses": (address_url, args.clients, False),
-                  "flood": (point_url, 10, True)}  # fmt: skip
-        for name in args.phases.split(","):
-            url, clients, flood = phases[name]
+        if args.compare:
+            compare(servers, labels, args.compare)
+        address_paths = [  # wrk draws one at random per request, as address_url() does
+            "/api/v1/check?" + str(httpx.QueryParams(address=label, date=DATE)) for label in labels
+        ]
+        phases = {"points": (point_url, None, args.clients, False),
+                  "addresses": (address_url, address_paths, args.clients, False),
+                  "flood": (point_url, None, 10, True)}  # fmt: skip
+        first_rss: dict[str, list[float]] = {}
+        for label, (base, server) in servers.items():
+            warm_up(base, labels)
+            first_rss[label] = workers_rss_mb(server.pid)
+            rss = [round(x) for x in first_rss[label]]
+            print(f"# {label}: workers' RSS after the warm-up {rss} MB")
+        for name in [p for p in args.phases.split(",") if p]:
+            url, paths, clients, flood = phases[name]
             for r in range(args.rounds):
                 order = list(servers) if r % 2 == 0 else list(servers)[::-1]
                 for label in order:
                     base, server = servers[label]
-                    for _ in range(3):  # warm up the workers (imports, caches)
-                        httpx.get(base + url(), timeout=10)
                     rss0 = workers_rss_mb(server.pid)
-                    res = asyncio.run(phase(base, clients, args.duration, url, flood,
-                                            args.client == "raw"))  # fmt: skip
+                    if args.client == "wrk" and not flood:
+                        res = wrk_phase(base, clients, args.duration, paths, tmp)
+                    else:
+                        raw = args.client != "httpx"
+                        res = asyncio.run(phase(base, clients, args.duration, url, flood, raw))
                     rss1 = workers_rss_mb(server.pid)
                     growth = (sum(rss1) - sum(rss0)) / sum(rss0) * 100 if rss0 else float("nan")
                     line = (f"{name:9s} {label:7s} {res['rps']:8.0f} req/s  p50 {res['p50']:6.1f} "
@@ -266,6 +528,11 @@ def main() -> None:
                         line += (f"  flooder {res['flood_rps']:.0f} req/s, codes "
                                  f"{res['flood_codes']}")  # fmt: skip
                     print(line, flush=True)
+        for label, (_, server) in servers.items():
+            rss0, rss1 = first_rss[label], workers_rss_mb(server.pid)
+            growth = (sum(rss1) - sum(rss0)) / sum(rss0) * 100 if rss0 else float("nan")
+            print(f"# {label}: workers' RSS over the run {[round(x) for x in rss0]} -> "
+                  f"{[round(x) for x in rss1]} MB ({growth:+.1f} %)")  # fmt: skip
     finally:
         for _, server in servers.values():
             server.terminate()

@@ -25,6 +25,7 @@ from ortgeo.crs import to_l93_xy
 from ortgeo.geocoders import BanLocalGeocoder
 from ortgeo.maps.html import offline_problems
 from ortgeo.service import ServiceConfig, create_app
+from ortgeo.service.cache import AnswerCache
 from ortgeo.service.lookup import json_bytes
 from ortgeo.service.security import CSP
 
@@ -168,7 +169,7 @@ def test_geocoder_down_is_503_json():
     from ban_server import closed_port_url
 
     app = create_app(ServiceConfig(geocoder="api", ban_url=closed_port_url(), rate_limit="",
-                                   cache_size=0))  # fmt: skip
+                                   cache_bytes=0))  # fmt: skip
     r = TestClient(app).get("/api/v1/check", params={"address": "1 rue Inconnue 62300 Lens"})
     body = _error(r, 503, "geocodeur-indisponible")
     assert "Retry-After" in r.headers and "BAN" in body["message"]
@@ -177,7 +178,7 @@ def test_geocoder_down_is_503_json():
 def test_geocoder_timeout_is_bounded(ban_server):  # noqa: F811
     ban_server.slow(3.0, times=5)
     app = create_app(ServiceConfig(geocoder="api", ban_url=ban_server.url, rate_limit="",
-                                   geocoder_timeout_s=0.3, cache_size=0))  # fmt: skip
+                                   geocoder_timeout_s=0.3, cache_bytes=0))  # fmt: skip
     start = time.perf_counter()
     r = TestClient(app).get("/api/v1/check", params={"address": "17 bd Basly 62300 Lens"})
     assert time.perf_counter() - start < 2.5
@@ -332,7 +333,7 @@ def test_rate_limit_429_with_retry_after_per_client(index):
 def test_request_timeout_is_504(index):
     app = create_app(ServiceConfig(ban_index=index, rate_limit="", request_timeout_s=0.2))
     app.state.lookup._verdict = lambda *args: time.sleep(1.0)
-    r = TestClient(app).get("/api/v1/check", params={"lon": 2.83, "lat": 50.43})
+    r = TestClient(app).get("/api/v1/check", params={"address": "3 rue de la Gare Lens"})
     _error(r, 504, "delai-depasse")
 
 
@@ -411,7 +412,8 @@ def test_permalink_reproduces_the_answer(client):
 
 def test_page_renders_every_verdict_key_and_extras(client):
     app = client.app
-    original = app.state.lookup._verdict
+    original, kept = app.state.lookup._verdict, app.state.lookup.answers
+    app.state.lookup.answers = AnswerCache(0)  # earlier tests cached the plain answer
 
     def extended(*args):  # the answers are cached as their JSON bytes
         out = json.loads(original(*args))
@@ -424,7 +426,7 @@ def test_page_renders_every_verdict_key_and_extras(client):
         r = client.get("/fragments/verdict", params={"lon": CENTRE[0], "lat": CENTRE[1],
                                                      "date": DATE})  # fmt: skip
     finally:
-        app.state.lookup._verdict = original
+        app.state.lookup._verdict, app.state.lookup.answers = original, kept
     assert r.status_code == 200
     html = r.text
     for layer in ortgeo.on(DATE).layers:

@@ -113,6 +113,10 @@ def serve(
     app = create_app(config)  # fails here, with a clear message, on a bad catalogue or index
     geocoder_name = app.state.lookup.geocoder.name
     os.environ[CONFIG_ENV] = config.to_json()
+    # glibc gives each thread its own malloc arena, and a worker's arenas only grow: two
+    # are enough for the event loop and the few check threads (the worker processes read
+    # it when they start; keep the value the user set, if any)
+    os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     click.echo(
         f"ortgeo serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
         f"geocoder {geocoder_name}, rate limit {rate_limit or 'off'})",
@@ -130,4 +134,5 @@ def serve(
         server_header=False,
         timeout_keep_alive=5,
         log_level="warning",
+        access_log=False,  # formatting a log line per request costs CPU even when it is dropped
     )

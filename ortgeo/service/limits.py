@@ -6,8 +6,9 @@
   ``--forwarded-allow-ips`` makes it the real client's.
 - :class:`BodySizeMiddleware`: refuses a body larger than the limit (HTTP 413), by its
   ``Content-Length`` and while it is received.
-- :class:`Worker`: runs the checks in a small thread pool with a time limit (HTTP 504),
-  queueing included.
+- :class:`Worker`: runs the work that may wait (address checks, suggestions, communes,
+  batches) in a small thread pool with a time limit (HTTP 504), queueing included; a
+  point check is answered on the event loop (see :func:`ortgeo.service.api.check_json`).
 """
 
 from __future__ import annotations
@@ -81,31 +82,45 @@ class BodySizeMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = dict(scope.get("headers") or []).get(b"content-length")
+        headers = dict(scope.get("headers") or [])
+        declared = headers.get(b"content-length")
+        if declared is None and b"transfer-encoding" not in headers:
+            await self.app(scope, receive, send)  # no body (HTTP/1.1): nothing to count
+            return
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
             await error_response(self._refusal())(scope, receive, send)
             return
         seen = 0
-        started = False
+        refused = False  # the body went over the limit: the answer is our 413
+        answered = False  # a response has started (ours or the app's)
 
         async def counting_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, refused
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
+                    refused = True
                     raise _TooBig
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            started = started or message["type"] == "http.response.start"
+        async def guarded_send(message: Message) -> None:
+            # the framework may turn _TooBig into its own error ("error parsing the body"):
+            # once the body is refused, the 413 replaces whatever the app answers
+            nonlocal answered
+            start = message["type"] == "http.response.start"
+            if refused:  # the app's own answer is dropped
+                if start and not answered:
+                    await error_response(self._refusal())(scope, receive, send)
+                answered = True
+                return
+            answered = answered or start
             await send(message)
 
         try:
-            await self.app(scope, counting_receive, tracking_send)
+            await self.app(scope, counting_receive, guarded_send)
         except _TooBig:
-            if not started:
+            if not answered:
                 await error_response(self._refusal())(scope, receive, send)
 
 

@@ -30,14 +30,18 @@ from ortgeo.geocoders import (
     RetryPolicy,
     find_ban_index,
 )
+from ortgeo.service.cache import AnswerCache
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import ApiError
 
-__all__ = ["LENS_INSEE", "Lookup", "commune_status", "json_bytes"]
+__all__ = ["LENS_INSEE", "Lookup", "Question", "commune_status", "json_bytes"]
 
 #: The commune whose ORT the bundled catalogue describes.
 LENS_INSEE = "62498"  # the commune of the bundled sectors
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
+
+#: A check as the cache keys it: ``(kind, address or lon, None or lat, date)``.
+Question = tuple[str, Any, Any, _dt.date]
 
 
 def commune_status(
@@ -127,8 +131,7 @@ class Lookup:
         self.index: BanIndex | None = (
             self.geocoder.index if isinstance(self.geocoder, BanLocalGeocoder) else None
         )
-        cached = functools.lru_cache(maxsize=config.cache_size) if config.cache_size else None
-        self._verdict = cached(self._verdict_uncached) if cached else self._verdict_uncached
+        self.answers = AnswerCache(config.cache_bytes)
         self._perimeters = functools.lru_cache(maxsize=64)(self._perimeters_uncached)
 
     @staticmethod
@@ -143,7 +146,40 @@ class Lookup:
         return BanApiGeocoder(config.ban_url, policy=policy)
 
     # -- checks -----------------------------------------------------------------------
-    def _verdict_uncached(self, kind: str, a: Any, b: Any, day: _dt.date) -> bytes:
+    # A check is asked in two steps: a *question* (validated inputs and the date, cheap,
+    # on the event loop; it is the cache key) and its *answer* (the JSON body). The API
+    # answers from the cache, or computes a point's answer on the event loop (pure CPU,
+    # about a millisecond, no I/O), or an address's in a worker thread (the geocoder may
+    # wait on the network); see :func:`ortgeo.service.api.check_json`.
+    def address_question(self, address: str, date: str | None = None) -> Question:
+        """The question for an address (normalised spaces), refused when empty or too long."""
+        text = " ".join(address.split())
+        if not text:
+            raise ApiError(422, "adresse-vide", "Adresse vide : tapez une adresse.")
+        self._check_length(text)
+        return ("address", text, None, _day(date))
+
+    def point_question(self, lon: float, lat: float, date: str | None = None) -> Question:
+        """The question for a WGS84 point (rounded to 1e-7 degree, about 1 cm)."""
+        lon, lat = _finite("lon", lon), _finite("lat", lat)
+        return ("point", round(lon, 7), round(lat, 7), _day(date))
+
+    def xy_question(self, x: float, y: float, date: str | None = None) -> Question:
+        """The question for a Lambert-93 point (EPSG:2154, metres), asked as its WGS84 point."""
+        x, y = _finite("x", x), _finite("y", y)
+        lon, lat = to_wgs84_lonlat(np.array([x]), np.array([y]))
+        return self.point_question(float(lon[0]), float(lat[0]), date)
+
+    def answer(self, question: Question) -> bytes:
+        """The JSON body of the API for a question (``Verdict.to_dict()`` + ``explanation``),
+        from the cache or computed and kept."""
+        body = self.answers.get(question)
+        if body is None:
+            body = self._verdict(*question)
+            self.answers.put(question, body)
+        return body
+
+    def _verdict(self, kind: str, a: Any, b: Any, day: _dt.date) -> bytes:
         if kind == "address":
             verdict = ortgeo.check_address(a, date=day, geocoder=self.geocoder,
                                            catalog=self.catalog)  # fmt: skip
@@ -155,35 +191,15 @@ class Lookup:
 
     def check_address(self, address: str, date: str | None = None) -> dict[str, Any]:
         """The verdict for an address (geocoded on the configured BAN geocoder)."""
-        return dict(json.loads(self.check_address_json(address, date)))
-
-    def check_address_json(self, address: str, date: str | None = None) -> bytes:
-        """:meth:`check_address` as the JSON body of the API (cached as such: a third of
-        the memory of the dict, and no encoding per request)."""
-        text = " ".join(address.split())
-        if not text:
-            raise ApiError(422, "adresse-vide", "Adresse vide : tapez une adresse.")
-        self._check_length(text)
-        return self._verdict("address", text, None, _day(date))
+        return dict(json.loads(self.answer(self.address_question(address, date))))
 
     def check_point(self, lon: float, lat: float, date: str | None = None) -> dict[str, Any]:
         """The verdict for a WGS84 point."""
-        return dict(json.loads(self.check_point_json(lon, lat, date)))
-
-    def check_point_json(self, lon: float, lat: float, date: str | None = None) -> bytes:
-        """:meth:`check_point` as the JSON body of the API."""
-        lon, lat = _finite("lon", lon), _finite("lat", lat)
-        return self._verdict("point", round(lon, 7), round(lat, 7), _day(date))
+        return dict(json.loads(self.answer(self.point_question(lon, lat, date))))
 
     def check_xy(self, x: float, y: float, date: str | None = None) -> dict[str, Any]:
         """The verdict for a Lambert-93 point (EPSG:2154, metres)."""
-        return dict(json.loads(self.check_xy_json(x, y, date)))
-
-    def check_xy_json(self, x: float, y: float, date: str | None = None) -> bytes:
-        """:meth:`check_xy` as the JSON body of the API."""
-        x, y = _finite("x", x), _finite("y", y)
-        lon, lat = to_wgs84_lonlat(np.array([x]), np.array([y]))
-        return self.check_point_json(float(lon[0]), float(lat[0]), date)
+        return dict(json.loads(self.answer(self.xy_question(x, y, date))))
 
     def _check_length(self, text: str) -> None:
         limit = self.config.max_query_chars

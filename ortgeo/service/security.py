@@ -8,7 +8,6 @@ site (``frame-ancestors 'none'``, and ``X-Frame-Options`` for old browsers).
 
 from __future__ import annotations
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = ["CSP", "SECURITY_HEADERS", "SecurityHeadersMiddleware"]
@@ -28,8 +27,12 @@ SECURITY_HEADERS = {
 }
 
 
+#: :data:`SECURITY_HEADERS` as ASGI header pairs, encoded once.
+_ENCODED = [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in SECURITY_HEADERS.items()]
+
+
 class SecurityHeadersMiddleware:
-    """Adds :data:`SECURITY_HEADERS` to every HTTP response."""
+    """Adds :data:`SECURITY_HEADERS` to every HTTP response (unless the route set one)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -41,9 +44,10 @@ class SecurityHeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
+                headers = list(message.get("headers", ()))
+                present = {name.lower() for name, _ in headers}
+                headers.extend(pair for pair in _ENCODED if pair[0] not in present)
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
