@@ -30,7 +30,11 @@ Phases, each ``--duration`` seconds:
    request (no two alike: the answer cache never helps);
 2. address checks on the offline index, random numbered addresses of the index
    (repeats happen, as for real users; the answer cache is on, as served);
-3. flood: one client (127.0.0.250) sends with 20 connections at once while 10 normal
+3. paced (``points@1000``, ``addresses@300``, wrk only): the same requests, the clients
+   pacing themselves (random think time) to offer the issue's target rate in all — the
+   latency at that load; the closed loops above measure a saturated server, whose latency
+   is its queue (50 clients / throughput);
+4. flood: one client (127.0.0.250) sends with 20 connections at once while 10 normal
    clients check points, each at most 20 requests/s (under the limit); the flooder must
    get HTTP 429 with ``Retry-After`` and the others their usual latency.
 
@@ -184,6 +188,10 @@ request = function()
   local source = "10.0." .. math.floor(client / 250) .. "." .. (client %% 250 + 1)
   return wrk.format("GET", path, {["X-Forwarded-For"] = source})
 end
+local think = %(think).3f
+if think > 0 then  -- paced phases: a random think time before each request, mean `think` ms
+  delay = function() return math.random() * 2 * think end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
   io.write(string.format('WRK {"n":%%d,"us":%%d,"p50":%%d,"p99":%%d,"connect":%%d,' ..
@@ -195,12 +203,19 @@ end
 
 
 def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
-              tmp: Path) -> dict:  # fmt: skip
+              tmp: Path, rate: float = 0.0) -> dict:  # fmt: skip
     """One phase with wrk: ``clients`` connections, one thread, a Lua ``request()`` hook
-    that draws a new random point (``paths`` None) or one of ``paths`` per request."""
+    that draws a new random point (``paths`` None) or one of ``paths`` per request.
+
+    ``rate`` > 0 paces the clients (a random think time before each request, mean 95 % of
+    ``clients / rate``) so that they offer about ``rate`` requests/s in all: the latency
+    at that load, where a closed loop at full speed measures the latency of a saturated
+    server (queueing). The rate reached is measured, not assumed."""
+    think = 0.95 * 1000 * clients / rate if rate > 0 else 0.0
     table = "nil" if paths is None else "{" + ",".join(json.dumps(p) for p in paths) + "}"
     script = tmp / f"wrk-{'points' if paths is None else 'paths'}.lua"
-    script.write_text(_WRK_LUA % {"seed": 0, "paths": table, "date": DATE, "clients": clients})
+    script.write_text(_WRK_LUA % {"seed": 0, "paths": table, "date": DATE, "clients": clients,
+                                  "think": think})  # fmt: skip
     out = subprocess.run(["wrk", "-t", "1", "-c", str(clients), "-d", f"{duration:.0f}s",
                           "--timeout", "10s", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
@@ -431,7 +446,7 @@ def main() -> None:
     ap.add_argument("--anchor", type=Path, help="source tree of an anchor server to compare")
     ap.add_argument("--anchor-without", default="", help="modules hidden from the anchor")
     ap.add_argument("--rounds", type=int, default=1, help="alternations with the anchor")
-    ap.add_argument("--phases", default="points,addresses,flood")
+    ap.add_argument("--phases", default="points,addresses,points@1000,addresses@300,flood")
     ap.add_argument("--compare", type=int, default=0, metavar="N",
                     help="first compare N requests of every kind with the anchor")  # fmt: skip
     ap.add_argument(
@@ -496,9 +511,11 @@ def main() -> None:
         address_paths = [  # wrk draws one at random per request, as address_url() does
             "/api/v1/check?" + str(httpx.QueryParams(address=label, date=DATE)) for label in labels
         ]
-        phases = {"points": (point_url, None, args.clients, False),
-                  "addresses": (address_url, address_paths, args.clients, False),
-                  "flood": (point_url, None, 10, True)}  # fmt: skip
+        phases = {"points": (point_url, None, args.clients, False, 0.0),
+                  "addresses": (address_url, address_paths, args.clients, False, 0.0),
+                  "points@1000": (point_url, None, args.clients, False, 1000.0),
+                  "addresses@300": (address_url, address_paths, args.clients, False, 300.0),
+                  "flood": (point_url, None, 10, True, 0.0)}  # fmt: skip
         first_rss: dict[str, list[float]] = {}
         for label, (base, server) in servers.items():
             warm_up(base, labels)
@@ -506,20 +523,22 @@ def main() -> None:
             rss = [round(x) for x in first_rss[label]]
             print(f"# {label}: workers' RSS after the warm-up {rss} MB")
         for name in [p for p in args.phases.split(",") if p]:
-            url, paths, clients, flood = phases[name]
+            url, paths, clients, flood, rate = phases[name]
+            if rate and args.client != "wrk":
+                sys.exit(f"phase {name}: the paced phases need wrk (apt-get install wrk)")
             for r in range(args.rounds):
                 order = list(servers) if r % 2 == 0 else list(servers)[::-1]
                 for label in order:
                     base, server = servers[label]
                     rss0 = workers_rss_mb(server.pid)
                     if args.client == "wrk" and not flood:
-                        res = wrk_phase(base, clients, args.duration, paths, tmp)
+                        res = wrk_phase(base, clients, args.duration, paths, tmp, rate)
                     else:
                         raw = args.client != "httpx"
                         res = asyncio.run(phase(base, clients, args.duration, url, flood, raw))
                     rss1 = workers_rss_mb(server.pid)
                     growth = (sum(rss1) - sum(rss0)) / sum(rss0) * 100 if rss0 else float("nan")
-                    line = (f"{name:9s} {label:7s} {res['rps']:8.0f} req/s  p50 {res['p50']:6.1f} "
+                    line = (f"{name:13s} {label:7s} {res['rps']:8.0f} req/s  p50 {res['p50']:6.1f} "
                             f"ms  p99 {res['p99']:6.1f} ms  errors {res['errors']}  codes "
                             f"{res['codes']}  RSS {[round(x) for x in rss0]} -> "
                             f"{[round(x) for x in rss1]} MB ({growth:+.1f} %)  load "
