@@ -68,9 +68,10 @@ async def check_json(
     """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
     body of the answer (UTF-8 bytes, what the answer cache holds).
 
-    Cached answers and point checks are answered on the event loop (a point check is
-    bounded CPU work, no I/O: a thread hop would cost more than it saves); an address
-    check waits for the geocoder in a worker thread, within the request time limit."""
+    Cached answers, point checks and address checks on the offline index are answered on
+    the event loop (bounded CPU work, no I/O: a thread hop would cost more than it saves);
+    an address check on the BAN API waits for it in a worker thread, within the request
+    time limit."""
     given = {
         "address": address is not None and address.strip() != "",
         "lon+lat": lon is not None or lat is not None,
@@ -95,9 +96,11 @@ async def check_json(
     body = lookup.answers.get(question)
     if body is not None:
         return body
-    if question[0] == "point":  # pure CPU, about a millisecond: no thread hop
+    if question[0] == "point" or lookup.index is not None:
+        # a point, or an address on the offline index: pure CPU (about a millisecond), no
+        # network I/O, so no thread hop
         return lookup.answer(question)
-    worker: Worker = request.app.state.worker  # the geocoder may wait on the network
+    worker: Worker = request.app.state.worker  # the BAN API geocoder waits on the network
     return await worker.run(lookup.answer, question, timeout=lookup.config.request_timeout_s)
 
 
