@@ -44,7 +44,7 @@ import numpy as np
 
 HERE = Path(__file__).resolve().parent
 REFERENCE = Path(
-    os.environ.get("ORTGEO_REFERENCE", HERE.parents[1].parent / "shared" / "data" / "reference")
+    os.environ.get("ORTGEO_REFERENCE", HERE.parents[1] / "shared" / "data" / "reference")
 )
 CACHE = Path(os.environ.get("ORTGEO_BENCH_DIR", Path(tempfile.gettempdir()) / "ortgeo-bench"))
 DATE = "2024-06-01"
