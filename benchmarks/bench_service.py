@@ -208,9 +208,9 @@ def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
     that draws a new random point (``paths`` None) or one of ``paths`` per request.
 
     ``rate`` > 0 paces the clients (a random think time before each request, mean 90 % of
-    ``clients / rate``) so that they offer a little more than ``rate`` requests/s in all: the latency
-    at that load, where a closed loop at full speed measures the latency of a saturated
-    server (queueing). The rate reached is measured, not assumed."""
+    ``clients / rate``) so that they offer a little more than ``rate`` requests/s in all:
+    the latency at that load, where a closed loop at full speed measures the latency of a
+    saturated server (queueing). The rate reached is measured, not assumed."""
     think = 0.9 * 1000 * clients / rate if rate > 0 else 0.0
     table = "nil" if paths is None else "{" + ",".join(json.dumps(p) for p in paths) + "}"
     script = tmp / f"wrk-{'points' if paths is None else 'paths'}.lua"
