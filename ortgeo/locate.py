@@ -166,43 +166,6 @@ def composite(
     return codes, decider
 
 
-def composite_one(
-    inside: Sequence[bool], dist: Sequence[float], band: Sequence[float], certain: Sequence[bool]
-) -> tuple[int, int]:
-    """:func:`composite` for one point, with Python scalars: (status code, deciding sector).
-
-    The same rule, ties included (the first sector wins, as ``argmax``/``argmin`` do);
-    ``tests/test_locate.py`` checks it against :func:`composite` on random cases.
-
-    Examples
-    --------
-    >>> code, who = composite_one([True, False], [299.0, -700.0], [250.0, 300.0], [True, True])
-    >>> STATUSES[code], who
-    ('dedans', 0)
-    """
-    inf = math.inf
-    n = len(inside)
-    far = [not abs(d) <= b for d, b in zip(dist, band, strict=True)]  # NaN: beyond the band
-    firm_in = [i and f for i, f in zip(inside, far, strict=True)]
-    margin = [(inf if d != d else d - b) if fi else -inf
-              for fi, d, b in zip(firm_in, dist, band, strict=True)]  # fmt: skip
-    certain_in = [fi and bool(c) for fi, c in zip(firm_in, certain, strict=True)]
-
-    def first_max(values: list[float]) -> int:
-        return max(range(n), key=lambda s: (values[s], -s)) if n else 0
-
-    if any(certain_in):
-        return _CODE[DEDANS], first_max(
-            [m if c else -inf for m, c in zip(margin, certain_in, strict=True)]
-        )
-    if any(firm_in):
-        return _CODE[DATE_INCERTAINE], first_max(margin)
-    closeness = [inf if d != d else abs(d) - b for d, b in zip(dist, band, strict=True)]
-    who = min(range(n), key=lambda s: (closeness[s], s)) if n else 0
-    all_out = all(not i and f for i, f in zip(inside, far, strict=True))
-    return (_CODE[DEHORS] if all_out else _CODE[LIMITE]), who
-
-
 _BOUNDS: weakref.WeakKeyDictionary[Catalog, np.ndarray] = weakref.WeakKeyDictionary()
 
 
@@ -329,7 +292,10 @@ def located_point(
             band[pos] = band_m if band_m is not None else layer.accuracy_m + unc
     k = len(state.sectors)
     if k and valid:
-        code, w = composite_one(inside[:k], dist[:k], band[:k], state.certain.tolist())
+        # the one composite rule, on a column of one point
+        codes, who = composite(np.array(inside[:k])[:, None], np.array(dist[:k])[:, None],
+                               np.array(band[:k])[:, None], state.certain)  # fmt: skip
+        code, w = int(codes[0]), int(who[0])
         if code == _CODE[DEHORS] and str(commune) in state.missing_communes:
             code = _CODE[INDETERMINE]
         row.update(ort_inside=any(inside[:k]), ort_distance_m=dist[w], ort_band_m=band[w],

@@ -25,7 +25,7 @@ from ortgeo.communes import (
 )
 from ortgeo.crs import to_l93, to_wgs84_lonlat
 from ortgeo.io import read_perimeter
-from ortgeo.locate import composite, composite_one, located, located_point
+from ortgeo.locate import located, located_point
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "point16_answers.json"
 HEAVY = ("pandas", "geopandas", "pyogrio", "requests", "pyarrow", "ortgeo.geocoders")
@@ -103,19 +103,6 @@ def test_located_point_is_row_0_of_located(day: str, band_m: float | None, unc: 
         assert list(got) == list(want)
         bad = {k: (got[k], want[k]) for k in want if not _same(got[k], want[k])}
         assert not bad, (a, b, given_xy, bad)
-
-
-def test_composite_one_is_composite() -> None:
-    rng = np.random.default_rng(3)
-    for _ in range(3000):
-        k = int(rng.integers(1, 4))
-        inside = rng.random(k) < 0.5
-        dist = rng.choice([-300.0, -250.0, -10.0, 0.0, 10.0, 250.0, 300.0, np.nan], k)
-        band = rng.choice([0.0, 10.0, 250.0], k)
-        certain = rng.random(k) < 0.6
-        codes, who = composite(inside[:, None], dist[:, None], band[:, None], certain)
-        assert composite_one(inside.tolist(), dist.tolist(), band.tolist(),
-                             certain.tolist()) == (int(codes[0]), int(who[0]))  # fmt: skip
 
 
 def test_commune_of_one_point_is_commune_at_even_on_borders() -> None:
