@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import shapely
 
-from ortgeo.catalog import Act, Catalog, Layer, date_words
+from ortgeo.catalog import Act, Catalog, Layer
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.crs import WGS84
 from ortgeo.dates import DateLike, parse_date
@@ -135,11 +135,11 @@ class PerimetersInForce:
         """Why no ORT sector is in force, in French (``""`` when one is)."""
         if self.has_ort:
             return ""
+        from ortgeo.texts import note
+
         first, act = self._start()
-        if first is None:
-            return "aucun secteur de l'ORT du catalogue n'est en vigueur à cette date"
-        basis = f", {act.label}" if act is not None else ""
-        return f"l'ORT commence le {date_words(first.valid_from)}{basis}"
+        start = first.valid_from if first is not None else None
+        return note("no_ort", start=start, act=act.label if act is not None else "")
 
     @property
     def covered_communes(self) -> frozenset[str]:
