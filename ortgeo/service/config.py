@@ -51,8 +51,9 @@ class ServiceConfig:
     geocoder_timeout_s : float
         Time limit of one request to the BAN API.
     workers_threads : int
-        Threads per worker for the work that may wait (address checks, suggestions,
-        batches); point checks run on the event loop.
+        Threads per worker for the work that may wait (address checks on the BAN API,
+        suggestions, batches); point checks and offline-index address checks run on the
+        event loop.
     cache_bytes : int
         Memory for the answers kept per worker (JSON bodies and their keys; 0: none);
         the perimeters never change while the service runs, so the same question gets the

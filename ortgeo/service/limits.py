@@ -6,9 +6,10 @@
   ``--forwarded-allow-ips`` makes it the real client's.
 - :class:`BodySizeMiddleware`: refuses a body larger than the limit (HTTP 413), by its
   ``Content-Length`` and while it is received.
-- :class:`Worker`: runs the work that may wait (address checks, suggestions, communes,
-  batches) in a small thread pool with a time limit (HTTP 504), queueing included; a
-  point check is answered on the event loop (see :func:`ortgeo.service.api.check_json`).
+- :class:`Worker`: runs the work that may wait (address checks on the BAN API,
+  suggestions, communes, batches) in a small thread pool with a time limit (HTTP 504),
+  queueing included; point checks and address checks on the offline index are answered
+  on the event loop (see :func:`ortgeo.service.api.check_json`).
 """
 
 from __future__ import annotations

@@ -148,9 +148,10 @@ class Lookup:
     # -- checks -----------------------------------------------------------------------
     # A check is asked in two steps: a *question* (validated inputs and the date, cheap,
     # on the event loop; it is the cache key) and its *answer* (the JSON body). The API
-    # answers from the cache, or computes a point's answer on the event loop (pure CPU,
-    # about a millisecond, no I/O), or an address's in a worker thread (the geocoder may
-    # wait on the network); see :func:`ortgeo.service.api.check_json`.
+    # answers from the cache, or computes the answer on the event loop for a point or an
+    # address on the offline index (pure CPU, about a millisecond, no I/O), or in a worker
+    # thread for an address on the BAN API (it waits on the network); see
+    # :func:`ortgeo.service.api.check_json`.
     def address_question(self, address: str, date: str | None = None) -> Question:
         """The question for an address (normalised spaces), refused when empty or too long."""
         text = " ".join(address.split())
