@@ -190,6 +190,8 @@ class Verdict:
             review = max(x.review_after for x in due if x.review_after)
             out.append({"code": "review", "text": note("review", day=self.date,
                                                         review_after=review)})  # fmt: skip
+        if self.status == Status.INVALIDE:  # no place: no commune, no dispositif to speak of
+            return tuple(out)
         commune = self.commune or CommuneStatus(insee="", name="", known=False)
         out.append({k: v for k, v in commune.denormandie(self.date).items() if k != "applies"})
         firm_in = [r for r in self.sectors if r.status in (Status.DEDANS, Status.LIMITE)]

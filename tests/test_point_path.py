@@ -58,8 +58,9 @@ def test_check_a_point_imports_no_table_library(args: list[str], tmp_path: Path)
 
 
 def test_snapshot_answers_unchanged() -> None:
-    """Answers recorded from the session-start code (tools/compare_point_answers.py checks
-    thousands more against a checkout)."""
+    """Answers recorded from the session-16-start code (tools/compare_point_answers.py checks
+    thousands more against a checkout); the invalid ones re-recorded since an invalid point
+    gets no Denormandie note (it has no commune)."""
     for case in json.loads(SNAPSHOT.read_text(encoding="utf-8")):
         v = ortgeo.check_point(case["lon"], case["lat"], **case["kwargs"])
         assert json.dumps(v.to_dict(), ensure_ascii=False) == case["to_dict"], case

@@ -187,3 +187,14 @@ def test_json_of_the_bundled_catalogue_shows_sectors_and_acts():
     assert [n["code"] for n in d["notes"]] == [
         "timing", "denormandie", "effects", "opah-ru", "data-status",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("lon, lat", [(200.0, 95.0), (2.0, 48.85), (float("nan"), 50.4)])
+def test_an_invalid_point_gets_no_commune_or_dispositif_note(lon: float, lat: float) -> None:
+    # no place, so no commune: saying "the commune is not in the ANCT table" would mislead
+    for day in ("2019-06-01", "2024-06-01", "2026-12-01"):
+        v = ortgeo.check_point(lon, lat, date=day)
+        assert v.status == "invalide"
+        assert not {n["code"] for n in v.notes()} & {"denormandie", "commune", "opah-ru"}
+        assert "Denormandie" not in v.explain() and "OPAH-RU" not in v.explain()
+        assert "À savoir" not in v.explain()
