@@ -28,7 +28,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import functools
-import json
 import tomllib
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -36,12 +35,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shapely
-import shapely.geometry
 
 from ortgeo import validate
 from ortgeo.crs import LENS_CENTRE_LONLAT, WGS84, to_l93
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.errors import MissingCRSError, PerimeterFileError, UnknownLayerError
+from ortgeo.fr import MONTHS as _MONTHS
+from ortgeo.fr import date_words
+from ortgeo.io.geojson import plain_geojson
 from ortgeo.status import DATA_STATUSES, DATE_PRECISIONS, Timing
 
 if TYPE_CHECKING:  # geopandas is imported by the functions that build GeoDataFrames
@@ -104,22 +105,6 @@ def bundled_path() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).resolve().parents[1] / "data" / "perimeters"
-
-
-_MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
-
-
-def date_words(day: _dt.date) -> str:
-    """A date in French words: ``"4 août 2019"``, ``"1er janvier 2023"``.
-
-    Examples
-    --------
-    >>> date_words(_dt.date(2023, 1, 1)), date_words(_dt.date(2019, 8, 4))
-    ('1er janvier 2023', '4 août 2019')
-    """
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {_MONTHS[day.month - 1]} {day.year}"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -403,49 +388,6 @@ def _act(entry: Mapping[str, Any], where: str) -> Act:
 _NEAR_LENS_M = 25_000.0
 
 
-def plain_geojson(path: Path) -> tuple[list[shapely.Geometry], list[dict[str, Any]]] | None:
-    """The polygons and properties of a plain GeoJSON file, read with json and shapely.
-
-    "Plain": a FeatureCollection without a ``crs`` member (RFC 7946: WGS84), every feature
-    a valid, non-empty 2-D Polygon or MultiPolygon within ±180°/±90°. Such a file needs none
-    of :func:`ortgeo.read_perimeter`'s checks, repairs or warnings, and reads to the same
-    coordinates without loading OGR, pandas or geopandas. ``None`` for any other file:
-    the caller reads it with :func:`ortgeo.read_perimeter`.
-
-    Examples
-    --------
-    >>> geoms, props = plain_geojson(bundled_path() / "ort_2019.geojson")
-    >>> geoms[0].geom_type, props[0]["status"]
-    ('Polygon', 'indicatif')
-    """
-    if path.suffix.lower() not in (".geojson", ".json") or not path.is_file():
-        return None
-    try:
-        data = json.loads(path.read_bytes())
-    except (ValueError, UnicodeDecodeError):
-        return None
-    if not isinstance(data, dict) or data.get("type") != "FeatureCollection" or "crs" in data:
-        return None
-    features = data.get("features")
-    if not isinstance(features, list) or not features:
-        return None
-    try:
-        geoms = [shapely.geometry.shape(f["geometry"]) for f in features]
-        props = [dict(f.get("properties") or {}) for f in features]
-    except (shapely.errors.ShapelyError, AttributeError, KeyError, TypeError, ValueError):
-        return None
-    ok = all(
-        g is not None and g.geom_type in ("Polygon", "MultiPolygon") and not g.is_empty
-        and g.is_valid and not g.has_z for g in geoms
-    )  # fmt: skip
-    if not ok:
-        return None
-    minx, miny, maxx, maxy = shapely.total_bounds(geoms)
-    if not (minx >= -180 and maxx <= 180 and miny >= -90 and maxy <= 90):
-        return None
-    return geoms, props
-
-
 def _geometry(folder: Path, entry: Mapping[str, Any], where: str) -> tuple[shapely.Geometry, Path]:
     path = folder / validate.text(entry.get("file"), "file", where, required=True)
     plain = None if entry.get("crs") else plain_geojson(path)
@@ -453,7 +395,7 @@ def _geometry(folder: Path, entry: Mapping[str, Any], where: str) -> tuple[shape
         centre = to_l93(shapely.Point(*LENS_CENTRE_LONLAT))
         if min(to_l93(g).distance(centre) for g in plain[0]) <= _NEAR_LENS_M:
             return shapely.union_all(plain[0]), path
-    from ortgeo.io import read_perimeter
+    from ortgeo.io.vector import read_perimeter
 
     try:
         gdf = read_perimeter(path, crs=entry.get("crs") or None)
@@ -790,7 +732,7 @@ class Catalog:
         })  # fmt: skip
         entry.update(metadata)
         fields = layer_fields(entry, where, self._acts, kind=old.kind)
-        from ortgeo.io import read_perimeter
+        from ortgeo.io.vector import read_perimeter
 
         gdf = read_perimeter(path, layer=layer, crs=crs, engine=engine)
         new = dataclasses.replace(

@@ -68,7 +68,7 @@ def commune_outlines() -> gpd.GeoDataFrame:
 def _outline_index() -> tuple[shapely.STRtree, np.ndarray, dict[str, str]]:
     """The outlines' spatial index, INSEE codes and names, read with json and shapely (no
     geopandas: a point check needs only this), looked up once."""
-    from ortgeo.catalog import plain_geojson
+    from ortgeo.io.geojson import plain_geojson
 
     plain = plain_geojson(communes_path() / "communes.geojson")
     if plain is None:  # pragma: no cover - the bundled file is plain GeoJSON

@@ -6,66 +6,18 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from typing import Any
 
 import jinja2
 
+from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_year, the
+
 __all__ = ["fmt_m", "fmt_m2", "fmt_pct", "note", "render"]
-
-
-def fmt_m(value: float) -> str:
-    """Metres in French: ``1 234 m`` with a narrow no-break space.
-
-    Examples
-    --------
-    >>> fmt_m(-1234.4)
-    '1\\u202f234 m'
-    """
-    return f"{abs(value):,.0f}".replace(",", "\u202f") + " m"
-
-
-def fmt_m2(value: float) -> str:
-    """Square metres in French: ``1 234 m²`` with a narrow no-break space.
-
-    Examples
-    --------
-    >>> fmt_m2(1234.4)
-    '1\\u202f234 m²'
-    """
-    return f"{abs(value):,.0f}".replace(",", "\u202f") + " m²"
-
-
-def fmt_pct(share: float) -> str:
-    """A share 0..1 as a French percentage: ``34,5 %`` (no-break space).
-
-    Examples
-    --------
-    >>> fmt_pct(0.345)
-    '34,5\\xa0%'
-    """
-    return f"{100 * share:.1f}".replace(".", ",") + "\u00a0%"
-
-
-def _the(noun: str) -> str:
-    """French definite article: ``l'avenant n° 2``, ``la convention``, ``le décret``."""
-    if not noun:
-        return noun
-    if noun[0].lower() in "aeéèêiîoôuh":
-        return f"l'{noun}"
-    feminine = ("convention", "délibération", "décision", "loi")
-    return f"{'la' if noun.split()[0].lower() in feminine else 'le'} {noun}"
-
-
-def _date(day: _dt.date | None) -> str:
-    return f"{day:%d/%m/%Y}" if day else ""
 
 
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
-    from ortgeo.catalog import date_words
-
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ortgeo", "templates"),
         autoescape=False,  # plain text; HTML templates escape explicitly
@@ -75,7 +27,16 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=False,
         auto_reload=False,  # the templates ship with the package: no stat per rendering
     )
-    env.filters.update(m=fmt_m, m2=fmt_m2, pct=fmt_pct, d=_date, words=date_words, the=_the)
+    env.filters.update(
+        m=fmt_m,
+        m2=fmt_m2,
+        pct=fmt_pct,
+        d=date_short,
+        words=date_words,
+        the=the,
+        de=de,
+        month_year=month_year,
+    )
     return env
 
 
@@ -90,7 +51,8 @@ def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
 
     Examples
     --------
-    >>> note("review", day=_dt.date(2027, 1, 15), review_after=_dt.date(2026, 12, 31))[:41]
+    >>> import datetime as dt
+    >>> note("review", day=dt.date(2027, 1, 15), review_after=dt.date(2026, 12, 31))[:41]
     'La période Action cœur de ville 2023-2026'
     """
     # keyword order is the call site's (not sorted): at worst a second entry, never a wrong one;

@@ -15,7 +15,7 @@ import pytest
 import shapely
 
 import ortgeo
-from ortgeo.catalog import bundled_path, plain_geojson
+from ortgeo.catalog import bundled_path
 from ortgeo.communes import (
     commune_at,
     commune_at_lonlat,
@@ -25,6 +25,7 @@ from ortgeo.communes import (
 )
 from ortgeo.crs import to_l93, to_wgs84_lonlat
 from ortgeo.io import read_perimeter
+from ortgeo.io.geojson import plain_geojson
 from ortgeo.locate import located, located_point
 
 SNAPSHOT = Path(__file__).parent / "snapshots" / "point16_answers.json"
