@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ortgeo.engine import Sectors, _locate
+from ortgeo.engine import Sectors, locate_points
 from ortgeo.points import points_xy
 
 __all__ = ["locate_dask"]
@@ -35,7 +35,7 @@ def _partition(
     uncertainty_m: float | Sequence[float] | np.ndarray,
     distances: str,
 ) -> pd.DataFrame:
-    result = _locate(points_xy(frame), sectors, day, band_m, uncertainty_m, distances)
+    result = locate_points(points_xy(frame), sectors, day, band_m, uncertainty_m, distances)
     return result.points
 
 

@@ -18,7 +18,8 @@ __all__ = [
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
           "septembre", "octobre", "novembre", "décembre")  # fmt: skip
-_VOWELS = "aâàeéèêëiîïoôuûùyh"
+#: Elision before a vowel; not before h (aspirated or not, place names disagree: « de Harnes »).
+_VOWELS = "aâàeéèêëiîïoôuûùy"
 
 
 def date_words(day: _dt.date) -> str:
@@ -102,7 +103,7 @@ def de(name: str) -> str:
     Examples
     --------
     >>> de("Arras"), de("Harnes"), de("Liévin"), de("Épinay-sur-Orge")
-    ("d'Arras", "d'Harnes", 'de Liévin', "d'Épinay-sur-Orge")
+    ("d'Arras", 'de Harnes', 'de Liévin', "d'Épinay-sur-Orge")
     """
     return f"d'{name}" if _elides(name) else f"de {name}"
 
@@ -117,7 +118,7 @@ def the(noun: str) -> str:
     """
     if not noun:
         return noun
-    if _elides(noun):
+    if _elides(noun) or noun[0].lower() == "h":  # common nouns: mute h (l'hôtel de ville)
         return f"l'{noun}"
     feminine = ("convention", "délibération", "décision", "loi")
     return f"{'la' if noun.split()[0].lower() in feminine else 'le'} {noun}"

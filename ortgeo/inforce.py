@@ -1,10 +1,12 @@
 """The perimeters in force on a date: computed once, read by every module.
 
 :func:`on` returns a cached, immutable :class:`PerimetersInForce` for a catalogue and a date:
-the ORT sectors in force (in draw order) with the timing of each (certain or uncertain), the
-other dispositifs, what is not in force, the combined data status, the reason when there is
-no ORT, whether the ORT convention is due for a check, and the prepared geometries.
-:func:`ortgeo.locate`, the verdicts, the maps, the annex and the command line all read it.
+the ORT sectors in force (in draw order) with the timing of each (certain or uncertain) —
+the model's one validity rule, the same the engine applies — the other dispositifs, what is
+not in force, the act chain of each layer on that day, the coverage (what ortgeo holds
+where), the combined data status and fingerprint, whether the ORT convention is due for a
+check, and the engine's sector table with its prepared geometries. :func:`ortgeo.locate`,
+the verdicts, the maps, the annex and the command line all read it.
 """
 
 from __future__ import annotations
@@ -16,21 +18,30 @@ import warnings
 import weakref
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import shapely
 
-from ortgeo.catalog import Act, Catalog, Layer
+from ortgeo.catalog import Catalog
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.crs import WGS84
 from ortgeo.dates import DateLike, parse_date
+from ortgeo.model import (
+    ORT_TOPIC,
+    TIMINGS,
+    Act,
+    CoverageEntry,
+    Layer,
+    coverage_entry,
+    timing_codes,
+)
 from ortgeo.status import Timing
 
 if TYPE_CHECKING:
     import geopandas as gpd
-    import numpy as np
 
     from ortgeo.engine import Sectors
 
-__all__ = ["PerimetersInForce", "layer_key", "on"]
+__all__ = ["PerimetersInForce", "layer_key", "on", "ort_perimeter"]
 
 
 def layer_key(layer_id: str) -> str:
@@ -82,13 +93,13 @@ class PerimetersInForce:
     def timing(self, layer: Layer | str) -> Timing:
         """Timing of a layer on this date (``en-vigueur``, ``incertain``...)."""
         layer = self.catalog[layer] if isinstance(layer, str) else layer
-        known = self._timings.get(id(layer))
+        known = self._timings.get(layer.id)
         return known if known is not None else layer.timing(self.date)
 
     @functools.cached_property
-    def _timings(self) -> dict[int, Timing]:
-        """The timing of every layer of the catalogue on this date, by layer identity."""
-        return {id(x): x.timing(self.date) for x in self.catalog}
+    def _timings(self) -> dict[str, Timing]:
+        """The timing of every layer of the catalogue on this date (the one rule)."""
+        return _timings(self.catalog, self.date)
 
     @property
     def uncertain(self) -> tuple[Layer, ...]:
@@ -97,9 +108,17 @@ class PerimetersInForce:
 
     @property
     def data_status(self) -> str:
-        """``officiel`` when every layer in force is official, else ``indicatif``."""
-        layers = self.layers
-        return "officiel" if layers and all(x.status == "officiel" for x in layers) else "indicatif"
+        """``officiel`` when every layer in force is official, ``fourni`` when each is at
+        least supplied, else ``indicatif``."""
+        statuses = {x.status for x in self.layers}
+        if not statuses or "indicatif" in statuses:
+            return "indicatif"
+        return "officiel" if statuses == {"officiel"} else "fourni"
+
+    @property
+    def synthetic(self) -> bool:
+        """Whether some layer in force is synthetic (generated test data)."""
+        return any(x.provenance.synthetic for x in self.layers)
 
     @property
     def review_due(self) -> tuple[Layer, ...]:
@@ -112,7 +131,7 @@ class PerimetersInForce:
         later = [x for x in self.catalog.sectors if x.valid_from > self.date]
         return min(later, key=lambda x: x.valid_from, default=None)
 
-    def _start(self) -> tuple[Layer | None, Act | None]:
+    def start(self) -> tuple[Layer | None, Act | None]:
         """The first sector that starts after this date, and the act that starts it."""
         first = self.first_sector_after
         if first is None or not first.valid_from_basis:
@@ -124,56 +143,52 @@ class PerimetersInForce:
         """Why no ORT sector is in force (English; ``""`` when one is)."""
         if self.has_ort:
             return ""
-        first, act = self._start()
+        first, _ = self.start()
         if first is None:
             return "no ORT sector of the catalogue is in force that day."
-        basis = f" ({act.label})." if act is not None else "."
+        basis = f" ({first.valid_from_basis})." if first.valid_from_basis else "."
         return f"the ORT starts on {first.valid_from.isoformat()}{basis}"
 
+    def acts(self, layer: Layer | str) -> tuple[Act, ...]:
+        """The act chain of a layer on this date, oldest first (:meth:`Catalog.acts_on`).
+
+        Examples
+        --------
+        >>> [a.id for a in on("2019-12-31").acts("lens-centre-ville")]
+        ['convention-acv-2018', 'arrete-ort-2019']
+        """
+        return self.catalog.acts_on(layer, self.date)
+
+    def coverage(self, commune: str | None, topic: str = ORT_TOPIC) -> CoverageEntry | None:
+        """What ortgeo holds of ``topic`` in ``commune`` on this date (``None``: nothing).
+
+        Examples
+        --------
+        >>> state = on("2024-06-01")
+        >>> state.coverage("62498").extent, state.coverage("62041")
+        ('complete', None)
+        """
+        return coverage_entry(self.catalog.coverage, topic, commune, self.date)
+
     @property
-    def no_ort_reason_fr(self) -> str:
-        """Why no ORT sector is in force, in French (``""`` when one is)."""
-        if self.has_ort:
-            return ""
-        from ortgeo.texts import note
-
-        first, act = self._start()
-        start = first.valid_from if first is not None else None
-        return note("no_ort", start=start, act=act.label if act is not None else "")
-
-    @property
-    def covered_communes(self) -> frozenset[str]:
-        """INSEE codes of the communes the sectors in force cover (or may cover)."""
-        return frozenset(c for x in self.sectors for c in (*x.communes, *x.communes_possible))
-
-    @functools.cached_property
-    def missing_communes(self) -> frozenset[str]:
-        """Communes that had signed the ORT on this date but whose sectors the catalogue does
-        not hold (signature dates from the ANCT table when it knows the commune)."""
-        from ortgeo.legal import commune_status
-
-        if not self.has_ort:
-            return frozenset()
-        signed = set()
-        for code in self.catalog.territory.ort_communes:
-            status = commune_status(code)
-            if not status.known or status.ort_signed(self.date):
-                signed.add(code)
-        return frozenset(signed) - self.covered_communes
-
-    @functools.cached_property
     def sectors_table(self) -> Sectors:
         """The layers in force (:attr:`layers`, same order) as an engine sector table, with
-        their prepared Lambert-93 geometries and limits."""
-        from ortgeo.engine import Sectors
+        their timing on this date and their prepared Lambert-93 geometries and limits."""
+        return self._table
 
-        return Sectors.from_layers(self.layers)
+    @functools.cached_property
+    def _table(self) -> Sectors:
+        from ortgeo.engine import Sectors  # pandas: not on the one-point path
+
+        full = Sectors.from_catalog(self.catalog)
+        order = {x.id: i for i, x in enumerate(self.catalog)}
+        mask = np.zeros(len(full), bool)
+        mask[[order[x.id] for x in self.layers]] = True
+        return full.subset(mask, full.timings(self.date))
 
     @functools.cached_property
     def certain(self) -> np.ndarray:
         """Per ORT sector (:attr:`sectors` order): whether it is certainly in force that day."""
-        import numpy as np
-
         return np.array([self.timing(x) == Timing.IN_FORCE for x in self.sectors], dtype=bool)
 
     @functools.cached_property
@@ -181,14 +196,21 @@ class PerimetersInForce:
         """Union of the sectors in force, Lambert-93 (empty when none)."""
         return shapely.union_all([x.geometry_l93 for x in self.sectors])
 
+    def fingerprint(self) -> dict[str, Any]:
+        """The catalogue's fingerprint, restricted to the layers in force that day."""
+        fp = self.catalog.fingerprint()
+        ids = {x.id for x in self.layers}
+        return {**fp, "files": [f for f in fp["files"] if f["layer"] in ids],
+                "synthetic": self.synthetic}  # fmt: skip
+
     def ort_geodataframe(self) -> gpd.GeoDataFrame:
         """The sectors in force merged into one row (empty, with a warning, when none).
 
-        Columns ``date, layers, names, status, accuracy_m, area_ha, legal_basis``, EPSG:4326.
+        Columns ``date, layers, names, status, accuracy_m, area_ha, acts``, EPSG:4326.
         """
         import geopandas as gpd
 
-        cols = ["date", "layers", "names", "status", "accuracy_m", "area_ha", "legal_basis"]
+        cols = ["date", "layers", "names", "status", "accuracy_m", "area_ha", "acts"]
         if not self.has_ort:
             warnings.warn(
                 f"No ORT sector in force on {self.date.isoformat()}: {self.no_ort_reason}",
@@ -201,14 +223,10 @@ class PerimetersInForce:
             "date": self.date.isoformat(),
             "layers": ",".join(x.id for x in self.sectors),
             "names": " ; ".join(x.name for x in self.sectors),
-            "status": "officiel"
-            if all(x.status == "officiel" for x in self.sectors)
-            else "indicatif",
+            "status": self.data_status,
             "accuracy_m": max(x.accuracy_m for x in self.sectors),
             "area_ha": round(float(self.union_l93.area) / 1e4, 2),
-            "legal_basis": " ; ".join(
-                dict.fromkeys(act.label for x in self.sectors for act in x.acts)
-            ),
+            "acts": ",".join(dict.fromkeys(a.id for x in self.sectors for a in self.acts(x))),
         }
         return gpd.GeoDataFrame([row], columns=cols, geometry=[geom], crs=WGS84)
 
@@ -219,19 +237,23 @@ class PerimetersInForce:
         return gdf
 
     def to_dict(self) -> dict[str, Any]:
-        """JSON-ready summary: date, sectors and dispositifs with their timing, status."""
+        """JSON-ready summary: date, sectors and dispositifs with their timing and acts."""
 
         def describe(x: Layer) -> dict[str, Any]:
-            return {**x.to_dict(), "timing": str(self.timing(x))}
+            return {**x.to_dict(), "timing": str(self.timing(x)),
+                    "acts_in_force": [a.to_dict() for a in self.acts(x)]}  # fmt: skip
 
+        terr = self.catalog.territory
         return {
             "date": self.date.isoformat(),
-            "territory": dataclasses.asdict(self.catalog.territory),
+            "territory": {**dataclasses.asdict(terr), "acts": [a.id for a in terr.acts]},
             "act": self.act.to_dict() if self.act else None,
             "sectors": [describe(x) for x in self.sectors],
             "others": [describe(x) for x in self.others],
             "not_in_force": [x.id for x in self.not_in_force],
+            "coverage": [e.to_dict() for e in self.catalog.coverage if e.applies(self.date)],
             "data_status": self.data_status,
+            "fingerprint": self.fingerprint(),
             "no_ort_reason": self.no_ort_reason or None,
             "review_due": bool(self.review_due),
         }
@@ -244,6 +266,24 @@ class PerimetersInForce:
 _CACHE: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], PerimetersInForce]] = (
     weakref.WeakKeyDictionary()
 )
+_FIELDS: weakref.WeakKeyDictionary[Catalog, tuple[np.ndarray, ...]] = weakref.WeakKeyDictionary()
+
+
+def _timings(cat: Catalog, day: _dt.date) -> dict[str, Timing]:
+    """Every layer's timing on ``day``: :func:`ortgeo.model.timing_codes` on the catalogue's
+    validity columns (built once per catalogue), as the engine computes it."""
+    fields = _FIELDS.get(cat)
+    if fields is None:
+        layers = list(cat)
+        fields = _FIELDS[cat] = (
+            np.array([x.valid_from for x in layers], dtype="datetime64[D]"),
+            np.array([x.valid_from_precision for x in layers], dtype=object),
+            np.array([x.valid_to or np.datetime64("NaT") for x in layers],
+                     dtype="datetime64[D]"),  # fmt: skip
+            np.array([x.valid_to_precision for x in layers], dtype=object),
+        )
+    codes = timing_codes(*fields, np.datetime64(day, "D"))
+    return {x.id: TIMINGS[int(c)] for x, c in zip(cat, codes, strict=True)}
 
 
 def on(
@@ -266,8 +306,8 @@ def on(
     >>> state = on("2024-06-01")
     >>> [x.id for x in state.sectors], [str(state.timing(x)) for x in state.sectors]
     (['lens-centre-ville', 'lens-entree-de-ville'], ['en-vigueur', 'incertain'])
-    >>> on("2018-06-01").has_ort, on("2018-06-01").no_ort_reason_fr[:26]
-    (False, "l'ORT commence le 4 août 2")
+    >>> on("2018-06-01").has_ort
+    False
     >>> [x.id for x in on(act="avenant-2").sectors]
     ['lens-centre-ville', 'lens-entree-de-ville']
     """
@@ -280,14 +320,30 @@ def on(
     cache = _CACHE.setdefault(cat, {})
     key = (day, act)
     if key not in cache:
+        live = {i for i, t in _timings(cat, day).items()
+                if t in (Timing.IN_FORCE, Timing.UNCERTAIN)}  # fmt: skip
         if the_act is not None:
             sectors = tuple(x for x in cat.sectors if the_act in x.acts)
         else:
-            sectors = tuple(x for x in cat.sectors if x.in_force(day))
-        others = tuple(x for x in cat if not x.is_ort_sector and x.in_force(day))
+            sectors = tuple(x for x in cat.sectors if x.id in live)
+        others = tuple(x for x in cat if not x.is_ort_sector and x.id in live)
         chosen = {x.id for x in sectors + others}
         cache[key] = PerimetersInForce(
             date=day, catalog=cat, sectors=sectors, others=others,
             not_in_force=tuple(x for x in cat if x.id not in chosen), act=the_act,
         )  # fmt: skip
     return cache[key]
+
+
+def ort_perimeter(date: DateLike = None, catalog: Catalog | None = None) -> gpd.GeoDataFrame:
+    """The ORT sectors in force on ``date`` (default today), merged into one row.
+
+    Empty, with a warning, on a date when no ORT sector is in force.
+
+    Examples
+    --------
+    >>> ort = ort_perimeter(date="2024-06-01")
+    >>> ort["layers"].iloc[0]
+    'lens-centre-ville,lens-entree-de-ville'
+    """
+    return on(date, catalog).ort_geodataframe()

@@ -1,10 +1,10 @@
 """Commune-level answers and the dated legal facts behind the notes of a verdict.
 
 Whether the Denormandie tax reduction concerns a commune depends on the commune and the
-date, never on an ORT sector: from 1 January 2020 it concerns the whole territory of the
-communes on the official list (the Action Cœur de Ville communes, among others) or that
-signed an ORT convention (art. 199 novovicies CGI), for acquisitions until its legal
-deadline. The ORT status of a commune comes from the bundled ANCT table
+date, never on an ORT sector: in 2019 the centre (set by the ministerial arrêté of 26 March
+2019) of the communes on the official list and of those that had signed an ORT convention;
+from 1 January 2020 the whole territory of those communes (art. 199 novovicies CGI), for
+acquisitions until its deadline as the law stands (loi n° 2024-322, art. 42). The ORT status of a commune comes from the bundled ANCT table
 (:func:`ortgeo.communes.ort_communes`).
 """
 
@@ -32,7 +32,8 @@ __all__ = [
 DENORMANDIE_START = _dt.date(2019, 1, 1)
 #: From this date the whole territory of the communes concerned, not only their centre.
 DENORMANDIE_WHOLE_COMMUNE = _dt.date(2020, 1, 1)
-#: Last acquisitions concerned (loi n° 2024-322 du 9 avril 2024, art. 42).
+#: Last acquisitions concerned, as the law stands (loi n° 2024-322 du 9 avril 2024, art. 42);
+#: a later finance law may move it.
 DENORMANDIE_DEADLINE = _dt.date(2027, 12, 31)
 
 
@@ -49,8 +50,11 @@ class CommuneStatus:
     ort: str = "inconnu"
     ort_signed_on: _dt.date | None = None
     epci: str = ""
-    updated: str = ""
+    updated: _dt.date | None = None
     remark: str = ""
+    #: How the ORT came: ``"arrete"`` (a prefectoral order turned the ACV convention into an
+    #: ORT convention), ``"convention"``, or ``""`` when not signed or not said.
+    ort_by: str = ""
 
     def ort_signed(self, on: DateLike = None) -> bool:
         """Whether the commune had signed an ORT convention on ``on`` (default today)."""
@@ -61,9 +65,13 @@ class CommuneStatus:
         """The Denormandie note for a property in this commune on ``on``.
 
         Returns ``{"code": "denormandie", "applies": ..., "text": ...}`` where
-        ``applies`` is ``"non"`` (not in force, or commune not concerned), ``"centre"``
-        (2019: the centre of a listed commune only), ``"commune"`` (the whole commune,
-        under conditions) or ``"a-verifier"`` (after the deadline, or commune unknown).
+        ``applies`` is ``"non"`` (not yet in force), ``"pas-encore"`` (the commune signs
+        its ORT convention later), ``"centre"`` (2019: the centre of
+        the communes on the official list *and* of those that had signed an ORT convention,
+        art. 199 novovicies IV bis as of the loi de finances pour 2019), ``"commune"`` (the
+        whole commune, under conditions) or ``"a-verifier"`` (after the deadline of the law
+        as it stands, or a commune the ANCT table does not list: the table may be older
+        than a signature). It never says "does not apply" from a follow-up table alone.
 
         Examples
         --------
@@ -71,18 +79,22 @@ class CommuneStatus:
         >>> [lens.denormandie(d)["applies"] for d in ("2018-06-01", "2019-06-01", "2024-06-01",
         ...                                            "2028-01-01")]
         ['non', 'centre', 'commune', 'a-verifier']
+        >>> commune_status("17347").denormandie("2019-12-20")["applies"]  # ORT signed 2019-07-15
+        'centre'
         """
         day = parse_date(on)
+        listed = self.known and (self.acv or self.ort_signed(day))
+        later = self.known and self.ort_signed_on is not None and self.ort_signed_on > day
         if day < DENORMANDIE_START:
             applies = "non"
-        elif day > DENORMANDIE_DEADLINE or not self.known:
-            applies = "a-verifier"
+        elif not listed and later and day <= DENORMANDIE_DEADLINE:
+            applies = "pas-encore"  # the commune signs later: not yet on that day
+        elif day > DENORMANDIE_DEADLINE or not listed:
+            applies = "a-verifier"  # past the deadline, or not listed in a table that may be old
         elif day < DENORMANDIE_WHOLE_COMMUNE:
-            applies = "centre" if self.acv else "non"
-        elif self.acv or self.ort_signed(day):
-            applies = "commune"
+            applies = "centre"  # 2019: the centre of listed communes and of ORT signatories
         else:
-            applies = "non"
+            applies = "commune"
         text = note("denormandie", applies=applies, commune=self, day=day,
                     start=DENORMANDIE_START, whole=DENORMANDIE_WHOLE_COMMUNE,
                     deadline=DENORMANDIE_DEADLINE)  # fmt: skip
@@ -104,7 +116,9 @@ class CommuneStatus:
             "ort": self.ort,
             "ort_signed_on": self.ort_signed_on.isoformat() if self.ort_signed_on else None,
             "ort_signed": self.ort_signed(day), "epci": self.epci,
-            "table_updated": self.updated or None, "date": day.isoformat(),
+            "ort_by": self.ort_by or None,
+            "table_updated": self.updated.isoformat() if self.updated else None,
+            "date": day.isoformat(),
             "denormandie": self.denormandie(day),
         }  # fmt: skip
 
@@ -147,10 +161,28 @@ def _commune_status(code: str) -> CommuneStatus:
     """The status of a valid INSEE code (immutable, read once per code from the tables)."""
     row = ort_rows().get(code)  # cached, read-only here; the table is read as text
     if row is None:
-        return CommuneStatus(insee=code, name=commune_name(code), known=False)
+        return CommuneStatus(insee=code, name=commune_name(code), known=False,
+                             updated=_table_date())  # fmt: skip
     return CommuneStatus(
         insee=code, name=row["nom"], known=True, programme=row["programme"],
         acv=row["acv"] == "True", pvd=row["pvd"] == "True", ort=row["ort"],
         ort_signed_on=parse_optional_date(row["ort_signee_le"]), epci=row["epci"],
-        updated=row["actualise_le"], remark=row["remarque"],
+        updated=parse_optional_date(row["actualise_le"]), remark=row["remarque"],
+        ort_by=_ort_by(row),
     )  # fmt: skip
+
+
+@functools.lru_cache(maxsize=1)
+def _table_date() -> _dt.date | None:
+    """The date of the ANCT table: its latest row update (what "absent" is measured at)."""
+    dates = [parse_optional_date(r["actualise_le"]) for r in ort_rows().values()]
+    return max((d for d in dates if d is not None), default=None)
+
+
+def _ort_by(row: dict[str, str]) -> str:
+    """How a signed ORT came, from the ANCT table's remark (« par arrêté préfectoral »)."""
+    if row.get("ort_by"):  # a table that says it
+        return row["ort_by"]
+    if row["ort"] != "signee":
+        return ""
+    return "arrete" if "arrêté" in row["remarque"].lower() else "convention"

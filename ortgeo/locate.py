@@ -11,19 +11,23 @@ sector", :func:`locate` gives ``inside``, the signed distance to the limit in me
     within the band, where the answer cannot be trusted: band = the layer's
     ``accuracy_m`` + the point's own uncertainty (or ``band_m`` when given);
 ``invalide``
-    missing or impossible coordinates, or a point far from the catalogue's territory;
+    missing, swapped or impossible coordinates, or degrees given as Lambert-93;
 ``sans-ort``
     (composite only) no ORT sector in force that day;
 ``date-incertaine``
     (composite only) inside a sector only, farther than its band, whose entry into force on
     that date is not known for sure;
 ``indetermine``
-    (composite only) outside every sector held, in a commune that signed the ORT but
-    whose sectors the catalogue does not hold.
+    outside the sectors held where ortgeo does not hold them all: a commune outside its
+    coverage (``coverage`` column ``none``), one a sector may reach into (``possible``), or
+    one a dispositif covers but ortgeo does not draw (``partial``).
 
-The composite follows its parts: ``dedans`` when the point is inside some sector by more
-than that sector's own band, ``dehors`` when it is outside every sector by more than each
-one's band, ``limite`` otherwise. Its distance and band are those of the deciding sector.
+The composite follows its parts (the engine's one rule,
+:func:`ortgeo.engine.composite.composite`): ``dedans`` when the point is inside some sector
+by more than that sector's own band, ``dehors`` when it is outside every sector by more than
+each one's band — and only where ortgeo holds every sector of the commune
+(:func:`ortgeo.engine.composite.apply_coverage`) — ``limite`` otherwise. Its distance and
+band are those of the deciding sector.
 
 Everything is computed with shapely 2 array functions on prepared geometries: there is
 no Python loop over points.
@@ -34,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
-import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -47,6 +50,7 @@ from ortgeo.crs import to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
+from ortgeo.model import EXTENT_CODE, EXTENTS, ORT_TOPIC, coverage_extent
 from ortgeo.points import L93_BOUNDS, REASONS, points_xy, validate_lonlat, validate_xy
 from ortgeo.status import STATUS_CODE, STATUSES, Status
 from ortgeo.validate import metres
@@ -66,8 +70,6 @@ INVALIDE, SANS_ORT = Status.INVALIDE, Status.SANS_ORT
 DATE_INCERTAINE, INDETERMINE = Status.DATE_INCERTAINE, Status.INDETERMINE
 #: Key of the composite "in an ORT sector" in column names.
 ORT_KEY = "ort"
-#: A point farther than this from every layer of the catalogue is outside its territory.
-TERRITORY_MARGIN_M = 100_000.0
 _CODE = STATUS_CODE
 
 
@@ -114,9 +116,15 @@ class Located:
 
 # -- core -----------------------------------------------------------------------------
 def composite(
-    inside: np.ndarray, dist: np.ndarray, band: np.ndarray, certain: np.ndarray
+    inside: np.ndarray,
+    dist: np.ndarray,
+    band: np.ndarray,
+    certain: np.ndarray,
+    near: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The composite status codes and the index of the deciding sector, per point.
+    """The composite for dense ``(n_sectors, n_points)`` arrays: status codes and the index
+    of the deciding sector, per point — the engine's one rule
+    (:func:`ortgeo.engine.composite.composite`) on the pairs inside or within a band.
 
     Parameters
     ----------
@@ -124,15 +132,15 @@ def composite(
         Per sector: inside, signed distance (NaN = farther than the band), band.
     certain : bool array (n_sectors,)
         Whether each sector is certainly in force on the date.
+    near : bool array (n_sectors, n_points), optional
+        Within the band (default: ``|dist| <= band``).
 
     Returns
     -------
     codes : int8 array (n_points,)
-        ``dedans`` when inside some certain sector by more than its band;
-        ``date-incertaine`` when that holds only for uncertain sectors; ``dehors`` when
-        outside every sector by more than each band; ``limite`` otherwise.
     decider : int array (n_points,)
-        The sector whose distance and band explain the answer.
+        The deciding sector; for a point outside every band (``dehors``), the sector
+        whose limit is closest relative to its band.
 
     Examples
     --------
@@ -143,80 +151,51 @@ def composite(
     >>> STATUSES[codes[0]], int(who[0])
     ('dedans', 0)
     """
+    from ortgeo.engine.composite import composite as rule
+
+    k, n = inside.shape
+    if near is None:
+        with np.errstate(invalid="ignore"):
+            near = np.abs(dist) <= band
+    sec, pt = np.nonzero(inside | near)
+    comp = rule(pt, sec, inside[sec, pt], near[sec, pt], dist[sec, pt], band[sec, pt], certain)
+    codes = np.full(n, _CODE[DEHORS], dtype=np.int8)
+    codes[comp.group] = comp.status
     with np.errstate(invalid="ignore"):
-        far = ~(np.abs(dist) <= band)  # NaN distance: farther than the band
-        firm_in = inside & far
-        firm_out = ~inside & far
-        margin_in = np.where(firm_in, np.where(np.isnan(dist), np.inf, dist - band), -np.inf)
         closeness = np.where(np.isnan(dist), np.inf, np.abs(dist) - band)
-    n = inside.shape[1]
-    codes = np.full(n, _CODE[LIMITE], dtype=np.int8)
-    decider = np.argmin(closeness, axis=0) if inside.shape[0] else np.zeros(n, int)
-    certain_in = firm_in & certain[:, None]
-    any_certain = certain_in.any(axis=0)
-    any_in = firm_in.any(axis=0)
-    all_out = firm_out.all(axis=0)
-    codes[all_out] = _CODE[DEHORS]
-    uncertain_only = any_in & ~any_certain
-    codes[uncertain_only] = _CODE[DATE_INCERTAINE]
-    codes[any_certain] = _CODE[DEDANS]
-    best_certain = np.argmax(np.where(certain_in, margin_in, -np.inf), axis=0)
-    best_any = np.argmax(margin_in, axis=0)
-    decider = np.where(any_certain, best_certain, np.where(any_in, best_any, decider))
+    decider = np.argmin(closeness, axis=0) if k else np.zeros(n, np.intp)
+    decider[comp.group] = sec[comp.pair]
     return codes, decider
 
 
-_BOUNDS: weakref.WeakKeyDictionary[Catalog, np.ndarray] = weakref.WeakKeyDictionary()
+#: What "degrees given as Lambert-93" look like: longitude/latitude of metropolitan France.
+_DEGREES = (-5.5, 41.0, 10.0, 51.5)
+_DEGREES_REASON = (
+    "coordonnées qui ressemblent à des degrés WGS84 (longitude, latitude) données comme "
+    "Lambert-93 : donner x et y en mètres, ou passer en longitude/latitude"
+)
 
 
-def _territory_bounds(catalog: Catalog) -> np.ndarray:
-    """Lambert-93 bounds of every layer of the catalogue (computed once per catalogue)."""
-    bounds = _BOUNDS.get(catalog)
-    if bounds is None:
-        bounds = _BOUNDS[catalog] = shapely.total_bounds([x.geometry_l93 for x in catalog])
-    return bounds
-
-
-def _far_reason(
-    x: np.ndarray, y: np.ndarray, state: PerimetersInForce, given_xy: bool
-) -> np.ndarray:
-    """French reason for points far from every layer of the catalogue (``""`` elsewhere)."""
-    reason = np.full(x.shape, "", dtype=object)
-    if not len(state.catalog) or not len(x):
-        return reason
-    minx, miny, maxx, maxy = _territory_bounds(state.catalog)
+def _degrees_as_xy(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Lambert-93 input that is really degrees (a user mistake the reason should name)."""
+    xmin, ymin, xmax, ymax = _DEGREES
     with np.errstate(invalid="ignore"):
-        dx = np.maximum(np.maximum(minx - x, x - maxx), 0.0)
-        dy = np.maximum(np.maximum(miny - y, y - maxy), 0.0)
-        dist = np.hypot(dx, dy)
-        far = dist > TERRITORY_MARGIN_M
-    for i in np.flatnonzero(far):
-        km = f"{dist[i] / 1000:,.0f}".replace(",", "\u202f")
-        if given_xy and -5.5 <= x[i] <= 10 and 41 <= y[i] <= 51.5:
-            reason[i] = (
-                "coordonnées qui ressemblent à des degrés WGS84 (longitude, latitude) données "
-                "comme Lambert-93 : donner x et y en mètres, ou passer en longitude/latitude"
-            )
-        else:
-            reason[i] = (
-                f"point à {km} km du territoire du catalogue : système de coordonnées erroné, "
-                "ou adresse hors du territoire"
-            )
-    return reason
-
-
-def _near_territory(x: float, y: float, state: PerimetersInForce) -> bool:
-    """Whether a point is surely not far from the territory (within half the margin on each
-    axis of its bounds): then :func:`_far_reason` has nothing to say, no need to ask it."""
-    if not len(state.catalog):
-        return True
-    minx, miny, maxx, maxy = _territory_bounds(state.catalog)
-    half = TERRITORY_MARGIN_M / 2
-    return minx - half <= x <= maxx + half and miny - half <= y <= maxy + half
+        return (x >= xmin) & (x <= xmax) & (y >= ymin) & (y <= ymax)
 
 
 def _one(values: Any) -> np.ndarray:
     return np.array([values], dtype=float)
+
+
+def _layer_codes(
+    inside: np.ndarray, near: np.ndarray, extent_ok: np.ndarray
+) -> np.ndarray:
+    """Per-layer status codes: dedans / limite / dehors, or indetermine where the layer may
+    reach into the point's commune (or does not draw it) and the point is outside."""
+    codes = np.where(inside, _CODE[DEDANS], _CODE[DEHORS]).astype(np.int8)
+    codes[~inside & ~extent_ok] = _CODE[INDETERMINE]
+    codes[near] = _CODE[LIMITE]
+    return codes
 
 
 def located_point(
@@ -227,23 +206,24 @@ def located_point(
     uncertainty_m: float = 0.0,
     *,
     given_xy: bool = False,
+    citycode: str | None = None,
 ) -> dict[str, Any]:
     """Row 0 of :func:`located` for one point, with scalars: the same keys and values.
 
     ``a, b`` are WGS84 longitude/latitude, or Lambert-93 x/y when ``given_xy``. The exact
     tests are those of :func:`ortgeo.engine.measure` (``intersects_xy`` on the sector,
-    the distance to its prepared limit), the composite is :func:`composite`, invalid or
-    far points get the reasons of :func:`validate_lonlat`, :func:`validate_xy` and
-    :func:`_far_reason`; only the common case (a valid point near the territory) skips
-    the arrays.
+    the distance to its prepared limit), the composite and coverage are the engine's
+    (:func:`composite`, :func:`ortgeo.engine.composite.apply_coverage`).
 
     Examples
     --------
     >>> from ortgeo.inforce import on
     >>> r = located_point(2.833889, 50.429167, on("2024-06-01"))
-    >>> r["ort_status"], r["commune"], round(float(r["ort_distance_m"]))
-    ('dedans', '62498', 384)
+    >>> r["ort_status"], r["commune"], r["coverage"], round(float(r["ort_distance_m"]))
+    ('dedans', '62498', 'complete', 384)
     """
+    from ortgeo.engine.composite import apply_coverage
+
     if band_m is not None:
         band_m = metres(band_m, "band_m")
     unc = float(uncertainty_m)
@@ -256,8 +236,9 @@ def located_point(
         xmin, ymin, xmax, ymax = L93_BOUNDS
         domain = xmin <= x <= xmax and ymin <= y <= ymax  # surely valid: no need to ask
         reason = "" if domain else str(validate_xy(_one(x), _one(y))[0])
+        if reason and bool(_degrees_as_xy(_one(x), _one(y))[0]):
+            reason = _DEGREES_REASON
         lon, lat = (float(v) for v in to_wgs84_lonlat(x, y))
-        fx, fy = x, y
     else:
         lon, lat = float(a), float(b)
         france = -5.5 <= lon <= 10 and 41 <= lat <= 51.5  # surely valid: no need to ask
@@ -267,20 +248,22 @@ def located_point(
             x, y = (float(v) for v in to_l93_xy(lon, lat))
             if not (math.isfinite(x) and math.isfinite(y)):
                 reason = REASONS[4]
-        fx, fy = (x, y) if reason == "" else (nan, y)  # as located(): y as projected
         x, y = (x, y) if reason == "" else (nan, nan)
-    if not _near_territory(fx, fy, state):
-        far = str(_far_reason(_one(fx), _one(fy), state, given_xy)[0])
-        reason = far or reason
     valid = reason == ""
     if given_xy and not valid:
         x = y = nan
     commune = None
-    if valid:  # as commune_at_xy: the outline containing the point's Lambert-93 position
-        back_lon, back_lat = to_wgs84_lonlat(x, y)
-        commune = commune_at_lonlat(float(back_lon), float(back_lat))
+    if valid:
+        if citycode:
+            commune = str(citycode)
+        else:  # as commune_at_xy: the outline containing the point's Lambert-93 position
+            back_lon, back_lat = to_wgs84_lonlat(x, y)
+            commune = commune_at_lonlat(float(back_lon), float(back_lat))
+    entry = state.coverage(commune) if valid else None
+    extent = entry.extent if entry is not None else "none"
     row: dict[str, Any] = {"lon": lon, "lat": lat, "x": x, "y": y, "valid": valid,
-                           "reason": reason, "commune": commune}  # fmt: skip
+                           "reason": reason, "commune": commune,
+                           "coverage": extent if valid else None}  # fmt: skip
     layers = state.layers
     inside, dist, band = [False] * len(layers), [nan] * len(layers), [nan] * len(layers)
     if valid:
@@ -296,13 +279,14 @@ def located_point(
         codes, who = composite(np.array(inside[:k])[:, None], np.array(dist[:k])[:, None],
                                np.array(band[:k])[:, None], state.certain)  # fmt: skip
         code, w = int(codes[0]), int(who[0])
-        if code == _CODE[DEHORS] and str(commune) in state.missing_communes:
-            code = _CODE[INDETERMINE]
         row.update(ort_inside=any(inside[:k]), ort_distance_m=dist[w], ort_band_m=band[w],
                    ort_sector=state.sectors[w].id)  # fmt: skip
     else:
         code = _CODE[SANS_ORT] if valid else _CODE[INVALIDE]
         row.update(ort_inside=False, ort_distance_m=nan, ort_band_m=nan, ort_sector=None)
+    if valid:
+        code = int(apply_coverage(np.array([code], np.int8),
+                                  np.array([EXTENT_CODE[extent]], np.int8))[0])  # fmt: skip
     row["ort_status"] = STATUSES[code]
     for pos, layer in enumerate(layers):
         key = layer_key(layer.id)
@@ -310,8 +294,11 @@ def located_point(
             status = INVALIDE
         elif abs(dist[pos]) <= band[pos]:
             status = LIMITE
+        elif inside[pos]:
+            status = DEDANS
         else:
-            status = DEDANS if inside[pos] else DEHORS
+            held = layer.commune_extent(commune) in ("complete", "none")
+            status = DEHORS if held else INDETERMINE
         row[f"{key}_inside"] = inside[pos]
         row[f"{key}_distance_m"] = dist[pos]
         row[f"{key}_status"] = str(status)
@@ -362,7 +349,7 @@ def locate(
     -------
     pandas.DataFrame
         Index of the input; columns ``lon, lat`` (unless ``lonlat=False``), ``x, y, valid,
-        reason, commune``; for the composite (``ort``) ``ort_inside, ort_distance_m,
+        reason, commune, coverage``; for the composite (``ort``) ``ort_inside, ort_distance_m,
         ort_band_m, ort_sector, ort_status``; and for each layer in force
         (``lens_centre_ville``...) ``<key>_inside``, ``<key>_distance_m``, ``<key>_status``.
 
@@ -414,10 +401,11 @@ def located(
     state = perimeters if perimeters is not None else on(date, catalog)
     pts = points_xy(points, xy_columns=False)
     n = len(pts.x)
-    # Lambert-93 input: any point far from the territory says why (degrees given as metres?)
-    fx, fy = (pts.x, pts.y) if pts.given_xy else (np.where(pts.valid, pts.x, np.nan), pts.y)
-    far = _far_reason(fx, fy, state, pts.given_xy)
-    reason = np.where(far != "", far, pts.reason) if (far != "").any() else pts.reason
+    reason = pts.reason
+    if pts.given_xy and not pts.valid.all():  # degrees given as metres: say so
+        degrees = ~pts.valid & _degrees_as_xy(pts.x, pts.y)
+        if degrees.any():
+            reason = np.where(degrees, _DEGREES_REASON, reason)
     valid = reason == ""
 
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
@@ -426,10 +414,8 @@ def located(
             raise OrtgeoError("uncertainty_m must be ≥ 0 metres.")
     unc = np.where(np.isfinite(unc), unc, 0.0)
     all_valid = bool(valid.all())
-    # x/y: of every valid point; for WGS84 input, also of a point only far from the territory
-    shown = valid if pts.given_xy else pts.valid
-    x, y = (pts.x, pts.y) if all_valid else (np.where(shown, pts.x, np.nan),
-                                              np.where(shown, pts.y, np.nan))  # fmt: skip
+    x, y = (pts.x, pts.y) if all_valid else (np.where(valid, pts.x, np.nan),
+                                              np.where(valid, pts.y, np.nan))  # fmt: skip
 
     commune = np.full(n, None, dtype=object)
     if citycode is not None:
@@ -440,6 +426,7 @@ def located(
     todo = valid & (commune == None)  # noqa: E711
     if todo.any():
         commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
+    extent = coverage_extent(state.catalog.coverage, ORT_TOPIC, commune, state.date)
 
     columns: dict[str, np.ndarray] = {}
     if lonlat:
@@ -447,8 +434,11 @@ def located(
             columns["lon"], columns["lat"] = pts.lon, pts.lat
         else:
             columns["lon"], columns["lat"] = to_wgs84_lonlat(pts.x, pts.y)
-    columns.update(x=x, y=y, valid=valid, reason=reason, commune=commune)
-    from ortgeo.engine import measure
+    coverage = np.array(EXTENTS, dtype=object)[extent]
+    coverage[~valid] = None
+    columns.update(x=x, y=y, valid=valid, reason=reason, commune=commune, coverage=coverage)
+    from ortgeo.engine.composite import apply_coverage
+    from ortgeo.engine.exact import measure
 
     ok = np.flatnonzero(valid)
     sub = pts if all_valid else pts.take(ok)
@@ -465,13 +455,8 @@ def located(
     k = len(state.sectors)  # the ORT sectors come first in the table, then the others
     if k:
         ins, dst, bnd = m.inside[:k], m.distance_m[:k], m.band_m[:k]
-        codes, who = composite(ins, dst, bnd, state.certain)
+        codes, who = composite(ins, dst, bnd, state.certain, m.near[:k])
         cols = np.arange(len(who))
-        missing = state.missing_communes
-        if missing:
-            here = commune if all_valid else commune[ok]
-            lost = (codes == _CODE[DEHORS]) & np.isin(here.astype(str), list(missing))
-            codes[lost] = _CODE[INDETERMINE]
         ort_codes = invalid_codes.copy()
         ort_codes[ok] = codes
         columns["ort_inside"] = spread(np.asarray(ins.any(axis=0)), False)
@@ -485,14 +470,16 @@ def located(
         columns["ort_distance_m"] = np.full(n, np.nan)
         columns["ort_band_m"] = np.full(n, np.nan)
         columns["ort_sector"] = np.full(n, None, dtype=object)
+    ort_codes[ok] = apply_coverage(ort_codes[ok], extent[ok])
     columns["ort_status"] = ort_codes
     statuses = ["ort_status"]
+    here = commune if all_valid else commune[ok]
     for pos, layer in enumerate(state.layers):
         key = layer_key(layer.id)
         codes = invalid_codes.copy()
-        layer_codes = np.where(m.inside[pos], _CODE[DEDANS], _CODE[DEHORS]).astype(np.int8)
-        layer_codes[m.near[pos]] = _CODE[LIMITE]
-        codes[ok] = layer_codes
+        unsure = {*layer.communes_possible, *(set(layer.communes_all) - set(layer.communes))}
+        held = ~np.isin(here.astype(str), list(unsure)) if unsure else np.ones(len(ok), bool)
+        codes[ok] = _layer_codes(m.inside[pos], m.near[pos], held)
         columns[f"{key}_inside"] = spread(m.inside[pos], False)
         columns[f"{key}_distance_m"] = spread(m.distance_m[pos], np.nan)
         columns[f"{key}_status"] = codes

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["DATA_STATUSES", "DATE_PRECISIONS", "STATUSES", "STATUS_CODE", "Status", "Timing"]
+__all__ = ["STATUSES", "STATUS_CODE", "Status", "Timing"]
 
 
 class Status(StrEnum):
@@ -41,12 +41,6 @@ class Timing(StrEnum):
     #: maybe in force: the start (or end) is only known approximately or as "not before"
     UNCERTAIN = "incertain"
     ENDED = "termine"
-
-
-#: How precisely a date is known.
-DATE_PRECISIONS = ("exact", "not-before", "approximate")
-#: Status of a geometry: digitized by ortgeo from public facts, or an official file.
-DATA_STATUSES = ("indicatif", "officiel")
 
 
 #: Every status as a string, in code order: statuses are stored as categorical codes of these.

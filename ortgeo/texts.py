@@ -16,6 +16,18 @@ from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_
 __all__ = ["fmt_m", "fmt_m2", "fmt_pct", "note", "render"]
 
 
+def _commune_name(insee: str) -> str:
+    """A commune's name from its INSEE code (the code when ortgeo does not know it)."""
+    from ortgeo.communes import commune_name
+
+    return commune_name(insee) or insee
+
+
+def _sentence(text: str) -> str:
+    """The first letter in upper case (a phrase made the start of a sentence)."""
+    return text[:1].upper() + text[1:]
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
@@ -36,6 +48,8 @@ def _env() -> jinja2.Environment:
         the=the,
         de=de,
         month_year=month_year,
+        commune=_commune_name,
+        sentence=_sentence,
     )
     return env
 

@@ -1,10 +1,11 @@
 """Verdicts that explain themselves: per-sector results, the answer, a French explanation.
 
 A :class:`Verdict` is what a notary, an owner or an OPAH-RU operator reads: which ORT
-intervention sectors are in force on the date (with their acts and how sure their dates
-are), inside or outside, how far from the limit, how reliable the data is, the commune, and
-the dated notes (Denormandie for the commune, effects of the sector, OPAH-RU). Its French
-text comes from ``ortgeo/templates/``.
+intervention sectors are in force on the date (with the acts in force that day and how sure
+their dates are), inside or outside, how far from the limit, how reliable the data is,
+where ortgeo's knowledge ends (coverage), the commune and its own status, the dated notes
+(Denormandie for the commune, effects of the sector, OPAH-RU) and the fingerprint of the
+data used. Its French text comes from ``ortgeo/templates/``.
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from typing import Any
 import numpy as np
 from pyproj import CRS
 
-from ortgeo.catalog import Catalog, Layer
+from ortgeo.catalog import Catalog
 from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike
 from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.legal import CommuneStatus, commune_status
 from ortgeo.locate import ORT_KEY, located, located_point
+from ortgeo.model import Act, CoverageEntry, Layer
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
 
@@ -31,8 +33,7 @@ __all__ = ["ERREUR", "INDETERMINE", "LayerResult", "Verdict", "check_point", "ve
 
 INDETERMINE = Status.INDETERMINE
 ERREUR = Status.ERREUR
-LENS_INSEE = "62498"
-#: Name of the composite in texts.
+#: Name of the composite when the territory gives none.
 ORT_NAME = "Secteurs d'intervention de l'ORT"
 
 
@@ -44,7 +45,11 @@ def _finite(value: float | None, digits: int) -> float | None:
 
 @dataclasses.dataclass(frozen=True)
 class LayerResult:
-    """The result of one point against one sector or dispositif (or the composite ORT)."""
+    """The result of one point against one sector or dispositif (or the composite ORT).
+
+    For the composite, ``decided_by`` names the deciding sector and ``timing``,
+    ``data_status``, ``accuracy_m`` and ``acts`` are that sector's.
+    """
 
     key: str
     layer_ids: tuple[str, ...]
@@ -59,6 +64,8 @@ class LayerResult:
     accuracy_m: float
     layer: Layer | None = None
     decided_by: str | None = None
+    acts: tuple[Act, ...] = ()
+    extent: str = "complete"
 
     @property
     def title(self) -> str:
@@ -67,8 +74,13 @@ class LayerResult:
 
     @property
     def legal_basis(self) -> str:
-        """The acts of the layer, in French (empty for the composite)."""
-        return self.layer.legal_basis if self.layer is not None else ""
+        """The acts in force on the date, in French (:attr:`acts`)."""
+        return note("acts", chain=self.acts) if self.acts else ""
+
+    @property
+    def near(self) -> bool:
+        """Whether the point is inside the layer or within its band."""
+        return bool(self.inside) or abs(self.distance_m) <= self.band_m
 
     def where(self) -> str:
         """French distance phrase: ``"à 384 m de la limite, côté intérieur (marge ± 265 m)"``.
@@ -94,6 +106,8 @@ class LayerResult:
     def _phrase(self) -> str:
         if self.status == Status.INVALIDE:
             return "invalide"
+        if self.status == Status.INDETERMINE:
+            return note("undetermined", where=self.where(), extent=self.extent)
         return f"{note('sector_status', status=self.status)}, {self.where()}"
 
     def to_dict(self) -> dict[str, Any]:
@@ -113,19 +127,22 @@ class LayerResult:
             "kind": self.kind,
             "title": self.title,
             "legal_basis": self.legal_basis,
-            "acts": layer.get("acts", []),
+            "acts": [a.to_dict() for a in self.acts],
             "communes": layer.get("communes", []),
+            "communes_possible": layer.get("communes_possible", []),
             "includes_centre_ville": layer.get("includes_centre_ville"),
             "valid_from": layer.get("valid_from"),
             "valid_from_precision": layer.get("valid_from_precision"),
             "valid_to": layer.get("valid_to"),
-            "timing": self.timing,
+            "valid_to_precision": layer.get("valid_to_precision"),
+            "timing": self.timing or None,
             "data_status": self.data_status,
             "accuracy_m": _finite(self.accuracy_m, 1),
             "inside": bool(self.inside),
             "distance_m": _finite(self.distance_m, 1),
             "band_m": _finite(self.band_m, 1),
             "status": str(self.status),
+            "extent": self.extent,
             "phrase": self.phrase() if self.band_m == self.band_m else None,
             "decided_by": self.decided_by,
         }
@@ -150,11 +167,18 @@ class Verdict:
     geocode: Any = None  # ortgeo.geocoders.GeocodeResult when checked from an address
     citycode: str | None = None
     commune: CommuneStatus | None = None
+    coverage: CoverageEntry | None = None
 
     @property
     def inside(self) -> bool | None:
         """True/False for a firm answer about the ORT sectors, None otherwise."""
         return {Status.DEDANS: True, Status.DEHORS: False}.get(Status(self.status))
+
+    @property
+    def extent(self) -> str:
+        """What ortgeo holds of the ORT in the point's commune: ``complete``, ``partial``,
+        ``possible`` or ``none`` (outside its coverage)."""
+        return self.coverage.extent if self.coverage is not None else "none"
 
     @property
     def sectors(self) -> tuple[LayerResult, ...]:
@@ -173,6 +197,24 @@ class Verdict:
                 return res
         raise KeyError(f"Layer {layer_id!r} is not in force on {self.date.isoformat()}.")
 
+    def concerns(self, res: LayerResult) -> bool:
+        """Whether a layer's result is worth showing for this point: it decides the answer,
+        the point is inside it or within its band, or the layer concerns the point's commune
+        (its drawn communes, those it may reach into, a dispositif's communes)."""
+        layer = res.layer
+        if layer is None:
+            return False
+        if self.ort is not None and self.ort.decided_by == layer.id or res.near:
+            return True
+        code = self.commune.insee if self.commune is not None else None
+        return code is not None and code in (*layer.communes, *layer.communes_possible,
+                                             *layer.communes_all)  # fmt: skip
+
+    @property
+    def fingerprint(self) -> dict[str, Any]:
+        """The data this answer used: catalogue version, SHA-256 of each geometry file."""
+        return self.state.fingerprint()
+
     # -- notes ---------------------------------------------------------------------
     def notes(self) -> list[dict[str, str]]:
         """Dated legal and data notes, each ``{"code": ..., "text": ...}`` in French."""
@@ -182,18 +224,25 @@ class Verdict:
     def _notes(self) -> tuple[dict[str, str], ...]:
         """The notes, computed once (``to_dict`` and ``explain`` both read them)."""
         out: list[dict[str, str]] = []
-        for res in self.sectors:
+        shown = [r for r in self.sectors if self.concerns(r)]
+        deciding = [r for r in self.sectors if r.near or (
+            self.ort is not None and self.ort.decided_by in r.layer_ids)]  # fmt: skip
+        for res in deciding:
             if res.timing == Timing.UNCERTAIN and res.layer is not None:
-                out.append({"code": "timing", "text": note("timing", sector=res.layer)})
+                unsure = tuple(a for a in res.layer.acts
+                               if a.date is None or a.date_precision != "exact")  # fmt: skip
+                out.append({"code": "timing", "text": note("timing", sector=res.layer,
+                                                            unsure=unsure, day=self.date)})  # fmt: skip
         due = self.state.review_due
-        if due:
+        if due and shown:
             review = max(x.review_after for x in due if x.review_after)
             out.append({"code": "review", "text": note("review", day=self.date,
                                                         review_after=review)})  # fmt: skip
         if self.status == Status.INVALIDE:  # no place: no commune, no dispositif to speak of
             return tuple(out)
-        commune = self.commune or CommuneStatus(insee="", name="", known=False)
-        out.append({k: v for k, v in commune.denormandie(self.date).items() if k != "applies"})
+        if self.commune is not None:
+            out.append({k: v for k, v in self.commune.denormandie(self.date).items()
+                        if k != "applies"})  # fmt: skip
         firm_in = [r for r in self.sectors if r.status in (Status.DEDANS, Status.LIMITE)]
         if firm_in:
             centres = [r.name for r in firm_in if r.layer and r.layer.includes_centre_ville]
@@ -201,18 +250,29 @@ class Verdict:
             out.append({"code": "effects", "text": text})
         elif self.status == Status.DEHORS:
             out.append({"code": "effects", "text": note("effects_outside")})
+        code = self.commune.insee if self.commune is not None else None
+        name = self.commune.name if self.commune is not None else ""
         for layer in [r.layer for r in self.others] + list(self.not_in_force):
             if layer is None or layer.kind != "opah-ru":
                 continue
             found = next((r for r in self.others if r.layer is layer), None)
-            phase = str(layer.timing(self.date))
-            phrase = found.phrase() if found is not None else ""
-            text = note("opah", phase=phase, layer=layer, phrase=phrase, day=self.date)
+            if not ((found is not None and found.near) or code in layer.communes_all):
+                continue  # the OPAH-RU does not concern this point
+            phase = str(self.state.timing(layer))
+            text = note("opah", phase=phase, layer=layer, day=self.date,
+                        phrase=found.phrase() if found is not None else "",
+                        extent=layer.commune_extent(code), commune_name=name)  # fmt: skip
             out.append({"code": "opah-ru", "text": text})
-        indicatif = [r for r in self.layers if r.data_status != "officiel"]
-        if indicatif:
-            accuracy = max(r.accuracy_m for r in indicatif)
-            out.append({"code": "data-status", "text": note("data_status", accuracy=accuracy)})
+        used = [r for r in self.layers if self.concerns(r)]
+        if used:
+            worst = min((r.data_status for r in used),
+                        key=("indicatif", "fourni", "officiel").index)  # fmt: skip
+            accuracy = max(r.accuracy_m for r in used)
+            contact = self.state.catalog.territory.pilot or "mairie ou intercommunalité"
+            out.append({"code": "data-status", "text": note(
+                "data_status", status=worst, accuracy=accuracy,
+                synthetic=any(r.layer is not None and r.layer.provenance.synthetic
+                              for r in used), contact=_contact(contact))})  # fmt: skip
         return tuple(out)
 
     # -- outputs --------------------------------------------------------------------
@@ -221,7 +281,7 @@ class Verdict:
 
         Examples
         --------
-        >>> check_point(2.863056, 50.420278, date="2024-06-01").summary()[:32]
+        >>> check_point(2.8129, 50.4381, date="2024-06-01").summary()[:32]
         'NON INCLUS — secteur le plus pro'
         """
         return self._summary
@@ -233,6 +293,11 @@ class Verdict:
         return note("head", status=str(self.status), where=where, name=_decider_name(self),
                     reason=self.reason, first_after=None)  # fmt: skip
 
+    @property
+    def ort_name(self) -> str:
+        """The name of the ORT the answer is about (« ORT de la CALL – secteurs de Lens »)."""
+        return self.ort.name if self.ort is not None else _ort_name(self.state)
+
     def explain(self) -> str:
         """A short French explanation a notary or an owner can read.
 
@@ -240,10 +305,9 @@ class Verdict:
         --------
         >>> v = check_point(2.833889, 50.429167, date="2024-06-01")
         >>> print(v.explain().splitlines()[2])  # doctest: +NORMALIZE_WHITESPACE
-        Secteurs d'intervention de l'ORT : INCLUS — dans « Centre-ville de Lens »,
+        ORT de la CALL – secteurs de Lens : INCLUS — dans « Centre-ville de Lens »,
         à 384 m de la limite, côté intérieur (marge ± 250 m)
         """
-        head = self.summary()
         candidates = ""
         if self.geocode is not None and self.status == INDETERMINE and self.geocode.candidates:
             candidates = " ; ".join(
@@ -253,26 +317,36 @@ class Verdict:
         def row(res: LayerResult) -> dict[str, str]:
             layer = res.layer
             assert layer is not None
-            return {"name": layer.name, "line": res.phrase(), "acts": layer.legal_basis,
-                    "validity": layer.validity_fr}  # fmt: skip
+            return {"name": layer.name, "line": res.phrase(), "acts": res.legal_basis,
+                    "validity": note("validity", layer=layer)}  # fmt: skip
 
         show = self.status != Status.INVALIDE
+        code = self.commune.insee if self.commune is not None else None
+        not_yet = [x for x in self.not_in_force if x.is_ort_sector and code in
+                   (*x.communes, *x.communes_possible)]  # fmt: skip
         return render(
-            "explain.txt.j2", v=self, head=head, candidates=candidates,
-            sectors=[row(r) for r in self.sectors] if show else [],
-            not_yet=[x for x in self.not_in_force if x.is_ort_sector] if show else [],
-            others=[row(r) for r in self.others] if show else [],
+            "explain.txt.j2", v=self, head=self.summary(), candidates=candidates,
+            ort_name=self.ort_name,
+            commune_line=note("commune_line", commune=self.commune, day=self.date)
+            if self.commune is not None else "",
+            sectors=[row(r) for r in self.sectors if self.concerns(r)] if show else [],
+            not_yet=[{"name": x.name, "validity": note("validity", layer=x)}
+                     for x in not_yet] if show else [],
+            others=[row(r) for r in self.others if self.concerns(r)] if show else [],
             notes=self.notes(),
+            fingerprint=note("fingerprint", lines=True, fp=self.fingerprint),
         )  # fmt: skip
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict with English keys; numbers are finite or None (valid JSON)."""
+        fp = self.fingerprint
         return {
             "date": self.date.isoformat(),
             "status": str(self.status),
             "inside": self.inside,
             "reason": self.reason,
             "summary": self.summary(),
+            "ort_name": self.ort_name,
             "point": {
                 "lon": _finite(self.lon, 7),
                 "lat": _finite(self.lat, 7),
@@ -281,7 +355,15 @@ class Verdict:
                 "uncertainty_m": _finite(self.uncertainty_m, 1),
             },
             "commune": self.commune.to_dict(self.date) if self.commune is not None else None,
+            "coverage": {
+                "topic": "ort",
+                "extent": self.extent,
+                "commune": self.commune.insee if self.commune is not None else None,
+                "entry": self.coverage.to_dict() if self.coverage is not None else None,
+            },
             "data_status": self.state.data_status,
+            "synthetic": bool(fp["synthetic"]),
+            "fingerprint": fp,
             "review_due": bool(self.state.review_due),
             "ort": self.ort.to_dict() if self.ort else None,
             "layers": [res.to_dict() for res in self.layers],
@@ -293,13 +375,21 @@ class Verdict:
                     "valid_from": layer.valid_from.isoformat(),
                     "valid_from_precision": layer.valid_from_precision,
                     "valid_to": layer.valid_to.isoformat() if layer.valid_to else None,
-                    "timing": str(layer.timing(self.date)),
+                    "timing": str(self.state.timing(layer)),
                 }
                 for layer in self.not_in_force
             ],
             "geocode": self.geocode.to_dict() if self.geocode is not None else None,
             "notes": self.notes(),
         }
+
+
+def _contact(pilot: str) -> str:
+    return "mairie de Lens ou CALL" if "CALL" in pilot and "Lens" in pilot else pilot
+
+
+def _ort_name(state: PerimetersInForce) -> str:
+    return state.catalog.territory.ort_name or ORT_NAME
 
 
 def _decider_name(v: Verdict) -> str:
@@ -315,14 +405,65 @@ def _float(value: Any) -> float:
         return float("nan")
 
 
-def _result(row: Any, layer: Layer, state: PerimetersInForce, band: float) -> LayerResult:
+def _result(
+    row: Any, layer: Layer, state: PerimetersInForce, band: float, commune: str | None
+) -> LayerResult:
     key = layer_key(layer.id)
     return LayerResult(
         key=key, layer_ids=(layer.id,), name=layer.name, kind=layer.kind,
         inside=bool(row[f"{key}_inside"]), distance_m=_float(row[f"{key}_distance_m"]),
         band_m=band, status=str(row[f"{key}_status"]), timing=str(state.timing(layer)),
         data_status=layer.status, accuracy_m=layer.accuracy_m, layer=layer,
+        acts=state.acts(layer), extent=layer.commune_extent(commune),
     )  # fmt: skip
+
+
+def _composite(
+    row: Any, state: PerimetersInForce, status: str, coverage: CoverageEntry | None
+) -> LayerResult:
+    """The ORT composite, carrying its deciding sector's facts (timing, accuracy, acts)."""
+    decided = row["ort_sector"] if isinstance(row["ort_sector"], str) else None
+    firm = status in (Status.DEDANS, Status.DEHORS, Status.LIMITE, Status.DATE_INCERTAINE)
+    if not firm:  # no sector decides an undetermined answer, unless one may reach the point
+        held = [i for i in (coverage.layers if coverage is not None else ())
+                if any(x.id == i for x in state.sectors)]
+        decided = held[0] if held and coverage is not None and coverage.extent != "complete" else None
+    layer = state.catalog[decided] if decided else None
+    return LayerResult(
+        key=ORT_KEY, layer_ids=tuple(x.id for x in state.sectors), name=_ort_name(state),
+        kind="ort", inside=bool(row["ort_inside"]),
+        distance_m=_float(row["ort_distance_m"]) if firm else float("nan"),
+        band_m=_float(row["ort_band_m"]) if firm else float("nan"),
+        status=status, timing=str(state.timing(layer)) if layer is not None else "",
+        data_status=layer.status if layer is not None else state.data_status,
+        accuracy_m=layer.accuracy_m if layer is not None else float("nan"),
+        decided_by=decided, acts=state.acts(layer) if layer is not None else (),
+        extent=coverage.extent if coverage is not None else "none",
+    )  # fmt: skip
+
+
+def _why_undetermined(
+    state: PerimetersInForce, commune: CommuneStatus | None, coverage: CoverageEntry | None
+) -> str:
+    """Why an answer is ``indetermine`` for lack of knowledge, in French."""
+    if commune is None:
+        return note("coverage", case="no-commune", commune=CommuneStatus("", "", False),
+                    day=state.date, sector=None, act=None)  # fmt: skip
+    if coverage is not None and coverage.extent == "possible":
+        sector = next((state.catalog[i] for i in coverage.layers), None)
+        basis = sector.valid_from_basis if sector is not None else ""
+        act = state.catalog.act(basis).short if basis else None
+        return note("coverage", case="possible", commune=commune, day=state.date,
+                    sector=sector, act=act)  # fmt: skip
+    if coverage is not None and coverage.extent == "partial":
+        return note("coverage", case="partial", commune=commune, day=state.date, sector=None,
+                    act=None)  # fmt: skip
+    if commune.insee in state.catalog.territory.ort_communes and (
+        not commune.known or commune.ort_signed(state.date)
+    ):
+        return note("missing", names=commune.name or commune.insee)
+    case = "signatory" if commune.ort_signed(state.date) else "outside"
+    return note("coverage", case=case, commune=commune, day=state.date, sector=None, act=None)
 
 
 def verdict_from_row(
@@ -344,34 +485,26 @@ def verdict_from_row(
         return float(band_m) if band_m is not None else layer.accuracy_m + uncertainty_m
 
     valid = bool(row["valid"])
-    layers = tuple(_result(row, x, state, band(x)) for x in state.layers) if valid else ()
-    ort = None
-    if state.has_ort:
-        ort = LayerResult(
-            key=ORT_KEY, layer_ids=tuple(x.id for x in state.sectors), name=ORT_NAME,
-            kind="ort", inside=bool(row["ort_inside"]),
-            distance_m=_float(row["ort_distance_m"]), band_m=_float(row["ort_band_m"]),
-            status=str(row["ort_status"]),
-            timing=str(Timing.UNCERTAIN if state.uncertain else Timing.IN_FORCE),
-            data_status=state.data_status,
-            accuracy_m=max(x.accuracy_m for x in state.sectors),
-            decided_by=row["ort_sector"] if isinstance(row["ort_sector"], str) else None,
-        )  # fmt: skip
-    status = str(row["status"]) if "status" in row else str(row["ort_status"])
+    code = citycode or (row["commune"] if isinstance(row.get("commune"), str) else None)
+    commune = commune_status(code) if code else None
+    coverage = state.coverage(code) if valid else None
+    layers = (
+        tuple(_result(row, x, state, band(x), code) for x in state.layers) if valid else ()
+    )
+    ort_status = str(row["ort_status"])
+    ort = _composite(row, state, ort_status, coverage) if state.has_ort else None
+    status = str(row["status"]) if "status" in row else ort_status
     reason = str(row["reason"])
     if status == Status.SANS_ORT:
-        reason = state.no_ort_reason_fr
+        first, act = state.start()
+        reason = note("no_ort", start=first.valid_from if first else None, act=act)
     elif status == Status.INDETERMINE and not reason:
-        names = ", ".join(commune_status(c).name or c for c in sorted(state.missing_communes)
-                          if c == row.get("commune"))  # fmt: skip
-        reason = note("missing", names=names or "cette commune")
-    code = citycode or (row["commune"] if isinstance(row.get("commune"), str) else None)
+        reason = _why_undetermined(state, commune, coverage)
     return Verdict(
         date=state.date, lon=_float(row["lon"]), lat=_float(row["lat"]), x=_float(row["x"]),
         y=_float(row["y"]), status=status, reason=reason, ort=ort, layers=layers,
         not_in_force=state.not_in_force, state=state, uncertainty_m=uncertainty_m,
-        geocode=geocode, citycode=citycode,
-        commune=commune_status(code) if code else None,
+        geocode=geocode, citycode=citycode, commune=commune, coverage=coverage,
     )  # fmt: skip
 
 
@@ -384,6 +517,7 @@ def check_point(
     uncertainty_m: float = 0.0,
     *,
     crs: str | int = 4326,
+    citycode: str | None = None,
 ) -> Verdict:
     """Check one point against the perimeters in force on ``date``.
 
@@ -402,6 +536,8 @@ def check_point(
     crs : str or int
         CRS of the coordinates: 4326 (default) or e.g. 2154 for Lambert-93 x/y; degrees
         given as Lambert-93 come out ``invalide`` with the reason.
+    citycode : str, optional
+        The point's commune (INSEE), e.g. from the BAN; default: the bundled outlines.
 
     Returns
     -------
@@ -420,15 +556,17 @@ def check_point(
     kind = _crs_kind(crs)
     if a.ndim == 0 and b.ndim == 0 and kind != "other":  # one point: the scalar path
         row = located_point(float(a), float(b), state, band_m, uncertainty_m,
-                            given_xy=kind == "l93")  # fmt: skip
+                            given_xy=kind == "l93", citycode=citycode)  # fmt: skip
     else:
         import geopandas as gpd
 
         points: object = ([lon], [lat])
         if kind != "wgs84":
             points = gpd.GeoSeries.from_xy([lon], [lat], crs=crs)
-        row = located(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m).row(0)
-    return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m)
+        row = located(points, perimeters=state, band_m=band_m, uncertainty_m=uncertainty_m,
+                      citycode=[citycode] if citycode else None).row(0)  # fmt: skip
+    return verdict_from_row(row, state, band_m=band_m, uncertainty_m=uncertainty_m,
+                            citycode=citycode)  # fmt: skip
 
 
 @functools.lru_cache(maxsize=32)
