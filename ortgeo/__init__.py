@@ -106,7 +106,7 @@ _LAZY = {
     "Layer": "ortgeo.catalog",
     "catalog": "ortgeo.catalog",
     "landmarks": "ortgeo.catalog",
-    "ort_perimeter": "ortgeo.catalog",
+    "ort_perimeter": "ortgeo.inforce",
     "perimeters": "ortgeo.catalog",
     **dict.fromkeys(
         [

@@ -21,9 +21,13 @@ if TYPE_CHECKING:  # pandas and geopandas only for the tables and the large batc
     import pandas as pd
 
 __all__ = [
-    "commune_at", "commune_at_lonlat", "commune_at_xy", "commune_name", "commune_outlines",
+    "LENS_INSEE", "commune_at", "commune_at_lonlat", "commune_at_xy", "commune_name", "commune_outlines",
     "communes_path", "ort_communes", "ort_rows",
 ]  # fmt: skip
+
+
+#: Lens, the commune of the bundled sectors (listed first in the annex's address lists).
+LENS_INSEE = "62498"
 
 
 def communes_path() -> Path:

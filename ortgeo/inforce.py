@@ -35,6 +35,7 @@ from ortgeo.model import (
     timing_codes,
 )
 from ortgeo.status import Timing
+from ortgeo.texts import act_label, note
 
 if TYPE_CHECKING:
     import geopandas as gpd
@@ -110,10 +111,7 @@ class PerimetersInForce:
     def data_status(self) -> str:
         """``officiel`` when every layer in force is official, ``fourni`` when each is at
         least supplied, else ``indicatif``."""
-        statuses = {x.status for x in self.layers}
-        if not statuses or "indicatif" in statuses:
-            return "indicatif"
-        return "officiel" if statuses == {"officiel"} else "fourni"
+        return _weakest(self.layers)
 
     @property
     def synthetic(self) -> bool:
@@ -143,11 +141,25 @@ class PerimetersInForce:
         """Why no ORT sector is in force (English; ``""`` when one is)."""
         if self.has_ort:
             return ""
-        first, _ = self.start()
+        first, act = self.start()
         if first is None:
             return "no ORT sector of the catalogue is in force that day."
-        basis = f" ({first.valid_from_basis})." if first.valid_from_basis else "."
+        basis = f" ({act_label(act)})." if act is not None else "."
         return f"the ORT starts on {first.valid_from.isoformat()}{basis}"
+
+    @property
+    def no_ort_reason_fr(self) -> str:
+        """Why no ORT sector is in force, in French (``""`` when one is).
+
+        Examples
+        --------
+        >>> on("2019-08-03").no_ort_reason_fr
+        "l'ORT commence le 4 août 2019, arrêté préfectoral du 4 août 2019 (date de publication non vérifiée)"
+        """
+        if self.has_ort:
+            return ""
+        first, act = self.start()
+        return note("no_ort", start=first.valid_from if first is not None else None, act=act)
 
     def acts(self, layer: Layer | str) -> tuple[Act, ...]:
         """The act chain of a layer on this date, oldest first (:meth:`Catalog.acts_on`).
@@ -223,7 +235,7 @@ class PerimetersInForce:
             "date": self.date.isoformat(),
             "layers": ",".join(x.id for x in self.sectors),
             "names": " ; ".join(x.name for x in self.sectors),
-            "status": self.data_status,
+            "status": _weakest(self.sectors),
             "accuracy_m": max(x.accuracy_m for x in self.sectors),
             "area_ha": round(float(self.union_l93.area) / 1e4, 2),
             "acts": ",".join(dict.fromkeys(a.id for x in self.sectors for a in self.acts(x))),
@@ -261,6 +273,14 @@ class PerimetersInForce:
     def __repr__(self) -> str:
         names = ", ".join(f"{x.id} ({self.timing(x)})" for x in self.layers) or "nothing"
         return f"<PerimetersInForce {self.date.isoformat()}: {names}>"
+
+
+def _weakest(layers: tuple[Layer, ...]) -> str:
+    """The weakest data status of some layers: ``indicatif`` < ``fourni`` < ``officiel``."""
+    statuses = {x.status for x in layers}
+    if not statuses or "indicatif" in statuses:
+        return "indicatif"
+    return "officiel" if statuses == {"officiel"} else "fourni"
 
 
 _CACHE: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], PerimetersInForce]] = (

@@ -362,7 +362,7 @@ def locate(
 
     Examples
     --------
-    >>> res = locate(([2.833889, 2.863056], [50.429167, 50.420278]), date="2024-06-01")
+    >>> res = locate(([2.833889, 2.832308], [50.429167, 50.45]), date="2024-06-01")
     >>> res["ort_status"].tolist()
     ['dedans', 'dehors']
     >>> res[["lens_centre_ville_status", "call_opah_ru_coeur_de_ville_status"]].iloc[0].tolist()

@@ -11,7 +11,7 @@ validity interval whose bounds are known exactly, as "not before", or approximat
 vectorised over records and over days.
 
 >>> import datetime as dt
->>> TIMINGS[timing_codes(["2023-12-06"], ["not-before"], [None], ["exact"], "2024-06-01")[0]]
+>>> str(TIMINGS[timing_codes(["2023-12-06"], ["not-before"], [None], ["exact"], "2024-06-01")[0]])
 'incertain'
 """
 
@@ -436,9 +436,9 @@ class CoverageEntry:
 def coverage_of(layers: Iterable[Layer]) -> tuple[CoverageEntry, ...]:
     """The coverage a set of layers implies when a catalogue does not state its own.
 
-    For the ORT: every commune a sector names in ``communes`` is held in full from the
-    first start of its sectors; a commune in ``communes_possible`` is ``possible`` while
-    that sector is. For a dispositif: its ``communes`` are held in full while it is, the
+    For the ORT: every commune a sector names in ``communes`` is held in full (the
+    catalogue holds all its sectors, at every date: before the first one, it had none); a
+    commune in ``communes_possible`` is ``possible`` while that sector is. For a dispositif: its ``communes`` are held in full while it is, the
     rest of ``communes_all`` is ``partial`` (not drawn).
 
     Examples
@@ -449,19 +449,10 @@ def coverage_of(layers: Iterable[Layer]) -> tuple[CoverageEntry, ...]:
     """
     layers = list(layers)
     out: list[CoverageEntry] = []
-    first: dict[str, Layer] = {}
-    for x in layers:
-        if x.is_ort_sector:
-            for c in x.communes:
-                if c not in first or x.valid_from < first[c].valid_from:
-                    first[c] = x
-    by_start: dict[tuple[_dt.date, str], list[str]] = {}
-    for c, x in first.items():
-        by_start.setdefault((x.valid_from, x.valid_from_precision), []).append(c)
-    for (start, precision), communes in by_start.items():
-        held = tuple(x.id for x in layers if x.is_ort_sector and set(x.communes) & set(communes))
-        out.append(CoverageEntry(ORT_TOPIC, tuple(sorted(communes)), "complete", held,
-                                 start, precision))  # fmt: skip
+    held = [c for x in layers if x.is_ort_sector for c in x.communes]
+    if held:
+        ids = tuple(x.id for x in layers if x.is_ort_sector and x.communes)
+        out.append(CoverageEntry(ORT_TOPIC, unique(held), "complete", ids))
     for x in layers:
         if x.is_ort_sector and x.communes_possible:
             out.append(CoverageEntry(ORT_TOPIC, x.communes_possible, "possible", (x.id,),

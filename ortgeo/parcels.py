@@ -35,9 +35,11 @@ from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike
 from ortgeo.errors import InputFileError, OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
+from ortgeo.engine.composite import apply_coverage
 from ortgeo.locate import ORT_KEY, STATUSES, composite, locate
+from ortgeo.model import EXTENT_CODE
 from ortgeo.status import Status, Timing
-from ortgeo.texts import note, render
+from ortgeo.texts import note, render, validity
 from ortgeo.verdict import Verdict, verdict_from_row
 
 __all__ = [
@@ -327,12 +329,8 @@ def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
         bnd = np.stack([measured[k][2] for k in keys])
         certain = np.array([state.timing(x) == Timing.IN_FORCE for x in state.sectors])
         codes, who = composite(ins, dst, bnd, certain)
-        missing = state.missing_communes
-        if missing:
-            lost = (codes == STATUSES.index(Status.DEHORS)) & np.isin(
-                frame["commune"].astype(str).to_numpy(), list(missing)
-            )
-            codes[lost] = STATUSES.index(Status.INDETERMINE)
+        extent = np.array([EXTENT_CODE.get(str(c), 0) for c in frame["coverage"]], np.int8)
+        codes = apply_coverage(codes, extent)  # where ortgeo's knowledge ends
         at = np.arange(len(geoms))
         union_area = shapely.area(shapely.intersection(geoms, state.union_l93))
         cols["ort_inside"] = ins.any(axis=0)
@@ -409,7 +407,8 @@ class ParcelVerdict:
             for res in (*v.sectors, *v.others):
                 m = self.measures[res.key]
                 rows.append({"res": res, "m": m, "other": res.layer is not None
-                             and not res.layer.is_ort_sector})  # fmt: skip
+                             and not res.layer.is_ort_sector,
+                             "validity": validity(res.layer) if res.layer else ""})  # fmt: skip
         head = note("head", status=self.status, where=v.ort.where() if v and v.ort else "",
                     name=_decider(v), reason=self.reason, first_after=None)  # fmt: skip
         return render("parcel.txt.j2", p=self, head=head, rows=rows,

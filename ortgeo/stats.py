@@ -14,7 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ortgeo.engine import STATUSES, SectorResult, _as_sectors, locate_sectors
+from ortgeo.engine import SectorResult, as_sectors, locate_sectors
+from ortgeo.status import STATUSES
 from ortgeo.errors import InputFileError
 
 __all__ = ["COMMUNE_COLUMNS", "sector_stats", "write_stats"]
@@ -99,13 +100,13 @@ def sector_stats(
 
     Examples
     --------
-    >>> t = pd.DataFrame({"lon": [2.833889, 2.863056], "lat": [50.429167, 50.420278],
+    >>> t = pd.DataFrame({"lon": [2.833889, 2.832308], "lat": [50.429167, 50.45],
     ...                   "code_insee": ["62498", "62498"]})
     >>> s = sector_stats(t, date="2024-06-01")
     >>> s.loc[s["level"] == "commune", ["key", "dedans", "dehors"]].values.tolist()
     [['62498', 1, 1]]
     """
-    sectors = _as_sectors(catalog)
+    sectors = as_sectors(catalog)
     if isinstance(points, str | Path):
         from ortgeo.stream import iter_located
 

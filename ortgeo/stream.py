@@ -35,7 +35,7 @@ import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
 
 from ortgeo.dates import DateLike, parse_date
-from ortgeo.engine import SectorResult, Sectors, _as_sectors, _locate
+from ortgeo.engine import SectorResult, Sectors, as_sectors, locate_points
 from ortgeo.errors import InputFileError, OrtgeoError
 from ortgeo.points import Points, points_from_lonlat, points_from_xy
 
@@ -225,13 +225,27 @@ def iter_located(
         raise OrtgeoError(f"chunk_size must be a positive number of rows, not {chunk_size}.")
     reader = _Reader(Path(points), chunk_size)
     day = parse_date(date)
-    in_force = _as_sectors(sectors).in_force(day)
+    in_force = as_sectors(sectors).in_force(day)
     start = skip_rows
     for table, seen in reader.chunks(skip_rows):
         pts = _points_of(table, reader.geo)
-        result = _locate(pts, in_force, day, band_m, uncertainty_m, distances)
+        result = locate_points(pts, in_force, day, band_m, uncertainty_m, distances,
+                               _citycodes(table))  # fmt: skip
         yield table, result, start, seen
         start = seen
+
+
+#: Columns that give each point's commune (INSEE): the BAN export's, the BAN API's, ours.
+CITYCODE_COLUMNS = ("code_insee", "citycode", "result_citycode", "insee", "commune")
+
+
+def _citycodes(table: pa.Table) -> np.ndarray | None:
+    """Each row's INSEE code from the first citycode column of the file (None without)."""
+    name = next((c for c in CITYCODE_COLUMNS if c in table.column_names), None)
+    if name is None:
+        return None
+    values = table.column(name).cast(pa.string()).to_numpy(zero_copy_only=False)
+    return np.asarray(values, dtype=object)
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -401,7 +415,7 @@ def locate_file(
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (d / "p.csv").write_text("id,lon,lat\\n1,2.833889,50.429167\\n2,2.863056,50.420278\\n")
+    >>> _ = (d / "p.csv").write_text("id,lon,lat\\n1,2.833889,50.429167\\n2,2.832308,50.45\\n")
     >>> locate_file(d / "p.csv", d / "out.csv", date="2024-06-01")["counts"]
     {'dedans': 1, 'dehors': 1}
     """
@@ -413,7 +427,7 @@ def locate_file(
             raise OutputError("The long output must be a .parquet file.")
         _check_writable(Path(long_out))
     reader = _Reader(src, chunk_size)  # checks the input early
-    sectors = _as_sectors(catalog)
+    sectors = as_sectors(catalog)
     day = parse_date(date)
     signature = _signature(
         src, _sectors_source(catalog), date=day, chunk_size=chunk_size, band_m=band_m,

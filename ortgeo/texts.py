@@ -13,7 +13,10 @@ import jinja2
 
 from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_year, the
 
-__all__ = ["fmt_m", "fmt_m2", "fmt_pct", "note", "render"]
+__all__ = [
+    "act_date", "act_label", "acts_label", "fmt_m", "fmt_m2", "fmt_pct", "note", "render",
+    "validity",
+]  # fmt: skip
 
 
 def _commune_name(insee: str) -> str:
@@ -112,3 +115,37 @@ def render(template: str, **context: Any) -> str:
     ''
     """
     return _env().get_template(template).render(**context).strip("\n")
+
+
+def act_label(act: Any) -> str:
+    """An act's French label with its date as far as known.
+
+    Examples
+    --------
+    >>> from ortgeo.catalog import catalog
+    >>> act_label(catalog().act("avenant-2"))
+    'avenant n° 2, date de signature inconnue, au plus tôt le 6 décembre 2023'
+    """
+    return note("act_label", act=act)
+
+
+def act_date(act: Any) -> str:
+    """An act's date in French words, with its precision (``"vers juillet 2021"``)."""
+    return note("act_date", act=act)
+
+
+def acts_label(acts: Any) -> str:
+    """A chain of acts in French, ``" ; "``-separated."""
+    return note("acts", chain=tuple(acts))
+
+
+def validity(layer: Any) -> str:
+    """A layer's validity in French words.
+
+    Examples
+    --------
+    >>> from ortgeo.catalog import catalog
+    >>> validity(catalog()["lens-entree-de-ville"])
+    'au plus tôt à partir du 6 décembre 2023, date exacte inconnue, sans date de fin connue'
+    """
+    return note("validity", layer=layer)

@@ -281,7 +281,7 @@ class Verdict:
 
         Examples
         --------
-        >>> check_point(2.8129, 50.4381, date="2024-06-01").summary()[:32]
+        >>> check_point(2.832308, 50.45, date="2024-06-01").summary()[:32]
         'NON INCLUS — secteur le plus pro'
         """
         return self._summary
@@ -496,8 +496,7 @@ def verdict_from_row(
     status = str(row["status"]) if "status" in row else ort_status
     reason = str(row["reason"])
     if status == Status.SANS_ORT:
-        first, act = state.start()
-        reason = note("no_ort", start=first.valid_from if first else None, act=act)
+        reason = state.no_ort_reason_fr
     elif status == Status.INDETERMINE and not reason:
         reason = _why_undetermined(state, commune, coverage)
     return Verdict(

@@ -108,7 +108,7 @@ def write_catalog(folder: Path) -> Path:
             f"acts = {_toml_list(sq.acts)}\n"
             f'valid_from = "{sq.valid_from}"\nvalid_from_precision = "{sq.valid_from_precision}"\n'
             f'valid_to = "{sq.valid_to}"\nvalid_to_precision = "{sq.valid_to_precision}"\n'
-            f'status = "indicatif"\naccuracy_m = {sq.accuracy_m}\n'
+            f'status = "indicatif"\naccuracy_m = {sq.accuracy_m}\nsynthetic = true\n'
             'source = "tests (synthétique)"\nnotes = ""\n'
         )
     path = folder / "catalog.toml"

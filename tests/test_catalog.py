@@ -26,7 +26,8 @@ from test_io import write_shapefile_without_prj
 
 import ortgeo
 from ortgeo import catalog, ort_perimeter, perimeters
-from ortgeo.catalog import ORT_SECTOR, Catalog
+from ortgeo.catalog import ORT_SECTOR, Catalog, bundled_path
+from ortgeo.catalog.geometry import file_sha256
 from ortgeo.crs import L93
 from ortgeo.dates import parse_date, parse_optional_date
 from ortgeo.errors import (
@@ -37,6 +38,7 @@ from ortgeo.errors import (
     UnknownLayerError,
 )
 from ortgeo.inforce import on
+from ortgeo.texts import acts_label, validity
 
 ORT, EXT, OPAH = "lens-centre-ville", "lens-entree-de-ville", "call-opah-ru-coeur-de-ville"
 
@@ -69,7 +71,8 @@ def test_bundled_catalogue_loads_in_wgs84_with_valid_geometries() -> None:
     assert not gdf.is_empty.any()
     for layer in cat:
         assert layer.geometry.is_valid
-        assert layer.path is not None and layer.path.is_file()
+        assert (bundled_path() / layer.provenance.file).is_file()
+        assert layer.provenance.sha256 == file_sha256(bundled_path() / layer.provenance.file)
         assert 10 < layer.area_ha < 1200  # the commune of Lens covers ~1 170 ha
         assert layer.territory == "call"
         assert all(act.id in {a.id for a in cat.acts} for act in layer.acts)
@@ -78,44 +81,41 @@ def test_bundled_catalogue_loads_in_wgs84_with_valid_geometries() -> None:
 
 def test_layer_metadata_in_words() -> None:
     cat = catalog()
-    assert cat[ORT].validity_fr == "à partir du 04/08/2019, sans date de fin connue"
-    assert cat[EXT].validity_fr == (
-        "au plus tôt à partir du 06/12/2023, date exacte inconnue, sans date de fin connue"
+    assert validity(cat[ORT]) == "à partir du 4 août 2019, sans date de fin connue"
+    assert validity(cat[EXT]) == (
+        "au plus tôt à partir du 6 décembre 2023, date exacte inconnue, sans date de fin connue"
     )
-    assert cat[OPAH].validity_fr == "à partir de juillet 2021, fin prévue vers juin 2026"
-    record = cat[OPAH].to_record()
-    assert (record["valid_from"], record["valid_from_precision"], record["valid_to"]) == (
-        "2021-07-01",
-        "approximate",
-        "2026-06-30",
-    )
-    assert record["acts"] == "convention-opah-ru-2021"
-    assert record["legal_basis"] == "convention d'OPAH-RU « Cœur de ville », vers juillet 2021"
-    assert record["area_ha"] == pytest.approx(cat[OPAH].area_ha, abs=0.01)
+    assert validity(cat[OPAH]) == "à partir de juillet 2021 environ, fin prévue vers juin 2026"
+    row = cat.to_geodataframe(all_dates=True).set_index("id").loc[OPAH]
+    assert (row["valid_from"], row["valid_from_precision"], row["valid_to"]) == (
+        pd.Timestamp("2021-07-01"), "approximate", pd.Timestamp("2026-06-30"),
+    )  # fmt: skip
+    assert row["acts"] == "convention-opah-ru-2021"
+    assert row["area_ha"] == pytest.approx(cat[OPAH].area_ha, abs=0.01)
     assert cat[OPAH].act_date == dt.date(2021, 7, 1)
-    assert cat[EXT].to_record()["valid_to"] == ""  # no act ends the sector
-    assert cat[EXT].legal_basis == (
-        "avenant n° 2, date de signature inconnue, au plus tôt le 6 décembre 2023"
-    )
-    assert cat[ORT].legal_basis == (
-        "arrêté préfectoral du 4 août 2019 ; "
-        "avenant n° 2, date de signature inconnue, au plus tôt le 6 décembre 2023"
+    assert pd.isna(cat.to_geodataframe(all_dates=True).set_index("id").loc[EXT, "valid_to"])
+    assert acts_label(cat.acts_on(EXT, "2024-06-01")) == (
+        "convention « chapeau » d'ORT de la CALL du 6 avril 2023 ; "
+        "avenant n° 2, date de signature inconnue, au plus tôt le 6 décembre 2023 ; "
+        "avenant à la convention « chapeau » d'ORT de la CALL, date de signature inconnue, "
+        "au plus tôt le 6 décembre 2023"
     )
     described = cat[EXT].to_dict()
     assert described["acts"][0] == {
         "id": "avenant-2", "kind": "avenant", "title": cat.act("avenant-2").title,
-        "date": "2023-12-06", "date_precision": "not-before",
-        "articles": list(cat.act("avenant-2").articles),
+        "short": "avenant n° 2", "date": "2023-12-06", "date_precision": "not-before",
+        "date_verified": True, "articles": list(cat.act("avenant-2").articles),
     }  # fmt: skip
     assert (described["valid_from_precision"], described["valid_to"]) == ("not-before", None)
     assert described["communes_possible"] == ["62523"]  # Loison-sous-Lens: not known
+    assert described["provenance"]["status"] == "indicatif"
     assert "geometry" not in described
 
 
 def test_approximate_end_is_recorded_with_its_precision() -> None:
     """The OPAH-RU's end is approximate: an exported row must say so, as for its start."""
-    record = catalog()[OPAH].to_record()
-    assert record.get("valid_to_precision") == "approximate"
+    row = catalog().to_geodataframe(all_dates=True).set_index("id").loc[OPAH]
+    assert row["valid_to_precision"] == "approximate"
     assert catalog()[OPAH].to_dict().get("valid_to_precision") == "approximate"
 
 
@@ -258,10 +258,11 @@ def test_ort_perimeter_is_the_union_of_ort_sectors_in_force(day: str, layers: li
 
 @pytest.mark.parametrize("day", ["2019-08-04", "2024-06-01", "2027-01-15"])
 def test_ort_perimeter_names_each_act_once(day: str) -> None:
-    """Both sectors rest on the avenant n° 2: the merged row cites it once, in act order."""
-    got = ort_perimeter(date=day)["legal_basis"].iloc[0]
-    labels = [a.label for x in on(day).sectors for a in x.acts]
-    assert got == " ; ".join(dict.fromkeys(labels))
+    """Both sectors rest on the avenant n° 2: the merged row cites each act in force once."""
+    got = ort_perimeter(date=day)["acts"].iloc[0]
+    ids = [a.id for x in on(day).sectors for a in on(day).acts(x)]
+    assert got == ",".join(dict.fromkeys(ids))
+    assert len(got.split(",")) == len(set(got.split(",")))
 
 
 def test_extension_enlarges_the_ort() -> None:
@@ -287,7 +288,8 @@ def test_no_ort_reason_cites_the_act_that_starts_the_ort() -> None:
     assert "arrêté préfectoral du 4 août 2019" in state.no_ort_reason
     assert "avenant" not in state.no_ort_reason
     assert state.no_ort_reason_fr == (
-        "l'ORT commence le 4 août 2019, arrêté préfectoral du 4 août 2019"
+        "l'ORT commence le 4 août 2019, arrêté préfectoral du 4 août 2019 "
+        "(date de publication non vérifiée)"
     )
 
 
@@ -332,10 +334,14 @@ def test_replace_uses_the_official_file_and_leaves_the_bundled_catalogue(tmp_pat
 
     new = bundled.replace(ORT, path, source="Ville de Lens, service SIG")
     layer = new[ORT]
-    assert layer.status == "officiel"
-    assert layer.accuracy_m == 5.0
-    assert layer.path == path
+    # a loaded file is "fourni", not "officiel": nothing says it is the plan of an act
+    assert layer.status == "fourni"
+    assert layer.accuracy_m == bundled_ort.accuracy_m  # nothing says it is more precise
+    assert layer.provenance.file == path.name
+    assert layer.provenance.sha256 == file_sha256(path)
     assert layer.source == "Ville de Lens, service SIG"
+    assert {"layer": ORT, "file": path.name, "sha256": file_sha256(path), "status": "fourni"} \
+        in new.fingerprint()["files"]
     # dates, acts and the facts of the sector are kept
     assert layer.valid_from == bundled_ort.valid_from
     assert layer.valid_from_precision == bundled_ort.valid_from_precision
@@ -375,7 +381,7 @@ def test_replace_with_metadata_and_a_file_without_crs(tmp_path: Path) -> None:
         ORT, path, crs=2154, accuracy_m=2, valid_to="2030-12-31", acts=["arrete-ort-2019"]
     )
     layer = new[ORT]
-    assert (layer.accuracy_m, layer.legal_basis) == (2.0, "arrêté préfectoral du 4 août 2019")
+    assert (layer.accuracy_m, [a.id for a in layer.acts]) == (2.0, ["arrete-ort-2019"])
     assert layer.in_force("2030-12-31") and not layer.in_force("2031-01-01")
     assert str(layer.timing("2031-01-01")) == "termine"
     dated = catalog().replace(
@@ -388,9 +394,28 @@ def test_replace_with_metadata_and_a_file_without_crs(tmp_path: Path) -> None:
 def test_official_sector_makes_an_official_ort_row(tmp_path: Path) -> None:
     """On 2022-01-01 the only ORT sector is official: the merged ORT row says "officiel",
     whatever the status of the OPAH-RU drawn beside it (not a sector of the ORT)."""
-    new = catalog().replace(ORT, write_official_ort(tmp_path))
+    new = catalog().replace(ORT, write_official_ort(tmp_path), status="officiel",
+                            plan_act="arrete-ort-2019", supplier="Ville de Lens, SIG",
+                            supplied_on="2025-01-15")  # fmt: skip
     assert [x.id for x in on("2022-01-01", new).sectors] == [ORT]
     assert ort_perimeter("2022-01-01", catalog=new)["status"].iloc[0] == "officiel"
+    assert new[ORT].accuracy_m == 5.0  # the plan annexed to an act: cadastral scale
+    prov = new[ORT].provenance
+    assert (prov.act, prov.supplier, prov.supplied_on) == (
+        "arrete-ort-2019", "Ville de Lens, SIG", dt.date(2025, 1, 15))
+
+
+def test_official_needs_the_act_the_supplier_and_the_date(tmp_path: Path) -> None:
+    """« officiel » is earned by where a file comes from, not by loading it."""
+    path = write_official_ort(tmp_path)
+    with pytest.raises(PerimeterFileError, match="needs plan_act, supplier, supplied_on"):
+        catalog().replace(ORT, path, status="officiel")
+    with pytest.raises(PerimeterFileError, match="needs supplied_on"):
+        catalog().replace(ORT, path, status="officiel", plan_act="arrete-ort-2019",
+                          supplier="Ville de Lens")  # fmt: skip
+    with pytest.raises(PerimeterFileError, match="plan_act 'nope' is not an act id"):
+        catalog().replace(ORT, path, status="officiel", plan_act="nope", supplier="x",
+                          supplied_on="2025-01-01")  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -452,7 +477,8 @@ def test_user_catalogue_file(tmp_path: Path) -> None:
         assert layer.valid_from_precision == square.valid_from_precision
         assert [a.id for a in layer.acts] == list(square.acts)
         assert layer.communes == ("62498",)
-        assert layer.path == tmp_path / f"{layer.id}.gpkg"
+        assert layer.provenance.file == f"{layer.id}.gpkg"
+        assert layer.provenance.sha256 == file_sha256(tmp_path / f"{layer.id}.gpkg")
         assert layer.area_ha * 1e4 == pytest.approx(square.geometry.area, rel=1e-6)
     assert cat["test-ort"].includes_centre_ville is True
     assert cat["test-ext"].includes_centre_ville is False
@@ -500,7 +526,7 @@ def test_version_1_catalogue_loads_with_a_warning_saying_how_to_upgrade(tmp_path
         assert fragment in messages[0]
     assert cat.ids == ["test-ort", "test-ext", "test-opah"]
     assert [x.kind for x in cat] == [ORT_SECTOR, ORT_SECTOR, "opah-ru"]
-    assert cat["test-ort"].legal_basis == "Acte synthétique test-ort du 4 août 2019"
+    assert acts_label(cat["test-ort"].acts) == "Acte synthétique test-ort du 4 août 2019"
     assert cat["test-ort"].acts[0].kind == "autre"
     assert cat["test-ext"].valid_from_precision == "exact"  # v1 cannot say "not before"
     assert cat["test-ort"].includes_centre_ville is None  # unknown in v1
@@ -568,8 +594,8 @@ BAD_CATALOGUES = [
     ("format = 2\n", "format = 3\n", PerimeterFileError, "format = 2 is missing"),
     ("format = 2\n", 'format = 2\ncolour = "red"\n', PerimeterFileError,
      "unknown field 'colour'. Known fields: format, catalog, territory, annex, act, sector"),
-    ('name = "synthetic test catalogue"', 'name = "x"\nversion = 2', PerimeterFileError,
-     r"\[catalog\]: unknown field 'version'"),
+    ('name = "synthetic test catalogue"', 'name = "x"\ncolour = 2', PerimeterFileError,
+     r"\[catalog\]: unknown field 'colour'"),
     ('kind = "epci"', 'kind = "epci"\nepci = "CALL"', PerimeterFileError,
      r"\[territory\]: unknown field 'epci'"),
     ('ort_communes = ["62498"]', 'ort_communes = ["Lens"]', PerimeterFileError,

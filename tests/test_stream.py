@@ -70,7 +70,7 @@ def test_streaming_equals_in_memory(points_csv, tmp_path) -> None:
 def test_resume_after_interruption(points_csv, tmp_path, monkeypatch) -> None:
     path, _ = points_csv
     out = tmp_path / "out.csv"
-    real = stream._locate
+    real = stream.locate_points
     calls = {"n": 0}
 
     def flaky(*args, **kwargs):
@@ -79,7 +79,7 @@ def test_resume_after_interruption(points_csv, tmp_path, monkeypatch) -> None:
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(stream, "_locate", flaky)
+    monkeypatch.setattr(stream, "locate_points", flaky)
     with pytest.raises(KeyboardInterrupt):
         ortgeo.locate_file(path, out, date=DATE, chunk_size=20_000)
     assert not out.exists()
@@ -89,7 +89,7 @@ def test_resume_after_interruption(points_csv, tmp_path, monkeypatch) -> None:
     report = ortgeo.locate_file(path, out, date=DATE, chunk_size=20_000)
     assert report["resumed_rows"] == 60_000
     assert calls["n"] == 100 + 7  # only the 7 chunks left were located again
-    monkeypatch.setattr(stream, "_locate", real)
+    monkeypatch.setattr(stream, "locate_points", real)
     fresh = ortgeo.locate_file(path, tmp_path / "fresh.csv", date=DATE, chunk_size=20_000)
     assert fresh["resumed_rows"] == 0
     assert (tmp_path / "fresh.csv").read_bytes() == out.read_bytes()

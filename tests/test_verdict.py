@@ -24,6 +24,8 @@ BULLY = (2.71771, 50.44647)
 LOISON = (2.85446, 50.44647)
 #: 20 m outside the entrée de ville sector, near Loison-sous-Lens (indicative geometry).
 EDGE = (2.8486, 50.4395)
+#: In Lens, 1.2 km north of the centre-ville sector (indicative geometry): firmly outside.
+LENS_OUTSIDE = (2.832308, 50.45)
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +44,7 @@ def test_inside_verdict_explains_itself_in_a_notarys_french():
     assert v.layer("call-opah-ru-coeur-de-ville").status == "dedans"
     text = v.explain()
     assert "Commune : Lens (62498)" in text
-    assert "Secteurs d'intervention de l'ORT : INCLUS — dans « Centre-ville de Lens »" in text
+    assert "ORT de la CALL – secteurs de Lens : INCLUS — dans « Centre-ville de Lens »" in text
     assert "côté intérieur (marge ± 250" in text
     assert "arrêté préfectoral du 4 août 2019" in text and "avenant n° 2" in text
     assert "au plus tôt le 6 décembre 2023" in text  # the amendment's date is unknown
@@ -59,15 +61,15 @@ def test_inside_verdict_explains_itself_in_a_notarys_french():
 def test_denormandie_follows_the_commune_and_the_date():
     cases = {
         (CHURCH, "2018-12-31"): "pas encore en vigueur",
-        (CHURCH, "2019-06-01"): "que le centre des communes de la liste officielle",
+        (CHURCH, "2019-06-01"): "le centre des communes de la liste officielle et des commu",
         (CHURCH, "2020-01-01"): "tout le territoire de la commune de Lens",
-        (SALLAUMINES, "2024-06-01"): "ne figure pas dans le tableau de suivi",
+        (SALLAUMINES, "2024-06-01"): "est absente du tableau de l'ANCT du 18 septembre 2024",
         (LIEVIN, "2024-06-01"): "tout le territoire de la commune de Liévin",
         (BULLY, "2023-04-05"): "pas encore à cette date pour Bully-les-Mines",
-        (BULLY, "2023-04-06"): "signataire d'une convention d'ORT depuis le 6 avril 2023",
+        (BULLY, "2023-04-06"): "convention d'ORT signée le 6 avril 2023, d'après le tableau",
         (CHURCH, "2027-12-31"): "tout le territoire de la commune de Lens",
-        (CHURCH, "2028-01-01"): "vérifier si une loi postérieure l'a prorogée",
-        (LOISON, "2024-06-01"): "ne figure pas dans le tableau de suivi",
+        (CHURCH, "2028-01-01"): "vérifier si une loi de finances postérieure l'a prorogée",
+        (LOISON, "2024-06-01"): "est absente du tableau de l'ANCT du 18 septembre 2024",
     }
     for (lonlat, date), expected in cases.items():
         text = note(ortgeo.check_point(*lonlat, date=date), "denormandie")
@@ -83,22 +85,25 @@ def test_points_outside_lens():
     assert v.status == "indetermine" and v.commune.name == "Liévin"
     assert "ne contient pas les secteurs d'intervention de Liévin" in v.reason
     assert ortgeo.check_point(*BULLY, date="2024-06-01").status == "indetermine"
-    # Before the CALL's chapeau convention, Bully-les-Mines had no ORT: a plain answer.
-    assert ortgeo.check_point(*BULLY, date="2023-04-05").status == "dehors"
-    # Loison-sous-Lens did not sign: outside the sectors held.
+    # Before the CALL's chapeau convention: ortgeo holds no sector of Bully either way.
+    bully = ortgeo.check_point(*BULLY, date="2023-04-05")
+    assert bully.status == "indetermine" and "hors des secteurs connus d'ortgeo" in bully.reason
+    # Loison-sous-Lens: the entrée de ville sector may reach into it, not established.
     loison = ortgeo.check_point(*LOISON, date="2024-06-01")
-    assert loison.status == "dehors" and loison.commune.insee == "62523"
+    assert loison.status == "indetermine" and loison.commune.insee == "62523"
+    assert "possible, non établi" in loison.reason
 
 
 def test_outside_limite_and_the_effects_notes():
-    out = ortgeo.check_point(*SALLAUMINES, date="2024-06-01")
+    out = ortgeo.check_point(*LENS_OUTSIDE, date="2024-06-01")
     assert out.status == "dehors" and out.inside is False
     assert "NON INCLUS" in out.explain()
     assert "L752-1-2" in note(out, "effects")
     edge = ortgeo.check_point(*EDGE, date="2024-06-01")
     assert edge.status == "limite" and edge.inside is None
     assert "EN LIMITE" in edge.explain() and "à vérifier" in edge.explain()
-    assert ortgeo.check_point(*EDGE, date="2023-12-05").status == "dehors"
+    # before the extension ortgeo holds nothing in Loison-sous-Lens: no firm answer there
+    assert ortgeo.check_point(*EDGE, date="2023-12-05").status == "indetermine"
     # The AEC sentence only for a sector that includes the centre-ville.
     assert "L752-1-1" in note(ortgeo.check_point(*CHURCH, date="2024-06-01"), "effects")
     ext = ortgeo.catalog()["lens-entree-de-ville"].geometry.representative_point()
@@ -113,7 +118,10 @@ def test_time_uncertainty_is_an_answer():
     assert v.status == "date-incertaine" and v.inside is None
     text = v.explain()
     assert "INCLUS SOUS RÉSERVE" in text and "INCLUS —" not in text
-    assert "dont la date est inconnue, au plus tôt le 6 décembre 2023" in note(v, "timing")
+    assert (
+        "à la signature de l'avenant n° 2 et de l'avenant à la convention « chapeau » d'ORT de "
+        "la CALL, dont les dates sont inconnues, au plus tôt le 6 décembre 2023"
+    ) in note(v, "timing")
     assert v.to_dict()["layers"][1]["timing"] == "incertain"
     # Still there after the ACV period, with a warning to check with the CALL.
     later = ortgeo.check_point(ext.x, ext.y, date="2027-01-01", band_m=10)
@@ -137,7 +145,10 @@ def test_opah_ru_notes_before_during_after():
 def test_before_the_prefectoral_order_there_is_no_ort():
     v = ortgeo.check_point(*CHURCH, date="2019-08-03")
     assert v.status == "sans-ort" and v.ort is None
-    assert v.reason == "l'ORT commence le 4 août 2019, arrêté préfectoral du 4 août 2019"
+    assert v.reason == (
+        "l'ORT commence le 4 août 2019, arrêté préfectoral du 4 août 2019 "
+        "(date de publication non vérifiée)"
+    )
     assert "AUCUN SECTEUR EN VIGUEUR" in v.explain()
     assert ortgeo.check_point(*CHURCH, date="2019-08-04").status == "dedans"
 
@@ -149,8 +160,11 @@ def test_invalid_points_give_reasons_not_verdicts():
     v = ortgeo.check_point(float("nan"), 50.4)
     assert v.status == "invalide"
     json.dumps(v.to_dict(), allow_nan=False)  # valid JSON even with NaN input
-    far = ortgeo.check_point(5.37, 43.30)  # Marseille: far from the catalogue's territory
-    assert far.status == "invalide" and "km du territoire du catalogue" in far.reason
+    far = ortgeo.check_point(5.37, 43.30)  # Marseille: a valid point, outside what ortgeo holds
+    assert far.status == "indetermine" and "hors des secteurs connus d'ortgeo" in far.reason
+    assert "coordonnées" not in far.reason
+    xy = ortgeo.check_point(2.83, 50.43, crs=2154)  # degrees given as Lambert-93
+    assert xy.status == "invalide" and "ressemblent à des degrés" in xy.reason
 
 
 @pytest.mark.parametrize("band", [-5, float("nan"), float("inf"), "abc"])
@@ -163,6 +177,9 @@ def test_json_schema_snapshot(squares):
     """The JSON output is a contract: compare with the stored snapshot (synthetic catalogue)."""
     v = ortgeo.check_point(2.8220, 50.4290, date="2024-06-01", catalog=squares)
     got = json.loads(json.dumps(v.to_dict(), ensure_ascii=False, allow_nan=False))
+    for f in got["fingerprint"]["files"]:  # a GeoPackage written now has its own bytes
+        assert len(f["sha256"]) == 64
+        f["sha256"] = "<64 hex>"
     if os.environ.get("ORTGEO_UPDATE_SNAPSHOTS"):  # pragma: no cover - deliberate update
         SNAPSHOT.write_text(json.dumps(got, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     assert got == json.loads(SNAPSHOT.read_text(encoding="utf-8"))
@@ -173,23 +190,27 @@ def test_json_schema_snapshot(squares):
 
 def test_json_of_the_bundled_catalogue_shows_sectors_and_acts():
     d = ortgeo.check_point(*CHURCH, date="2024-06-01").to_dict()
-    assert list(d)[:7] == ["date", "status", "inside", "reason", "summary", "point", "commune"]
+    assert list(d)[:8] == ["date", "status", "inside", "reason", "summary", "ort_name", "point",
+                           "commune"]  # fmt: skip
     centre, ext, opah = d["layers"]
     assert centre["name"] == "Centre-ville de Lens" and centre["includes_centre_ville"] is True
     assert centre["communes"] == ["62498"] and centre["timing"] == "en-vigueur"
     assert [(a["id"], a["date_precision"]) for a in centre["acts"]] == [
-        ("arrete-ort-2019", "exact"), ("avenant-2", "not-before"),
-    ]  # fmt: skip
+        ("convention-acv-2018", "exact"), ("arrete-ort-2019", "exact"),
+        ("avenant-deploiement-2021", "exact"), ("convention-chapeau-2023", "exact"),
+        ("avenant-2", "not-before"), ("avenant-convention-chapeau", "not-before"),
+    ]  # the act chain in force on 2024-06-01  # fmt: skip
     assert ext["includes_centre_ville"] is False and ext["timing"] == "incertain"
     assert opah["kind"] == "opah-ru"
     assert d["ort"]["decided_by"] == "lens-centre-ville"
     assert d["commune"]["denormandie"]["applies"] == "commune"
+    # no timing note: the uncertain entrée de ville sector neither decides nor is near
     assert [n["code"] for n in d["notes"]] == [
-        "timing", "denormandie", "effects", "opah-ru", "data-status",
+        "denormandie", "effects", "opah-ru", "data-status",
     ]  # fmt: skip
 
 
-@pytest.mark.parametrize("lon, lat", [(200.0, 95.0), (2.0, 48.85), (float("nan"), 50.4)])
+@pytest.mark.parametrize("lon, lat", [(200.0, 95.0), (48.85, 2.0), (float("nan"), 50.4)])
 def test_an_invalid_point_gets_no_commune_or_dispositif_note(lon: float, lat: float) -> None:
     # no place, so no commune: saying "the commune is not in the ANCT table" would mislead
     for day in ("2019-06-01", "2024-06-01", "2026-12-01"):

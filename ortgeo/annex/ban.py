@@ -11,7 +11,7 @@ import pandas as pd
 from ortgeo.dates import parse_optional_date
 from ortgeo.errors import InputFileError
 from ortgeo.maps.style import date_fr
-from ortgeo.verdict import LENS_INSEE
+from ortgeo.communes import LENS_INSEE
 
 __all__ = ["ban_label", "ban_source", "is_export", "load_ban"]
 

@@ -76,6 +76,8 @@ def _rows(parts: list[dict[str, Any]]) -> Iterator[tuple[str, list[str]]]:
             yield "category", [title]
         yield "sector", [f"{part['title']} — {part['legend']}"]
         yield "note", [part["act"]]
+        yield "note", [f"Communes : {part['communes']}"]
+        yield "note", [f"Actes en vigueur : {part['acts']}"]
         for key, title in _LISTS:
             count = part["n_included" if key == "included" else "n_check"]
             yield "heading", [f"{title} ({count})"]

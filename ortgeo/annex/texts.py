@@ -9,7 +9,7 @@ from typing import Any
 import jinja2
 import pandas as pd
 
-from ortgeo.maps._state import AnnexState
+from ortgeo.maps._state import AnnexState, StateLayer
 from ortgeo.maps.style import (
     CARTOUCHE_TITLE,
     INDICATIF_WARNING,
@@ -17,7 +17,8 @@ from ortgeo.maps.style import (
     date_fr,
     precision_fr,
 )
-from ortgeo.verdict import LENS_INSEE
+from ortgeo.communes import LENS_INSEE, commune_name
+from ortgeo.texts import acts_label, note, validity
 
 __all__ = [
     "denormandie_note",
@@ -109,8 +110,30 @@ def readme(
             sources=sources,
             precision=precision_fr,
             area=lambda layer: f"{layer.area_ha:.1f} ha".replace(".", ","),
+            acts=lambda layer: acts_label(state.perimeters.acts(layer)),
+            validity=validity,
+            communes=communes_label,
+            fingerprint=note("fingerprint", lines=True, fp=state.perimeters.fingerprint()),
         )
     )
+
+
+def communes_label(item: StateLayer) -> str:
+    """The communes of a layer, those it may reach into said so: « 62498 Lens ; 62523
+    Loison-sous-Lens : possible, non établi ».
+
+    Examples
+    --------
+    >>> from ortgeo.maps._state import annex_state
+    >>> communes_label(annex_state().sectors[1])
+    '62498 Lens ; 62523 Loison-sous-Lens : possible, non établi'
+    """
+    layer = item.layer
+    drawn = [c for c in item.communes if c not in layer.communes_possible]
+    parts = [f"{c} {commune_name(c)}".strip() for c in drawn]
+    parts += [f"{c} {commune_name(c)} : possible, non établi".replace("  ", " ")
+              for c in layer.communes_possible]  # fmt: skip
+    return " ; ".join(parts)
 
 
 def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
@@ -126,6 +149,8 @@ def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
             "category": sector.category, "title": sector.title, "status": sector.status,
             "legend": sector.item.legend,
             "act": f"{sector.item.act_title} — entrée en vigueur : {sector.item.act_date_fr}",
+            "acts": acts_label(state.perimeters.acts(sector.item.layer)),
+            "communes": communes_label(sector.item),
             "included": included, "check": check,
             "n_included": int(sum(r["nb_adresses"] for r in included)),
             "n_check": int(sum(r["nb_adresses"] for r in check)),

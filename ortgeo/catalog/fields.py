@@ -58,8 +58,6 @@ COVERAGE_KEYS = ("topic", "communes", "extent", "layers", "valid_from", "valid_f
 def codes(entry: Mapping[str, Any], key: str, where: str, *, wildcard: bool = False) -> tuple[str, ...]:
     """A list of INSEE codes (``"*"`` for every commune where ``wildcard``)."""
     raw = entry.get(key, [])
-    if isinstance(raw, str):  # a table cell: comma-separated codes
-        raw = [c for c in (part.strip() for part in raw.split(",")) if c]
     if not isinstance(raw, list | tuple):
         raise PerimeterFileError(f'{where}: {key} must be a list of INSEE codes, e.g. ["62498"].')
     if wildcard and list(raw) == [ALL_COMMUNES]:
@@ -72,10 +70,8 @@ def codes(entry: Mapping[str, Any], key: str, where: str, *, wildcard: bool = Fa
 
 def _ids(entry: Mapping[str, Any], key: str, where: str) -> list[str]:
     raw = entry.get(key, [])
-    if isinstance(raw, str):
-        raw = [c for c in (part.strip() for part in raw.split(",")) if c]
     if not isinstance(raw, list | tuple) or not all(isinstance(a, str) for a in raw):
-        raise PerimeterFileError(f"{where}: {key} must be a list of ids.")
+        raise PerimeterFileError(f"{where}: {key} must be a list of {key.rstrip('s')} ids.")
     return list(raw)
 
 

@@ -309,6 +309,9 @@ def from_geodataframe(
         kind = str(entry.pop("kind"))
         kind = ORT_SECTOR if kind in _ORT_KINDS else kind
         terr = str(entry.pop("territory") or "")
+        for key in ("communes", "communes_possible", "communes_all", "acts"):  # text cells
+            if isinstance(entry.get(key), str):
+                entry[key] = [c for c in (v.strip() for v in entry[key].split(",")) if c]
         for key in ("valid_from", "valid_to", "review_after", "supplied_on"):
             if key in entry and isinstance(entry[key], str) and entry[key]:
                 entry[key] = entry[key][:10]

@@ -282,7 +282,7 @@ def locate_sectors(
 
     Examples
     --------
-    >>> r = locate_sectors(([2.833889, 2.863056], [50.429167, 50.420278]), date="2024-06-01")
+    >>> r = locate_sectors(([2.833889, 2.832308], [50.429167, 50.45]), date="2024-06-01")
     >>> r.points["ort_status"].tolist()
     ['dedans', 'dehors']
     >>> r.long[["point", "sector", "status"]].astype(str).values.tolist()

@@ -24,12 +24,12 @@ import shapely
 
 from ortgeo.catalog import Catalog, Layer
 from ortgeo.catalog import catalog as _catalog
-from ortgeo.communes import commune_outlines
+from ortgeo.communes import LENS_INSEE, commune_outlines
 from ortgeo.crs import L93
 from ortgeo.dates import DateLike
 from ortgeo.inforce import PerimetersInForce, on
 from ortgeo.maps import style
-from ortgeo.verdict import LENS_INSEE
+from ortgeo.texts import act_date
 
 __all__ = ["AnnexState", "StateLayer", "annex_state", "state_layer"]
 
@@ -128,7 +128,7 @@ class AnnexState:
     def act_line(self) -> str:
         """The annex's act and its date, in French (empty when not drawn for an act)."""
         act = self.perimeters.act
-        return f"{act.title} — {act.date_fr}" if act is not None else ""
+        return f"{act.title} — {act_date(act)}" if act is not None else ""
 
 
 @functools.lru_cache(maxsize=64)
@@ -146,7 +146,7 @@ def state_layer(layer: Layer) -> StateLayer:
     """A catalogue layer with the words its drawing needs (legend, act, date, communes)."""
     basis = next((a for a in layer.acts if a.id == layer.valid_from_basis), None)
     act = basis or (layer.acts[-1] if layer.acts else None)
-    when = act.date_fr if act is not None else style.DATE_UNKNOWN
+    when = act_date(act) if act is not None else style.DATE_UNKNOWN
     communes = (*layer.communes, *layer.communes_possible) or _communes_touched(layer)
     return StateLayer(
         layer=layer,

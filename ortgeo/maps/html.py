@@ -52,6 +52,7 @@ from ortgeo.maps.style import (
     precision_fr,
 )
 from ortgeo.output import atomic_path, check_output_path
+from ortgeo.texts import acts_label, validity
 
 __all__ = ["annex_map", "offline_problems", "render_html", "save_html", "scene_map"]
 
@@ -169,9 +170,9 @@ def _layer_popup(item: StateLayer | Layer) -> str:
         [
             ("Couche", layer.title),
             ("Acte", f"{item.act_title} — {item.act_date_fr}"),
-            ("Base légale", layer.legal_basis),
+            ("Base légale", acts_label(layer.acts)),
             ("Date de l'acte", date_fr(layer.act_date, "inconnue")),
-            ("Validité", layer.validity_fr),
+            ("Validité", validity(layer)),
             ("Statut", layer.status),
             ("Précision", precision_fr(layer.accuracy_m)),
             ("Surface", f"{layer.area_ha:.1f} ha".replace(".", ",")),

@@ -30,7 +30,8 @@ from ortgeo.maps import style
 from ortgeo.maps._state import AnnexState, StateLayer, annex_state, outlines_l93
 from ortgeo.maps.legend import LegendGroup, build_legend
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
-from ortgeo.verdict import LENS_INSEE
+from ortgeo.texts import validity
+from ortgeo.communes import LENS_INSEE
 
 __all__ = ["Scene", "build_scene", "context_layers", "read_streets", "without_context"]
 
@@ -449,7 +450,7 @@ def build_scene(
             for layer in ext:
                 notices.append(
                     f"« {layer.title} » n'est pas en vigueur le {date_fr(day)} "
-                    f"(en vigueur {layer.validity_fr}) : elle n'est pas représentée."
+                    f"(en vigueur {validity(layer)}) : elle n'est pas représentée."
                 )
     status = state.data_status
     if state.avenant:

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import ortgeo
+from ortgeo.communes import LENS_INSEE
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
 from ortgeo.geocoders import (
@@ -33,11 +34,11 @@ from ortgeo.geocoders import (
 from ortgeo.service.cache import AnswerCache
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import ApiError
+from ortgeo.texts import acts_label
 
 __all__ = ["LENS_INSEE", "Lookup", "Question", "commune_status", "json_bytes"]
 
 #: The commune whose ORT the bundled catalogue describes.
-LENS_INSEE = "62498"  # the commune of the bundled sectors
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 
 #: A check as the cache keys it: ``(kind, address or lon, None or lat, date)``.
@@ -66,14 +67,17 @@ def commune_status(
     out = status.to_dict(date)
     state = ortgeo.on(date, catalog)
     here = [x for x in state.sectors if insee in (*x.communes, *x.communes_possible)]
+    entry = state.coverage(insee)
     out.update({
         "name": status.name or name,
         "ort": (status.ort == "signee") if status.known else None,
         "signed": out["ort_signed_on"],
         "in_force": status.ort_signed(date) if status.known else None,
-        "sectors": [{**x.to_dict(), "title": x.title, "legal_basis": x.legal_basis,
+        "sectors": [{**x.to_dict(), "title": x.title, "legal_basis": acts_label(state.acts(x)),
+                     "acts_in_force": [a.to_dict() for a in state.acts(x)],
                      "timing": str(state.timing(x))} for x in here],
-        "sectors_missing": insee in state.missing_communes,
+        "coverage": entry.to_dict() if entry is not None else None,
+        "sectors_missing": entry is None or entry.extent != "complete",
         "message": status.explain(date),
     })  # fmt: skip
     return out
