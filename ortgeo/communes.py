@@ -403,9 +403,9 @@ def _cog_record(row: dict[str, str]) -> CogCommune:
 
 def _cog_row(insee: str) -> dict[str, str] | None:
     """The row of one code of the COG extract, found in its text (no table is built)."""
-    code = str(insee).strip()
-    if not (len(code) == 5 and code[2:].isdigit() and (code[:2].isdigit() or
-                                                       code[:2] in ("2A", "2B"))):  # fmt: skip
+    try:
+        code = insee_code(insee, "commune")
+    except OrtgeoError:
         return None
     text = _cog_text()
     start = text.find(b"\n" + code.encode() + b",")
@@ -623,7 +623,7 @@ def _bundled_programmes() -> dict[str, Programme]:
             for r in rows if r["acv"] == "True" or r["pvd"] == "True"}  # fmt: skip
 
 
-def _download(url: str, session: requests.Session | None, timeout: float) -> bytes:
+def _download(url: str, session: requests.Session | None, timeout: float, retries: int) -> bytes:
     import requests
 
     from ortgeo.geocoders.transport import RetryPolicy, check_service_url, send_with_retries
@@ -634,7 +634,7 @@ def _download(url: str, session: requests.Session | None, timeout: float) -> byt
         raise InvalidURLError(
             f"--url {url!r} is not an http(s) address of a CSV table, e.g. {ANCT_URL}."
         ) from None
-    policy = RetryPolicy(max_retries=2, timeout=timeout)
+    policy = RetryPolicy(max_retries=retries, timeout=timeout)
     try:
         resp = send_with_retries(session or requests.Session(), "GET", url, policy=policy,
                                  service="The ANCT table server", stream=True)  # fmt: skip
@@ -651,6 +651,7 @@ def update_ort_table(
     session: requests.Session | None = None,
     today: _dt.date | None = None,
     timeout: float = 120.0,
+    retries: int = 2,
     min_share: float = 0.5,
 ) -> OrtTable:
     """Download the current ANCT table of ORT communes and use it from now on.
@@ -668,8 +669,8 @@ def update_ort_table(
         HTTP transport (tests, proxies).
     today : datetime.date, optional
         The download date recorded as the table's date (default today).
-    timeout : float
-        Seconds to wait for the server.
+    timeout, retries : float, int
+        Seconds to wait for the server; retries after a failure to reach it or HTTP 5xx.
     min_share : float
         Refuse a table with fewer signed ORT communes than this share of the table in use:
         a truncated or filtered export (one export of the ANCT document once held a single
@@ -689,7 +690,7 @@ def update_ort_table(
 
     Examples
     --------
-    >>> update_ort_table("http://127.0.0.1:9/ort.csv", timeout=1)
+    >>> update_ort_table("http://127.0.0.1:9/ort.csv", timeout=1, retries=0)
     Traceback (most recent call last):
     ...
     ortgeo.errors.GeocoderUnavailable: The ANCT table server at http://127.0.0.1:9/ort.csv ...
@@ -697,7 +698,7 @@ def update_ort_table(
     url = url or os.environ.get("ORTGEO_ANCT_URL") or ANCT_URL
     current = ort_table()
     try:
-        raw = parse_anct_csv(_download(url, session, timeout), url)
+        raw = parse_anct_csv(_download(url, session, timeout, retries), url)
         table = convert_anct(raw, programmes=_bundled_programmes(),
                              taken_on=today or _dt.date.today())  # fmt: skip
         signed = sum(r["ort"] == "signee" for r in table)
