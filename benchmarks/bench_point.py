@@ -10,8 +10,9 @@ interpreter, for this checkout and (with ``--before``) for another source tree t
    encoding (``json.dumps(..., ensure_ascii=False, allow_nan=False)``) on random points of
    the Lens area (date 2024-06-01, a new point each call); best of 5 × 100 calls after
    a warm-up, in ms per call;
-2. **start-up**: ``python -m ortgeo.cli check --lonlat 2.8339,50.4292`` and
-   ``--xy 688180,7036861`` (warm: bytecode compiled, files in the page cache), wall
+2. **start-up**: ``python -m ortgeo.cli check --lonlat 2.8339,50.4292``,
+   ``--xy 688180,7036861`` and ``--lonlat 2.7775,50.2910`` (Arras, outside the CALL: the
+   Pas-de-Calais outlines are read) (warm: bytecode compiled, files in the page cache), wall
    time and CPU time (user + sys of the child), best and median of ``--runs``.
 
 The load average is printed with the results: on a shared machine, compare the columns
@@ -62,6 +63,7 @@ print(json.dumps({"per_call_ms": best * 1e3, "cpu_ms": cpu * 1e3}))
 COMMANDS = {
     "check --lonlat": ["check", "--lonlat", "2.8339,50.4292"],
     "check --xy": ["check", "--xy", "688180,7036861"],
+    "check Arras": ["check", "--lonlat", "2.7775,50.2910"],  # outside the CALL's outlines
 }
 
 

@@ -21,6 +21,7 @@ __all__ = [
     "OrtgeoError",
     "OutputFileError",
     "PerimeterFileError",
+    "UnknownCommuneError",
     "UnknownLayerError",
 ]
 
@@ -34,6 +35,24 @@ class UnknownLayerError(OrtgeoError, KeyError):
 
     def __str__(self) -> str:  # KeyError quotes its message; we want it plain
         return str(self.args[0]) if self.args else ""
+
+
+class UnknownCommuneError(OrtgeoError, ValueError):
+    """An INSEE code that is not a commune of the official code list (COG).
+
+    Attributes
+    ----------
+    insee : str
+        The code asked for.
+    successor : str or None
+        For the code of a former commune (merged into another), the code of the commune it
+        is part of today; ``None`` otherwise.
+    """
+
+    def __init__(self, message: str, *, insee: str, successor: str | None = None) -> None:
+        super().__init__(message)
+        self.insee = insee
+        self.successor = successor
 
 
 class InvalidDateError(OrtgeoError, ValueError):

@@ -89,9 +89,10 @@ def reference() -> Path:
 def _isolated_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
     """Never touch the user's cache or environment, never reach the internet by accident.
 
-    Each test session gets its own cache folder; the BAN API URL points to a closed local
-    port unless a test sets its own (a test server on 127.0.0.1).
+    Each test session gets its own cache folder; the BAN API and ANCT table URLs point to a
+    closed local port unless a test sets its own (a test server on 127.0.0.1).
     """
     monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
     monkeypatch.setenv("ORTGEO_BAN_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("ORTGEO_ANCT_URL", "http://127.0.0.1:9/ort.csv")
     monkeypatch.delenv("ORTGEO_BAN_INDEX", raising=False)

@@ -45,7 +45,8 @@ finally:
 
 @pytest.mark.parametrize(
     "args", [["check", "--lonlat", "2.8339,50.4292"], ["check", "--xy", "688180,7036861"],
-             ["check", "--lonlat", "2.8339,50.4292", "--json", "--date", "2024-06-01"]],
+             ["check", "--lonlat", "2.8339,50.4292", "--json", "--date", "2024-06-01"],
+             ["check", "--lonlat", "2.7775,50.2910"]],  # Arras: the Pas-de-Calais outlines
 )  # fmt: skip
 def test_check_a_point_imports_no_table_library(args: list[str], tmp_path: Path) -> None:
     root = Path(__file__).resolve().parents[1]
@@ -108,13 +109,15 @@ def test_located_point_is_row_0_of_located(day: str, band_m: float | None, unc: 
 
 
 def test_commune_of_one_point_is_commune_at_even_on_borders() -> None:
-    outlines = commune_outlines()
-    coords = shapely.get_coordinates(outlines.geometry.values)[::3]
+    """On the CALL's outlines and on the Pas-de-Calais' (read for a point outside them)."""
+    call, dept = commune_outlines().geometry.values, commune_outlines(True).geometry.values
+    coords = np.r_[shapely.get_coordinates(call)[::3], shapely.get_coordinates(dept)[::11]]
     rng = np.random.default_rng(5)
-    lon = np.r_[coords[:, 0], rng.uniform(2.5, 3.2, 500)]
-    lat = np.r_[coords[:, 1], rng.uniform(50.25, 50.6, 500)]
+    lon = np.r_[coords[:, 0], rng.uniform(2.5, 3.2, 500), rng.uniform(1.5, 3.2, 1500)]
+    lat = np.r_[coords[:, 1], rng.uniform(50.25, 50.6, 500), rng.uniform(50.0, 51.0, 1500)]
     want = commune_at(lon, lat).tolist()
     assert [commune_at_lonlat(float(a), float(b)) for a, b in zip(lon, lat, strict=True)] == want
+    assert sum(w is not None and w not in set(commune_outlines()["code"]) for w in want) > 1500
 
 
 def test_plain_geojson_reads_what_ogr_reads() -> None:

@@ -24,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Check every address of a file; every row kept, in order, with its verdict."),
     "commune": ("ortgeo.cli.commune", "commune",
                 "A commune's ORT status (ACV, PVD, signed since) and Denormandie on a date."),
+    "communes": ("ortgeo.cli.communes", "communes",
+                 "The ANCT table of ORT communes: download the current one (update), info."),
     "ban": ("ortgeo.cli.ban", "ban",
             "Offline BAN addresses: download an export, build the local index."),
     "cadastre": ("ortgeo.cli.cadastre", "cadastre",
