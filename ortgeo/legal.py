@@ -15,7 +15,7 @@ import datetime as _dt
 import functools
 from typing import Any
 
-from ortgeo.communes import commune_name, ort_rows
+from ortgeo.communes import check_commune, commune_name, ort_rows, ort_table
 from ortgeo.dates import DateLike, parse_date, parse_optional_date
 from ortgeo.texts import note
 from ortgeo.validate import insee_code
@@ -50,8 +50,11 @@ class CommuneStatus:
     ort: str = "inconnu"
     ort_signed_on: _dt.date | None = None
     epci: str = ""
+    #: The date of the ANCT table the status was read from (printed with every status).
     updated: _dt.date | None = None
     remark: str = ""
+    #: The date the commune's own row was last updated in that table.
+    row_updated: _dt.date | None = None
     #: How the ORT came: ``"arrete"`` (a prefectoral order turned the ACV convention into an
     #: ORT convention), ``"convention"``, or ``""`` when not signed or not said.
     ort_by: str = ""
@@ -118,6 +121,7 @@ class CommuneStatus:
             "ort_signed": self.ort_signed(day), "epci": self.epci,
             "ort_by": self.ort_by or None,
             "table_updated": self.updated.isoformat() if self.updated else None,
+            "row_updated": self.row_updated.isoformat() if self.row_updated else None,
             "date": day.isoformat(),
             "denormandie": self.denormandie(day),
         }  # fmt: skip
@@ -153,36 +157,23 @@ def commune_status(insee: str, date: DateLike = None) -> CommuneStatus:
     """
     code = insee_code(insee, "commune")
     parse_date(date)
-    return _commune_status(code)
+    table = ort_table()
+    if code not in ort_rows():  # a code of the ANCT table is looked up as the table has it
+        code = check_commune(code).commune  # unknown codes refused; an arrondissement: its commune
+    return _commune_status(code, table.table_date)
 
 
 @functools.lru_cache(maxsize=4096)
-def _commune_status(code: str) -> CommuneStatus:
-    """The status of a valid INSEE code (immutable, read once per code from the tables)."""
+def _commune_status(code: str, table_date: _dt.date | None) -> CommuneStatus:
+    """The status of a commune code in the ANCT table of ``table_date`` (cached per table)."""
     row = ort_rows().get(code)  # cached, read-only here; the table is read as text
     if row is None:
         return CommuneStatus(insee=code, name=commune_name(code), known=False,
-                             updated=_table_date())  # fmt: skip
+                             updated=table_date)  # fmt: skip
     return CommuneStatus(
-        insee=code, name=row["nom"], known=True, programme=row["programme"],
-        acv=row["acv"] == "True", pvd=row["pvd"] == "True", ort=row["ort"],
-        ort_signed_on=parse_optional_date(row["ort_signee_le"]), epci=row["epci"],
-        updated=parse_optional_date(row["actualise_le"]), remark=row["remarque"],
-        ort_by=_ort_by(row),
+        insee=code, name=commune_name(code) or row["nom"], known=True,
+        programme=row["programme"], acv=row["acv"] == "True", pvd=row["pvd"] == "True",
+        ort=row["ort"], ort_signed_on=parse_optional_date(row["ort_signee_le"]),
+        epci=row["epci"], updated=table_date, remark=row["remarque"],
+        row_updated=parse_optional_date(row["actualise_le"]), ort_by=row.get("ort_by", ""),
     )  # fmt: skip
-
-
-@functools.lru_cache(maxsize=1)
-def _table_date() -> _dt.date | None:
-    """The date of the ANCT table: its latest row update (what "absent" is measured at)."""
-    dates = [parse_optional_date(r["actualise_le"]) for r in ort_rows().values()]
-    return max((d for d in dates if d is not None), default=None)
-
-
-def _ort_by(row: dict[str, str]) -> str:
-    """How a signed ORT came, from the ANCT table's remark (« par arrêté préfectoral »)."""
-    if row.get("ort_by"):  # a table that says it
-        return row["ort_by"]
-    if row["ort"] != "signee":
-        return ""
-    return "arrete" if "arrêté" in row["remarque"].lower() else "convention"

@@ -158,11 +158,6 @@ def test_one_line_of_the_extract_is_the_table_row() -> None:
         assert cog_commune(code) is None
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="until ortgeo.legal.commune_status calls "
-    "ortgeo.communes.check_commune (the lead's part): then remove this mark",
-)
 def test_cli_commune_refuses_an_unknown_code() -> None:
     result = CliRunner().invoke(main, ["commune", "00000"])
     assert result.exit_code == 2
