@@ -53,9 +53,9 @@ if TYPE_CHECKING:  # pandas, geopandas and requests only for tables, batches and
     import requests
 
 __all__ = [
-    "ANCT_URL", "COG_PACKAGE", "LENS_INSEE", "CogCommune", "OrtTable", "check_commune", "cog_commune",
-    "cog_communes", "commune_at", "commune_at_lonlat", "commune_at_xy", "commune_name",
-    "commune_outlines", "communes_path", "ort_communes", "ort_rows", "ort_table",
+    "ANCT_URL", "COG_PACKAGE", "LENS_INSEE", "CogCommune", "OrtTable", "check_commune",
+    "cog_commune", "cog_communes", "commune_at", "commune_at_lonlat", "commune_at_xy",
+    "commune_name", "commune_outlines", "communes_path", "ort_communes", "ort_rows", "ort_table",
     "ort_table_path", "update_ort_table",
 ]  # fmt: skip
 

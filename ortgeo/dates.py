@@ -7,9 +7,20 @@ from typing import TypeAlias
 
 from ortgeo.errors import InvalidDateError
 
-__all__ = ["DateLike", "parse_date", "parse_optional_date"]
+__all__ = ["DateLike", "parse_date", "parse_optional_date", "today"]
 
 DateLike: TypeAlias = "str | _dt.date | _dt.datetime | None"
+
+
+def today() -> _dt.date:
+    """Today's date: the one place ortgeo asks the clock (tests move it here).
+
+    Examples
+    --------
+    >>> today() == _dt.date.today()
+    True
+    """
+    return _dt.date.today()
 
 
 def parse_date(value: DateLike) -> _dt.date:
@@ -57,7 +68,7 @@ def _parse(value: DateLike, *, default_today: bool) -> _dt.date | None:
     """
     missing = value is None or (isinstance(value, str) and not value.strip())
     if missing or (isinstance(value, _dt.date) and value != value):  # pandas.NaT
-        return _dt.date.today() if default_today else None
+        return today() if default_today else None
     if isinstance(value, _dt.datetime):  # also pandas.Timestamp, a datetime subclass
         return value.date()
     if isinstance(value, _dt.date):

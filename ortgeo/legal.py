@@ -4,8 +4,9 @@ Whether the Denormandie tax reduction concerns a commune depends on the commune 
 date, never on an ORT sector: in 2019 the centre (set by the ministerial arrêté of 26 March
 2019) of the communes on the official list and of those that had signed an ORT convention;
 from 1 January 2020 the whole territory of those communes (art. 199 novovicies CGI), for
-acquisitions until its deadline as the law stands (loi n° 2024-322, art. 42). The ORT status of a commune comes from the bundled ANCT table
-(:func:`ortgeo.communes.ort_communes`).
+acquisitions until its deadline as the law stands (loi n° 2024-322, art. 42). The ORT status
+of a commune comes from the ANCT table in use (:func:`ortgeo.communes.ort_rows`), whose date
+every answer prints; a commune code is checked against the official code list (COG).
 """
 
 from __future__ import annotations

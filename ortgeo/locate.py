@@ -187,9 +187,7 @@ def _one(values: Any) -> np.ndarray:
     return np.array([values], dtype=float)
 
 
-def _layer_codes(
-    inside: np.ndarray, near: np.ndarray, extent_ok: np.ndarray
-) -> np.ndarray:
+def _layer_codes(inside: np.ndarray, near: np.ndarray, extent_ok: np.ndarray) -> np.ndarray:
     """Per-layer status codes: dedans / limite / dehors, or indetermine where the layer may
     reach into the point's commune (or does not draw it) and the point is outside."""
     codes = np.where(inside, _CODE[DEDANS], _CODE[DEHORS]).astype(np.int8)

@@ -438,8 +438,9 @@ def coverage_of(layers: Iterable[Layer]) -> tuple[CoverageEntry, ...]:
 
     For the ORT: every commune a sector names in ``communes`` is held in full (the
     catalogue holds all its sectors, at every date: before the first one, it had none); a
-    commune in ``communes_possible`` is ``possible`` while that sector is. For a dispositif: its ``communes`` are held in full while it is, the
-    rest of ``communes_all`` is ``partial`` (not drawn).
+    commune in ``communes_possible`` is ``possible`` while that sector is. For a dispositif:
+    its ``communes`` are held in full while it is, the rest of ``communes_all`` is
+    ``partial`` (not drawn).
 
     Examples
     --------
@@ -544,6 +545,7 @@ def coverage_extent(
         keys = np.array(["" if v is None else str(v) for v in values], dtype=object)
         uniq_arr, inverse = np.unique(keys.astype(str), return_inverse=True)
         uniq = [None if u == "" else u for u in uniq_arr.tolist()]
+
     def code(commune: str | None) -> int:
         found = coverage_entry(entries, topic, commune, day)
         return EXTENT_CODE[found.extent] if found is not None else 0

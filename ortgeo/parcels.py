@@ -33,9 +33,9 @@ import shapely
 from ortgeo.catalog import Catalog
 from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike
+from ortgeo.engine.composite import apply_coverage
 from ortgeo.errors import InputFileError, OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
-from ortgeo.engine.composite import apply_coverage
 from ortgeo.locate import ORT_KEY, STATUSES, composite, locate
 from ortgeo.model import EXTENT_CODE
 from ortgeo.status import Status, Timing

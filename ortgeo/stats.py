@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from ortgeo.engine import SectorResult, as_sectors, locate_sectors
-from ortgeo.status import STATUSES
 from ortgeo.errors import InputFileError
+from ortgeo.status import STATUSES
 
 __all__ = ["COMMUNE_COLUMNS", "sector_stats", "write_stats"]
 

@@ -204,7 +204,7 @@ class Verdict:
         layer = res.layer
         if layer is None:
             return False
-        if self.ort is not None and self.ort.decided_by == layer.id or res.near:
+        if (self.ort is not None and self.ort.decided_by == layer.id) or res.near:
             return True
         code = self.commune.insee if self.commune is not None else None
         return code is not None and code in (*layer.communes, *layer.communes_possible,
@@ -231,8 +231,8 @@ class Verdict:
             if res.timing == Timing.UNCERTAIN and res.layer is not None:
                 unsure = tuple(a for a in res.layer.acts
                                if a.date is None or a.date_precision != "exact")  # fmt: skip
-                out.append({"code": "timing", "text": note("timing", sector=res.layer,
-                                                            unsure=unsure, day=self.date)})  # fmt: skip
+                text = note("timing", sector=res.layer, unsure=unsure, day=self.date)
+                out.append({"code": "timing", "text": text})
         due = self.state.review_due
         if due and shown:
             review = max(x.review_after for x in due if x.review_after)
@@ -425,9 +425,14 @@ def _composite(
     decided = row["ort_sector"] if isinstance(row["ort_sector"], str) else None
     firm = status in (Status.DEDANS, Status.DEHORS, Status.LIMITE, Status.DATE_INCERTAINE)
     if not firm:  # no sector decides an undetermined answer, unless one may reach the point
-        held = [i for i in (coverage.layers if coverage is not None else ())
-                if any(x.id == i for x in state.sectors)]
-        decided = held[0] if held and coverage is not None and coverage.extent != "complete" else None
+        held = [
+            i
+            for i in (coverage.layers if coverage is not None else ())
+            if any(x.id == i for x in state.sectors)
+        ]
+        decided = (
+            held[0] if held and coverage is not None and coverage.extent != "complete" else None
+        )
     layer = state.catalog[decided] if decided else None
     return LayerResult(
         key=ORT_KEY, layer_ids=tuple(x.id for x in state.sectors), name=_ort_name(state),
@@ -488,9 +493,7 @@ def verdict_from_row(
     code = citycode or (row["commune"] if isinstance(row.get("commune"), str) else None)
     commune = commune_status(code) if code else None
     coverage = state.coverage(code) if valid else None
-    layers = (
-        tuple(_result(row, x, state, band(x), code) for x in state.layers) if valid else ()
-    )
+    layers = tuple(_result(row, x, state, band(x), code) for x in state.layers) if valid else ()
     ort_status = str(row["ort_status"])
     ort = _composite(row, state, ort_status, coverage) if state.has_ort else None
     status = str(row["status"]) if "status" in row else ort_status

@@ -7,6 +7,7 @@ export of :mod:`ortgeo.testing` (Lens-like streets, checked by properties).
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from pathlib import Path
 
@@ -356,16 +357,11 @@ def test_annex_without_ban_explains_how_to_get_the_list(tmp_path):
     assert "tout le territoire de la commune de Lens" in readme
 
 
-class _Jan2027(__import__("datetime").date):
-    @classmethod
-    def today(cls):  # the day the catalogue v1 extension has ended (valid_to 2026-12-31)
-        return cls(2027, 1, 15)
-
-
 def test_default_annex_on_2027_01_15_draws_both_sectors(tmp_path, monkeypatch):
     import ortgeo.dates
 
-    monkeypatch.setattr(ortgeo.dates._dt, "date", _Jan2027)
+    # the day after the ACV period of the avenant n° 2 (2026-12-31)
+    monkeypatch.setattr(ortgeo.dates, "today", lambda: dt.date(2027, 1, 15))
     from ortgeo.maps.scene import build_scene
 
     sector_ids = [x.id for x in ortgeo.catalog().sectors]

@@ -340,8 +340,12 @@ def test_replace_uses_the_official_file_and_leaves_the_bundled_catalogue(tmp_pat
     assert layer.provenance.file == path.name
     assert layer.provenance.sha256 == file_sha256(path)
     assert layer.source == "Ville de Lens, service SIG"
-    assert {"layer": ORT, "file": path.name, "sha256": file_sha256(path), "status": "fourni"} \
-        in new.fingerprint()["files"]
+    assert {
+        "layer": ORT,
+        "file": path.name,
+        "sha256": file_sha256(path),
+        "status": "fourni",
+    } in new.fingerprint()["files"]
     # dates, acts and the facts of the sector are kept
     assert layer.valid_from == bundled_ort.valid_from
     assert layer.valid_from_precision == bundled_ort.valid_from_precision
@@ -402,7 +406,10 @@ def test_official_sector_makes_an_official_ort_row(tmp_path: Path) -> None:
     assert new[ORT].accuracy_m == 5.0  # the plan annexed to an act: cadastral scale
     prov = new[ORT].provenance
     assert (prov.act, prov.supplier, prov.supplied_on) == (
-        "arrete-ort-2019", "Ville de Lens, SIG", dt.date(2025, 1, 15))
+        "arrete-ort-2019",
+        "Ville de Lens, SIG",
+        dt.date(2025, 1, 15),
+    )
 
 
 def test_official_needs_the_act_the_supplier_and_the_date(tmp_path: Path) -> None:

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from ortgeo.communes import LENS_INSEE
 from ortgeo.dates import parse_optional_date
 from ortgeo.errors import InputFileError
 from ortgeo.maps.style import date_fr
-from ortgeo.communes import LENS_INSEE
 
 __all__ = ["ban_label", "ban_source", "is_export", "load_ban"]
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import functools
 from typing import Any
 
 import jinja2
 import pandas as pd
 
+from ortgeo import dates
+from ortgeo.communes import LENS_INSEE, commune_name
 from ortgeo.maps._state import AnnexState, StateLayer
 from ortgeo.maps.style import (
     CARTOUCHE_TITLE,
@@ -17,7 +18,6 @@ from ortgeo.maps.style import (
     date_fr,
     precision_fr,
 )
-from ortgeo.communes import LENS_INSEE, commune_name
 from ortgeo.texts import acts_label, note, validity
 
 __all__ = [
@@ -41,7 +41,7 @@ def denormandie_note(state: AnnexState) -> str:
     """
     from ortgeo.legal import commune_status
 
-    day = _dt.date.today() if state.avenant else state.date
+    day = dates.today() if state.avenant else state.date
     return commune_status(LENS_INSEE).denormandie(day)["text"]
 
 
@@ -100,7 +100,7 @@ def readme(
         .render(
             **_common(state),
             version=__version__,
-            today=date_fr(_dt.date.today()),
+            today=date_fr(dates.today()),
             notices=[n for n in notices if n != INDICATIF_WARNING],
             files=files,
             ban_label=ban_label,

@@ -135,7 +135,8 @@ class Catalog:
         Examples
         --------
         >>> from ortgeo.catalog import catalog
-        >>> [a.id for a in catalog().acts_on("lens-centre-ville", "2024-06-01")]  # doctest: +NORMALIZE_WHITESPACE
+        >>> chain = catalog().acts_on("lens-centre-ville", "2024-06-01")
+        >>> [a.id for a in chain]  # doctest: +NORMALIZE_WHITESPACE
         ['convention-acv-2018', 'arrete-ort-2019', 'avenant-deploiement-2021',
          'convention-chapeau-2023', 'avenant-2', 'avenant-convention-chapeau']
         """
@@ -195,9 +196,14 @@ class Catalog:
             "sha256": self.sha256 or None,
             "synthetic": any(x.provenance.synthetic for x in self),
             "files": [
-                {"layer": x.id, "file": x.provenance.file, "sha256": x.provenance.sha256,
-                 "status": x.status} for x in self
-            ],  # fmt: skip
+                {
+                    "layer": x.id,
+                    "file": x.provenance.file,
+                    "sha256": x.provenance.sha256,
+                    "status": x.status,
+                }
+                for x in self
+            ],
         }
 
     # -- changes ------------------------------------------------------------------
@@ -351,6 +357,10 @@ def entry_of(layer: Layer) -> dict[str, Any]:
             "unknown" if layer.includes_centre_ville is None else layer.includes_centre_ville
         )
     else:
-        entry.update(owner=layer.owner, contact=layer.contact,
-                     communes_all=list(layer.communes_all), drawn_part=layer.drawn_part)  # fmt: skip
+        entry.update(
+            owner=layer.owner,
+            contact=layer.contact,
+            communes_all=list(layer.communes_all),
+            drawn_part=layer.drawn_part,
+        )
     return entry

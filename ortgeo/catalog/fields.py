@@ -55,7 +55,9 @@ COVERAGE_KEYS = ("topic", "communes", "extent", "layers", "valid_from", "valid_f
                  "valid_to", "valid_to_precision", "notes")  # fmt: skip
 
 
-def codes(entry: Mapping[str, Any], key: str, where: str, *, wildcard: bool = False) -> tuple[str, ...]:
+def codes(
+    entry: Mapping[str, Any], key: str, where: str, *, wildcard: bool = False
+) -> tuple[str, ...]:
     """A list of INSEE codes (``"*"`` for every commune where ``wildcard``)."""
     raw = entry.get(key, [])
     if not isinstance(raw, list | tuple):
@@ -217,12 +219,12 @@ def layer_fields(
         "communes_possible": codes(entry, "communes_possible", where),
         "acts": _acts_of(entry, where, acts),
         "valid_from": valid_from,
-        "valid_from_precision": _precision(entry, "valid_from_precision", where,
-                                           DATE_PRECISIONS),  # fmt: skip
+        "valid_from_precision": _precision(entry, "valid_from_precision", where, DATE_PRECISIONS),
         "valid_from_basis": basis,
         "valid_to": valid_to,
-        "valid_to_precision": _precision(entry, "valid_to_precision", where,
-                                         ("exact", "approximate")),  # fmt: skip
+        "valid_to_precision": _precision(
+            entry, "valid_to_precision", where, ("exact", "approximate")
+        ),
         "review_after": validate.date_value(entry.get("review_after"), "review_after", where),
         "accuracy_m": validate.metres(entry.get("accuracy_m"), "accuracy_m", where),
         "notes": validate.text(entry.get("notes"), "notes", where),
@@ -260,7 +262,7 @@ def coverage_record(
         raise PerimeterFileError(f"{where}: unknown layer(s) {', '.join(map(repr, unknown))}.")
     communes = codes(entry, "communes", where, wildcard=True)
     if not communes:
-        raise PerimeterFileError(f"{where}: communes is required (INSEE codes, or [\"*\"]).")
+        raise PerimeterFileError(f'{where}: communes is required (INSEE codes, or ["*"]).')
     valid_from = validate.date_value(entry.get("valid_from"), "valid_from", where)
     valid_to = validate.date_value(entry.get("valid_to"), "valid_to", where)
     if valid_from and valid_to and valid_to < valid_from:
@@ -273,8 +275,7 @@ def coverage_record(
         valid_from=valid_from,
         valid_from_precision=_precision(entry, "valid_from_precision", where, DATE_PRECISIONS),
         valid_to=valid_to,
-        valid_to_precision=_precision(entry, "valid_to_precision", where,
-                                      ("exact", "approximate")),  # fmt: skip
+        valid_to_precision=_precision(entry, "valid_to_precision", where, ("exact", "approximate")),
         notes=validate.text(entry.get("notes"), "notes", where),
     )
 

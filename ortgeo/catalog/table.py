@@ -328,9 +328,7 @@ def from_geodataframe(
             fields = layer_fields(entry, where, by_id, kind=kind)
         except PerimeterFileError:
             raise
-        fields["provenance"] = dataclasses.replace(
-            fields["provenance"], file=name, sha256=sha256
-        )
+        fields["provenance"] = dataclasses.replace(fields["provenance"], file=name, sha256=sha256)
         layer = Layer(id=layer_id, geometry=g, territory=terr, **fields)
         shapely.prepare(g93)
         layer.__dict__["geometry_l93"] = g93  # the table's own metric geometry, no round trip
@@ -339,8 +337,12 @@ def from_geodataframe(
         warnings.warn(
             f"{name} is a flat sector table (format 1): read with exact dates, no acts and "
             "a coverage implied by its communes column"
-            + (f"; 'officiel' read as 'fourni' for {len(downgraded)} sector(s) (no act, "
-               "supplier or date says whose plan it is)" if downgraded else "")
+            + (
+                f"; 'officiel' read as 'fourni' for {len(downgraded)} sector(s) (no act, "
+                "supplier or date says whose plan it is)"
+                if downgraded
+                else ""
+            )
             + ". Write it again with ortgeo.catalog.write_sector_table to keep every field.",
             UserWarning,
             stacklevel=3,

@@ -41,7 +41,12 @@ _LAZY = {
     **dict.fromkeys(["ORT_KINDS", "Sectors", "as_sectors"], "ortgeo.engine.sectors"),
 }  # fmt: skip
 
-__all__ = sorted(_LAZY)
+__all__ = [
+    "ORT_KINDS", "Composite", "Measures", "SectorResult", "Sectors", "apply_coverage",
+    "as_sectors", "band_of", "boundary_distance", "composite", "exact_tests", "layer_extents",
+    "locate_points", "locate_sectors", "measure", "pairs", "point_communes", "point_geoms",
+    "to_wide",
+]  # fmt: skip
 
 
 def __getattr__(name: str) -> Any:

@@ -21,6 +21,7 @@ __all__ = ["CELL_M", "SectorIndex", "sector_index"]
 #: Grid cell of the first filter, in metres.
 CELL_M = 1000.0
 
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class SectorIndex:
     """The occupancy grid and the STRtree over the sectors' boxes widened by their reach."""

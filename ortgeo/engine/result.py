@@ -120,8 +120,9 @@ def layer_extents(sectors: Sectors, commune: np.ndarray) -> np.ndarray:
     out = np.full((len(sectors), len(commune)), EXTENT_CODE["complete"], dtype=np.int8)
     keys = np.array(["" if c is None else str(c) for c in commune], dtype=object)
     for pos, layer in enumerate(sectors.layers):
-        possible, partial = set(layer.communes_possible), set(layer.communes_all) - set(
-            layer.communes
+        possible, partial = (
+            set(layer.communes_possible),
+            set(layer.communes_all) - set(layer.communes),
         )
         if possible:
             out[pos, np.isin(keys, list(possible))] = EXTENT_CODE["possible"]

@@ -251,13 +251,17 @@ class Sectors:
 
         return gpd.GeoDataFrame(
             {
-                "id": self.ids, "territory": self.territory, "name": self.names,
-                "kind": self.kind, "valid_from": self.valid_from,
+                "id": self.ids,
+                "territory": self.territory,
+                "name": self.names,
+                "kind": self.kind,
+                "valid_from": self.valid_from,
                 "valid_from_precision": np.array(DATE_PRECISIONS)[self.from_precision],
                 "valid_to": self.valid_to,
                 "valid_to_precision": np.array(DATE_PRECISIONS)[self.to_precision],
-                "status": self.status, "accuracy_m": self.accuracy_m,
-            },  # fmt: skip
+                "status": self.status,
+                "accuracy_m": self.accuracy_m,
+            },
             geometry=self.geometry,
             crs=L93,
         )
@@ -275,4 +279,3 @@ def as_sectors(sectors: Sectors | Catalog | str | Path | None) -> Sectors:
 def layer_of(sectors: Sectors, pos: int) -> Layer | None:
     """The model record of the sector at ``pos`` (``None`` for a table built from arrays)."""
     return sectors.layers[pos] if sectors.layers else None
-

@@ -19,8 +19,9 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ortgeo import dates
 from ortgeo.catalog import Catalog, Layer, landmarks
-from ortgeo.communes import communes_path
+from ortgeo.communes import LENS_INSEE, communes_path
 from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
@@ -31,7 +32,6 @@ from ortgeo.maps._state import AnnexState, StateLayer, annex_state, outlines_l93
 from ortgeo.maps.legend import LegendGroup, build_legend
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
 from ortgeo.texts import validity
-from ortgeo.communes import LENS_INSEE
 
 __all__ = ["Scene", "build_scene", "context_layers", "read_streets", "without_context"]
 
@@ -369,7 +369,7 @@ def _cartouche(state: AnnexState) -> list[str]:
         )
     what = style.PRODUCER_INDICATIF if state.data_status == "indicatif" else ""
     lines.append(style.PRODUCER.format(version=__version__, what=what))
-    lines.append(style.DRAWN_ON.format(date=date_fr(_dt.date.today())))
+    lines.append(style.DRAWN_ON.format(date=date_fr(dates.today())))
     return lines
 
 

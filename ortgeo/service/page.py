@@ -20,6 +20,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 import ortgeo
+from ortgeo import dates
 from ortgeo.service.api import check_json
 from ortgeo.service.errors import ApiError
 
@@ -99,7 +100,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
     config = request.app.state.lookup.config
     base = {
         "root": request.scope.get("root_path", ""), "version": ortgeo.__version__,
-        "today": _dt.date.today().isoformat(), "max_rows": config.max_rows,
+        "today": dates.today().isoformat(), "max_rows": config.max_rows,
         "max_upload_bytes": config.max_upload_bytes, "max_query_chars": config.max_query_chars,
         "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "",
     }  # fmt: skip
