@@ -418,7 +418,14 @@ def official_catalog(folder: Path) -> ortgeo.Catalog:
     for layer_id in cat.ids:
         path = folder / f"{layer_id}.gpkg"
         ortgeo.perimeters().query("id == @layer_id").to_crs(2154).to_file(path)
-        cat = cat.replace(layer_id, path)
+        cat = cat.replace(
+            layer_id,
+            path,
+            status="officiel",
+            plan_act="avenant-2",
+            supplier="Ville de Lens (synthétique)",
+            supplied_on="2025-01-15",
+        )
     return cat
 
 
@@ -583,7 +590,8 @@ def test_list_layout_keeps_every_row_and_repeats_the_table_head():
 
     part = {
         "category": "secteur d'intervention", "title": "Synthétique", "legend": "légende",
-        "act": "acte", "n_included": 300, "n_check": 0, "check": [],
+        "act": "acte", "communes": "62498 Lens", "acts": "actes", "n_included": 300,
+        "n_check": 0, "check": [],
         "included": [
             {"commune": "Lens", "voie": f"Rue {i}", "numeros": "n° 1 à 9 impairs " * (i % 4),
              "parcelles": "", "nb_adresses": 1}

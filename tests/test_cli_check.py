@@ -23,7 +23,7 @@ def run():
 def test_check_lonlat_french_text(run):
     res = run("check", "--lonlat", "2.833889,50.429167", "--date", "2024-06-01")
     assert res.exit_code == 0
-    assert "Secteurs d'intervention de l'ORT : INCLUS" in res.output
+    assert "ORT de la CALL – secteurs de Lens : INCLUS" in res.output
     assert "- Centre-ville de Lens : inclus, à 384" in res.output
     assert "Commune : Lens (62498)" in res.output
     assert "Denormandie" in res.output

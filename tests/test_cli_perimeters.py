@@ -160,7 +160,10 @@ def test_list_a_version_1_catalogue_warns_how_to_upgrade(tmp_path: Path) -> None
 
 def test_list_an_official_catalogue_has_no_indicative_note(tmp_path: Path) -> None:
     path = write_catalog(tmp_path)
-    path.write_text(path.read_text().replace('"indicatif"', '"officiel"'), encoding="utf-8")
+    official = (
+        '"officiel"\nplan_act = "test-arrete"\nsupplier = "Ville"\nsupplied_on = "2025-01-15"'
+    )
+    path.write_text(path.read_text().replace('"indicatif"', official), encoding="utf-8")
     res = run("perimeters", "list", "--catalog", path)
     assert res.exit_code == 0
     assert "officiel" in res.stdout

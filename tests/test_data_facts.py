@@ -204,7 +204,7 @@ def test_every_bundled_layer_is_indicative_and_says_how_rough() -> None:
     for layer in catalog():
         assert layer.status == "indicatif", layer.id
         assert layer.accuracy_m >= 100, layer.id
-        assert layer.source and layer.notes and layer.legal_basis, layer.id
+        assert layer.source and layer.notes and layer.acts, layer.id
 
 
 # -- the acts and sectors of the convention --------------------------------------------
@@ -243,8 +243,12 @@ def test_sectors_as_the_amendment_names_them() -> None:
     assert centre.communes == entry.communes == (LENS,)
     assert entry.communes_possible == (LOISON,)  # reaching Loison-sous-Lens: not known
     assert (centre.includes_centre_ville, entry.includes_centre_ville) == (True, False)
-    assert [a.id for a in centre.acts] == ["arrete-ort-2019", "avenant-2"]  # re-recognised
-    assert [a.id for a in entry.acts] == ["avenant-2"]
+    assert [a.id for a in centre.acts] == [  # homologated in 2019, re-recognised by avenant 2
+        "convention-acv-2018", "arrete-ort-2019", "avenant-deploiement-2021", "avenant-2",
+        "avenant-convention-chapeau",
+    ]  # fmt: skip
+    # in force only with the avenant n° 2 and the amendment to the chapeau convention (art. 5)
+    assert [a.id for a in entry.acts] == ["avenant-2", "avenant-convention-chapeau"]
     assert (centre.valid_from, centre.valid_from_precision) == (dt.date(2019, 8, 4), "exact")
     assert (entry.valid_from, entry.valid_from_precision) == (dt.date(2023, 12, 6), "not-before")
     for sector in cat.sectors:

@@ -28,6 +28,7 @@ from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
 from ortgeo.maps import annex_map, offline_problems, render_html, save_html
 from ortgeo.maps.html import TILE_LAYERS, _assets, _layer_popup
 from ortgeo.maps.style import GROUP_LABELS, INDICATIF_WARNING, LAYER_STYLES, STATUS_COLOURS, escape
+from ortgeo.texts import acts_label, validity
 
 DATE = "2024-06-01"
 HOSTILE = [
@@ -134,8 +135,8 @@ def test_content_titles_dates_status_and_popups():
         assert escape(layer.title) in page  # legend
         popup = _layer_popup(layer)
         for text in (
-            layer.legal_basis,
-            layer.validity_fr,
+            acts_label(layer.acts),
+            validity(layer),
             "± " + f"{layer.accuracy_m:.0f} m",
             layer.status,
             "06/12/2023" if "extension" in layer.id else "Base légale",
@@ -430,7 +431,7 @@ def test_click_opens_the_popup_with_the_legal_basis(browser, pages, viewport):
         for layer in ortgeo.catalog().in_force(DATE):
             text = _click_inside(browser, name, layer)
             assert layer.title in text
-            assert "Base légale" in text and layer.legal_basis in text
+            assert "Base légale" in text and acts_label(layer.acts) in text
             assert "Validité" in text and layer.validity_fr in text
             assert "Statut" in text and "Précision" in text
     finally:

@@ -16,6 +16,7 @@ from ban_server import FakeBanServer, ban_server
 from click.testing import CliRunner
 from shapely.geometry import box
 
+import ortgeo
 from ortgeo.catalog import Catalog
 from ortgeo.cli import main
 from ortgeo.parcels import (
@@ -66,7 +67,8 @@ communes = ["91216"]
 includes_centre_ville = true
 acts = ["acte-test"]
 valid_from = "2020-01-01"
-status = "officiel"
+status = "fourni"
+synthetic = true
 accuracy_m = {BAND}
 source = "tests (synthétique)"
 [[dispositif]]
@@ -78,7 +80,8 @@ owner = "Territoire synthétique"
 communes = ["91216"]
 acts = ["acte-test"]
 valid_from = "2020-01-01"
-status = "officiel"
+status = "fourni"
+synthetic = true
 accuracy_m = 5
 source = "tests (synthétique)"
 """
@@ -94,7 +97,7 @@ def sample(reference: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def cat(tmp_path_factory: pytest.TempPathFactory) -> Catalog:
-    return Catalog.from_file(write_parcel_catalog(tmp_path_factory.mktemp("cat")))
+    return ortgeo.catalog(write_parcel_catalog(tmp_path_factory.mktemp("cat")))
 
 
 @pytest.fixture(scope="module")

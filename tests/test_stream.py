@@ -49,7 +49,8 @@ def test_streaming_equals_in_memory(points_csv, tmp_path) -> None:
     assert got["id"].tolist() == frame["id"].tolist()
     assert got["code_insee"].tolist() == frame["code_insee"].tolist()  # kept as text
     table = pd.read_csv(path, sep=";", dtype=str, na_filter=False)
-    whole = engine.locate_sectors(table, date=DATE)
+    # the file's code_insee is each point's commune, as ortgeo locate reads it
+    whole = engine.locate_sectors(table, date=DATE, citycode=table["code_insee"].to_numpy())
     want = whole.points.reset_index(drop=True)
     for col in RESULT:
         if col == "ort_distance_m":

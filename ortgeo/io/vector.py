@@ -325,9 +325,21 @@ def write_perimeters(
     driver = DRIVERS[path.suffix.lower()]
     out = gdf.to_crs(_user_crs(crs, path.name)) if crs is not None else gdf
     out = out.copy()
-    for col in out.columns:  # OGR has no date/list types everywhere: write text
+    options: dict[str, object] = {}
+    for col in out.columns:  # OGR has no list types everywhere: write text
         if col != out.geometry.name and out[col].dtype == object:
             out[col] = out[col].map(lambda v: "" if v is None else str(v))
+    dates = [c for c in out.columns if c != out.geometry.name and out[c].dtype.kind == "M"]
+    if dates:  # real DATE fields (QGIS filters on them): Arrow's date32 through pyogrio
+        import pandas as pd
+        import pyarrow as pa  # type: ignore[import-untyped]
+
+        for col in dates:
+            if engine == "pyogrio":
+                out[col] = out[col].dt.date.astype(pd.ArrowDtype(pa.date32()))
+            else:  # fiona has no date type for every driver: ISO text
+                out[col] = out[col].dt.strftime("%Y-%m-%d").fillna("")
+        options = {"use_arrow": True} if engine == "pyogrio" else {}
     if driver == "ESRI Shapefile":
         cut = [
             c
@@ -348,7 +360,7 @@ def write_perimeters(
         # the layer is named after the target, not after the temporary file
         layer = {} if driver == "ESRI Shapefile" else {"layer": path.stem}
         with atomic_path(path) as tmp:
-            out.to_file(tmp, driver=driver, engine=engine, **layer)
+            out.to_file(tmp, driver=driver, engine=engine, **layer, **options)
     except OrtgeoError:
         raise
     except Exception as exc:  # pyogrio/fiona/OS errors: an existing folder, no permission...
