@@ -16,11 +16,9 @@ point. The composite "in an ORT sector" follows the rule of points
 from __future__ import annotations
 
 import dataclasses
-import functools
-import gzip
-import json
 import os
 import re
+import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -33,9 +31,16 @@ import shapely
 from ortgeo.catalog import Catalog
 from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike
-from ortgeo.errors import InputFileError, OrtgeoError
+from ortgeo.errors import (
+    CadastreFileError,
+    InvalidURLError,
+    ParcelReferenceError,
+)
 from ortgeo.inforce import PerimetersInForce, layer_key, on
+from ortgeo.io.cadastre import check_cadastre_file, read_cadastre
+from ortgeo.io.tables import column
 from ortgeo.locate import ORT_KEY, STATUSES, composite, locate
+from ortgeo.output import atomic_path, make_folder
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
 from ortgeo.verdict import Verdict, verdict_from_row
@@ -67,21 +72,6 @@ _SHORT = re.compile(
     r"^(?:(?:SECTION|SECT\.?|SEC\.?)\s*)?([0-9]{0,3}?)\s*([0-9A-Z]{1,2})\s*[-/ ]?\s*"
     r"(?:(?:N\s*°|N°|NO\.?|N\.|NUMERO|NUMÉRO|PARCELLE|N)\s*)?([0-9]{1,4})$"
 )
-
-
-class ParcelReferenceError(OrtgeoError, ValueError):
-    """A cadastral reference that cannot be read (neither an IDU nor "AB 123" with a commune).
-
-    ``missing_commune`` is True for a short form ("AB 123") given without a commune.
-    """
-
-    def __init__(self, message: str, *, missing_commune: bool = False) -> None:
-        super().__init__(message)
-        self.missing_commune = missing_commune
-
-
-class CadastreFileError(InputFileError):
-    """A cadastre file that is missing or cannot be read."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -135,7 +125,7 @@ def parse_parcel_ref(text: str, citycode: str | None = None) -> ParcelRef:
     >>> parse_parcel_ref("AB 45")
     Traceback (most recent call last):
     ...
-    ortgeo.parcels.ParcelReferenceError: Parcel reference 'AB 45' has no commune: ...
+    ortgeo.errors.ParcelReferenceError: Parcel reference 'AB 45' has no commune: ...
     """
     raw = "" if text is None else str(text)
     clean = " ".join(raw.replace("\u00a0", " ").upper().split())
@@ -214,7 +204,7 @@ def download_cadastre(
     >>> download_cadastre("Lens")
     Traceback (most recent call last):
     ...
-    ortgeo.parcels.ParcelReferenceError: Commune code 'Lens' is not an INSEE code ...
+    ortgeo.errors.ParcelReferenceError: Commune code 'Lens' is not an INSEE code ...
     """
     from ortgeo.geocoders.transport import download_file
 
@@ -224,38 +214,54 @@ def download_cadastre(
             f"Commune code {insee!r} is not an INSEE code (5 characters, e.g. 62498)."
         )
     template = url or os.environ.get("ORTGEO_CADASTRE_URL") or CADASTRE_URL
-    full_url = template.format(dep=_departement(code), insee=code)
+    full_url = _fill_url(template, dep=_departement(code), insee=code)
     target = cadastre_path(code)
     if dest is not None:
         target = Path(dest) / target.name
+    make_folder(target.parent)  # checked before the download
     hint = (
         "Download it by hand from cadastre.data.gouv.fr (Etalab, format GeoJSON, parcelles) "
         "and pass it with --cadastre FILE."
     )
-    return download_file(
-        full_url, target, service="The cadastre download server", hint=hint, session=session,
-        progress=progress,
-    )  # fmt: skip
+    with atomic_path(target) as tmp:  # moved into place only once complete and checked
+        download_file(
+            full_url, tmp, service="The cadastre download server", hint=hint, session=session,
+            progress=progress,
+        )  # fmt: skip
+        try:
+            check_cadastre_file(tmp, name=f"{target.name} (from {full_url})")
+        except CadastreFileError as exc:
+            raise CadastreFileError(f"{exc} Nothing was kept.") from None
+    return target
 
 
-@functools.lru_cache(maxsize=8)
-def _read_cadastre(path: str, mtime: float) -> gpd.GeoDataFrame:
-    """Parcels of one file, indexed by IDU, in Lambert-93 (cached per file version)."""
-    name = Path(path).name
+def _fill_url(template: str, **values: str) -> str:
+    """``template`` with its ``{placeholders}`` filled; an unknown one is refused by name.
+
+    Examples
+    --------
+    >>> _fill_url("https://x/{dep}/{insee}.json.gz", dep="62", insee="62498")
+    'https://x/62/62498.json.gz'
+    >>> _fill_url("https://x/{departement}.json.gz", dep="62", insee="62498")
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InvalidURLError: URL template 'https://x/{departement}.json.gz' has an ...
+    """
     try:
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-        features = data["features"]
-        ids = [str(f.get("id") or f["properties"]["id"]) for f in features]
-        geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
-    except (OSError, EOFError, ValueError, KeyError, TypeError, shapely.errors.GEOSException):
-        raise CadastreFileError(
-            f"{name} is not an Etalab cadastre parcel file (GeoJSON FeatureCollection of "
-            "parcels with their IDU as id). Download it again with `ortgeo cadastre download`."
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise InvalidURLError(
+            f"URL template {template!r} cannot be read ({exc}): write its placeholders as "
+            "{dep} and {insee}, and double any other brace."
         ) from None
-    gdf = gpd.GeoDataFrame({"idu": ids}, geometry=geoms, crs=WGS84).to_crs(L93)
-    return gdf.drop_duplicates("idu").set_index("idu")
+    unknown = [f for f in fields if f not in values]
+    if unknown:
+        known = " and ".join("{" + k + "}" for k in values)
+        raise InvalidURLError(
+            f"URL template {template!r} has an unknown placeholder {{{unknown[0]}}}: use only "
+            f"{known} (or a full URL without placeholders)."
+        )
+    return template.format(**values)
 
 
 def _load(paths: Iterable[Path]) -> gpd.GeoDataFrame:
@@ -263,7 +269,7 @@ def _load(paths: Iterable[Path]) -> gpd.GeoDataFrame:
     for p in paths:
         if not p.is_file():
             raise CadastreFileError(f"Cadastre file not found: {p}. Check the path.")
-        frames.append(_read_cadastre(str(p), p.stat().st_mtime))
+        frames.append(read_cadastre(p))
     if len(frames) == 1:
         return frames[0]
     return gpd.GeoDataFrame(pd.concat(frames), crs=L93)
@@ -289,12 +295,15 @@ def _cadastre_files(
 
 
 # -- geometry ---------------------------------------------------------------------------
-def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
+def _measure(
+    geoms: np.ndarray, state: PerimetersInForce, band_m: float | None = None
+) -> pd.DataFrame:
     """Per parcel (Lambert-93) and per layer in force: position, area inside, share, distance,
-    status; then the composite, in the columns of :func:`ortgeo.locate` plus the areas."""
+    status; then the composite, in the columns of :func:`ortgeo.locate` plus the areas. The
+    band is each layer's accuracy, or ``band_m``."""
     area = shapely.area(geoms)
     rep = shapely.point_on_surface(geoms)
-    frame = locate(gpd.GeoSeries(rep, crs=L93), perimeters=state)
+    frame = locate(gpd.GeoSeries(rep, crs=L93), perimeters=state, band_m=band_m)
     cols: dict[str, Any] = {"parcel_area_m2": area}
     measured: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     table = state.sectors_table  # prepared Lambert-93 geometries and limits, layers order
@@ -307,7 +316,7 @@ def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
         none = share <= _SLIVER
         to_limit = shapely.distance(geoms, boundary)
         dist = np.where(whole, to_limit, np.where(none, -to_limit, 0.0))
-        band = np.full(len(geoms), float(layer.accuracy_m))
+        band = np.full(len(geoms), float(layer.accuracy_m if band_m is None else band_m))
         position = np.where(whole, "inside", np.where(none, "outside", "straddling"))
         codes = np.where(~none, STATUSES.index(Status.DEDANS), STATUSES.index(Status.DEHORS))
         codes[np.abs(dist) <= band] = STATUSES.index(Status.LIMITE)
@@ -479,6 +488,7 @@ def check_parcel(
     *,
     citycode: str | None = None,
     cadastre: str | Path | Sequence[str | Path] | None = None,
+    band_m: float | None = None,
 ) -> ParcelVerdict:
     """Check one cadastral parcel against the ORT sectors in force on ``date``.
 
@@ -494,6 +504,8 @@ def check_parcel(
     cadastre : path or paths, optional
         Etalab cadastre file(s) (``.json`` or ``.json.gz``); default: the file of the
         commune downloaded by ``ortgeo cadastre download`` into the cache folder.
+    band_m : float, optional
+        Width of the ``limite`` band in metres (default: each sector's accuracy).
 
     Returns
     -------
@@ -511,7 +523,7 @@ def check_parcel(
     >>> check_parcel("62498000AB0123", cadastre="missing.json")
     Traceback (most recent call last):
     ...
-    ortgeo.parcels.CadastreFileError: Cadastre file not found: missing.json. Check the path.
+    ortgeo.errors.CadastreFileError: Cadastre file not found: missing.json. Check the path.
     """
     ref = parse_parcel_ref(reference, citycode)
     paths, names = _cadastre_files([ref.insee], cadastre)
@@ -520,8 +532,8 @@ def check_parcel(
     if ref.idu not in parcels.index:
         return ParcelVerdict.not_found(ref, names, state.date, query=str(reference))
     geom = np.asarray([parcels.geometry.loc[ref.idu]], dtype=object)
-    row = _measure(geom, state).iloc[0]
-    verdict = verdict_from_row(row, state, citycode=ref.insee)
+    row = _measure(geom, state, band_m).iloc[0]
+    verdict = verdict_from_row(row, state, band_m=band_m, citycode=ref.insee)
     return ParcelVerdict(
         query=str(reference), ref=ref, found=True, status=verdict.status, reason=verdict.reason,
         area_m2=float(row["parcel_area_m2"]), verdict=verdict, measures=_measures(row, state),
@@ -574,24 +586,16 @@ def check_parcels(
     >>> check_parcels(df, cadastre=[])[["verdict", "verdict_reason"]].iloc[0].tolist()[0]
     'invalide'
     """
-    from ortgeo.table import read_table
+    from ortgeo.io.tables import read_table
 
     df = table.copy() if isinstance(table, pd.DataFrame) else read_table(table, sep, encoding)
-    if parcel_col not in df.columns:
-        raise InputFileError(
-            f"Column {parcel_col!r} not in the input; its columns are {list(df.columns)}. "
-            "Pass the column of parcel references (--parcel-col)."
-        )
-    if citycode_col is not None and citycode_col not in df.columns:
-        raise InputFileError(
-            f"Column {citycode_col!r} not in the input; its columns are {list(df.columns)}."
-        )
+    references = column(df, parcel_col, "--parcel-col").tolist()
     n = len(df)
-    cities = df[citycode_col].tolist() if citycode_col else [citycode] * n
+    cities = column(df, citycode_col).tolist() if citycode_col else [citycode] * n
     refs: list[ParcelRef | None] = []
     status = np.full(n, str(Status.INVALIDE), dtype=object)
     reason = np.full(n, "", dtype=object)
-    for i, (text, city) in enumerate(zip(df[parcel_col].tolist(), cities, strict=True)):
+    for i, (text, city) in enumerate(zip(references, cities, strict=True)):
         try:
             refs.append(parse_parcel_ref(text, city or None))
         except ParcelReferenceError as exc:
