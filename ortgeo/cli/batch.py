@@ -14,9 +14,15 @@ import click
 
 from ortgeo.address import resolve_geocoder
 from ortgeo.batch import REPORT_SUFFIXES, check_addresses, failures, write_report
-from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+from ortgeo.cli.options import (
+    catalog_option,
+    date_option,
+    friendly,
+    geocoder_options,
+    load_catalog,
+    writes,
+)
 from ortgeo.dates import parse_date
-from ortgeo.output import check_output_path
 
 __all__ = ["EXIT_ALL_FAILED", "EXIT_CODES", "EXIT_SOME_FAILED", "batch"]
 
@@ -89,6 +95,8 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
 @geocoder_options
 @catalog_option
 @friendly
+@writes({"output": "-o"}, suffixes={"output": REPORT_SUFFIXES},
+        inputs=("input_path", "cadastre_paths", "ban_index", "catalog_path"))  # fmt: skip
 def batch(
     input_path: str, output: str, address_col: str | None, columns: str | None,
     indice_col: str | None, parcel_col: str | None, cadastre_paths: tuple[str, ...],
@@ -102,7 +110,6 @@ def batch(
     Interrupted? Run the same command again: answers of the BAN API are cached.
     """
     day = parse_date(date)  # every argument is checked before hours of geocoding
-    check_output_path(output, REPORT_SUFFIXES, inputs=[input_path])
     cat = load_catalog(catalog_path)
     if parcel_col is not None:
         from ortgeo.parcels import check_parcels
