@@ -211,8 +211,8 @@ def _assessed(
         elif r.match_type is None:  # a type the BAN added since: how precise is unknown
             status[i] = INDETERMINE
             reason[i] = (
-                f"type de résultat de la BAN inconnu pour « {r.label} » : la précision de la "
-                "position n'est pas connue ; vérifiez l'adresse"
+                "type de résultat de la BAN inconnu : la précision de la position de "
+                f"« {r.label} » n'est pas connue ; vérifiez l'adresse"
             )
         elif r.match_type in _KIND_FR:
             status[i] = INDETERMINE
