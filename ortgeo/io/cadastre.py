@@ -24,6 +24,7 @@ import shapely
 
 from ortgeo.crs import L93, WGS84
 from ortgeo.errors import CadastreFileError
+from ortgeo.io.checks import some
 
 __all__ = ["check_cadastre_file", "read_cadastre"]
 
@@ -86,10 +87,9 @@ def _parcels(path: Path, name: str) -> tuple[list[str], np.ndarray, list[str]]:
 
 def _warn_skipped(name: str, skipped: list[str]) -> None:
     if skipped:
-        more = f" and {len(skipped) - 5} more" if len(skipped) > 5 else ""
         warnings.warn(
             f"{name}: {len(skipped)} parcel(s) without a geometry skipped "
-            f"({', '.join(skipped[:5])}{more}); they are answered 'absent du fichier'.",
+            f"({some(skipped)}); they are answered 'absent du fichier'.",
             UserWarning,
             stacklevel=3,
         )

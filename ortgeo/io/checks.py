@@ -35,7 +35,10 @@ __all__ = [
     "row_shape",
     "shown",
     "sniff_separator",
+    "some",
+    "text_encoding",
     "unique_names",
+    "warn_other_encoding",
     "what_binary",
 ]
 
@@ -132,9 +135,28 @@ def what_binary(raw: bytes) -> str | None:
     return None
 
 
-def _line_numbers(lines: Sequence[int], limit: int = 5) -> str:
-    shown_ = ", ".join(str(n) for n in lines[:limit])
-    return shown_ + (f" and {len(lines) - limit} more" if len(lines) > limit else "")
+def some(items: Sequence[object], limit: int = 5) -> str:
+    """The first ``limit`` items for a message, and how many more.
+
+    Examples
+    --------
+    >>> some([3, 8]), some(range(1, 9))
+    ('3, 8', '1, 2, 3, 4, 5 and 3 more')
+    """
+    first = ", ".join(str(item) for item in list(items)[:limit])
+    return first + (f" and {len(items) - limit} more" if len(items) > limit else "")
+
+
+def warn_other_encoding(name: str, lines: Sequence[int], stacklevel: int = 3) -> None:
+    """Warn that ``lines`` (1-based) of a UTF-8 file were read as cp1252."""
+    plural = len(lines) > 1
+    warnings.warn(
+        f"{name}: line{'s' if plural else ''} {some(lines)} {'are' if plural else 'is'} not "
+        "UTF-8 like the rest of the file; read as Windows-1252 (cp1252). Check their accents, "
+        "or re-save the file as CSV UTF-8.",
+        UserWarning,
+        stacklevel=stacklevel + 1,
+    )
 
 
 def decode_text(raw: bytes, encoding: str | None, name: str, *, what: str = "table") -> str:
@@ -185,8 +207,35 @@ def decode_text(raw: bytes, encoding: str | None, name: str, *, what: str = "tab
         pass
     body = raw.removeprefix(b"\xef\xbb\xbf")
     lines = body.split(b"\n")
+    kind, other = text_encoding(body)
+    if kind == "cp1252":  # no line is UTF-8: a cp1252 file
+        return body.decode("cp1252", errors="replace")
+    warn_other_encoding(name, other)
+    bad = set(other)
+    return "\n".join(
+        line.decode("cp1252", errors="replace") if n in bad else line.decode("utf-8")
+        for n, line in enumerate(lines, start=1)
+    )
+
+
+def text_encoding(raw: bytes) -> tuple[str, list[int]]:
+    """``"utf-8"``, ``"cp1252"`` or ``"mixed"`` (some UTF-8 lines, some not), and the
+    numbers (1-based) of the lines that are not UTF-8 when it is mixed.
+
+    Examples
+    --------
+    >>> text_encoding("é\\n".encode()), text_encoding("é\\n".encode("cp1252"))
+    (('utf-8', []), ('cp1252', []))
+    >>> text_encoding("a\\né\\n".encode() + "é\\n".encode("cp1252"))
+    ('mixed', [3])
+    """
+    try:
+        raw.decode("utf-8")
+        return "utf-8", []
+    except UnicodeDecodeError:
+        pass
     utf8, other = 0, []
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(raw.split(b"\n"), start=1):
         if line.isascii():
             continue
         try:
@@ -194,20 +243,7 @@ def decode_text(raw: bytes, encoding: str | None, name: str, *, what: str = "tab
             utf8 += 1
         except UnicodeDecodeError:
             other.append(number)
-    if not utf8:  # no line is UTF-8: a cp1252 file
-        return body.decode("cp1252", errors="replace")
-    warnings.warn(
-        f"{name}: line{'s' if len(other) > 1 else ''} {_line_numbers(other)} "
-        f"{'are' if len(other) > 1 else 'is'} not UTF-8 like the rest of the file; read as "
-        "Windows-1252 (cp1252). Check their accents, or re-save the file as CSV UTF-8.",
-        UserWarning,
-        stacklevel=3,
-    )
-    bad = set(other)
-    return "\n".join(
-        line.decode("cp1252", errors="replace") if n in bad else line.decode("utf-8")
-        for n, line in enumerate(lines, start=1)
-    )
+    return ("mixed", other) if utf8 else ("cp1252", [])
 
 
 def sniff_separator(text: str) -> str:

@@ -48,6 +48,8 @@ from ortgeo.io.checks import (
     input_file,
     looks_like_utf16,
     row_shape,
+    text_encoding,
+    warn_other_encoding,
     what_binary,
 )
 from ortgeo.points import Points, points_from_lonlat, points_from_xy
@@ -232,7 +234,7 @@ class _Csv:
                 "Give a .csv, .csv.gz, .parquet or .geoparquet file."
             )
         complete = head if len(head) < _HEAD_BYTES else head[: head.rfind(b"\n") + 1]
-        self.encoding = _encoding(complete)
+        self.encoding = text_encoding(complete)[0]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # the same lines are warned about when read
             text = decode_text(complete, None, path.name, what="CSV of points")
@@ -264,31 +266,6 @@ class _Csv:
     def shaped(self, fields: list[str]) -> tuple[list[str], str]:
         cells, problem, _ = row_shape(fields, len(self.columns))
         return cells, problem
-
-
-def _encoding(raw: bytes) -> str:
-    """``"utf-8"``, ``"cp1252"``, or ``"mixed"`` (UTF-8 lines and cp1252 lines: line by line).
-
-    Examples
-    --------
-    >>> _encoding("é\\n".encode()), _encoding("é\\n".encode("cp1252"))
-    ('utf-8', 'cp1252')
-    >>> _encoding("é\\n".encode() + "é\\n".encode("cp1252"))
-    'mixed'
-    """
-    try:
-        raw.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        pass
-    for line in raw.split(b"\n"):
-        if not line.isascii():
-            try:
-                line.decode("utf-8")
-                return "mixed"
-            except UnicodeDecodeError:
-                pass
-    return "cp1252"
 
 
 def _damaged(path: Path, rows: int, exc: BaseException) -> InputFileError:
@@ -426,13 +403,7 @@ class _Rows:
         if cells:
             yield self._block(cells, problems)
         if others:
-            more = f" and {len(others) - 5} more" if len(others) > 5 else ""
-            warnings.warn(
-                f"{info.path.name}: line(s) {', '.join(map(str, others[:5]))}{more} are not "
-                "UTF-8 like the rest of the file; read as Windows-1252 (cp1252).",
-                UserWarning,
-                stacklevel=2,
-            )
+            warn_other_encoding(info.path.name, others, stacklevel=2)
 
 
 class _NeedsPython(Exception):

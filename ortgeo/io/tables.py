@@ -35,6 +35,7 @@ from ortgeo.io.checks import (
     row_shape,
     shown,
     sniff_separator,
+    some,
 )
 
 __all__ = [
@@ -194,10 +195,7 @@ def describe_columns(columns: Iterable[Any], limit: int = 8) -> str:
     >>> describe_columns(["id", "adresse\\x00\\x01"])
     "'id', 'adresse··'"
     """
-    every = list(columns)
-    names = [repr(shown(str(c))) for c in every[:limit]]
-    more = f" and {len(every) - limit} more" if len(every) > limit else ""
-    return ", ".join(names) + more
+    return some([repr(shown(str(c))) for c in columns], limit)
 
 
 def column(df: pd.DataFrame, name: str, option: str = "") -> pd.Series:
@@ -306,9 +304,8 @@ def _workbook_rows(path: Path, raw: bytes) -> tuple[list[list[str]], dict[int, l
                 grid[r][c] = first
         filled.append(rng.coord)
     if filled:
-        more = f" and {len(filled) - 5} more" if len(filled) > 5 else ""
         warnings.warn(
-            f"{path.name}: {len(filled)} merged range(s) ({', '.join(filled[:5])}{more}) "
+            f"{path.name}: {len(filled)} merged range(s) ({some(filled)}) "
             "filled with the value of their first cell, on every row they cover.",
             UserWarning,
             stacklevel=4,
