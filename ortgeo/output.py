@@ -254,13 +254,19 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
                     shutil.rmtree(item)
                 else:
                     item.unlink(missing_ok=True)
-        if isinstance(exc, OSError):  # disk full, permission lost, folder removed...
+        if _from_the_system(exc):  # disk full, permission lost, folder removed...
             raise _write_error(path, exc) from exc
         raise
 
 
 #: errno values that mean "the disk or the quota is full".
 _NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
+
+
+def _from_the_system(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failure of the system (it has an ``errno``: disk full, permission
+    lost...), to be told as an :class:`OutputFileError`; other errors pass through."""
+    return isinstance(exc, OSError) and exc.errno is not None
 
 
 def _write_error(path: Path, exc: OSError) -> OutputFileError:
@@ -316,7 +322,9 @@ def atomic_folder(folder: str | Path) -> Iterator[Path]:
                 shutil.rmtree(target)
             os.replace(item, target)
     except OSError as exc:  # disk full, permission lost...
-        raise _write_error(folder, exc) from exc
+        if _from_the_system(exc):
+            raise _write_error(folder, exc) from exc
+        raise
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -495,7 +503,7 @@ def resumable_output(
             raise  # the parts stay: the same command resumes after the last one
         except BaseException as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            if isinstance(exc, OSError):
+            if _from_the_system(exc):
                 raise _write_error(path, exc) from exc
             raise
         shutil.rmtree(folder, ignore_errors=True)

@@ -71,6 +71,8 @@ _LONLAT = (("lon", "lat"), ("longitude", "latitude"))
 _HEAD_BYTES = 1 << 20
 #: Bytes pyarrow parses at a time (a row must fit in it).
 _BLOCK_BYTES = 1 << 22
+#: pyarrow's name of an encoding ("utf8" is read natively, any other through Python).
+_ARROW_ENCODINGS = {"utf-8": "utf8", "cp1252": "cp1252"}
 
 
 def point_format(path: str | Path) -> str | None:
@@ -309,7 +311,7 @@ class _Rows:
             source,
             read_options=pacsv.ReadOptions(
                 column_names=names, skip_rows=info.skip, use_threads=False,
-                block_size=_BLOCK_BYTES, encoding=info.encoding,
+                block_size=_BLOCK_BYTES, encoding=_ARROW_ENCODINGS[info.encoding],
             ),
             parse_options=pacsv.ParseOptions(
                 delimiter=info.sep, invalid_row_handler=keep_aside, newlines_in_values=True,
