@@ -28,7 +28,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeGuard, cast
 
 import numpy as np
 import pandas as pd
@@ -263,7 +263,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 _NO_SPACE = {errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)}
 
 
-def _from_the_system(exc: BaseException) -> bool:
+def _from_the_system(exc: BaseException) -> TypeGuard[OSError]:
     """Whether ``exc`` is a failure of the system (it has an ``errno``: disk full, permission
     lost...), to be told as an :class:`OutputFileError`; other errors pass through."""
     return isinstance(exc, OSError) and exc.errno is not None
