@@ -14,7 +14,10 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
+    "ApiError",
     "CadastreFileError",
     "CorruptFileError",
     "GeocoderError",
@@ -188,3 +191,30 @@ class GeocoderUnavailable(GeocoderError):
 
 class GeocoderQuotaExceeded(GeocoderServiceError):
     """The service kept answering HTTP 429 (too many requests) after the allowed retries."""
+
+
+class ApiError(Exception):
+    """A refusal of the web service: an HTTP status, a stable code and a French message
+    (:mod:`ortgeo.service.errors` turns it into the JSON answer).
+
+    Examples
+    --------
+    >>> err = ApiError(422, "insee-invalide", "Code INSEE invalide.")
+    >>> err.status, err.code
+    (422, 'insee-invalide')
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.detail = detail
+        self.headers = headers or {}

@@ -25,6 +25,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import JSONResponse, Response
 
 from ortgeo.errors import (
+    ApiError,
     CorruptFileError,
     GeocoderError,
     GeocoderQuotaExceeded,
@@ -107,34 +108,14 @@ _HTTP = {
 }
 
 
-class ApiError(Exception):
-    """A refusal with an HTTP status, a stable code and a French message.
+def error_body(err: ApiError) -> dict[str, Any]:
+    """The JSON body of a refusal.
 
     Examples
     --------
-    >>> err = ApiError(422, "insee-invalide", "Code INSEE invalide.")
-    >>> error_body(err)["error"]["code"]
-    'insee-invalide'
+    >>> error_body(ApiError(422, "insee-invalide", "Code INSEE invalide."))
+    {'error': {'code': 'insee-invalide', 'message': 'Code INSEE invalide.'}}
     """
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        detail: Any = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.detail = detail
-        self.headers = headers or {}
-
-
-def error_body(err: ApiError) -> dict[str, Any]:
-    """The JSON body of a refusal."""
     body: dict[str, Any] = {"code": err.code, "message": err.message}
     if err.detail is not None:
         body["detail"] = err.detail
