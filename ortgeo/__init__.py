@@ -31,6 +31,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.communes import commune_at, commune_outlines, ort_communes
     from ortgeo.engine import SectorResult, Sectors, locate_sectors
     from ortgeo.errors import (
+        CadastreFileError,
         CorruptFileError,
         GeocoderError,
         GeocoderQuotaExceeded,
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
         MissingCRSError,
         OrtgeoError,
         OutputFileError,
+        ParcelReferenceError,
         PerimeterFileError,
         UnknownLayerError,
     )
@@ -57,12 +59,11 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     )
     from ortgeo.inforce import PerimetersInForce, on
     from ortgeo.io import read_perimeter, write_perimeters
+    from ortgeo.io.tables import read_table
     from ortgeo.legal import CommuneStatus, commune_status
     from ortgeo.locate import locate
     from ortgeo.maps import annex_map, figure, render_png, save_html
     from ortgeo.parcels import (
-        CadastreFileError,
-        ParcelReferenceError,
         ParcelVerdict,
         check_parcel,
         check_parcels,
@@ -71,7 +72,6 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
     from ortgeo.stats import sector_stats, write_stats
     from ortgeo.status import Status, Timing
     from ortgeo.stream import locate_file
-    from ortgeo.table import read_table
     from ortgeo.verdict import LayerResult, Verdict, check_point
 
 __version__ = "0.1.0"
@@ -79,8 +79,8 @@ __version__ = "0.1.0"
 # Every public name is imported on first use, so that `import ortgeo` and the command
 # line start quickly (pandas, geopandas, matplotlib and folium load only when needed).
 _LAZY = {
-    "CadastreFileError": "ortgeo.parcels",
-    "ParcelReferenceError": "ortgeo.parcels",
+    "CadastreFileError": "ortgeo.errors",
+    "ParcelReferenceError": "ortgeo.errors",
     "ParcelVerdict": "ortgeo.parcels",
     "check_parcel": "ortgeo.parcels",
     "check_parcels": "ortgeo.parcels",
@@ -89,7 +89,7 @@ _LAZY = {
     "address_lists": "ortgeo.annex",
     "write_annex": "ortgeo.annex",
     "check_addresses": "ortgeo.batch",
-    "read_table": "ortgeo.table",
+    "read_table": "ortgeo.io.tables",
     "write_report": "ortgeo.batch",
     "Act": "ortgeo.catalog",
     "Catalog": "ortgeo.catalog",

@@ -110,6 +110,7 @@ def assess_geocodes(
     margin: float = RUNNER_UP_MARGIN,
     *,
     perimeters: PerimetersInForce | None = None,
+    band_m: float | None = None,
 ) -> pd.DataFrame:
     """Verdicts for geocoding results: :func:`ortgeo.locate` columns plus ``status``,
     ``reason`` (French) and ``uncertainty_m``, one row per result, in order.
@@ -128,9 +129,12 @@ def assess_geocodes(
         Candidates within ``margin`` of the best score are plausible alternatives.
     perimeters : PerimetersInForce, optional
         What is in force (from :func:`ortgeo.on`), instead of ``date`` and ``catalog``.
+    band_m : float, optional
+        Width of the ``limite`` band in metres (default: each layer's accuracy plus the
+        match type's uncertainty).
     """
     state = perimeters if perimeters is not None else on(date, catalog)
-    return _assessed(results, state, geocoder, min_score, margin).frame()
+    return _assessed(results, state, geocoder, min_score, margin, band_m).frame()
 
 
 def _assessed(
@@ -139,6 +143,7 @@ def _assessed(
     geocoder: Geocoder | None,
     min_score: float,
     margin: float,
+    band_m: float | None = None,
 ) -> Located:
     """:func:`assess_geocodes` as plain arrays (what one address reads without pandas)."""
     ok = np.array([r.ok and r.lon is not None for r in results], dtype=bool)
@@ -146,7 +151,8 @@ def _assessed(
     lat = np.array([r.lat if o else np.nan for r, o in zip(results, ok, strict=True)], float)
     unc = np.array([MATCH_UNCERTAINTY_M.get(r.match_type or "", 0.0) for r in results], float)
     codes = [r.citycode if o else None for r, o in zip(results, ok, strict=True)]
-    found = located((lon, lat), perimeters=state, uncertainty_m=unc, citycode=codes)
+    found = located((lon, lat), perimeters=state, band_m=band_m, uncertainty_m=unc,
+                    citycode=codes)  # fmt: skip
     status = np.array(STATUSES, dtype=object)[found.columns["ort_status"]]
     reason = found.columns["reason"].copy()
 
@@ -171,7 +177,7 @@ def _assessed(
             if pts is not None:
                 street_rows[i] = pts
     alt = (
-        locate((np.array(alt_lon), np.array(alt_lat)), perimeters=state,
+        locate((np.array(alt_lon), np.array(alt_lat)), perimeters=state, band_m=band_m,
                uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"])
         if alt_rows else None
     )  # fmt: skip
@@ -186,7 +192,7 @@ def _assessed(
         all_pts = locate(
             (np.concatenate([street_rows[i][0] for i in rows]),
              np.concatenate([street_rows[i][1] for i in rows])),
-            perimeters=state, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"],
+            perimeters=state, band_m=band_m, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"],
         )  # fmt: skip
         start = 0
         for i, size in zip(rows, sizes, strict=True):
@@ -201,6 +207,12 @@ def _assessed(
             near = [c.label for c in r.candidates[:3] if c.label]
             reason[i] = "adresse introuvable dans la Base Adresse Nationale" + (
                 " ; adresses proches : " + " ; ".join(near) if near else ""
+            )
+        elif r.match_type is None:  # a type the BAN added since: how precise is unknown
+            status[i] = INDETERMINE
+            reason[i] = (
+                "type de résultat de la BAN inconnu : la précision de la position de "
+                f"« {r.label} » n'est pas connue ; vérifiez l'adresse"
             )
         elif r.match_type in _KIND_FR:
             status[i] = INDETERMINE
@@ -261,6 +273,7 @@ def check_address(
     citycode: str | None = None,
     postcode: str | None = None,
     ban_index: Any = None,
+    band_m: float | None = None,
 ) -> Verdict:
     """Geocode an address on the BAN and check it against the perimeters in force on ``date``.
 
@@ -278,6 +291,9 @@ def check_address(
         Restrict the search to a commune (INSEE code) or a postcode.
     ban_index : str or Path, optional
         Offline BAN index for ``geocoder="local"``/``"auto"``.
+    band_m : float, optional
+        Width of the ``limite`` band in metres (default: each layer's accuracy plus the
+        uncertainty of the match type).
 
     Returns
     -------
@@ -310,8 +326,8 @@ def check_address(
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
     result = coder.geocode(address, citycode=citycode, postcode=postcode)
     state = on(date, catalog)
-    row = _assessed([result], state, coder, MIN_SCORE, RUNNER_UP_MARGIN).row(0)
+    row = _assessed([result], state, coder, MIN_SCORE, RUNNER_UP_MARGIN, band_m).row(0)
     return verdict_from_row(
-        row, state, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
+        row, state, band_m=band_m, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
         citycode=result.citycode,
     )  # fmt: skip

@@ -1,18 +1,19 @@
 """Check a whole file of addresses: every input row kept, in order, with a status.
 
-:func:`check_addresses` geocodes a table (read by :func:`ortgeo.table.load_table`: CSV or
+:func:`check_addresses` geocodes a table (read by :func:`ortgeo.io.tables.load_table`: CSV or
 ``.xlsx``), checks each address like :func:`ortgeo.check_address` and returns the input
 columns untouched followed by ``input_problem`` (what was wrong with a malformed row), the
 BAN result columns (``ban_*``), the verdict columns (``ort_*`` and one group per layer in
 force), ``uncertainty_m``, ``verdict`` and ``verdict_reason``. :func:`write_report` writes
 CSV (``;``, optional BOM for Excel, formula injection neutralised) or GeoPackage, atomically.
-:func:`failures` says how many rows got no verdict, and why.
+:func:`failures` says how many rows got no verdict, and why, by kind of reason.
 """
 
 from __future__ import annotations
 
 import operator
 import re
+import warnings
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -30,16 +31,19 @@ from ortgeo.geocoders import Geocoder, GeocodeResult
 from ortgeo.geocoders.normalize import join_export_fields
 from ortgeo.geocoders.pool import gc_paused
 from ortgeo.inforce import on
-from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
-from ortgeo.output import atomic_path, check_output_path, write_csv
-from ortgeo.table import (
+from ortgeo.io.checks import unique_names
+from ortgeo.io.tables import (
     PROBLEM_COLUMN,
     Table,
     cell_text,
+    column,
     describe_columns,
     header_looks_like_data,
     load_table,
+    row_reason,
 )
+from ortgeo.locate import DEDANS, DEHORS, INVALIDE, LIMITE, SANS_ORT
+from ortgeo.output import atomic_path, check_output_path, write_csv
 
 __all__ = [
     "ANSWERED",
@@ -47,6 +51,7 @@ __all__ = [
     "REPORT_SUFFIXES",
     "check_addresses",
     "failures",
+    "reason_kind",
     "write_report",
 ]
 
@@ -67,6 +72,17 @@ _ADDRESS_NAMES = ("adresse", "address", "adresse_complete", "adresse complète",
                   "label", "addr", "q")  # fmt: skip
 #: Where the general part of a verdict reason ends and its details (labels, scores) begin.
 _REASON_DETAILS = re.compile(r" \(| : | ; ")
+#: A name quoted in a reason (a street, a label): not part of its kind.
+_QUOTED = re.compile(r"« [^»]* »")
+_HTTP_STATUS = re.compile(r"\bHTTP (\d{3})\b")
+#: The geocoding error of a row, by what its message says (the first that matches).
+_ERROR_KINDS = (
+    ("cannot be reached", "service injoignable"),
+    ("timed out", "délai dépassé"),
+    ("left this row out", "ligne absente de la réponse"),
+    ("not JSON", "réponse illisible"),
+)
+_ERROR_PREFIX = "géocodage en erreur"
 
 
 def _address_texts(
@@ -105,10 +121,10 @@ def _address_texts(
             f"Column(s) {describe_columns(missing)} not in the input; its columns are "
             f"{describe_columns(df.columns, limit=20)}."
         )
-    cells = [[cell_text(v) for v in df[c]] for c in wanted]
+    cells = [[cell_text(v) for v in column(df, c)] for c in wanted]
     if not columns:
         return pd.Series(cells[0], index=df.index, dtype=object)
-    indices = [cell_text(v) for v in df[indice_col]] if indice_col else [None] * len(df)
+    indices = [cell_text(v) for v in column(df, indice_col)] if indice_col else [None] * len(df)
     rows = zip(*cells, strict=True)
     texts = [join_export_fields(row, indice) for row, indice in zip(rows, indices, strict=True)]
     return pd.Series(texts, index=df.index, dtype=object)
@@ -117,12 +133,7 @@ def _address_texts(
 def _column(df: pd.DataFrame, name: str | None) -> list[str | None] | None:
     if name is None:
         return None
-    if name not in df.columns:
-        raise InputFileError(
-            f"Column {name!r} not in the input; its columns are "
-            f"{describe_columns(df.columns, limit=20)}."
-        )
-    return [cell_text(v) or None for v in df[name]]
+    return [cell_text(v) or None for v in column(df, name)]
 
 
 def check_addresses(
@@ -231,7 +242,7 @@ def check_addresses(
     if malformed.any():
         frame.loc[malformed, "status"] = INVALIDE
         frame.loc[malformed, "reason"] = [
-            f"ligne mal formée ({problem}) : corrigez-la, elle n'a pas été géocodée"
+            row_reason(problem)
             for problem, ok in zip(table.problems, table.geocodable, strict=True)
             if not ok
         ]
@@ -256,12 +267,37 @@ def check_addresses(
     return pd.concat([df, out], axis=1)
 
 
+def reason_kind(reason: str) -> str:
+    """The kind of a verdict reason, to count rows by what went wrong.
+
+    The details — names quoted in « », labels, scores, candidates — are dropped; a
+    geocoding error keeps what failed (its HTTP status, an unreachable service...).
+
+    Examples
+    --------
+    >>> reason_kind("numéro non trouvé et la voie « rue A » traverse ou frôle une limite : "
+    ...             "précisez le numéro")
+    'numéro non trouvé et la voie « … » traverse ou frôle une limite'
+    >>> reason_kind("géocodage en erreur : The BAN geocoder at http://x answered HTTP 502 ...")
+    'géocodage en erreur (HTTP 502)'
+    """
+    if reason.startswith(_ERROR_PREFIX):
+        detail = reason[len(_ERROR_PREFIX) :]
+        status = _HTTP_STATUS.search(detail)
+        if status:
+            return f"{_ERROR_PREFIX} (HTTP {status.group(1)})"
+        kind = next((k for says, k in _ERROR_KINDS if says in detail), None)
+        return f"{_ERROR_PREFIX} ({kind})" if kind else _ERROR_PREFIX
+    general = _QUOTED.sub("« … »", reason)
+    return _REASON_DETAILS.split(general, maxsplit=1)[0]
+
+
 def failures(report: pd.DataFrame) -> dict[str, int]:
-    """Rows of a :func:`check_addresses` report without a verdict, counted by reason.
+    """Rows of a :func:`check_addresses` report without a verdict, counted by kind of reason.
 
     A row has no verdict when its ``verdict`` is not in :data:`ANSWERED` (``indetermine``,
-    ``invalide``, ``erreur``). Reasons are grouped by their general part (the text before
-    the details: labels, scores, candidates), most frequent first.
+    ``invalide``, ``erreur``). Reasons are grouped by kind (:func:`reason_kind`: the text
+    before the details — labels, scores, candidates, street names), most frequent first.
 
     Examples
     --------
@@ -270,11 +306,11 @@ def failures(report: pd.DataFrame) -> dict[str, int]:
     ...     "verdict_reason": ["", "adresse vide", "adresse vide",
     ...                        "géocodage en erreur : HTTP 500"]})
     >>> failures(report)
-    {'adresse vide': 2, 'géocodage en erreur': 1}
+    {'adresse vide': 2, 'géocodage en erreur (HTTP 500)': 1}
     """
     failed = report[~report["verdict"].isin(ANSWERED)]
     reasons = [
-        _REASON_DETAILS.split(cell_text(reason) or cell_text(verdict), maxsplit=1)[0]
+        reason_kind(cell_text(reason) or cell_text(verdict))
         for verdict, reason in zip(failed["verdict"], failed["verdict_reason"], strict=True)
     ]
     return dict(Counter(reasons).most_common())
@@ -307,7 +343,18 @@ def write_report(
     if path.suffix.lower() != ".gpkg":
         return write_csv(report, path, sep=sep, excel=excel)
     geom = gpd.points_from_xy(report["ban_lon"], report["ban_lat"], crs=WGS84)
-    gdf = gpd.GeoDataFrame(report.copy(), geometry=geom, crs=WGS84)
+    names = [str(c) for c in report.columns]
+    table = report.copy()
+    if len(set(names)) < len(names):  # a GeoPackage needs distinct field names
+        table.columns = unique_names(names)
+        warnings.warn(
+            f"{path.name}: repeated column names of the input renamed "
+            f"({', '.join(n for n, o in zip(table.columns, names, strict=True) if n != o)}): "
+            "a GeoPackage needs distinct names. Write a .csv to keep them as they are.",
+            UserWarning,
+            stacklevel=2,
+        )
+    gdf = gpd.GeoDataFrame(table, geometry=geom, crs=WGS84)
     gdf.loc[report["ban_lon"].isna().to_numpy(), "geometry"] = None
     with atomic_path(path) as tmp:
         gdf.to_file(tmp, driver="GPKG", layer="adresses", engine="pyogrio")

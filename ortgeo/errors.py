@@ -1,13 +1,24 @@
-"""Typed exception tree of ortgeo.
+"""Typed exception tree of ortgeo: every exception class of the package is here.
 
 Every error a user can cause derives from :class:`OrtgeoError`; its message names
 the problem and what to do. The command line prints the message and exits with
-status 2 instead of showing a traceback.
+status 2 instead of showing a traceback; the web service maps each class to an HTTP
+status, a stable code and a French message with one table
+(:data:`ortgeo.service.errors.STATUS_CODES`).
+
+Examples
+--------
+>>> issubclass(NoSpaceError, OutputFileError), issubclass(CadastreFileError, InputFileError)
+(True, True)
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
+    "ApiError",
+    "CadastreFileError",
     "CorruptFileError",
     "GeocoderError",
     "GeocoderQuotaExceeded",
@@ -15,12 +26,18 @@ __all__ = [
     "GeocoderServiceError",
     "GeocoderUnavailable",
     "InputFileError",
+    "InvalidCoordinateError",
     "InvalidDateError",
     "InvalidURLError",
     "MissingCRSError",
+    "NoSpaceError",
     "OrtgeoError",
+    "OutputError",
     "OutputFileError",
+    "OutputLockedError",
+    "ParcelReferenceError",
     "PerimeterFileError",
+    "PortInUseError",
     "UnknownCommuneError",
     "UnknownLayerError",
 ]
@@ -75,6 +92,56 @@ class OutputFileError(OrtgeoError, ValueError):
     """An output that cannot be written (read-only or missing folder, the input itself...)."""
 
 
+#: The name :mod:`ortgeo.stream` gave its own copy of :class:`OutputFileError` (kept as an alias).
+OutputError = OutputFileError
+
+
+class OutputLockedError(OutputFileError):
+    """An output that another ortgeo run is writing now (its lock is held).
+
+    Attributes
+    ----------
+    path : str
+        The output.
+    """
+
+    def __init__(self, message: str, *, path: str) -> None:
+        super().__init__(message)
+        self.path = path
+
+
+class NoSpaceError(OutputFileError):
+    """The disk (or the quota) is full: nothing was written.
+
+    Attributes
+    ----------
+    path : str
+        What could not be written.
+    retry_after : float or None
+        Seconds after which trying again may work (the service sends it as ``Retry-After``).
+    """
+
+    def __init__(self, message: str, *, path: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+        self.retry_after = retry_after
+
+
+class InvalidCoordinateError(OrtgeoError, ValueError):
+    """A coordinate that is not a number (``"2°50'"``, ``"abc"``) given for one point."""
+
+
+class ParcelReferenceError(OrtgeoError, ValueError):
+    """A cadastral reference that cannot be read (neither an IDU nor "AB 123" with a commune).
+
+    ``missing_commune`` is True for a short form ("AB 123") given without a commune.
+    """
+
+    def __init__(self, message: str, *, missing_commune: bool = False) -> None:
+        super().__init__(message)
+        self.missing_commune = missing_commune
+
+
 class CorruptFileError(InputFileError):
     """A SQLite file of ortgeo (geocode cache, offline index) that is damaged.
 
@@ -89,8 +156,17 @@ class CorruptFileError(InputFileError):
         self.path = path
 
 
+class CadastreFileError(InputFileError):
+    """A cadastre file that is missing, cannot be read, or is not an Etalab parcel file."""
+
+
 class InvalidURLError(OrtgeoError, ValueError):
-    """A service URL that cannot be used (no http(s) scheme, no host, port out of range)."""
+    """A service URL that cannot be used (no http(s) scheme, no host, port out of range,
+    a template with an unknown ``{placeholder}``)."""
+
+
+class PortInUseError(OrtgeoError):
+    """``ortgeo serve``: the address and port asked for are already taken."""
 
 
 class GeocoderError(OrtgeoError):
@@ -134,3 +210,30 @@ class GeocoderUnavailable(GeocoderError):
 
 class GeocoderQuotaExceeded(GeocoderServiceError):
     """The service kept answering HTTP 429 (too many requests) after the allowed retries."""
+
+
+class ApiError(Exception):
+    """A refusal of the web service: an HTTP status, a stable code and a French message
+    (:mod:`ortgeo.service.errors` turns it into the JSON answer).
+
+    Examples
+    --------
+    >>> err = ApiError(422, "insee-invalide", "Code INSEE invalide.")
+    >>> err.status, err.code
+    (422, 'insee-invalide')
+    """
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        detail: Any = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.detail = detail
+        self.headers = headers or {}

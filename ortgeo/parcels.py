@@ -16,11 +16,9 @@ point. The composite "in an ORT sector" follows the rule of points
 from __future__ import annotations
 
 import dataclasses
-import functools
-import gzip
-import json
 import os
 import re
+import string
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -34,10 +32,17 @@ from ortgeo.catalog import Catalog
 from ortgeo.crs import L93, WGS84
 from ortgeo.dates import DateLike
 from ortgeo.engine.composite import apply_coverage
-from ortgeo.errors import InputFileError, OrtgeoError
+from ortgeo.errors import (
+    CadastreFileError,
+    InvalidURLError,
+    ParcelReferenceError,
+)
 from ortgeo.inforce import PerimetersInForce, layer_key, on
+from ortgeo.io.cadastre import check_cadastre_file, read_cadastre
+from ortgeo.io.tables import column
 from ortgeo.locate import ORT_KEY, STATUSES, composite, locate
 from ortgeo.model import EXTENT_CODE
+from ortgeo.output import atomic_path, make_folder
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render, validity
 from ortgeo.verdict import Verdict, verdict_from_row
@@ -69,21 +74,6 @@ _SHORT = re.compile(
     r"^(?:(?:SECTION|SECT\.?|SEC\.?)\s*)?([0-9]{0,3}?)\s*([0-9A-Z]{1,2})\s*[-/ ]?\s*"
     r"(?:(?:N\s*°|N°|NO\.?|N\.|NUMERO|NUMÉRO|PARCELLE|N)\s*)?([0-9]{1,4})$"
 )
-
-
-class ParcelReferenceError(OrtgeoError, ValueError):
-    """A cadastral reference that cannot be read (neither an IDU nor "AB 123" with a commune).
-
-    ``missing_commune`` is True for a short form ("AB 123") given without a commune.
-    """
-
-    def __init__(self, message: str, *, missing_commune: bool = False) -> None:
-        super().__init__(message)
-        self.missing_commune = missing_commune
-
-
-class CadastreFileError(InputFileError):
-    """A cadastre file that is missing or cannot be read."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -137,7 +127,7 @@ def parse_parcel_ref(text: str, citycode: str | None = None) -> ParcelRef:
     >>> parse_parcel_ref("AB 45")
     Traceback (most recent call last):
     ...
-    ortgeo.parcels.ParcelReferenceError: Parcel reference 'AB 45' has no commune: ...
+    ortgeo.errors.ParcelReferenceError: Parcel reference 'AB 45' has no commune: ...
     """
     raw = "" if text is None else str(text)
     clean = " ".join(raw.replace("\u00a0", " ").upper().split())
@@ -216,7 +206,7 @@ def download_cadastre(
     >>> download_cadastre("Lens")
     Traceback (most recent call last):
     ...
-    ortgeo.parcels.ParcelReferenceError: Commune code 'Lens' is not an INSEE code ...
+    ortgeo.errors.ParcelReferenceError: Commune code 'Lens' is not an INSEE code ...
     """
     from ortgeo.geocoders.transport import download_file
 
@@ -226,38 +216,54 @@ def download_cadastre(
             f"Commune code {insee!r} is not an INSEE code (5 characters, e.g. 62498)."
         )
     template = url or os.environ.get("ORTGEO_CADASTRE_URL") or CADASTRE_URL
-    full_url = template.format(dep=_departement(code), insee=code)
+    full_url = _fill_url(template, dep=_departement(code), insee=code)
     target = cadastre_path(code)
     if dest is not None:
         target = Path(dest) / target.name
+    make_folder(target.parent)  # checked before the download
     hint = (
         "Download it by hand from cadastre.data.gouv.fr (Etalab, format GeoJSON, parcelles) "
         "and pass it with --cadastre FILE."
     )
-    return download_file(
-        full_url, target, service="The cadastre download server", hint=hint, session=session,
-        progress=progress,
-    )  # fmt: skip
+    with atomic_path(target) as tmp:  # moved into place only once complete and checked
+        download_file(
+            full_url, tmp, service="The cadastre download server", hint=hint, session=session,
+            progress=progress,
+        )  # fmt: skip
+        try:
+            check_cadastre_file(tmp, name=f"{target.name} (from {full_url})")
+        except CadastreFileError as exc:
+            raise CadastreFileError(f"{exc} Nothing was kept.") from None
+    return target
 
 
-@functools.lru_cache(maxsize=8)
-def _read_cadastre(path: str, mtime: float) -> gpd.GeoDataFrame:
-    """Parcels of one file, indexed by IDU, in Lambert-93 (cached per file version)."""
-    name = Path(path).name
+def _fill_url(template: str, **values: str) -> str:
+    """``template`` with its ``{placeholders}`` filled; an unknown one is refused by name.
+
+    Examples
+    --------
+    >>> _fill_url("https://x/{dep}/{insee}.json.gz", dep="62", insee="62498")
+    'https://x/62/62498.json.gz'
+    >>> _fill_url("https://x/{departement}.json.gz", dep="62", insee="62498")
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InvalidURLError: URL template 'https://x/{departement}.json.gz' has an ...
+    """
     try:
-        opener = gzip.open if path.endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
-        features = data["features"]
-        ids = [str(f.get("id") or f["properties"]["id"]) for f in features]
-        geoms = shapely.from_geojson([json.dumps(f["geometry"]) for f in features])
-    except (OSError, EOFError, ValueError, KeyError, TypeError, shapely.errors.GEOSException):
-        raise CadastreFileError(
-            f"{name} is not an Etalab cadastre parcel file (GeoJSON FeatureCollection of "
-            "parcels with their IDU as id). Download it again with `ortgeo cadastre download`."
+        fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+    except ValueError as exc:
+        raise InvalidURLError(
+            f"URL template {template!r} cannot be read ({exc}): write its placeholders as "
+            "{dep} and {insee}, and double any other brace."
         ) from None
-    gdf = gpd.GeoDataFrame({"idu": ids}, geometry=geoms, crs=WGS84).to_crs(L93)
-    return gdf.drop_duplicates("idu").set_index("idu")
+    unknown = [f for f in fields if f not in values]
+    if unknown:
+        known = " and ".join("{" + k + "}" for k in values)
+        raise InvalidURLError(
+            f"URL template {template!r} has an unknown placeholder {{{unknown[0]}}}: use only "
+            f"{known} (or a full URL without placeholders)."
+        )
+    return template.format(**values)
 
 
 def _load(paths: Iterable[Path]) -> gpd.GeoDataFrame:
@@ -265,7 +271,7 @@ def _load(paths: Iterable[Path]) -> gpd.GeoDataFrame:
     for p in paths:
         if not p.is_file():
             raise CadastreFileError(f"Cadastre file not found: {p}. Check the path.")
-        frames.append(_read_cadastre(str(p), p.stat().st_mtime))
+        frames.append(read_cadastre(p))
     if len(frames) == 1:
         return frames[0]
     return gpd.GeoDataFrame(pd.concat(frames), crs=L93)
@@ -291,12 +297,20 @@ def _cadastre_files(
 
 
 # -- geometry ---------------------------------------------------------------------------
-def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
+def _measure(
+    geoms: np.ndarray,
+    state: PerimetersInForce,
+    band_m: float | None = None,
+    citycode: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """Per parcel (Lambert-93) and per layer in force: position, area inside, share, distance,
-    status; then the composite, in the columns of :func:`ortgeo.locate` plus the areas."""
+    status; then the composite, in the columns of :func:`ortgeo.locate` plus the areas. The
+    band is each layer's accuracy, or ``band_m``; ``citycode`` each parcel's commune (the
+    first five characters of its IDU)."""
     area = shapely.area(geoms)
     rep = shapely.point_on_surface(geoms)
-    frame = locate(gpd.GeoSeries(rep, crs=L93), perimeters=state)
+    frame = locate(gpd.GeoSeries(rep, crs=L93), perimeters=state, band_m=band_m,
+                   citycode=citycode)  # fmt: skip
     cols: dict[str, Any] = {"parcel_area_m2": area}
     measured: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     table = state.sectors_table  # prepared Lambert-93 geometries and limits, layers order
@@ -309,7 +323,7 @@ def _measure(geoms: np.ndarray, state: PerimetersInForce) -> pd.DataFrame:
         none = share <= _SLIVER
         to_limit = shapely.distance(geoms, boundary)
         dist = np.where(whole, to_limit, np.where(none, -to_limit, 0.0))
-        band = np.full(len(geoms), float(layer.accuracy_m))
+        band = np.full(len(geoms), float(layer.accuracy_m if band_m is None else band_m))
         position = np.where(whole, "inside", np.where(none, "outside", "straddling"))
         codes = np.where(~none, STATUSES.index(Status.DEDANS), STATUSES.index(Status.DEHORS))
         codes[np.abs(dist) <= band] = STATUSES.index(Status.LIMITE)
@@ -478,6 +492,7 @@ def check_parcel(
     *,
     citycode: str | None = None,
     cadastre: str | Path | Sequence[str | Path] | None = None,
+    band_m: float | None = None,
 ) -> ParcelVerdict:
     """Check one cadastral parcel against the ORT sectors in force on ``date``.
 
@@ -493,6 +508,8 @@ def check_parcel(
     cadastre : path or paths, optional
         Etalab cadastre file(s) (``.json`` or ``.json.gz``); default: the file of the
         commune downloaded by ``ortgeo cadastre download`` into the cache folder.
+    band_m : float, optional
+        Width of the ``limite`` band in metres (default: each sector's accuracy).
 
     Returns
     -------
@@ -510,7 +527,7 @@ def check_parcel(
     >>> check_parcel("62498000AB0123", cadastre="missing.json")
     Traceback (most recent call last):
     ...
-    ortgeo.parcels.CadastreFileError: Cadastre file not found: missing.json. Check the path.
+    ortgeo.errors.CadastreFileError: Cadastre file not found: missing.json. Check the path.
     """
     ref = parse_parcel_ref(reference, citycode)
     paths, names = _cadastre_files([ref.insee], cadastre)
@@ -519,8 +536,8 @@ def check_parcel(
     if ref.idu not in parcels.index:
         return ParcelVerdict.not_found(ref, names, state.date, query=str(reference))
     geom = np.asarray([parcels.geometry.loc[ref.idu]], dtype=object)
-    row = _measure(geom, state).iloc[0]
-    verdict = verdict_from_row(row, state, citycode=ref.insee)
+    row = _measure(geom, state, band_m, [ref.insee]).iloc[0]
+    verdict = verdict_from_row(row, state, band_m=band_m, citycode=ref.insee)
     return ParcelVerdict(
         query=str(reference), ref=ref, found=True, status=verdict.status, reason=verdict.reason,
         area_m2=float(row["parcel_area_m2"]), verdict=verdict, measures=_measures(row, state),
@@ -573,24 +590,16 @@ def check_parcels(
     >>> check_parcels(df, cadastre=[])[["verdict", "verdict_reason"]].iloc[0].tolist()[0]
     'invalide'
     """
-    from ortgeo.table import read_table
+    from ortgeo.io.tables import read_table
 
     df = table.copy() if isinstance(table, pd.DataFrame) else read_table(table, sep, encoding)
-    if parcel_col not in df.columns:
-        raise InputFileError(
-            f"Column {parcel_col!r} not in the input; its columns are {list(df.columns)}. "
-            "Pass the column of parcel references (--parcel-col)."
-        )
-    if citycode_col is not None and citycode_col not in df.columns:
-        raise InputFileError(
-            f"Column {citycode_col!r} not in the input; its columns are {list(df.columns)}."
-        )
+    references = column(df, parcel_col, "--parcel-col").tolist()
     n = len(df)
-    cities = df[citycode_col].tolist() if citycode_col else [citycode] * n
+    cities = column(df, citycode_col).tolist() if citycode_col else [citycode] * n
     refs: list[ParcelRef | None] = []
     status = np.full(n, str(Status.INVALIDE), dtype=object)
     reason = np.full(n, "", dtype=object)
-    for i, (text, city) in enumerate(zip(df[parcel_col].tolist(), cities, strict=True)):
+    for i, (text, city) in enumerate(zip(references, cities, strict=True)):
         try:
             refs.append(parse_parcel_ref(text, city or None))
         except ParcelReferenceError as exc:
@@ -613,7 +622,7 @@ def check_parcels(
     if len(where):
         assert parcels is not None
         geoms = parcels.geometry.loc[list(idu[where])].to_numpy()
-        measured = _measure(geoms, state)
+        measured = _measure(geoms, state, citycode=[str(c)[:5] for c in idu[where]])
         lonlat = gpd.GeoSeries(shapely.point_on_surface(geoms), crs=L93).to_crs(WGS84)
         wanted: dict[str, int | None] = {
             "parcel_area_m2": 1, "ort_area_inside_m2": 1, "ort_share_inside": 4,

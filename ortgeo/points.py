@@ -15,7 +15,7 @@ import numpy as np
 import shapely
 
 from ortgeo.crs import L93, WGS84, to_l93_xy
-from ortgeo.errors import InputFileError, MissingCRSError, OrtgeoError
+from ortgeo.errors import InputFileError, InvalidCoordinateError, MissingCRSError, OrtgeoError
 
 if TYPE_CHECKING:  # pandas is imported where a table or an index is built
     import pandas as pd
@@ -24,6 +24,8 @@ __all__ = [
     "L93_BOUNDS",
     "REASONS",
     "Points",
+    "coordinates",
+    "parse_numbers",
     "points_from_lonlat",
     "points_from_xy",
     "points_xy",
@@ -36,8 +38,10 @@ REASONS = (
     "", "coordonnées manquantes", "coordonnées hors limites (longitude ±180°, latitude ±90°)",
     "longitude et latitude inversées ?", "coordonnées impossibles à projeter en Lambert-93",
     "coordonnées hors du domaine Lambert-93 (France métropolitaine)",
-    "géométrie qui n'est pas un point",
+    "géométrie qui n'est pas un point", "coordonnées non numériques",
 )  # fmt: skip
+#: Texts that mean "no value" in a coordinate cell.
+_MISSING_WORDS = ("", "nan", "na", "n/a", "null", "none", "<na>")
 # Lambert-93 domain (metropolitan France and its margins), to reject impossible x/y.
 L93_BOUNDS = (-400_000.0, 6_000_000.0, 1_400_000.0, 7_250_000.0)
 
@@ -120,13 +124,80 @@ class Points:
         return self.lon is None
 
 
-def _numbers(values: object) -> np.ndarray:
-    raw = np.asarray(values)
-    if raw.dtype.kind in "fiu":  # already numbers: what to_numeric would give, without pandas
-        return raw.astype(float)
+def parse_numbers(values: object) -> tuple[np.ndarray, np.ndarray]:
+    """Coordinates as floats, and where a value was given that is not a number.
+
+    Numbers are used as they are; text is read with a decimal point or a French decimal
+    comma (``"2,8339"``); an empty cell (or ``nan``, ``null``...) is missing (NaN), and
+    any other text is NaN *and* flagged, so that it is reported as « coordonnées non
+    numériques », not as missing.
+
+    Examples
+    --------
+    >>> x, bad = parse_numbers(["2.83", "2,84", "", "2°50'", None])
+    >>> x.tolist()[:2], np.isnan(x[2:]).tolist(), bad.tolist()
+    ([2.83, 2.84], [True, True, True], [False, False, False, True, False])
+    """
+    raw = values if isinstance(values, np.ndarray) else np.asarray(values)
+    if raw.dtype.kind in "fiub":  # already numbers: no pandas
+        return raw.astype(float), np.zeros(raw.shape, dtype=bool)
     import pandas as pd
 
-    return np.asarray(pd.to_numeric(pd.Series(raw), errors="coerce"), dtype=float)
+    series = values if isinstance(values, pd.Series) else pd.Series(raw.ravel(), dtype=object)
+    nums = np.asarray(pd.to_numeric(series, errors="coerce"), dtype=float).copy()
+    bad = np.zeros(len(nums), dtype=bool)
+    retry = np.flatnonzero(np.isnan(nums))
+    if len(retry):
+        given = series.iloc[retry]
+        text = given.where(given.notna(), "").astype(str).str.strip()
+        missing = text.str.lower().isin(_MISSING_WORDS).to_numpy()
+        comma = text.str.contains(",", regex=False) & ~text.str.contains(".", regex=False)
+        fixed = text.where(~comma, text.str.replace(",", ".", regex=False))
+        again = np.asarray(pd.to_numeric(fixed, errors="coerce"), dtype=float)
+        nums[retry] = again
+        bad[retry] = np.isnan(again) & ~missing
+    return nums.reshape(raw.shape), bad.reshape(raw.shape)
+
+
+def coordinates(
+    a: object, b: object, names: tuple[str, str] = ("lon", "lat")
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two coordinates of :func:`ortgeo.check_point` as float arrays (scalars stay 0-d).
+
+    Text is read with a decimal point or a French decimal comma; text that is not a
+    number is refused, by name.
+
+    Raises
+    ------
+    InvalidCoordinateError
+        A value that is not a number.
+
+    Examples
+    --------
+    >>> [float(v) for v in coordinates("2,8339", 50.4292)]
+    [2.8339, 50.4292]
+    >>> coordinates("abc", 50.4292)
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InvalidCoordinateError: lon 'abc' is not a number: give decimal degrees ...
+    """
+    out = []
+    for name, value in zip(names, (a, b), strict=True):
+        try:
+            out.append(np.asarray(value, dtype=float))
+            continue
+        except (TypeError, ValueError):  # text, or several values some of which are text
+            pass
+        given = np.asarray(value, dtype=object)
+        nums, bad = parse_numbers(given)
+        if bad.any():
+            first = given.ravel()[int(np.argmax(bad.ravel()))]
+            raise InvalidCoordinateError(
+                f"{name} {str(first)!r} is not a number: give decimal degrees (or metres), "
+                "e.g. 2.8339 or 2,8339."
+            )
+        out.append(nums)
+    return out[0], out[1]
 
 
 def points_from_lonlat(lon: object, lat: object, index: pd.Index | None = None) -> Points:
@@ -138,8 +209,9 @@ def points_from_lonlat(lon: object, lat: object, index: pd.Index | None = None) 
     >>> round(float(p.x[0])), p.reason.tolist()
     (688180, ['', 'coordonnées manquantes'])
     """
-    lon, lat = _numbers(lon), _numbers(lat)
+    (lon, bad_lon), (lat, bad_lat) = parse_numbers(lon), parse_numbers(lat)
     reason = validate_lonlat(lon, lat)
+    reason[bad_lon | bad_lat] = REASONS[7]
     ok = reason == ""
     x, y = np.full(len(lon), np.nan), np.full(len(lon), np.nan)
     x[ok], y[ok] = to_l93_xy(lon[ok], lat[ok])
@@ -159,8 +231,9 @@ def points_from_xy(
     >>> points_from_xy([688180.0], [7036861.0]).valid.tolist()
     [True]
     """
-    x, y = _numbers(x), _numbers(y)
+    (x, bad_x), (y, bad_y) = parse_numbers(x), parse_numbers(y)
     reason = validate_xy(x, y)
+    reason[bad_x | bad_y] = REASONS[7]
     import pandas as pd
 
     index = index if index is not None else pd.RangeIndex(len(x))

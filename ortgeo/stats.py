@@ -16,12 +16,12 @@ import pandas as pd
 
 from ortgeo.engine import SectorResult, as_sectors, locate_sectors
 from ortgeo.errors import InputFileError
+from ortgeo.io.pointfiles import COMMUNE_COLUMNS
+from ortgeo.output import atomic_path, check_outputs, write_csv
 from ortgeo.status import STATUSES
 
-__all__ = ["COMMUNE_COLUMNS", "sector_stats", "write_stats"]
+__all__ = ["CHART_SUFFIXES", "COMMUNE_COLUMNS", "sector_stats", "write_stats"]
 
-#: Columns taken as the commune's INSEE code when ``commune_column`` is not given.
-COMMUNE_COLUMNS = ("code_insee", "citycode", "insee", "code_commune", "result_citycode")
 _COLUMNS = ["level", "key", "name", "territory", *STATUSES, "total"]
 
 
@@ -141,6 +141,10 @@ def _commune_column(columns: list[str], wanted: str | None) -> str | None:
     return next((c for c in COMMUNE_COLUMNS if c in columns), None)
 
 
+#: Chart formats :func:`write_stats` draws (matplotlib, by extension).
+CHART_SUFFIXES = (".png", ".svg", ".pdf")
+
+
 def write_stats(
     stats: pd.DataFrame, csv_path: str | Path, chart_path: str | Path | None = None, top: int = 20
 ) -> list[Path]:
@@ -148,6 +152,14 @@ def write_stats(
     ``top`` busiest sectors and, when there are several territories, the ``top`` busiest
     territories (points ``dedans`` or ``limite``), so that it stays readable with thousands
     of sectors.
+
+    Both go through :mod:`ortgeo.output`: checked before anything is written (a chart
+    format matplotlib does not write is refused first), written atomically.
+
+    Raises
+    ------
+    OutputFileError
+        An output that cannot be written, a chart that is not ``.png``, ``.svg`` or ``.pdf``.
 
     Examples
     --------
@@ -157,11 +169,11 @@ def write_stats(
     >>> [p.name for p in write_stats(sector_stats(t, date="2024-06-01"), d / "s.csv", d / "s.png")]
     ['s.csv', 's.png']
     """
-    csv_path = Path(csv_path)
-    stats.to_csv(csv_path, index=False)
-    written = [csv_path]
+    check_outputs({"csv": csv_path, "chart": chart_path}, suffixes={"chart": CHART_SUFFIXES})
+    written = [write_csv(stats, csv_path, sep=",")]
     if chart_path is not None:
-        _chart(stats, Path(chart_path), top)
+        with atomic_path(chart_path) as tmp:
+            _chart(stats, tmp, top)
         written.append(Path(chart_path))
     return written
 
@@ -194,5 +206,5 @@ def _chart(stats: pd.DataFrame, path: Path, top: int) -> None:
         ax.set_title(note("stats_title", level=level, shown=len(part), total=total))
         ax.legend(loc="lower right")
     fig.tight_layout()
-    fig.savefig(path)
+    fig.savefig(path, format=path.suffix.lower().split(".")[-1])
     plt.close(fig)

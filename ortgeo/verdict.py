@@ -16,7 +16,6 @@ import functools
 import math
 from typing import Any
 
-import numpy as np
 from pyproj import CRS
 
 from ortgeo.catalog import Catalog
@@ -26,6 +25,7 @@ from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.legal import CommuneStatus, commune_status
 from ortgeo.locate import ORT_KEY, located, located_point
 from ortgeo.model import Act, CoverageEntry, Layer
+from ortgeo.points import coordinates
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
 
@@ -554,7 +554,7 @@ def check_point(
     'longitude et latitude inversées ?'
     """
     state = on(date, catalog)
-    a, b = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    a, b = coordinates(lon, lat)
     kind = _crs_kind(crs)
     if a.ndim == 0 and b.ndim == 0 and kind != "other":  # one point: the scalar path
         row = located_point(float(a), float(b), state, band_m, uncertainty_m,

@@ -11,6 +11,7 @@ from ortgeo.cli.options import (
     friendly,
     load_catalog,
     map_options,
+    writes,
 )
 
 __all__ = ["annex"]
@@ -42,6 +43,7 @@ __all__ = ["annex"]
 @date_option
 @catalog_option
 @friendly
+@writes(folders={"output": "-o"})
 def annex(
     output: str,
     ban: str | None,
@@ -62,10 +64,8 @@ def annex(
     """
     from ortgeo.annex import write_annex
     from ortgeo.maps import check_print_size
-    from ortgeo.output import check_output_folder
 
-    check_output_folder(output)  # before reading the BAN or drawing anything
-    check_print_size(size, dpi)
+    check_print_size(size, dpi)  # the output folder was checked first (@writes)
 
     result = write_annex(
         output,

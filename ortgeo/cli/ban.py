@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from ortgeo.cli.options import friendly
-from ortgeo.output import check_output_folder, check_output_path
+from ortgeo.cli.options import friendly, writes
+from ortgeo.output import check_output_folder
 
 __all__ = ["ban"]
 
@@ -24,6 +24,7 @@ def ban() -> None:
 @click.option("--url", default=None,
               help="URL or template with {dep} (default: adresse.data.gouv.fr).")  # fmt: skip
 @friendly
+@writes(folders={"dest": "-o"})
 def ban_download(departement: str, dest: str | None, url: str | None) -> None:
     """Download the BAN export of a département (adresses-62.csv.gz for Pas-de-Calais)."""
     from ortgeo.geocoders.ban_export import download_ban_export
@@ -40,6 +41,7 @@ def ban_download(departement: str, dest: str | None, url: str | None) -> None:
 @click.option("--citycode", multiple=True, metavar="INSEE",
               help="Keep only this commune, e.g. 62498 for Lens (repeatable).")  # fmt: skip
 @friendly
+@writes({"output": "-o"}, inputs=("csv_path",))
 def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> None:
     """Build the offline geocoding index from a BAN export (adresses-XX.csv.gz), a BAL file
     (1.x or 1.4) or a BANO CSV; the format is detected and reported."""
@@ -47,8 +49,8 @@ def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> N
     from ortgeo.geocoders.cache import default_index_path
     from ortgeo.geocoders.formats import FORMATS
 
-    if output is not None:  # checked before minutes of indexing
-        target = check_output_path(output, inputs=[csv_path])
+    if output is not None:  # checked before minutes of indexing (@writes)
+        target = Path(output)
     else:
         target = default_index_path()
         check_output_folder(target.parent)

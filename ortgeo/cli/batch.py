@@ -14,11 +14,17 @@ import click
 
 from ortgeo.address import resolve_geocoder
 from ortgeo.batch import REPORT_SUFFIXES, check_addresses, failures, write_report
-from ortgeo.cli.options import catalog_option, date_option, friendly, geocoder_options, load_catalog
+from ortgeo.cli.options import (
+    catalog_option,
+    date_option,
+    friendly,
+    geocoder_options,
+    load_catalog,
+    writes,
+)
 from ortgeo.dates import parse_date
-from ortgeo.output import check_output_path
 
-__all__ = ["EXIT_ALL_FAILED", "EXIT_CODES", "EXIT_SOME_FAILED", "batch"]
+__all__ = ["EXIT_ALL_FAILED", "EXIT_CODES", "EXIT_SOME_FAILED", "batch", "failure_line"]
 
 #: Some rows got no verdict (indetermine, invalide, erreur); the report is written.
 EXIT_SOME_FAILED = 3
@@ -34,19 +40,34 @@ EXIT_CODES = {
 }
 
 
-def failure_line(n_rows: int, reasons: dict[str, int]) -> str:
+#: Kinds of reason listed in the last line; the others are counted together.
+SHOWN_REASONS = 6
+
+
+def failure_line(n_rows: int, reasons: dict[str, int], first_error: str | None = None) -> str:
     """The last line of ``ortgeo batch`` when rows got no verdict: how many, and why.
+
+    ``reasons`` are counted by kind (:func:`ortgeo.batch.failures`); beyond
+    :data:`SHOWN_REASONS` kinds the rest are counted together. When geocoding failed,
+    ``first_error`` (the first error message) says what happened and what to do.
 
     Examples
     --------
-    >>> failure_line(5, {"adresse vide": 2, "géocodage en erreur": 1})
-    '3 of 5 row(s) got no verdict: adresse vide: 2, géocodage en erreur: 1.'
+    >>> failure_line(5, {"adresse vide": 2, "géocodage en erreur (HTTP 502)": 1})
+    '3 of 5 row(s) got no verdict: adresse vide: 2, géocodage en erreur (HTTP 502): 1.'
+    >>> failure_line(1, {"géocodage en erreur (HTTP 502)": 1}, "BAN down.")
+    'No row got a verdict (1 of 1): géocodage en erreur (HTTP 502): 1. First error: BAN down.'
     """
     n_failed = sum(reasons.values())
-    why = ", ".join(f"{reason}: {count}" for reason, count in reasons.items())
+    shown = list(reasons.items())[:SHOWN_REASONS]
+    why = ", ".join(f"{reason}: {count}" for reason, count in shown)
+    rest = reasons.keys() - dict(shown).keys()
+    if rest:
+        why += f", {len(rest)} other reason(s): {sum(reasons[r] for r in rest)}"
+    error = f" First error: {first_error}" if first_error else ""
     if n_failed == n_rows:
-        return f"No row got a verdict ({n_failed} of {n_rows}): {why}."
-    return f"{n_failed} of {n_rows} row(s) got no verdict: {why}."
+        return f"No row got a verdict ({n_failed} of {n_rows}): {why}.{error}"
+    return f"{n_failed} of {n_rows} row(s) got no verdict: {why}.{error}"
 
 
 _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_CODES.items())
@@ -89,6 +110,8 @@ _EPILOG = "Exit status: " + "; ".join(f"{code} = {what}" for code, what in EXIT_
 @geocoder_options
 @catalog_option
 @friendly
+@writes({"output": "-o"}, suffixes={"output": REPORT_SUFFIXES},
+        inputs=("input_path", "cadastre_paths", "ban_index", "catalog_path"))  # fmt: skip
 def batch(
     input_path: str, output: str, address_col: str | None, columns: str | None,
     indice_col: str | None, parcel_col: str | None, cadastre_paths: tuple[str, ...],
@@ -102,7 +125,6 @@ def batch(
     Interrupted? Run the same command again: answers of the BAN API are cached.
     """
     day = parse_date(date)  # every argument is checked before hours of geocoding
-    check_output_path(output, REPORT_SUFFIXES, inputs=[input_path])
     cat = load_catalog(catalog_path)
     if parcel_col is not None:
         from ortgeo.parcels import check_parcels
@@ -142,5 +164,9 @@ def _summary(report: Any, path: Any) -> None:
     click.echo(f"Wrote {len(report)} row(s) to {path} ({summary}).")
     reasons = failures(report)
     if reasons:
-        click.echo(failure_line(len(report), reasons), err=True)
+        errors = report.loc[report["verdict"] == "erreur", "verdict_reason"]
+        first = None
+        if len(errors):
+            first = " ".join(str(errors.iloc[0]).split(" : ", 1)[-1].split())[:300]
+        click.echo(failure_line(len(report), reasons, first), err=True)
         sys.exit(EXIT_ALL_FAILED if sum(reasons.values()) == len(report) else EXIT_SOME_FAILED)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from ortgeo.cli.options import friendly
+from ortgeo.cli.options import friendly, writes
 
 __all__ = ["cadastre"]
 
@@ -22,6 +22,7 @@ def cadastre() -> None:
               help="URL template with {dep} and {insee} (default: cadastre.data.gouv.fr, "
                    "or $ORTGEO_CADASTRE_URL).")  # fmt: skip
 @friendly
+@writes(folders={"dest": "-o"})
 def cadastre_download(insee: tuple[str, ...], dest: str | None, url: str | None) -> None:
     """Download cadastre-INSEE-parcelles.json.gz of each commune (e.g. 62498 for Lens)."""
     from ortgeo.parcels import download_cadastre

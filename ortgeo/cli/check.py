@@ -101,15 +101,16 @@ def check(
         from ortgeo.parcels import check_parcel
 
         print_verdict(check_parcel(parcel, date=date, catalog=cat, citycode=citycode,
-                                   cadastre=cadastre_path), as_json)  # fmt: skip
+                                   cadastre=cadastre_path, band_m=band_m), as_json)  # fmt: skip
         return
     if address is not None:
         from ortgeo.address import check_address, resolve_geocoder  # geocoders: only here
 
         coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
         verdict = check_address(
-            address, date=date, geocoder=coder, catalog=cat, citycode=citycode, postcode=postcode
-        )
+            address, date=date, geocoder=coder, catalog=cat, citycode=citycode,
+            postcode=postcode, band_m=band_m,
+        )  # fmt: skip
     else:
         if lonlat is not None:
             lon, lat = _pair(lonlat, "--lonlat")

@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from ortgeo.cli.options import band_option, date_option, friendly
+from ortgeo.cli.options import band_option, date_option, friendly, writes
 
 __all__ = ["locate_command", "sectors_option"]
 
@@ -35,6 +35,7 @@ sectors_option = click.option(
 )
 @click.option("--restart", is_flag=True, help="Start over instead of resuming a stopped run.")
 @friendly
+@writes({"output": "-o", "long_out": "--long"}, inputs=("points", "catalog_path"))
 def locate_command(
     points: str, output: str, catalog_path: str | None, date: str | None, chunk_size: int,
     band_m: float | None, long_out: str | None, restart: bool,

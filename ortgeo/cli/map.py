@@ -6,10 +6,16 @@ from pathlib import Path
 
 import click
 
-from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, map_options
-from ortgeo.errors import OrtgeoError
+from ortgeo.cli.options import (
+    catalog_option,
+    date_option,
+    friendly,
+    load_catalog,
+    map_options,
+    writes,
+)
+from ortgeo.io.tables import read_table
 from ortgeo.maps.style import ALL_MAP_KINDS
-from ortgeo.table import read_table
 
 __all__ = ["map_command"]
 
@@ -26,6 +32,8 @@ SUFFIXES = (".html", ".png", ".pdf", ".svg")
 @date_option
 @catalog_option
 @friendly
+@writes({"output": "-o"}, suffixes={"output": SUFFIXES},
+        inputs=("addresses_path", "streets", "communes", "basemap", "catalog_path"))  # fmt: skip
 def map_command(
     kind: str, output: str, addresses_path: str | None, communes: str | None, dpi: float,
     size: str, basemap: str | None, context: str | None, streets: str | None, date: str | None,
@@ -36,20 +44,17 @@ def map_command(
     Without --date: the sectors the avenant defines.
     """
     from ortgeo.maps import annex_map, check_print_size, render_png, save_html
-    from ortgeo.output import check_output_path
 
-    path = check_output_path(output, SUFFIXES, inputs=[addresses_path, streets, communes])
+    path = Path(output)
     html = path.suffix.lower() == ".html"
     if not html:
         check_print_size(size, dpi)
     report = None
     if addresses_path is not None:
-        if not Path(addresses_path).is_file():
-            raise OrtgeoError(f"Addresses report not found: {addresses_path}.")
         if addresses_path.lower().endswith(".gpkg"):
-            import geopandas as gpd
+            from ortgeo.io.vector import read_layer
 
-            report = gpd.read_file(addresses_path)
+            report = read_layer(addresses_path, "Addresses report")
         else:
             report = read_table(addresses_path)
     shown = {"unesco": "unesco", "none": None, None: "unesco" if html else None}[context]

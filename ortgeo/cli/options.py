@@ -2,6 +2,8 @@
 
 Every command is wrapped in :func:`friendly`: an :class:`ortgeo.OrtgeoError` becomes a
 one-line ``Error: …`` on stderr and exit status 2; warnings are printed as ``Warning: …``.
+Every command that writes declares its outputs with :func:`writes`: the one output layer
+(:func:`ortgeo.output.check_outputs`) checks them all before the command does any work.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import json
 import math
 import sys
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import click
@@ -28,7 +30,11 @@ __all__ = [
     "geocoder_options",
     "load_catalog",
     "map_options",
+    "writes",
 ]
+
+#: The attribute of a command's callback naming the parameters :func:`writes` checks.
+OUTPUTS_ATTRIBUTE = "__ortgeo_outputs__"
 
 
 def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -49,6 +55,56 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
                         click.echo(f"Warning: {w.message}", err=True)
 
     return wrapper
+
+
+def writes(
+    files: Mapping[str, str] | None = None,
+    folders: Mapping[str, str] | None = None,
+    *,
+    suffixes: Mapping[str, Sequence[str]] | None = None,
+    inputs: Sequence[str] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare what a command writes; the output layer checks it before the command runs.
+
+    Parameters
+    ----------
+    files, folders : mapping
+        Parameter name → the option as the user types it (``{"output": "-o"}``).
+    suffixes : mapping, optional
+        Parameter name → accepted extensions.
+    inputs : sequence of str
+        Parameters naming files the command reads (an output may not be one of them).
+
+    Examples
+    --------
+    >>> @writes({"output": "-o"}, inputs=("source",))
+    ... def copy(source: str, output: str) -> None: ...
+    >>> getattr(copy, OUTPUTS_ATTRIBUTE)
+    ('output',)
+    """
+    files, folders, suffixes = dict(files or {}), dict(folders or {}), dict(suffixes or {})
+
+    def decorate(func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            from ortgeo.output import check_outputs
+
+            read: list[Any] = []
+            for name in inputs:
+                value = kwargs.get(name)
+                read.extend(value if isinstance(value, list | tuple) else [value])
+            check_outputs(
+                {flag: kwargs.get(name) for name, flag in files.items()},
+                {flag: kwargs.get(name) for name, flag in folders.items()},
+                suffixes={files[name]: wanted for name, wanted in suffixes.items()},
+                inputs=read,
+            )
+            return func(*args, **kwargs)
+
+        setattr(wrapper, OUTPUTS_ATTRIBUTE, (*files, *folders))
+        return wrapper
+
+    return decorate
 
 
 def finite_json(value: Any) -> Any:

@@ -7,10 +7,9 @@ from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
-from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog
+from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, writes
 from ortgeo.inforce import on
 from ortgeo.io import DRIVERS, write_perimeters
-from ortgeo.output import check_output_path
 
 __all__ = ["perimeters"]
 
@@ -80,6 +79,7 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
 @date_option
 @catalog_option
 @friendly
+@writes({"output": "-o"}, suffixes={"output": sorted(DRIVERS)}, inputs=("catalog_path",))
 def perimeters_export(
     output: str,
     crs: str | None,
@@ -88,7 +88,6 @@ def perimeters_export(
     catalog_path: str | None,
 ) -> None:
     """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
-    check_output_path(output, sorted(DRIVERS))  # before any work
     cat = load_catalog(catalog_path)
     if layer_ids:  # an unknown id raises UnknownLayerError, which lists the known ones
         cat = cat.subset(layer_ids)

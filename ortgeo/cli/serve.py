@@ -2,13 +2,64 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import socket
 
 import click
 
 from ortgeo.cli.options import catalog_option, friendly, geocoder_options
+from ortgeo.errors import PortInUseError
 
-__all__ = ["serve"]
+__all__ = ["check_listen", "serve"]
+
+
+def check_listen(host: str, port: int) -> None:
+    """Refuse, before starting, an address and port the server could not listen on.
+
+    uvicorn would log its own English traceback line and exit with status 3; this says
+    what is wrong and what to do, in one line (exit status 2).
+
+    Raises
+    ------
+    PortInUseError
+
+    Examples
+    --------
+    >>> with socket.socket() as busy:
+    ...     busy.bind(("127.0.0.1", 0)); busy.listen()
+    ...     check_listen("127.0.0.1", busy.getsockname()[1])
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.PortInUseError: Port ... on 127.0.0.1 is already in use (another ortgeo serve?)...
+    """
+    try:
+        family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    except (socket.gaierror, UnicodeError):
+        raise PortInUseError(
+            f"Cannot listen on {host!r}: not an address of this machine. Use --host "
+            "127.0.0.1 (this machine only) or 0.0.0.0 (every interface)."
+        ) from None
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                message = (
+                    f"Port {port} on {host} is already in use (another ortgeo serve?): stop "
+                    "that server, or choose another port with --port."
+                )
+            elif exc.errno == errno.EACCES:
+                message = f"Port {port} needs privileges: choose a port above 1023 with --port."
+            elif exc.errno == errno.EADDRNOTAVAIL:
+                message = (
+                    f"Cannot listen on {host}: not an address of this machine. Use --host "
+                    "127.0.0.1 or 0.0.0.0."
+                )
+            else:
+                message = f"Cannot listen on {host}:{port}: {exc.strerror or exc}."
+            raise PortInUseError(message) from None
 
 
 @click.command("serve")
@@ -99,6 +150,7 @@ def serve(
     from ortgeo.service import ServiceConfig, create_app
     from ortgeo.service.config import CONFIG_ENV
 
+    check_listen(host, port)  # before loading anything
     config = ServiceConfig(
         catalog_path=catalog_path,
         ban_index=ban_index,

@@ -1,14 +1,20 @@
-"""Official perimeter files in and out: any OGR format through pyogrio or fiona.
+"""Vector files in and out: any OGR format through pyogrio or fiona.
 
 City GIS files come as Shapefile, GeoPackage, GeoJSON, KML, FlatGeobuf..., often in
 Lambert-93 and sometimes without a ``.prj``. :func:`read_perimeter` refuses to guess a
 missing CRS, repairs invalid polygons with a warning, rejects empty or non-polygon
-layers and warns when the data lies far from Lens.
+layers and warns when the data lies far from Lens. :func:`read_layer` reads any layer
+(a batch report as GeoPackage) and :func:`read_lines` a road layer, with the same clear
+errors. Every read lifts GDAL's limit on the size of one GeoJSON object (an official
+perimeter densified to one polygon of 50 MB) with its documented setting,
+``OGR_GEOJSON_MAX_OBJ_SIZE``, for files within ortgeo's own size limit.
 """
 
 from __future__ import annotations
 
+import contextlib
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import geopandas as gpd
@@ -18,10 +24,18 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from ortgeo.crs import L93, LENS_CENTRE_LONLAT, WGS84, guess_crs
-from ortgeo.errors import MissingCRSError, OrtgeoError, PerimeterFileError
+from ortgeo.errors import InputFileError, MissingCRSError, OrtgeoError, PerimeterFileError
+from ortgeo.io.checks import input_file
 from ortgeo.output import atomic_path, check_output_path
 
-__all__ = ["DRIVERS", "read_perimeter", "write_perimeters"]
+__all__ = [
+    "DRIVERS",
+    "MAX_VECTOR_BYTES",
+    "read_layer",
+    "read_lines",
+    "read_perimeter",
+    "write_perimeters",
+]
 
 #: Output driver by file extension.
 DRIVERS = {
@@ -31,6 +45,12 @@ DRIVERS = {
     ".shp": "ESRI Shapefile",
     ".fgb": "FlatGeobuf",
 }
+
+#: Largest vector file read (a whole GeoJSON is parsed in memory by GDAL).
+MAX_VECTOR_BYTES = 2e9
+#: GDAL settings of every read: no limit on one GeoJSON object (0 = none, GDAL ≥ 3.5.2),
+#: since :data:`MAX_VECTOR_BYTES` bounds the file.
+GDAL_READ_OPTIONS = {"OGR_GEOJSON_MAX_OBJ_SIZE": "0"}
 
 _FAR_KM = 25.0
 #: No projected CRS reaches farther than this from its origin (2.5 Earth circumferences).
@@ -42,6 +62,77 @@ _DBF_TEXT_BYTES = 254
 def _check_engine(engine: str) -> None:
     if engine not in ("pyogrio", "fiona"):
         raise PerimeterFileError(f"Unknown engine {engine!r}: use 'pyogrio' or 'fiona'.")
+
+
+@contextlib.contextmanager
+def gdal_options(engine: str, options: dict[str, str] | None = None) -> Iterator[None]:
+    """GDAL configuration options for the reads of the block (default
+    :data:`GDAL_READ_OPTIONS`), restored after it.
+
+    Examples
+    --------
+    >>> import pyogrio
+    >>> with gdal_options("pyogrio"):
+    ...     pyogrio.get_gdal_config_option("OGR_GEOJSON_MAX_OBJ_SIZE")
+    0
+    >>> pyogrio.get_gdal_config_option("OGR_GEOJSON_MAX_OBJ_SIZE") is None
+    True
+    """
+    options = GDAL_READ_OPTIONS if options is None else options
+    if engine == "fiona":
+        import fiona
+
+        with fiona.Env(**options):
+            yield
+        return
+    import pyogrio
+
+    before = {name: pyogrio.get_gdal_config_option(name) for name in options}
+    pyogrio.set_gdal_config_options(options)
+    try:
+        yield
+    finally:
+        pyogrio.set_gdal_config_options(before)
+
+
+def read_layer(
+    path: str | Path, what: str = "Vector file", layer: str | int | None = None,
+    engine: str = "pyogrio",
+) -> gpd.GeoDataFrame:  # fmt: skip
+    """Any vector layer, read whole; a file that is missing or not a vector file is refused.
+
+    Raises
+    ------
+    InputFileError
+
+    Examples
+    --------
+    >>> read_layer("absent.gpkg", "Addresses report")
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InputFileError: Addresses report not found: absent.gpkg. Check the path.
+    """
+    path = input_file(path, what, max_bytes=MAX_VECTOR_BYTES)
+    try:
+        with gdal_options(engine):
+            return gpd.read_file(path, layer=layer, engine=engine)
+    except Exception as exc:  # pyogrio/fiona raise many types for bad files
+        raise InputFileError(
+            f"Cannot read {path.name} as a vector file ({type(exc).__name__}: {exc})."
+        ) from None
+
+
+def read_lines(path: str | Path) -> gpd.GeoDataFrame:
+    """A line layer (roads: IGN BD TOPO ``troncon_de_route`` or any OGR line file).
+
+    Examples
+    --------
+    >>> read_lines("absent.gpkg")
+    Traceback (most recent call last):
+    ...
+    ortgeo.errors.InputFileError: Streets file not found: absent.gpkg. Check the path.
+    """
+    return read_layer(path, "Streets file")
 
 
 def _user_crs(value: str | int | CRS, label: str) -> CRS:
@@ -183,8 +274,14 @@ def read_perimeter(
     _check_engine(engine)
     if not path.exists() and "://" not in str(path):
         raise PerimeterFileError(f"Perimeter file not found: {path}. Check the path.")
+    if path.is_file() and path.stat().st_size > MAX_VECTOR_BYTES:
+        raise PerimeterFileError(
+            f"{label} is {path.stat().st_size / 1e9:.1f} GB: ortgeo reads perimeter files of "
+            f"{MAX_VECTOR_BYTES / 1e9:.0f} GB at most. Simplify it, or keep only the sectors."
+        )
     try:
-        gdf = gpd.read_file(path, layer=layer, engine=engine)
+        with gdal_options(engine):
+            gdf = gpd.read_file(path, layer=layer, engine=engine)
     except OrtgeoError:
         raise
     except Exception as exc:  # pyogrio/fiona raise many types for bad files

@@ -26,6 +26,7 @@ from ortgeo.crs import L93, WGS84, to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.errors import InputFileError, OrtgeoError, UnknownLayerError
 from ortgeo.io import read_perimeter
+from ortgeo.io.vector import read_lines
 from ortgeo.locate import INVALIDE
 from ortgeo.maps import style
 from ortgeo.maps._state import AnnexState, StateLayer, annex_state, outlines_l93
@@ -230,7 +231,7 @@ def read_streets(streets: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFra
     if isinstance(streets, gpd.GeoDataFrame):
         gdf, label = streets, "couche fournie"
     else:
-        gdf, label = read_perimeter_lines(streets), Path(streets).name
+        gdf, label = read_lines(streets), Path(streets).name
     if gdf.crs is None:
         raise InputFileError("The streets layer has no CRS: set one (e.g. EPSG:2154).")
     names = pd.Series("", index=gdf.index, dtype=object)
@@ -250,17 +251,6 @@ def read_streets(streets: str | Path | gpd.GeoDataFrame) -> tuple[gpd.GeoDataFra
     bdtopo = "cleabs" in gdf and gdf["cleabs"].astype(str).str.startswith("TRONROUT").any()
     credit = f"{label} – IGN BD TOPO, tronçons de route, Licence Ouverte 2.0" if bdtopo else label
     return out, credit
-
-
-def read_perimeter_lines(path: str | Path) -> gpd.GeoDataFrame:
-    """Read any OGR line file (GeoJSON, GeoPackage, shapefile) with a clear error."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputFileError(f"Streets file not found: {path}. Give a line layer (BD TOPO...).")
-    try:
-        return gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several types for unreadable files
-        raise InputFileError(f"Cannot read {path.name} as a line layer: {exc}.") from None
 
 
 def _addresses(addresses: pd.DataFrame) -> pd.DataFrame:
@@ -476,6 +466,7 @@ def build_scene(
             UserWarning,
             stacklevel=2,
         )
+        street_gdf = None  # as the warning says, for the HTML map too
 
     acts = ", ".join(f"{x.name} : {x.act_date_fr}" for x in state.layers)
     sources = [

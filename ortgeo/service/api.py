@@ -41,8 +41,9 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
         413: "Envoi trop gros ou trop de lignes",
         422: "Paramètre invalide",
         429: "Trop de demandes (voir l'en-tête Retry-After)",
-        503: "Géocodeur indisponible",
+        503: "Géocodeur indisponible ou service occupé (voir l'en-tête Retry-After)",
         504: "Délai dépassé",
+        507: "Espace disque insuffisant sur le serveur (voir l'en-tête Retry-After)",
     }.items()
 }
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)

@@ -13,8 +13,9 @@ import datetime as _dt
 import functools
 import json
 import re
+import shutil
 import tempfile
-from pathlib import Path
+import time
 from typing import Any
 
 import numpy as np
@@ -23,6 +24,7 @@ import ortgeo
 from ortgeo.communes import LENS_INSEE
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
+from ortgeo.errors import NoSpaceError
 from ortgeo.geocoders import (
     BanApiGeocoder,
     BanIndex,
@@ -31,6 +33,7 @@ from ortgeo.geocoders import (
     RetryPolicy,
     find_ban_index,
 )
+from ortgeo.output import scratch_folder, write_bytes
 from ortgeo.service.cache import AnswerCache
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import ApiError
@@ -137,6 +140,8 @@ class Lookup:
         )
         self.answers = AnswerCache(config.cache_bytes)
         self._perimeters = functools.lru_cache(maxsize=64)(self._perimeters_uncached)
+        #: The last full disk met by a batch (time.time(), message), for /health.
+        self.disk_full: tuple[float, str] | None = None
 
     @staticmethod
     def _geocoder(config: ServiceConfig) -> Geocoder:
@@ -256,25 +261,47 @@ class Lookup:
         """The ``ortgeo batch`` report (CSV bytes) of an uploaded CSV, and its row count.
 
         The upload and the report pass through a private temporary folder with fixed
-        names: nothing a request sends names a file.
+        names (nothing a request sends names a file), written by :mod:`ortgeo.output`: a
+        full disk is a :class:`~ortgeo.errors.NoSpaceError` (HTTP 507), also reported by
+        :meth:`health`.
         """
         day = _day(date)
         if citycode is not None and not _INSEE.match(citycode.strip().upper()):
             raise _insee_error()
-        with tempfile.TemporaryDirectory(prefix="ortgeo-batch-") as tmp:
-            source = Path(tmp) / "adresses.csv"
-            source.write_bytes(raw)
-            table = ortgeo.read_table(source)
-            if len(table) > self.config.max_rows:
-                raise ApiError(413, "trop-de-lignes",
-                               f"Fichier de {len(table)} lignes : {self.config.max_rows} au plus "
-                               "par envoi ; découpez-le.")  # fmt: skip
-            report = ortgeo.check_addresses(
-                table, address_col or None, citycode=citycode or None, date=day,
-                geocoder=self.geocoder, catalog=self.catalog,
-            )  # fmt: skip
-            out = ortgeo.write_report(report, Path(tmp) / "rapport.csv", excel=excel)
-            return out.read_bytes(), len(report)
+        try:
+            with scratch_folder("ortgeo-batch-") as tmp:
+                source = write_bytes(tmp / "adresses.csv", raw)
+                table = ortgeo.read_table(source)
+                if len(table) > self.config.max_rows:
+                    raise ApiError(413, "trop-de-lignes",
+                                   f"Fichier de {len(table)} lignes : {self.config.max_rows} au "
+                                   "plus par envoi ; découpez-le.")  # fmt: skip
+                report = ortgeo.check_addresses(
+                    table, address_col or None, citycode=citycode or None, date=day,
+                    geocoder=self.geocoder, catalog=self.catalog,
+                )  # fmt: skip
+                out = ortgeo.write_report(report, tmp / "rapport.csv", excel=excel)
+                body = out.read_bytes()
+        except NoSpaceError as exc:
+            self.disk_full = (time.time(), str(exc))
+            raise
+        self.disk_full = None
+        return body, len(report)
+
+    def disk_problems(self) -> list[str]:
+        """What /health says about the disk of uploads (French), ``[]`` when fine."""
+        problems = []
+        folder = tempfile.gettempdir()
+        free = shutil.disk_usage(folder).free
+        if free < 4 * self.config.max_upload_bytes:
+            problems.append(
+                f"espace disque faible pour les envois : {free / 1e6:.1f} Mo libres, "
+                f"{4 * self.config.max_upload_bytes / 1e6:.1f} Mo nécessaires"
+            )
+        if self.disk_full is not None:
+            when = _dt.datetime.fromtimestamp(self.disk_full[0]).isoformat(timespec="seconds")
+            problems.append(f"disque plein lors du dernier fichier vérifié ({when})")
+        return problems
 
     def health(self) -> dict[str, Any]:
         """What the worker runs on (no file path: nothing that helps an attacker)."""
@@ -283,8 +310,10 @@ class Lookup:
             stats = self.index.stats()
             index = {"addresses": stats["addresses"], "communes": stats["communes"],
                      "synthetic": self.index.synthetic}  # fmt: skip
+        problems = self.disk_problems()
         return {
-            "status": "ok", "version": ortgeo.__version__, "geocoder": self.geocoder.name,
+            "status": "degrade" if problems else "ok", "problems": problems,
+            "version": ortgeo.__version__, "geocoder": self.geocoder.name,
             "ban_index": index, "catalog": self.catalog.name,
             "layers": [dataclasses.asdict(_LayerInfo.of(x)) for x in self.catalog],
         }  # fmt: skip
