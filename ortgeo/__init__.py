@@ -25,7 +25,6 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
         Territory,
         catalog,
         landmarks,
-        ort_perimeter,
         perimeters,
     )
     from ortgeo.communes import commune_at, commune_outlines, ort_communes
@@ -57,7 +56,7 @@ if TYPE_CHECKING:  # names resolved lazily at run time (see _LAZY), eagerly for 
         download_ban_export,
         get_geocoder,
     )
-    from ortgeo.inforce import PerimetersInForce, on
+    from ortgeo.inforce import PerimetersInForce, on, ort_perimeter
     from ortgeo.io import read_perimeter, write_perimeters
     from ortgeo.io.tables import read_table
     from ortgeo.legal import CommuneStatus, commune_status

@@ -286,7 +286,9 @@ def _weakest(layers: tuple[Layer, ...]) -> str:
 _CACHE: weakref.WeakKeyDictionary[Catalog, dict[tuple[Any, ...], PerimetersInForce]] = (
     weakref.WeakKeyDictionary()
 )
-_FIELDS: weakref.WeakKeyDictionary[Catalog, tuple[np.ndarray, ...]] = weakref.WeakKeyDictionary()
+_FIELDS: weakref.WeakKeyDictionary[
+    Catalog, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+] = weakref.WeakKeyDictionary()
 
 
 def _timings(cat: Catalog, day: _dt.date) -> dict[str, Timing]:
@@ -301,7 +303,8 @@ def _timings(cat: Catalog, day: _dt.date) -> dict[str, Timing]:
             np.array([x.valid_to or np.datetime64("NaT") for x in layers], dtype="datetime64[D]"),
             np.array([x.valid_to_precision for x in layers], dtype=object),
         )
-    codes = timing_codes(*fields, np.datetime64(day, "D"))
+    start, start_precision, end, end_precision = fields
+    codes = timing_codes(start, start_precision, end, end_precision, np.datetime64(day, "D"))
     return {x.id: TIMINGS[int(c)] for x, c in zip(cat, codes, strict=True)}
 
 

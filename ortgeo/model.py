@@ -137,9 +137,13 @@ def timing_codes(
     """
     start, end = _days(valid_from), _days(valid_to)
     fp, tp = _precisions(from_precision), _precisions(to_precision)
-    d = np.asarray(day, dtype="datetime64[D]") if not isinstance(day, np.ndarray) else day
-    if not isinstance(day, np.ndarray) and not isinstance(day, np.datetime64):
-        d = np.datetime64(parse_date(day), "D") if np.ndim(day) == 0 else _days(day)
+    d: Any
+    if isinstance(day, np.ndarray | np.datetime64):
+        d = day.astype("datetime64[D]")
+    elif np.ndim(day) == 0:
+        d = np.datetime64(parse_date(day), "D")
+    else:
+        d = _days(day)
     margin = np.timedelta64(APPROXIMATE_DAYS, "D")
     f_approx = fp == _PRECISION["approximate"]
     t_approx = tp == _PRECISION["approximate"]

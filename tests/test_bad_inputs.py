@@ -591,7 +591,7 @@ def test_non_finite_numbers_become_null() -> None:
 # -- family 7: `ortgeo locate` — the streaming reader and its outputs (issue 19) ---------------
 
 INSIDE = "2.833889;50.429167"  # église Saint-Léger: dedans
-OUTSIDE = "2.863056;50.420278"  # dehors, away from every band
+OUTSIDE = "2.832308;50.45"  # in Lens, 1.2 km from every sector: dehors
 
 
 @dataclass(frozen=True)
@@ -658,12 +658,13 @@ def _empty_parquet(tmp: Path, _: pytest.MonkeyPatch) -> list[str]:
 def _columns_and_no_row(tmp: Path) -> None:
     out = pd.read_parquet(tmp / "out.parquet")
     assert len(out) == 0
-    assert out.columns.tolist()[:6] == ["id", "lon", "lat", "valid", "reason", "ort_status"]
+    assert out.columns.tolist()[:7] == ["id", "lon", "lat", "valid", "reason", "commune",
+                                        "ort_status"]  # fmt: skip
 
 
 def _header_line(tmp: Path) -> None:
     lines = (tmp / "out.csv").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == 1 and lines[0].startswith("id,lon,lat,valid,reason,ort_status")
+    assert len(lines) == 1 and lines[0].startswith("id,lon,lat,valid,reason,commune,ort_status")
 
 
 def _disk_full_at_chunk_2(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
@@ -750,7 +751,7 @@ def test_locate_two_runs_on_one_output(tmp_path: Path, monkeypatch: pytest.Monke
     path = _write(tmp_path / "p.csv", "id;lon;lat\n" + f"1;{INSIDE}\n" * 40)
     out = tmp_path / "out.parquet"
     first_started, go_on = threading.Event(), threading.Event()
-    real = stream._locate
+    real = stream.locate_points
     done: dict[str, dict] = {}
 
     def slow(*args, **kwargs):
@@ -762,7 +763,7 @@ def test_locate_two_runs_on_one_output(tmp_path: Path, monkeypatch: pytest.Monke
     def run() -> None:
         done["report"] = ortgeo.locate_file(path, out, date=DATE, chunk_size=10)
 
-    monkeypatch.setattr(stream, "_locate", slow)
+    monkeypatch.setattr(stream, "locate_points", slow)
     worker = threading.Thread(target=run)
     worker.start()
     try:
@@ -1127,8 +1128,10 @@ def test_every_library_error_has_an_http_answer() -> None:
                if issubclass(c, errors.OrtgeoError)]  # fmt: skip
     assert len(classes) >= 20
     for cls in classes:
-        kwargs = {"path": "x"} if cls in (errors.NoSpaceError, errors.OutputLockedError,
-                                          errors.CorruptFileError) else {}  # fmt: skip
+        kwargs: dict[str, str] = {"path": "x"} if cls in (
+            errors.NoSpaceError, errors.OutputLockedError, errors.CorruptFileError) else {}
+        if cls is errors.UnknownCommuneError:
+            kwargs = {"insee": "00000"}  # fmt: skip
         err = from_library(cls("message", **kwargs))
         assert 400 <= err.status < 600 and err.code and err.message, cls
     assert from_library(errors.NoSpaceError("full", path="x")).status == 507
@@ -1340,7 +1343,8 @@ def test_every_command_declares_its_outputs() -> None:
     from ortgeo.cli.options import OUTPUTS_ATTRIBUTE
 
     commands = _commands()
-    assert len(commands) == 13, sorted(commands)  # check, commune, serve write nothing
+    # check, commune, communes info/update (the user cache) and serve write no file
+    assert len(commands) == 15, sorted(commands)
     written, declared = set(), set()
     for name, command in commands.items():
         for param in command.params:

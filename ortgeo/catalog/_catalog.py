@@ -69,8 +69,8 @@ class Catalog:
         self.source = source
         known = {act.id: act for act in acts}
         terrs = list(territories) or ([territory] if territory is not None else [])
-        for item in [*layers, *terrs]:
-            for act in item.acts:
+        for item_acts in [*(x.acts for x in layers), *(t.acts for t in terrs)]:
+            for act in item_acts:
                 known.setdefault(act.id, act)
         self._acts = known
         self._territories = {t.id: t for t in terrs}

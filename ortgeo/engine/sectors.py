@@ -11,6 +11,7 @@ catalogue's coverage. Which sectors are in force on a day is the model's one val
 from __future__ import annotations
 
 import dataclasses
+import datetime as _dt
 import functools
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,9 +54,8 @@ def _categorical(values: Sequence[object]) -> pd.Categorical:
     return pd.Categorical(np.asarray(values, dtype=object))
 
 
-def _dates(values: Sequence[object]) -> np.ndarray:
-    return np.array([np.datetime64(v, "D") if v else np.datetime64("NaT") for v in values],
-                    dtype="datetime64[D]")  # fmt: skip
+def _dates(values: Sequence[_dt.date | None]) -> np.ndarray:
+    return np.array([v if v else np.datetime64("NaT") for v in values], dtype="datetime64[D]")
 
 
 def _precision_codes(values: Sequence[str]) -> np.ndarray:
