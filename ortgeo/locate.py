@@ -50,7 +50,7 @@ from ortgeo.crs import to_l93_xy, to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
-from ortgeo.model import EXTENT_CODE, EXTENTS, ORT_TOPIC, coverage_extent
+from ortgeo.model import EXTENT_CODE, EXTENTS, ORT_TOPIC
 from ortgeo.points import L93_BOUNDS, REASONS, points_xy, validate_lonlat, validate_xy
 from ortgeo.status import STATUS_CODE, STATUSES, Status
 from ortgeo.validate import metres
@@ -424,6 +424,8 @@ def located(
     todo = valid & (commune == None)  # noqa: E711
     if todo.any():
         commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
+    from ortgeo.engine.composite import coverage_extent
+
     extent = coverage_extent(state.catalog.coverage, ORT_TOPIC, commune, state.date)
 
     columns: dict[str, np.ndarray] = {}
@@ -435,7 +437,7 @@ def located(
     coverage = np.array(EXTENTS, dtype=object)[extent]
     coverage[~valid] = None
     columns.update(x=x, y=y, valid=valid, reason=reason, commune=commune, coverage=coverage)
-    from ortgeo.engine.composite import apply_coverage
+    from ortgeo.engine.composite import apply_coverage, coverage_extent
     from ortgeo.engine.exact import measure
 
     ok = np.flatnonzero(valid)

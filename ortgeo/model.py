@@ -47,7 +47,6 @@ __all__ = [
     "Territory",
     "act_chain",
     "coverage_entry",
-    "coverage_extent",
     "coverage_of",
     "timing",
     "timing_codes",
@@ -507,55 +506,6 @@ def coverage_entry(
         if e.applies(day) and (best is None or _RANK[e.extent] > _RANK[best.extent]):
             best = e
     return best
-
-
-def coverage_extent(
-    entries: Iterable[CoverageEntry], topic: str, communes: Any, on: DateLike = None
-) -> np.ndarray:
-    """:func:`coverage_entry`'s extent for many points at once: codes of :data:`EXTENTS`.
-
-    Parameters
-    ----------
-    entries : iterable of CoverageEntry
-        A catalogue's coverage.
-    topic : str
-        ``"ort"`` or a dispositif id.
-    communes : array-like of str or None
-        Each point's commune (INSEE), ``None`` when unknown.
-    on : date-like
-        The day asked.
-
-    Examples
-    --------
-    >>> from ortgeo.catalog import catalog
-    >>> codes = coverage_extent(catalog().coverage, "ort", ["62498", "62523", None],
-    ...                         "2024-06-01")
-    >>> [EXTENTS[c] for c in codes]
-    ['complete', 'possible', 'none']
-    """
-    day = parse_date(on)
-    entries = [e for e in entries if e.topic == topic and e.applies(day)]
-    values = np.asarray(communes, dtype=object)
-    n = len(values)
-    if not entries or n == 0:
-        return np.zeros(n, np.int8)
-    if n > 10_000:  # hashing beats sorting strings on large inputs
-        import pandas as pd
-
-        inverse, uniques = pd.factorize(values, use_na_sentinel=True)
-        uniq = list(uniques)
-        inverse = np.where(inverse < 0, len(uniq), inverse)
-    else:
-        keys = np.array(["" if v is None else str(v) for v in values], dtype=object)
-        uniq_arr, inverse = np.unique(keys.astype(str), return_inverse=True)
-        uniq = [None if u == "" else u for u in uniq_arr.tolist()]
-
-    def code(commune: str | None) -> int:
-        found = coverage_entry(entries, topic, commune, day)
-        return EXTENT_CODE[found.extent] if found is not None else 0
-
-    codes = np.array([code(u) for u in uniq] + [code(None)], dtype=np.int8)  # last: unknown
-    return codes[inverse]
 
 
 def act_chain(layer: Layer, territory: Territory | None, on: DateLike = None) -> tuple[Act, ...]:

@@ -1128,8 +1128,11 @@ def test_every_library_error_has_an_http_answer() -> None:
                if issubclass(c, errors.OrtgeoError)]  # fmt: skip
     assert len(classes) >= 20
     for cls in classes:
-        kwargs: dict[str, str] = {"path": "x"} if cls in (
-            errors.NoSpaceError, errors.OutputLockedError, errors.CorruptFileError) else {}
+        kwargs: dict[str, str] = (
+            {"path": "x"}
+            if cls in (errors.NoSpaceError, errors.OutputLockedError, errors.CorruptFileError)
+            else {}
+        )
         if cls is errors.UnknownCommuneError:
             kwargs = {"insee": "00000"}  # fmt: skip
         err = from_library(cls("message", **kwargs))

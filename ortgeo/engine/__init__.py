@@ -18,7 +18,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ortgeo.engine.composite import Composite, apply_coverage, composite
+    from ortgeo.engine.composite import Composite, apply_coverage, composite, coverage_extent
     from ortgeo.engine.distance import boundary_distance
     from ortgeo.engine.exact import Measures, band_of, exact_tests, measure, pairs, point_geoms
     from ortgeo.engine.result import (
@@ -32,7 +32,8 @@ if TYPE_CHECKING:
     from ortgeo.engine.sectors import ORT_KINDS, Sectors, as_sectors
 
 _LAZY = {
-    **dict.fromkeys(["Composite", "apply_coverage", "composite"], "ortgeo.engine.composite"),
+    **dict.fromkeys(["Composite", "apply_coverage", "composite", "coverage_extent"],
+                    "ortgeo.engine.composite"),
     "boundary_distance": "ortgeo.engine.distance",
     **dict.fromkeys(["Measures", "band_of", "exact_tests", "measure", "pairs", "point_geoms"],
                     "ortgeo.engine.exact"),
@@ -43,7 +44,8 @@ _LAZY = {
 
 __all__ = [
     "ORT_KINDS", "Composite", "Measures", "SectorResult", "Sectors", "apply_coverage",
-    "as_sectors", "band_of", "boundary_distance", "composite", "exact_tests", "layer_extents",
+    "as_sectors", "band_of", "boundary_distance", "composite", "coverage_extent", "exact_tests",
+    "layer_extents",
     "locate_points", "locate_sectors", "measure", "pairs", "point_communes", "point_geoms",
     "to_wide",
 ]  # fmt: skip

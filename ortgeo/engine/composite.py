@@ -27,13 +27,16 @@ functions.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
-from ortgeo.model import EXTENT_CODE
+from ortgeo.dates import DateLike, parse_date
+from ortgeo.model import EXTENT_CODE, CoverageEntry, coverage_entry
 from ortgeo.status import STATUS_CODE, Status
 
-__all__ = ["Composite", "apply_coverage", "composite"]
+__all__ = ["Composite", "apply_coverage", "composite", "coverage_extent"]
 
 _DEDANS, _DEHORS = STATUS_CODE[Status.DEDANS], STATUS_CODE[Status.DEHORS]
 _LIMITE, _INCERTAINE = STATUS_CODE[Status.LIMITE], STATUS_CODE[Status.DATE_INCERTAINE]
@@ -126,3 +129,53 @@ def apply_coverage(status: np.ndarray, extent: np.ndarray) -> np.ndarray:
     firm_out = (status == _DEHORS) | (status == _SANS_ORT)
     unknown = firm_out & (extent != EXTENT_CODE["complete"])
     return np.where(unknown, _INDETERMINE, status).astype(np.int8)
+
+
+def coverage_extent(
+    entries: Iterable[CoverageEntry], topic: str, communes: Any, on: DateLike = None
+) -> np.ndarray:
+    """:func:`coverage_entry`'s extent for many points at once: codes of :data:`EXTENTS`.
+
+    Parameters
+    ----------
+    entries : iterable of CoverageEntry
+        A catalogue's coverage.
+    topic : str
+        ``"ort"`` or a dispositif id.
+    communes : array-like of str or None
+        Each point's commune (INSEE), ``None`` when unknown.
+    on : date-like
+        The day asked.
+
+    Examples
+    --------
+    >>> from ortgeo.catalog import catalog
+    >>> codes = coverage_extent(catalog().coverage, "ort", ["62498", "62523", None],
+    ...                         "2024-06-01")
+    >>> from ortgeo.model import EXTENTS
+    >>> [EXTENTS[c] for c in codes]
+    ['complete', 'possible', 'none']
+    """
+    day = parse_date(on)
+    entries = [e for e in entries if e.topic == topic and e.applies(day)]
+    values = np.asarray(communes, dtype=object)
+    n = len(values)
+    if not entries or n == 0:
+        return np.zeros(n, np.int8)
+    if n > 10_000:  # hashing beats sorting strings on large inputs
+        import pandas as pd
+
+        inverse, uniques = pd.factorize(values, use_na_sentinel=True)
+        uniq = list(uniques)
+        inverse = np.where(inverse < 0, len(uniq), inverse)
+    else:
+        keys = np.array(["" if v is None else str(v) for v in values], dtype=object)
+        uniq_arr, inverse = np.unique(keys.astype(str), return_inverse=True)
+        uniq = [None if u == "" else u for u in uniq_arr.tolist()]
+
+    def code(commune: str | None) -> int:
+        found = coverage_entry(entries, topic, commune, day)
+        return EXTENT_CODE[found.extent] if found is not None else 0
+
+    codes = np.array([code(u) for u in uniq] + [code(None)], dtype=np.int8)  # last: unknown
+    return codes[inverse]

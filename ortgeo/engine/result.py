@@ -21,12 +21,12 @@ from ortgeo.catalog import Catalog
 from ortgeo.communes import commune_at_xy
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import DateLike, parse_date
-from ortgeo.engine.composite import apply_coverage, composite
+from ortgeo.engine.composite import apply_coverage, composite, coverage_extent
 from ortgeo.engine.distance import boundary_distance
 from ortgeo.engine.exact import band_of, pairs
 from ortgeo.engine.sectors import Sectors, as_sectors
 from ortgeo.errors import OrtgeoError
-from ortgeo.model import ALL_COMMUNES, EXTENT_CODE, EXTENTS, ORT_TOPIC, coverage_extent
+from ortgeo.model import ALL_COMMUNES, EXTENT_CODE, EXTENTS, ORT_TOPIC
 from ortgeo.points import REASONS, Points, points_xy
 from ortgeo.status import STATUS_CODE, STATUSES, Status
 
