@@ -35,7 +35,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("ortgeo.texts", "ortgeo.legal", "ortgeo.inforce"),
     # L5 answers
     ("ortgeo.locate", "ortgeo.verdict", "ortgeo.address", "ortgeo.parcels", "ortgeo.batch",
-     "ortgeo.stream", "ortgeo.stats", "ortgeo.testing"),
+     "ortgeo.stream", "ortgeo.stats", "ortgeo.testing", "ortgeo.synthetic_sectors"),
     # L6 what people see
     ("ortgeo.maps", "ortgeo.annex", "ortgeo.fiche", "ortgeo.service", "ortgeo.cli"),
 ]  # fmt: skip

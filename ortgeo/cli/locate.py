@@ -12,8 +12,9 @@ __all__ = ["locate_command", "sectors_option"]
 
 sectors_option = click.option(
     "--catalog", "catalog_path", type=click.Path(dir_okay=False), default=None,
-    help="Catalogue TOML, or one sector layer (.gpkg / .parquet) with the columns id, "
-    "territory, name, kind, valid_from, valid_to, status, accuracy_m (default: bundled).",
+    help="Catalogue TOML, or a sector table (.parquet / .gpkg) written by "
+    "ortgeo.catalog.write_sector_table (every legal field); a flat table with id, territory, "
+    "name, kind, valid_from, valid_to, status, accuracy_m also reads (default: bundled).",
 )  # fmt: skip
 
 
