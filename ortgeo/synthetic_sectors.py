@@ -70,8 +70,8 @@ def synthetic_national_catalog(
     rng = np.random.default_rng(seed)
     xmin, ymin, xmax, ymax = _BOX
     tx, ty = rng.uniform(xmin, xmax, n_territories), rng.uniform(ymin, ymax, n_territories)
-    terr_of = np.sort(np.r_[np.arange(min(n_territories, n_sectors)),
-                            rng.integers(0, n_territories, max(n_sectors - n_territories, 0))])  # fmt: skip
+    extra = rng.integers(0, n_territories, max(n_sectors - n_territories, 0))
+    terr_of = np.sort(np.r_[np.arange(min(n_territories, n_sectors)), extra])
     territories, acts, layers = [], [], []
     for t in range(n_territories):
         signed = _dt.date(2018, 10, 1) + _dt.timedelta(days=int(rng.integers(0, 1500)))
@@ -122,8 +122,8 @@ def synthetic_national_catalog(
         layer.__dict__["geometry_l93"] = g  # the metric outline as drawn, no round trip
         layers.append(layer)
     ordered = [x for x in layers if x.is_ort_sector] + [x for x in layers if not x.is_ort_sector]
-    coverage = [CoverageEntry(ORT_TOPIC, (ALL_COMMUNES,), "complete",
-                              notes="synthétique : la table tient pour tous les secteurs")]  # fmt: skip
+    every = "synthétique : la table tient pour tous les secteurs"
+    coverage = [CoverageEntry(ORT_TOPIC, (ALL_COMMUNES,), "complete", notes=every)]
     coverage += [CoverageEntry(x.id, (ALL_COMMUNES,), "complete", (x.id,))
                  for x in ordered if not x.is_ort_sector]  # fmt: skip
     return Catalog(ordered, name="catalogue national synthétique", acts=acts,
