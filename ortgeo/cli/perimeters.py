@@ -72,14 +72,16 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
 
 @perimeters.command("export")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False),
-              help="Output file: .gpkg, .geojson, .shp or .fgb.")  # fmt: skip
+              help="Output file: .gpkg, .geojson, .shp or .fgb; .parquet for a sector table "
+              "with every legal field (ortgeo locate --catalog reads it).")  # fmt: skip
 @click.option("--crs", default=None, help="Output CRS, e.g. 2154 (default: EPSG:4326).")
 @click.option("--layer", "layer_ids", multiple=True, metavar="ID",
               help="Export only this layer id (repeatable; default: all).")  # fmt: skip
 @date_option
 @catalog_option
 @friendly
-@writes({"output": "-o"}, suffixes={"output": sorted(DRIVERS)}, inputs=("catalog_path",))
+@writes({"output": "-o"}, suffixes={"output": [*sorted(DRIVERS), ".parquet"]},
+        inputs=("catalog_path",))  # fmt: skip
 def perimeters_export(
     output: str,
     crs: str | None,
@@ -87,10 +89,23 @@ def perimeters_export(
     date: str | None,
     catalog_path: str | None,
 ) -> None:
-    """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension)."""
+    """Export the perimeter layers (GeoPackage, GeoJSON, Shapefile, by extension).
+
+    A .parquet output is a sector table: the same model as the catalogue (acts, territories,
+    validity with its precision, coverage, provenance), for ortgeo locate --catalog.
+    """
     cat = load_catalog(catalog_path)
     if layer_ids:  # an unknown id raises UnknownLayerError, which lists the known ones
         cat = cat.subset(layer_ids)
+    if output.lower().endswith(".parquet"):
+        from ortgeo.catalog import write_sector_table
+
+        if date:
+            cat = cat.subset([x.id for x in cat.in_force(date)])
+        target_crs = int(crs) if crs and crs.isdigit() else crs
+        path = write_sector_table(cat, output, crs=target_crs)
+        click.echo(f"Wrote a sector table of {len(cat)} layer(s) to {path}")
+        return
     gdf = cat.to_geodataframe(date) if date else cat.to_geodataframe(all_dates=True)
     target = int(crs) if crs and crs.isdigit() else crs
     path = write_perimeters(gdf, output, crs=target)
