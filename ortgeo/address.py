@@ -38,7 +38,7 @@ from ortgeo.locate import (
     locate,
     located,
 )
-from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, verdict_from_row
+from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, undetermined_reason, verdict_from_row
 
 __all__ = [
     "MATCH_UNCERTAINTY_M",
@@ -260,6 +260,12 @@ def _assessed(
                     f"(« {r.candidates[0].label} ») donne une autre réponse"
                 )
     status = np.array([str(s) for s in status], dtype=object)
+    said: dict[str | None, str] = {}  # where ortgeo's knowledge ends, once per commune
+    for i in np.flatnonzero((status == str(INDETERMINE)) & (reason == "")).tolist():
+        code = found.columns["commune"][i]
+        if code not in said:
+            said[code] = undetermined_reason(state, code)
+        reason[i] = said[code]
     columns = {**found.columns, "status": status, "reason": reason, "uncertainty_m": unc}
     return dataclasses.replace(found, columns=columns)
 

@@ -258,6 +258,7 @@ def check_addresses(
     added["ort_sector"] = frame["ort_sector"].where(located, None).to_numpy()
     added["ort_band_m"] = frame["ort_band_m"].round(1).to_numpy()
     added["commune_insee"] = frame["commune"].to_numpy()
+    added["coverage"] = frame["coverage"].to_numpy()  # what ortgeo holds in that commune
     added["uncertainty_m"] = frame["uncertainty_m"].to_numpy()
     added["verdict"] = frame["status"].to_numpy()
     added["verdict_reason"] = frame["reason"].to_numpy()

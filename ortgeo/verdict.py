@@ -29,7 +29,10 @@ from ortgeo.points import coordinates
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
 
-__all__ = ["ERREUR", "INDETERMINE", "LayerResult", "Verdict", "check_point", "verdict_from_row"]
+__all__ = [
+    "ERREUR", "INDETERMINE", "LayerResult", "Verdict", "check_point", "undetermined_reason",
+    "verdict_from_row",
+]  # fmt: skip
 
 INDETERMINE = Status.INDETERMINE
 ERREUR = Status.ERREUR
@@ -469,6 +472,19 @@ def _why_undetermined(
         return note("missing", names=commune.name or commune.insee)
     case = "signatory" if commune.ort_signed(state.date) else "outside"
     return note("coverage", case=case, commune=commune, day=state.date, sector=None, act=None)
+
+
+def undetermined_reason(state: PerimetersInForce, commune: str | None) -> str:
+    """Why a point of ``commune`` (INSEE, ``None`` unknown) outside the sectors held gets no
+    firm answer on the state's date, in French (what the coverage and the commune say).
+
+    Examples
+    --------
+    >>> undetermined_reason(on("2024-06-01"), "62510")[:53]
+    "ortgeo ne contient pas les secteurs d'intervention de"
+    """
+    status = commune_status(commune) if commune else None
+    return _why_undetermined(state, status, state.coverage(commune))
 
 
 def verdict_from_row(
