@@ -41,6 +41,7 @@ __all__ = [
     "ORT_TOPIC",
     "TIMINGS",
     "Act",
+    "Contact",
     "CoverageEntry",
     "Layer",
     "Provenance",
@@ -225,6 +226,20 @@ class Act:
 
 
 @dataclasses.dataclass(frozen=True)
+class Contact:
+    """Who to ask about a territory's ORT, as an act names them (role, not a person's mail)."""
+
+    role: str
+    organisation: str
+    address: str = ""
+    act: str = ""
+
+    def to_dict(self) -> dict[str, str]:
+        """JSON-ready dict."""
+        return dataclasses.asdict(self)
+
+
+@dataclasses.dataclass(frozen=True)
 class Territory:
     """Who carries an ORT (an EPCI or a commune), the communes that signed its convention and
     the acts that apply to all its sectors (e.g. an EPCI's "chapeau" convention)."""
@@ -238,6 +253,8 @@ class Territory:
     acts: tuple[Act, ...] = ()
     #: How answers name the ORT, e.g. « ORT de la CALL – secteurs de Lens ».
     ort_name: str = ""
+    #: Whom to ask (the contacts an act names: ACV project direction, ORT project lead).
+    contacts: tuple[Contact, ...] = ()
 
 
 @dataclasses.dataclass(frozen=True)

@@ -24,7 +24,7 @@ from ortgeo.dates import DateLike
 from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.legal import CommuneStatus, commune_status
 from ortgeo.locate import ORT_KEY, located, located_point
-from ortgeo.model import Act, CoverageEntry, Layer
+from ortgeo.model import Act, Contact, CoverageEntry, Layer
 from ortgeo.points import coordinates
 from ortgeo.status import Status, Timing
 from ortgeo.texts import note, render
@@ -384,7 +384,16 @@ class Verdict:
             ],
             "geocode": self.geocode.to_dict() if self.geocode is not None else None,
             "notes": self.notes(),
+            "contacts": [c.to_dict() for c in self.contacts],
         }
+
+    @property
+    def contacts(self) -> tuple[Contact, ...]:
+        """Whom to ask: the contacts the acts of the territory name (empty when none)."""
+        terr = self.state.catalog.territory
+        if self.ort is not None and self.ort.decided_by:
+            terr = self.state.catalog.territory_of(self.state.catalog[self.ort.decided_by]) or terr
+        return terr.contacts
 
 
 def _contact(pilot: str) -> str:

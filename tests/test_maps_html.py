@@ -432,7 +432,7 @@ def test_click_opens_the_popup_with_the_legal_basis(browser, pages, viewport):
             text = _click_inside(browser, name, layer)
             assert layer.title in text
             assert "Base légale" in text and acts_label(layer.acts) in text
-            assert "Validité" in text and layer.validity_fr in text
+            assert "Validité" in text and validity(layer) in text
             assert "Statut" in text and "Précision" in text
     finally:
         set_viewport(browser, *VIEWPORT)

@@ -37,7 +37,7 @@ print(json.dumps({
     "module": ortgeo.__file__,
     "data": str(bundled_path()),
     "ids": cat.ids,
-    "paths": [str(layer.path) for layer in cat],
+    "paths": [str(bundled_path() / layer.provenance.file) for layer in cat],
     "areas": [round(layer.area_ha, 3) for layer in cat],
     "landmarks": len(ortgeo.landmarks()),
 }))

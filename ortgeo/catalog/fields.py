@@ -22,6 +22,7 @@ from ortgeo.model import (
     ORT_SECTOR,
     ORT_TOPIC,
     Act,
+    Contact,
     CoverageEntry,
     Provenance,
     Territory,
@@ -50,7 +51,9 @@ _COMMON_KEYS = (
 )  # fmt: skip
 SECTOR_KEYS = (*_COMMON_KEYS, "includes_centre_ville")
 DISPOSITIF_KEYS = (*_COMMON_KEYS, "kind", "owner", "contact", "communes_all", "drawn_part")
-TERRITORY_KEYS = ("id", "name", "kind", "ort_communes", "pilot", "notes", "acts", "ort_name")
+TERRITORY_KEYS = ("id", "name", "kind", "ort_communes", "pilot", "notes", "acts", "ort_name",
+                  "contacts")  # fmt: skip
+CONTACT_KEYS = ("role", "organisation", "address", "act")
 COVERAGE_KEYS = ("topic", "communes", "extent", "layers", "valid_from", "valid_from_precision",
                  "valid_to", "valid_to_precision", "notes")  # fmt: skip
 
@@ -159,6 +162,31 @@ def territory_record(entry: Mapping[str, Any], where: str, acts: Mapping[str, Ac
         notes=validate.text(entry.get("notes"), "notes", where),
         acts=_acts_of(entry, where, acts),
         ort_name=validate.text(entry.get("ort_name"), "ort_name", where),
+        contacts=tuple(
+            contact_record(c, f"{where} contact", acts)
+            for c in _tables_of(entry, "contacts", where)
+        ),
+    )
+
+
+def _tables_of(entry: Mapping[str, Any], key: str, where: str) -> list[Mapping[str, Any]]:
+    raw = entry.get(key, [])
+    if not isinstance(raw, list | tuple) or not all(isinstance(c, Mapping) for c in raw):
+        raise PerimeterFileError(f"{where}: {key} must be a list of tables.")
+    return list(raw)
+
+
+def contact_record(entry: Mapping[str, Any], where: str, acts: Mapping[str, Act]) -> Contact:
+    """A :class:`~ortgeo.model.Contact` (role, organisation, address, the act naming it)."""
+    validate.check_keys(entry, CONTACT_KEYS, where)
+    act = validate.text(entry.get("act"), "act", where)
+    if act and act not in acts:
+        raise PerimeterFileError(f"{where}: act {act!r} is not an act id.")
+    return Contact(
+        role=validate.text(entry.get("role"), "role", where, required=True),
+        organisation=validate.text(entry.get("organisation"), "organisation", where, required=True),
+        address=validate.text(entry.get("address"), "address", where),
+        act=act,
     )
 
 

@@ -71,7 +71,7 @@ def _meta(cat: Catalog) -> dict[str, Any]:
     def terr(t: Territory) -> dict[str, Any]:
         return {"id": t.id, "name": t.name, "kind": t.kind, "ort_communes": list(t.ort_communes),
                 "pilot": t.pilot, "notes": t.notes, "acts": [a.id for a in t.acts],
-                "ort_name": t.ort_name}  # fmt: skip
+                "ort_name": t.ort_name, "contacts": [c.to_dict() for c in t.contacts]}  # fmt: skip
 
     cov = None
     if cat.coverage_stated:
