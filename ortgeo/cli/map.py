@@ -36,6 +36,7 @@ def map_command(
     Without --date: the sectors the avenant defines.
     """
     from ortgeo.maps import annex_map, check_print_size, render_png, save_html
+    from ortgeo.maps.tiles import html_basemap
     from ortgeo.output import check_output_path
 
     path = check_output_path(output, SUFFIXES, inputs=[addresses_path, streets, communes])
@@ -52,11 +53,11 @@ def map_command(
             report = gpd.read_file(addresses_path)
         else:
             report = read_table(addresses_path)
-    shown = {"unesco": "unesco", "none": None, None: "unesco" if html else None}[context]
+    shown = None if context == "none" else "unesco"  # the same layers on paper and HTML
     options = {"date": date, "catalog": load_catalog(catalog_path), "addresses": report,
                "communes": communes, "context": shown, "streets": streets}  # fmt: skip
     if html:
-        written = save_html(annex_map(kind, **options), path)
+        written = save_html(annex_map(kind, basemap=html_basemap(basemap), **options), path)
     else:
         written = render_png(kind, path, dpi=dpi, size=size, basemap=basemap, **options)
     click.echo(f"Wrote {written}")

@@ -15,10 +15,12 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import xstatic.pkg.jquery
@@ -51,9 +53,10 @@ from ortgeo.maps.style import (
     layer_style,
     precision_fr,
 )
+from ortgeo.maps.tiles import Basemap, resolve_basemap
 from ortgeo.output import atomic_path, check_output_path
 
-__all__ = ["annex_map", "offline_problems", "render_html", "save_html", "scene_map"]
+__all__ = ["annex_map", "hatch_defs", "offline_problems", "render_html", "save_html", "scene_map"]
 
 #: Online backgrounds offered in the layer control (off by default): name, URL, attribution.
 TILE_LAYERS = (
@@ -74,6 +77,7 @@ TILE_LAYERS = (
 _SIDEBAR_PX = 340
 
 _PAGE_CSS = f"""
+.ortgeo-defs {{ position: absolute; }}
 html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
   font-family: "DejaVu Sans", Arial, sans-serif; }}
 .folium-map {{ position: absolute !important; left: {_SIDEBAR_PX}px !important; top: 0 !important;
@@ -183,21 +187,40 @@ def _layer_popup(item: StateLayer | Layer) -> str:
 
 
 def _hatch_defs(scene: Scene) -> str:
-    patterns = []
     styles = {layer_style(layer) for layer in scene.layers}
     if scene.context is not None:
         styles |= {CONTEXT_STYLES[n] for n in set(scene.context["layer"]) if n in CONTEXT_STYLES}
-    for style in sorted((s for s in styles if s.hatch), key=lambda s: s.colour):
+    return hatch_defs(styles)
+
+
+def hatch_defs(styles: Iterable[LayerStyle]) -> str:
+    """An invisible SVG with the fill patterns of the hatched ``styles`` (``url(#id)``).
+
+    Examples
+    --------
+    >>> from ortgeo.maps.style import LAYER_STYLES
+    >>> 'id="ortgeo-hatch-7b3294"' in hatch_defs(LAYER_STYLES.values())
+    True
+    """
+    patterns = []
+    for style in sorted({s for s in styles if s.hatch}, key=lambda s: s.colour):
+        if (style.hatch or "").strip(".") == "":  # dots (matplotlib ".."): a stipple
+            mark = f'<circle cx="3" cy="3" r="1.2" fill="{style.colour}" fill-opacity="0.7"/>'
+            size, turn = 6, ""
+        else:  # diagonal lines ("///")
+            mark = (
+                f'<rect width="8" height="8" fill="{style.colour}" fill-opacity="0.06"/>'
+                f'<line x1="0" y1="0" x2="0" y2="8" stroke="{style.colour}" '
+                'stroke-width="2.5" stroke-opacity="0.6"/>'
+            )
+            size, turn = 8, ' patternTransform="rotate(45)"'
         patterns.append(
-            f'<pattern id="{style.hatch_id}" patternUnits="userSpaceOnUse" width="8" '
-            f'height="8" patternTransform="rotate(45)"><rect width="8" height="8" '
-            f'fill="{style.colour}" fill-opacity="0.06"/><line x1="0" y1="0" x2="0" y2="8" '
-            f'stroke="{style.colour}" stroke-width="2.5" stroke-opacity="0.6"/></pattern>'
+            f'<pattern id="{style.hatch_id}" patternUnits="userSpaceOnUse" width="{size}" '
+            f'height="{size}"{turn}>{mark}</pattern>'
         )
     return (
-        '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
-        + "".join(patterns)
-        + "</defs></svg>"
+        '<svg width="0" height="0" class="ortgeo-defs" aria-hidden="true" focusable="false">'
+        "<defs>" + "".join(patterns) + "</defs></svg>"
     )
 
 
@@ -323,15 +346,26 @@ def _add_communes(m: folium.Map, scene: Scene) -> None:
         ),
         interactive=False,
     ).add_to(group)
-    for geom, name in zip(communes.geometry, communes["nom"], strict=True):
+    anchors = communes.get("label_lon", pd.Series(np.nan, index=communes.index))
+    for geom, name, lon, lat in zip(
+        communes.geometry, communes["nom"], anchors,
+        communes.get("label_lat", anchors), strict=True,
+    ):  # fmt: skip
         if name:
-            _name_marker(group, geom, "ortgeo-commune", name)
+            at = shapely.Point(lon, lat) if pd.notna(lon) else None
+            _name_marker(group, geom, "ortgeo-commune", name, at)
     group.add_to(m)
 
 
-def _name_marker(parent: folium.Map | folium.FeatureGroup, geom, css: str, name: str) -> None:
-    """A name written at a point inside ``geom`` (a non-interactive div icon)."""
-    pt = geom.representative_point()
+def _name_marker(
+    parent: folium.Map | folium.FeatureGroup,
+    geom: shapely.Geometry,
+    css: str,
+    name: str,
+    at: shapely.Point | None = None,
+) -> None:
+    """A name written at ``at`` or a point inside ``geom`` (a non-interactive div icon)."""
+    pt = at if at is not None and geom.contains(at) else geom.representative_point()
     folium.Marker(
         [pt.y, pt.x],
         icon=folium.DivIcon(
@@ -474,8 +508,17 @@ def _add_streets(m: folium.Map, scene: Scene) -> None:
 
 
 def _add_sector_names(m: folium.Map, scene: Scene) -> None:
+    """Each sector's name once, at the centre of the largest circle inside it.
+
+    The names sit in a group added to the map after them: a marker added to the map
+    directly would show Leaflet's default icon (an image request) before its text icon.
+    """
+    group = folium.FeatureGroup(name="Noms des secteurs", control=False)
     for item in scene.sectors:
-        _name_marker(m, item.layer.geometry, "ortgeo-sector", item.name)
+        geom = item.layer.geometry
+        centre = shapely.maximum_inscribed_circle(geom, 1e-5).coords[0]
+        _name_marker(group, geom, "ortgeo-sector", item.name, shapely.Point(centre))
+    group.add_to(m)
 
 
 class _Behaviour(MacroElement):
@@ -527,8 +570,15 @@ class _Behaviour(MacroElement):
         self.control = control
 
 
-def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
+def scene_map(
+    scene: Scene, tiles: bool = False, basemap: str | Basemap | None = None
+) -> folium.Map:
     """The interactive page of a :class:`~ortgeo.maps.scene.Scene` (offline, self-contained).
+
+    ``tiles`` offers the online backgrounds of :data:`TILE_LAYERS`, off until switched on;
+    ``basemap`` (a provider name of the xyzservices registry, an XYZ URL template or a
+    :class:`~ortgeo.maps.tiles.Basemap`) is shown at once, under everything, credited in
+    the map's corner, and can be switched off in « Couches ».
 
     Examples
     --------
@@ -552,6 +602,19 @@ def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
             Element(f'<div id="ortgeo-watermark">{escape(scene.watermark)}</div>'),
             name="ortgeo_watermark",
         )
+    if basemap is not None:
+        chosen = resolve_basemap(basemap)
+        folium.TileLayer(
+            chosen.url,
+            name=escape(f"Fond de carte : {chosen.label}"),
+            attr=escape(chosen.attribution),
+            overlay=True,
+            show=True,
+            subdomains=chosen.subdomains or "abc",
+            min_zoom=chosen.min_zoom,
+            max_zoom=chosen.max_zoom,
+            max_native_zoom=chosen.max_zoom,
+        ).add_to(m)
     if tiles:
         for name, url, attr in TILE_LAYERS:
             folium.TileLayer(
@@ -563,8 +626,7 @@ def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
     if scene.context is not None:
         _add_context(m, scene.context)
     _add_perimeters(m, scene)
-    if scene.kind == "situation":
-        _add_sector_names(m, scene)
+    _add_sector_names(m, scene)
     _add_landmarks(m, scene.landmarks)
     if scene.addresses is not None and len(scene.addresses):
         _add_addresses(m, scene.addresses)
@@ -586,6 +648,7 @@ def annex_map(
     landmarks: gpd.GeoDataFrame | None = None,
     context: bool | str | gpd.GeoDataFrame | None = "unesco",
     streets: str | Path | gpd.GeoDataFrame | None = None,
+    basemap: str | Basemap | None = None,
 ) -> folium.Map:
     """An interactive map of Annex 3, for notebooks or :func:`save_html`.
 
@@ -614,6 +677,9 @@ def annex_map(
         Official context layers, on by default in the layer control (``None``: none).
     streets : path or GeoDataFrame, optional
         A road layer with names (BD TOPO ``troncon_de_route``...), names in tooltips.
+    basemap : str or Basemap, optional
+        An XYZ background shown at once: a provider of the xyzservices registry
+        (``OpenStreetMap.Mapnik``, ``GeoportailFrance.plan``) or a URL template.
 
     Returns
     -------
@@ -629,7 +695,7 @@ def annex_map(
     scene = build_scene(
         kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets
     )
-    return scene_map(scene, tiles)
+    return scene_map(scene, tiles, basemap)
 
 
 def render_html(m: folium.Map) -> str:

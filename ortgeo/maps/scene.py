@@ -32,7 +32,7 @@ from ortgeo.maps.legend import LegendGroup, build_legend
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
 from ortgeo.verdict import LENS_INSEE
 
-__all__ = ["Scene", "build_scene", "context_layers", "read_streets", "without_context"]
+__all__ = ["Scene", "build_scene", "context_layers", "read_streets"]
 
 _NAME_COLUMNS = ("nom", "name", "nom_commune", "NOM", "NOM_COM", "libelle")
 _CODE_COLUMNS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo", "CODGEO")
@@ -183,6 +183,34 @@ def _communes(communes: str | Path | gpd.GeoDataFrame | None) -> gpd.GeoDataFram
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
+
+
+def _one_name_per_town(
+    comm: gpd.GeoDataFrame, marks: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A town is named once: a « Liévin (centre) » landmark becomes where « Liévin » is
+    written (``label_lon``/``label_lat`` of the commune) instead of a second name. A
+    town-centre landmark of no commune on the map stays a landmark.
+
+    Examples
+    --------
+    >>> comm, marks = _one_name_per_town(_communes(None), _landmarks("general", None))
+    >>> "centre-commune" in set(marks["kind"])
+    False
+    >>> int(comm["label_lon"].notna().sum()) >= 3
+    True
+    """
+    comm = comm.copy()
+    comm["label_lon"], comm["label_lat"] = np.nan, np.nan
+    folded = np.zeros(len(marks), dtype=bool)
+    names = marks["name"].str.replace(r"\s*\(centre\)\s*$", "", regex=True)
+    by_name = {str(n).strip().lower(): i for i, n in zip(comm.index, comm["nom"], strict=True)}
+    for k, ((_, row), name) in enumerate(zip(marks.iterrows(), names, strict=True)):
+        i = by_name.get(str(name).strip().lower())
+        if row["kind"] == "centre-commune" and i is not None:
+            comm.loc[i, ["label_lon", "label_lat"]] = row.geometry.x, row.geometry.y
+            folded[k] = True
+    return comm, marks[~folded]
 
 
 @functools.lru_cache(maxsize=1)
@@ -459,6 +487,7 @@ def build_scene(
 
     comm = _communes(communes)
     marks = _landmarks(kind, landmarks_gdf)
+    comm, marks = _one_name_per_town(comm, marks)
     ctx = context_layers(context)
     street_gdf, street_label = (None, "")
     if streets is not None:
@@ -519,18 +548,3 @@ def build_scene(
         streets=street_gdf,
         streets_label=f"Voirie ({street_label})" if street_gdf is not None else "",
     )
-
-
-def without_context(scene: Scene) -> Scene:
-    """The same scene without its context layers (and without their credit).
-
-    Examples
-    --------
-    >>> s = build_scene("general", context="unesco")
-    >>> without_context(s).context is None, len(without_context(s).sources) < len(s.sources)
-    (True, True)
-    """
-    if scene.context is None:
-        return scene
-    sources = [s for s in scene.sources if s != style.CONTEXT_CREDIT]
-    return dataclasses.replace(scene, context=None, sources=sources)

@@ -189,13 +189,15 @@ CALL_STYLE: Final = LayerStyle(
 )
 #: Streets of a ``--streets`` file.
 STREET_STYLE: Final = LayerStyle("#b5b5b5", 0.0, 1.6, None, None, "Voirie")
-#: Official context layers (UNESCO), by their ``layer`` value.
+#: Official context layers (UNESCO), by their ``layer`` value: an olive family, outlines
+#: dash-dotted and fills dotted, so that no context area looks like a sector (red flat
+#: fill, violet diagonal hatching, blue dots on the outline only).
 CONTEXT_STYLES: Final = {
     "bien-inscrit": LayerStyle(
-        "#b8860b", 0.0, 1.4, "6 3", "\\\\", "Bien inscrit au patrimoine mondial (UNESCO)"
+        "#5f6b12", 0.0, 1.4, "8 3 2 3", None, "Bien inscrit au patrimoine mondial (UNESCO)"
     ),
-    "cites-minieres": LayerStyle("#a0522d", 0.18, 0.6, None, None, "Cité minière du bien inscrit"),
-    "batis": LayerStyle("#5c3317", 0.55, 0.5, None, None, "Bâti du bien inscrit"),
+    "cites-minieres": LayerStyle("#7a8a1a", 0.0, 0.6, None, "..", "Cité minière du bien inscrit"),
+    "batis": LayerStyle("#3d4410", 0.55, 0.5, None, None, "Bâti du bien inscrit"),
 }
 CONTEXT_CREDIT: Final = (
     "Patrimoine mondial UNESCO – Bassin minier du Nord-Pas de Calais : tracés officiels de la "

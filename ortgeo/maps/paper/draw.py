@@ -15,8 +15,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.patches import Circle
 from matplotlib.transforms import Bbox
 
-from ortgeo.crs import L93
-from ortgeo.maps.paper.labels import Label, point_box, wrap
+from ortgeo.crs import L93, to_l93_xy
+from ortgeo.maps.paper.labels import Label, point_box, sector_anchor, wrap
 from ortgeo.maps.style import (
     CALL_STYLE,
     COMMUNE_STYLE,
@@ -89,15 +89,25 @@ def outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, 
 
 
 def communes(
-    ax: Axes, comm: gpd.GeoDataFrame, frame: tuple[float, ...], situation: bool, fontsize: float
+    ax: Axes,
+    comm: gpd.GeoDataFrame,
+    frame: tuple[float, ...],
+    situation: bool,
+    fontsize: float,
+    avoid: shapely.Geometry | None = None,
 ) -> list[Label]:
-    """Every commune limit in the frame (Lens in a strong line) and the names to place."""
+    """Every commune limit in the frame (Lens in a strong line) and the names to place.
+
+    A name goes at the town's centre landmark when there is one, else in the middle of the
+    town's visible part outside ``avoid`` (the sectors, which carry their own names).
+    """
     frame_box = shapely.box(*frame)
     inner = frame_box.buffer(-0.03 * (frame[2] - frame[0]))
     labels: list[Label] = []
     l93 = comm.to_crs(L93)
-    for geom, name, is_lens, call in zip(
-        l93.geometry, l93["nom"], l93["is_lens"], l93["call"], strict=True
+    anchors = _label_points_l93(comm)
+    for geom, name, is_lens, call, anchor in zip(
+        l93.geometry, l93["nom"], l93["is_lens"], l93["call"], anchors, strict=True
     ):
         if not geom.intersects(frame_box):
             continue
@@ -112,13 +122,18 @@ def communes(
         )
         visible = geom.intersection(inner)
         if name and not visible.is_empty and visible.area > 0.004 * frame_box.area:
-            pt = visible.representative_point()
+            if anchor is not None and visible.contains(anchor):
+                x, y = anchor.x, anchor.y
+            else:  # the middle of the visible part: away from the frame and its furniture
+                x, y = (
+                    sector_anchor(visible, inner.bounds) or visible.representative_point().coords[0]
+                )
             labels.append(
                 Label(
                     name.upper() if is_lens else name,
-                    pt.x,
-                    pt.y,
-                    3,
+                    x,
+                    y,
+                    -1 if is_lens else 3,  # the town the map is about comes first
                     fontsize * 1.05,
                     style="italic",
                     colour="#555555",
@@ -127,6 +142,15 @@ def communes(
                 )
             )
     return labels
+
+
+def _label_points_l93(comm: gpd.GeoDataFrame) -> list[shapely.Point | None]:
+    """Where each commune's name goes (its centre landmark), Lambert-93, or None."""
+    if "label_lon" not in comm:
+        return [None] * len(comm)
+    lon, lat = comm["label_lon"].to_numpy(float), comm["label_lat"].to_numpy(float)
+    x, y = to_l93_xy(lon, lat)
+    return [shapely.Point(a, b) if a == a else None for a, b in zip(x, y, strict=True)]
 
 
 def context(ax: Axes, ctx: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:

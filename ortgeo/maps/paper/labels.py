@@ -1,7 +1,8 @@
-"""Labels of the print maps, placed without collisions (greedy), and street names along lines."""
+"""Labels of the print maps, placed by adjustText without collisions; street names along lines."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from dataclasses import dataclass
@@ -9,12 +10,13 @@ from dataclasses import dataclass
 import geopandas as gpd
 import shapely
 from matplotlib.axes import Axes
-from matplotlib.text import Annotation
+from matplotlib.backend_bases import RendererBase
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ortgeo.maps.paper.layout import text_renderer
 
-__all__ = ["Label", "place_labels", "point_box", "street_labels", "wrap"]
+__all__ = ["Label", "place_labels", "point_box", "sector_anchor", "street_labels", "wrap"]
 
 
 def wrap(text: str, width: int) -> str:
@@ -33,6 +35,13 @@ def wrap(text: str, width: int) -> str:
 
 @dataclass
 class Label:
+    """A name to write on the map at ``(x, y)`` (Lambert-93).
+
+    ``priority`` orders the labels (0 first); a label that still overlaps another after
+    placement is left out, lowest priority first — never a ``keep`` label (the sectors'
+    names). ``centred`` labels name an area (a town) rather than a point.
+    """
+
     text: str
     x: float
     y: float
@@ -42,10 +51,8 @@ class Label:
     style: str = "normal"
     colour: str = "#222222"
     centred: bool = False
-
-
-#: Candidate offsets (points) around a point, best first, on growing rings.
-_DIRECTIONS = [(1, 0.6), (1, -0.6), (-1, 0.6), (-1, -0.6), (0, 1), (0, -1), (1, 0), (-1, 0)]
+    keep: bool = False
+    gid: str = "label"
 
 
 def place_labels(
@@ -55,81 +62,124 @@ def place_labels(
     scale: float,
     limits: shapely.Geometry | None = None,
 ) -> int:
-    """Greedy placement: each label takes the first candidate spot that collides with nothing.
+    """Place every label with adjustText, then leave out those that still collide.
 
-    Candidates are tried around the point on growing rings. A spot must stay inside the
-    map, overlap no label or obstacle (markers, scale bar, north arrow) and, if any spot
-    allows it, cross none of the ``limits`` (perimeter outlines, Lambert-93): a label
-    box must not hide where a perimeter runs.
+    The labels are written at their points and moved apart by :func:`adjustText.adjust_text`
+    (pushed off each other, off the ``obstacles`` — markers, scale bar, north arrow — and
+    kept inside the map, with a thin leader line when one ends far from its point). Any
+    label that still overlaps a label of higher priority or an obstacle is then removed,
+    lowest priority first; ``keep`` labels (the sectors' names) are never removed.
+    ``limits`` is accepted for compatibility and not used: adjustText does not know lines.
 
-    Returns the number of labels that found no free spot (they are left out).
+    Returns the number of labels left out.
     """
+    from adjustText import adjust_text
+
+    del limits
     renderer = text_renderer(ax.figure)
-    axes_box = ax.get_window_extent(renderer)
-    to_data = ax.transData.inverted()
-    if limits is not None:
-        shapely.prepare(limits)
-    taken = list(obstacles)
-    dropped = 0
-    for lab in sorted(labels, key=lambda item: item.priority):
-        text = ax.annotate(
+    ordered = sorted(labels, key=lambda item: (not item.keep, item.priority))
+    texts = [
+        ax.text(
+            lab.x,
+            lab.y,
             lab.text,
-            (lab.x, lab.y),
-            xytext=(0, 0),
-            textcoords="offset points",
+            ha="center",
+            va="center",
             fontsize=lab.fontsize,
             fontweight=lab.weight,
             fontstyle=lab.style,
             color=lab.colour,
-            zorder=20,
-            annotation_clip=False,
-            gid="label",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.65},
+            zorder=21 if lab.keep else 20,
+            gid=lab.gid,
+            clip_on=False,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
-        rings = [(0.0, 0.0)] if lab.centred else []
-        for radius in (6.0, 16.0, 30.0):
-            rings += [(dx * radius * scale, dy * radius * scale) for dx, dy in _DIRECTIONS]
-        free: list[tuple[float, float, Bbox, bool]] = []
-        for dx, dy in rings:
-            _set_offset(text, dx, dy)
-            box = text.get_window_extent(renderer).expanded(1.04, 1.08)
-            inside = (
-                box.x0 >= axes_box.x0
-                and box.x1 <= axes_box.x1
-                and box.y0 >= axes_box.y0
-                and box.y1 <= axes_box.y1
-            )
-            if not inside or any(box.overlaps(other) for other in taken):
-                continue
-            (x0, y0), (x1, y1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
-            crosses = limits is not None and limits.intersects(shapely.box(x0, y0, x1, y1))
-            free.append((dx, dy, box, crosses))
-            if not crosses:
-                break
-        if not free:
+        for lab in ordered
+    ]
+    if not texts:
+        return 0
+    _, leaders = adjust_text(
+        texts,
+        objects=list(obstacles),
+        ax=ax,
+        ensure_inside_axes=True,
+        expand=(1.08, 1.25),
+        force_text=(0.2, 0.35),
+        force_static=(0.2, 0.35),
+        min_arrow_len=12 * scale,
+        time_lim=2.0,
+        arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkB": 2},
+    )
+    leader_of = {id(patch.patchA): patch for patch in leaders if hasattr(patch, "patchA")}
+    for patch in leaders:
+        patch.set_gid("label-leader")
+        patch.set_zorder(19)
+    axes_box = ax.get_window_extent(renderer)
+    taken: list[Bbox] = list(obstacles)
+    dropped = 0
+    for lab, text in zip(ordered, texts, strict=True):
+        box = _free_spot(text, renderer, axes_box, taken)
+        if box is None and not lab.keep:
             text.remove()
+            leader = leader_of.get(id(text))
+            if leader is not None:
+                leader.remove()
             dropped += 1
             continue
-        dx, dy, box, _ = min(free, key=lambda spot: spot[3])  # first spot crossing no limit
-        _set_offset(text, dx, dy)
-        taken.append(box)
-        if math.hypot(dx, dy) > 20 * scale:
-            ax.annotate(
-                "",
-                (lab.x, lab.y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6},
-                zorder=19,
-                gid="label-leader",
-            )
+        taken.append(box or text.get_window_extent(renderer))
     return dropped
 
 
-def _set_offset(text: Annotation, dx: float, dy: float) -> None:
-    text.xyann = (dx, dy)
-    text.set_horizontalalignment("center" if dx == 0 else ("left" if dx > 0 else "right"))
-    text.set_verticalalignment("center" if dy == 0 else ("bottom" if dy > 0 else "top"))
+def _free_spot(
+    text: Text, renderer: RendererBase, axes_box: Bbox, taken: list[Bbox]
+) -> Bbox | None:
+    """The box of ``text`` where adjustText left it, or, if it collides there, one box
+    or two widths or heights away (16 neighbouring spots); ``None`` when all collide."""
+
+    def fits(box: Bbox) -> bool:
+        inside = axes_box.x0 - 1 <= box.x0 and box.x1 <= axes_box.x1 + 1
+        inside = inside and axes_box.y0 - 1 <= box.y0 and box.y1 <= axes_box.y1 + 1
+        return inside and not any(box.overlaps(other) for other in taken)
+
+    box = text.get_window_extent(renderer)
+    if fits(box):
+        return box
+    x, y = text.get_position()
+    to_data = text.axes.transData.inverted()  # type: ignore[union-attr]
+    (x0, y0), (x1, y1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+    w, h = (x1 - x0) * 1.05, (y1 - y0) * 1.15
+    ring = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+    for k, (dx, dy) in itertools.product((1, 2), ring):
+        text.set_position((x + k * dx * w, y + k * dy * h))
+        box = text.get_window_extent(renderer)
+        if fits(box):
+            return box
+    text.set_position((x, y))
+    return None
+
+
+def sector_anchor(geom: shapely.Geometry, frame: tuple[float, ...]) -> tuple[float, float] | None:
+    """Where to write an area's name: the centre of the largest circle inside its visible
+    part (its "pole of inaccessibility"); ``None`` when it is not on the map.
+
+    Examples
+    --------
+    >>> ell = shapely.box(0, 0, 100, 10).union(shapely.box(0, 0, 10, 100))  # an L
+    >>> ell.contains(shapely.Point(sector_anchor(ell, (0, 0, 200, 200))))
+    True
+    >>> sector_anchor(ell, (500, 500, 600, 600)) is None
+    True
+    """
+    visible = geom.intersection(shapely.box(*frame))
+    if visible.is_empty or visible.area <= 0:
+        return None
+    parts = [g for g in getattr(visible, "geoms", [visible]) if g.geom_type == "Polygon"]
+    if not parts:
+        return None
+    largest = max(parts, key=lambda g: g.area)
+    tolerance = max(1.0, (largest.area**0.5) / 200)
+    centre = shapely.maximum_inscribed_circle(largest, tolerance).coords[0]
+    return float(centre[0]), float(centre[1])
 
 
 def point_box(ax: Axes, x: float, y: float, radius_pt: float) -> Bbox:
