@@ -38,6 +38,7 @@ __all__ = ["annex"]
     show_default=True,
     help="Offer online backgrounds (off until switched on) in the HTML maps.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
 @band_option
 @date_option
 @catalog_option
@@ -52,6 +53,7 @@ def annex(
     context: str | None,
     streets: str | None,
     tiles: bool,
+    quiet: bool,
     band_m: float | None,
     date: str | None,
     catalog_path: str | None,
@@ -77,9 +79,10 @@ def annex(
         size=size,
         basemap=basemap,
         tiles=tiles,
-        context=None if context in (None, "none") else context,
+        context=None if context == "none" else "unesco",
         streets=streets,
         band_m=band_m,
+        progress=None if quiet else lambda line: click.echo(f"ortgeo annex : {line}", err=True),
     )
     what = (
         "the sectors of the avenant n° 2"
