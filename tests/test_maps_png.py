@@ -547,3 +547,60 @@ def test_context_fills_cannot_be_taken_for_sectors():
         assert style.hatch is None or style.hatch not in sector_hatches
         red, green, blue = rgb(style.colour)
         assert green >= red and green >= blue  # olive family: no red, violet or blue
+
+
+# -- the cadastre as background (--cadastre) --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_cadastre(tmp_path_factory):
+    from cadastre_fixtures import write_synthetic_cadastre
+
+    return write_synthetic_cadastre(tmp_path_factory.mktemp("cadastre"))
+
+
+def test_cadastre_parcels_and_buildings_drawn_as_background(synthetic_cadastre):
+    parcels, buildings = synthetic_cadastre
+    fig = figure("zoom-extension", dpi=40, cadastre=[parcels, buildings])
+    assert gids(fig, "cadastre-parcelle") and gids(fig, "cadastre-batiment")
+    drawn = gids(fig, "cadastre-parcelle")[0]
+    assert drawn.get_zorder() < 1  # under the communes, the context and the sectors
+    footer = " ".join(texts(fig, "footer")).replace("\n", " ")
+    assert "Cadastre : cadastre-62498-parcelles-synthetique.json" in footer
+    assert "Licence Ouverte 2.0" in footer
+    assert "Aucun fond de voirie" not in " ".join(texts(fig, "cartouche"))
+    legend = next(ax for ax in fig.axes if ax.get_gid() == "legend-panel").get_legend()
+    flat = [t.get_text() for t in legend.get_texts()]
+    assert "Parcelle cadastrale" in flat and "Bâtiment (cadastre)" in flat
+    from ortgeo.maps import annex_map, render_html
+
+    page = render_html(annex_map("zoom-extension", cadastre=[parcels]))
+    assert "Cadastre" in page and "#8c8c8c" in page
+
+
+def test_cadastre_of_another_commune_is_left_out_with_a_warning(reference):
+    sample = reference / "cadastre_sample" / "cadastre-91216-parcelles.json"
+    with pytest.warns(UserWarning, match="Aucune parcelle"):
+        fig = figure("general", dpi=30, cadastre=sample)
+    assert not gids(fig, "cadastre-parcelle")
+    with pytest.raises(InputFileError, match="introuvable"):
+        figure("general", dpi=30, cadastre=reference / "absent.json")
+
+
+def test_cli_cadastre_option_on_map_and_annex(synthetic_cadastre, tmp_path):
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    parcels, buildings = synthetic_cadastre
+    args = ["map", "zoom-extension", "-o", str(tmp_path / "z.html"),
+            "--cadastre", str(parcels), "--cadastre", str(buildings)]  # fmt: skip
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "Parcelle cadastrale" in (tmp_path / "z.html").read_text(encoding="utf-8")
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "a"), "--dpi", "30",
+                                    "--cadastre", str(parcels)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "ortgeo annex : Lecture du cadastre" in res.stderr
+    readme = (tmp_path / "a" / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "cadastre-62498-parcelles-synthetique.json" in readme

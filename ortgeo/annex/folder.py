@@ -17,6 +17,7 @@ from ortgeo.communes import commune_outlines
 from ortgeo.dates import DateLike
 from ortgeo.maps import check_print_size, save_figure, save_html, scene_figure, scene_map
 from ortgeo.maps._state import annex_state
+from ortgeo.maps.cadastre import read_cadastre
 from ortgeo.maps.paper.cartouche import cartouche_lines
 from ortgeo.maps.scene import build_scene, read_streets
 from ortgeo.maps.style import FILE_STEMS, MAP_KINDS, MAP_TITLES
@@ -63,6 +64,7 @@ def write_annex(
     context: str | None = "unesco",
     streets: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
+    cadastre: str | Path | list[str | Path] | None = None,
 ) -> AnnexResult:
     """Write the whole Annex 3 folder: three maps (HTML + PNG), the lists, annexe3.pdf, LISEZMOI.
 
@@ -99,6 +101,9 @@ def write_annex(
         A road layer with names (IGN BD TOPO ``troncon_de_route`` or any line layer).
     progress : callable, optional
         Called with one French line per step (``ortgeo annex`` prints them on stderr).
+    cadastre : path or list of paths, optional
+        Etalab cadastre files (parcels, buildings) drawn as the background of every map,
+        offline: the annex at parcel level.
 
     Returns
     -------
@@ -124,6 +129,9 @@ def write_annex(
         step(f"Lecture des adresses : {Path(ban).name}")
     ban_df = load_ban(ban, state.address_communes) if ban is not None else None
     street_layer = read_streets(streets) if streets is not None else None
+    if cadastre is not None:
+        step("Lecture du cadastre")
+    parcels = read_cadastre(cadastre) if cadastre is not None else None
     described: dict[str, str] = {}
     names: list[str] = []
     map_figures = []
@@ -132,7 +140,8 @@ def write_annex(
         for number, kind in enumerate(MAP_KINDS, start=1):
             step(f"Carte {number}/{len(MAP_KINDS)} « {MAP_TITLES[kind]} » : HTML et impression")
             scene = build_scene(kind, date, cat, communes=communes, context=context,
-                                streets=street_layer[0] if street_layer else None)  # fmt: skip
+                                streets=street_layer[0] if street_layer else None,
+                                cadastre=parcels)  # fmt: skip
             if street_layer:
                 scene = dataclasses.replace(scene, streets_label=f"Voirie ({street_layer[1]})")
             stem = FILE_STEMS[kind]

@@ -52,6 +52,7 @@ def annex(
     basemap: str | None,
     context: str | None,
     streets: str | None,
+    cadastre: tuple[str, ...],
     tiles: bool,
     quiet: bool,
     band_m: float | None,
@@ -81,6 +82,7 @@ def annex(
         tiles=tiles,
         context=None if context == "none" else "unesco",
         streets=streets,
+        cadastre=list(cadastre) or None,
         band_m=band_m,
         progress=None if quiet else lambda line: click.echo(f"ortgeo annex : {line}", err=True),
     )

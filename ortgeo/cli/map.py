@@ -28,7 +28,8 @@ SUFFIXES = (".html", ".png", ".pdf", ".svg")
 @friendly
 def map_command(
     kind: str, output: str, addresses_path: str | None, communes: str | None, dpi: float,
-    size: str, basemap: str | None, context: str | None, streets: str | None, date: str | None,
+    size: str, basemap: str | None, context: str | None, streets: str | None,
+    cadastre: tuple[str, ...], date: str | None,
     catalog_path: str | None,
 ) -> None:  # fmt: skip
     """One map: KIND situation, general, zoom-extension (Annex 3) or controle (QA).
@@ -39,7 +40,8 @@ def map_command(
     from ortgeo.maps.tiles import html_basemap
     from ortgeo.output import check_output_path
 
-    path = check_output_path(output, SUFFIXES, inputs=[addresses_path, streets, communes])
+    inputs = [addresses_path, streets, communes, *cadastre]
+    path = check_output_path(output, SUFFIXES, inputs=inputs)
     html = path.suffix.lower() == ".html"
     if not html:
         check_print_size(size, dpi)
@@ -55,7 +57,8 @@ def map_command(
             report = read_table(addresses_path)
     shown = None if context == "none" else "unesco"  # the same layers on paper and HTML
     options = {"date": date, "catalog": load_catalog(catalog_path), "addresses": report,
-               "communes": communes, "context": shown, "streets": streets}  # fmt: skip
+               "communes": communes, "context": shown, "streets": streets,
+               "cadastre": list(cadastre) or None}  # fmt: skip
     if html:
         written = save_html(annex_map(kind, basemap=html_basemap(basemap), **options), path)
     else:

@@ -132,7 +132,7 @@ def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--communes, --dpi, --size, --basemap, --context and --streets (`annex` and `map`)."""
+    """--communes, --dpi, --size, --basemap, --context, --streets and --cadastre."""
     options = [
         click.option("--communes", default=None, type=click.Path(dir_okay=False),
                      help="Commune polygons to outline on the maps (any OGR file)."),
@@ -150,6 +150,9 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--streets", default=None, type=click.Path(dir_okay=False),
                      help="A road layer with names (IGN BD TOPO troncon_de_route or any "
                      "line layer) drawn under the sectors."),
+        click.option("--cadastre", multiple=True, type=click.Path(dir_okay=False),
+                     help="Etalab cadastre file (parcels, buildings; repeatable) drawn as the "
+                     "background, offline."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)

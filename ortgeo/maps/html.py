@@ -35,6 +35,7 @@ from ortgeo.maps._state import StateLayer, state_layer
 from ortgeo.maps.legend import LegendItem
 from ortgeo.maps.scene import Scene, build_scene
 from ortgeo.maps.style import (
+    CADASTRE_STYLES,
     CALL_STYLE,
     COMMUNE_STYLE,
     CONTEXT_CREDIT,
@@ -280,7 +281,7 @@ def _sidebar(scene: Scene) -> str:
     notices = "".join(f'<div class="notice">{escape(n)}</div>' for n in scene.notices)
     sources = "".join(f"<li>{escape(s)}</li>" for s in scene.sources)
     cartouche_lines = list(scene.cartouche)
-    if scene.streets is None:
+    if scene.streets is None and scene.cadastre is None:
         cartouche_lines.append(NO_STREETS)
     head, *rest = cartouche_lines
     cartouche = f"<b>{escape(head)}</b>" + "".join(f"<br>{escape(line)}" for line in rest)
@@ -507,6 +508,24 @@ def _add_streets(m: folium.Map, scene: Scene) -> None:
     ).add_to(m)
 
 
+def _add_cadastre(m: folium.Map, scene: Scene) -> None:
+    """Parcels and buildings of ``--cadastre`` under everything, not interactive."""
+    assert scene.cadastre is not None
+    group = folium.FeatureGroup(name=GROUP_LABELS["cadastre"], show=True)
+    for kind, style in CADASTRE_STYLES.items():
+        sub = scene.cadastre[scene.cadastre["kind"] == kind]
+        if sub.empty:
+            continue
+        geoms = shapely.set_precision(sub.geometry.to_numpy(), 1e-6)  # ~10 cm: smaller page
+        leaflet = _leaflet_style(style, fill=style.fill_opacity > 0)
+        folium.GeoJson(
+            _feature_collection(list(geoms), [{} for _ in geoms]),
+            style_function=lambda _f, s=leaflet: s,
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
 def _add_sector_names(m: folium.Map, scene: Scene) -> None:
     """Each sector's name once, at the centre of the largest circle inside it.
 
@@ -620,6 +639,8 @@ def scene_map(
             folium.TileLayer(
                 url, name=escape(name), attr=attr, overlay=True, show=False, max_zoom=19
             ).add_to(m)
+    if scene.cadastre is not None:
+        _add_cadastre(m, scene)
     _add_communes(m, scene)
     if scene.streets is not None:
         _add_streets(m, scene)
@@ -649,6 +670,7 @@ def annex_map(
     context: bool | str | gpd.GeoDataFrame | None = "unesco",
     streets: str | Path | gpd.GeoDataFrame | None = None,
     basemap: str | Basemap | None = None,
+    cadastre: str | Path | list[str | Path] | None = None,
 ) -> folium.Map:
     """An interactive map of Annex 3, for notebooks or :func:`save_html`.
 
@@ -680,6 +702,8 @@ def annex_map(
     basemap : str or Basemap, optional
         An XYZ background shown at once: a provider of the xyzservices registry
         (``OpenStreetMap.Mapnik``, ``GeoportailFrance.plan``) or a URL template.
+    cadastre : path or list of paths, optional
+        Etalab cadastre files (parcels, buildings) drawn as the background, offline.
 
     Returns
     -------
@@ -693,8 +717,9 @@ def annex_map(
     True
     """
     scene = build_scene(
-        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets
-    )
+        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets,
+        cadastre=cadastre,
+    )  # fmt: skip
     return scene_map(scene, tiles, basemap)
 
 

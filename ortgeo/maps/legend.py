@@ -12,6 +12,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Literal
 
 from ortgeo.maps.style import (
+    CADASTRE_STYLES,
     CALL_STYLE,
     COMMUNE_STYLE,
     CONTEXT_STYLES,
@@ -98,6 +99,16 @@ def build_legend(scene: Scene) -> list[LegendGroup]:
     add(GROUP_LABELS["communes"], communes)
     if scene.streets is not None:
         add(GROUP_LABELS["streets"], [LegendItem(scene.streets_label, "line", area=STREET_STYLE)])
+    if scene.cadastre is not None:
+        kinds = set(scene.cadastre["kind"])
+        add(
+            GROUP_LABELS["cadastre"],
+            [
+                LegendItem(s.legend, "area", area=s)
+                for k, s in CADASTRE_STYLES.items()
+                if k in kinds
+            ],
+        )
     if scene.context is not None:
         present = set(scene.context["layer"])
         add(

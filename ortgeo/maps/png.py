@@ -96,6 +96,8 @@ def scene_figure(
     labels: list[Label] = draw.communes(
         ax, scene.communes, frame, scene.kind == "situation", fs, avoid=sectors_l93
     )
+    if scene.cadastre is not None:
+        draw.cadastre(ax, scene.cadastre, frame)
     if scene.context is not None:
         draw.context(ax, scene.context, frame)
     streets_l93 = draw.streets(ax, scene.streets, frame) if scene.streets is not None else None
@@ -120,7 +122,7 @@ def scene_figure(
     obstacles.append(scale_bar(ax, scene, frame, fs))
     obstacles.append(north_arrow(ax, frame, fs))
     draw_legend(fig, scene, fs)
-    background = any(extra_sources)  # a background was actually drawn
+    background = any(extra_sources) or scene.cadastre is not None  # a background was drawn
     _page.cartouche(fig, _page.cartouche_lines(scene, background), fs * 0.85)
     _page.footer(fig, scene, [s for s in extra_sources if s], fs * 0.9)
     _page.watermark(fig, scene.watermark, scale)
@@ -145,6 +147,7 @@ def figure(
     landmarks: gpd.GeoDataFrame | None = None,
     context: bool | str | gpd.GeoDataFrame | None = "unesco",
     streets: str | Path | gpd.GeoDataFrame | None = None,
+    cadastre: str | Path | list[str | Path] | None = None,
 ) -> Figure:
     """The print map of Annex 3 as a matplotlib Figure (Lambert-93, landscape paper).
 
@@ -178,6 +181,8 @@ def figure(
         maps; ``None``: none).
     streets : path or GeoDataFrame, optional
         A road layer with names, drawn under the sectors, names along the lines.
+    cadastre : path or list of paths, optional
+        Etalab cadastre files (parcels, buildings), drawn as the background.
 
     Returns
     -------
@@ -195,8 +200,9 @@ def figure(
     """
     check_print_size(size, dpi)
     scene = build_scene(
-        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets
-    )
+        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets,
+        cadastre=cadastre,
+    )  # fmt: skip
     return scene_figure(scene, size=size, dpi=dpi, basemap=basemap)
 
 
@@ -256,7 +262,7 @@ def render_png(
     path : str or Path
         Output file; its extension picks the format. Checked before any drawing.
     **kwargs
-        ``catalog``, ``addresses``, ``communes``, ``basemap``, ``landmarks``,
+        ``catalog``, ``addresses``, ``communes``, ``basemap``, ``landmarks``, ``cadastre``,
         ``context``, ``streets``.
 
     Examples

@@ -28,6 +28,7 @@ from ortgeo.io import read_perimeter
 from ortgeo.locate import INVALIDE
 from ortgeo.maps import style
 from ortgeo.maps._state import AnnexState, StateLayer, annex_state, outlines_l93
+from ortgeo.maps.cadastre import clip_cadastre, read_cadastre
 from ortgeo.maps.legend import LegendGroup, build_legend
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
 from ortgeo.verdict import LENS_INSEE
@@ -80,6 +81,8 @@ class Scene:
         Official context polygons (UNESCO) with ``layer, nom, description``, WGS84.
     streets : geopandas.GeoDataFrame or None
         Named lines with ``nom``, WGS84; ``streets_label`` says where they come from.
+    cadastre : geopandas.GeoDataFrame or None
+        Parcels and buildings (``kind``, WGS84) that the map frame shows (``--cadastre``).
     """
 
     kind: str
@@ -97,6 +100,7 @@ class Scene:
     context: gpd.GeoDataFrame | None = None
     streets: gpd.GeoDataFrame | None = None
     streets_label: str = ""
+    cadastre: gpd.GeoDataFrame | None = None
 
     @property
     def day(self) -> _dt.date:
@@ -410,6 +414,7 @@ def build_scene(
     communes_label: str | None = None,
     context: bool | str | gpd.GeoDataFrame | None = None,
     streets: str | Path | gpd.GeoDataFrame | None = None,
+    cadastre: str | Path | list[str | Path] | tuple[gpd.GeoDataFrame, str] | None = None,
 ) -> Scene:
     """Decide what a map of Annex 3 shows.
 
@@ -436,6 +441,9 @@ def build_scene(
         Official context layers (the bundled UNESCO extract).
     streets : path or GeoDataFrame, optional
         A road layer with names (IGN BD TOPO ``troncon_de_route`` or any line layer).
+    cadastre : path, list of paths, or (GeoDataFrame, credit), optional
+        Etalab cadastre files (parcels, buildings) drawn as the background, or what
+        :func:`ortgeo.maps.cadastre.read_cadastre` returned for them.
 
     Raises
     ------
@@ -505,6 +513,22 @@ def build_scene(
             stacklevel=2,
         )
 
+    parcels, parcels_credit = None, ""
+    if cadastre is not None:
+        read = cadastre if isinstance(cadastre, tuple) else read_cadastre(cadastre)
+        lon0, lat0, lon1, lat1 = _frame_wgs84(frame)
+        pad = 0.1 * max(lon1 - lon0, lat1 - lat0)
+        parcels = clip_cadastre(read[0], (lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad))
+        parcels_credit = read[1]
+        if parcels.empty:
+            warnings.warn(
+                f"Aucune parcelle de {parcels_credit.removeprefix('Cadastre : ')} ne tombe "
+                "dans la carte : est-ce le cadastre de Lens ? Carte dessinée sans lui.",
+                UserWarning,
+                stacklevel=2,
+            )
+            parcels = None
+
     acts = ", ".join(f"{x.name} : {x.act_date_fr}" for x in state.layers)
     sources = [
         f"Périmètres : {cat.name or 'catalogue ortgeo'} ({acts or 'aucun en vigueur'})",
@@ -522,6 +546,8 @@ def build_scene(
         sources.append(style.CONTEXT_CREDIT)
     if street_gdf is not None:
         sources.append(f"Voirie : {street_label}")
+    if parcels is not None:
+        sources.append(parcels_credit)
     sources.append(
         "Licence : données ortgeo sous licence MIT ; chaque source garde la sienne "
         "(Licence Ouverte Etalab pour l'IGN, la BAN et la Mission Bassin Minier, ODbL pour "
@@ -547,4 +573,5 @@ def build_scene(
         context=ctx,
         streets=street_gdf,
         streets_label=f"Voirie ({street_label})" if street_gdf is not None else "",
+        cadastre=parcels,
     )

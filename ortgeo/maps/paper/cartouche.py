@@ -80,7 +80,7 @@ def cartouche(
 def cartouche_lines(scene: Scene, background: bool) -> list[str]:
     """The cartouche of a scene; says so when the map has no street background."""
     lines = list(scene.cartouche)
-    if scene.streets is None and not background:
+    if scene.streets is None and scene.cadastre is None and not background:
         lines.append(NO_STREETS)
     return lines
 

@@ -11,13 +11,14 @@ import pandas as pd
 import shapely
 import shapely.plotting
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
+from matplotlib.collections import LineCollection, PatchCollection
 from matplotlib.patches import Circle
 from matplotlib.transforms import Bbox
 
 from ortgeo.crs import L93, to_l93_xy
 from ortgeo.maps.paper.labels import Label, point_box, sector_anchor, wrap
 from ortgeo.maps.style import (
+    CADASTRE_STYLES,
     CALL_STYLE,
     COMMUNE_STYLE,
     CONTEXT_STYLES,
@@ -29,7 +30,7 @@ from ortgeo.maps.style import (
     precision_fr,
 )
 
-__all__ = ["area", "communes", "context", "landmarks", "outline", "streets"]
+__all__ = ["area", "cadastre", "communes", "context", "landmarks", "outline", "streets"]
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -164,6 +165,28 @@ def context(ax: Axes, ctx: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:
         geoms = [g for g in sub.geometry if g.intersects(box)]
         if geoms:
             area(ax, shapely.union_all(geoms), style, zorder=3, gid=f"context-{name}")
+
+
+def cadastre(ax: Axes, parcels: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:
+    """Parcels (thin outlines) and buildings (light grey), the background of the map."""
+    l93 = parcels.to_crs(L93)
+    l93 = l93[l93.intersects(shapely.box(*frame))]
+    for kind, style in CADASTRE_STYLES.items():
+        geoms = [g for g in l93.loc[l93["kind"] == kind].geometry if g is not None]
+        if not geoms:
+            continue
+        patches = [shapely.plotting.patch_from_polygon(g) for g in geoms]  # one collection
+        ax.add_collection(
+            PatchCollection(
+                patches,
+                facecolors=style.colour if style.fill_opacity > 0 else "none",
+                edgecolors=style.colour,
+                linewidths=style.mpl_linewidth,
+                alpha=max(style.fill_opacity, 0.9) if style.fill_opacity > 0 else 1.0,
+                zorder=0.5 if kind == "parcelle" else 0.6,
+                gid=f"cadastre-{kind}",
+            )
+        )
 
 
 def streets(ax: Axes, lines: gpd.GeoDataFrame, frame: tuple[float, ...]) -> gpd.GeoDataFrame:
