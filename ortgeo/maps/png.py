@@ -84,27 +84,11 @@ def scene_figure(
     for spine in ax.spines.values():
         spine.set_edgecolor("#444444")
 
-    extra_sources: list[str] = []
-    if basemap is not None and not isinstance(basemap, Basemap) and is_raster(basemap):
-        max_px = int(max(width_in, height_in) * dpi)
-        extra_sources.append(_basemap.local_basemap(ax, basemap, frame, max_px))
-    elif basemap is not None:
-        shape = (round(MAP_RECT[3] * height_in * dpi), round(MAP_RECT[2] * width_in * dpi))
-        extra_sources.append(_basemap.tile_basemap(ax, resolve_basemap(basemap), frame, shape, fs))
-
+    # The labels first, on a map that holds only the points, the scale bar and the north
+    # arrow: adjustText draws the figure to measure the texts, and the areas and the
+    # background would make that draw many times slower. Artists stack by zorder.
     sectors_l93 = shapely.union_all([x.layer.geometry_l93 for x in scene.sectors])
-    labels: list[Label] = draw.communes(
-        ax, scene.communes, frame, scene.kind == "situation", fs, avoid=sectors_l93
-    )
-    if scene.cadastre is not None:
-        draw.cadastre(ax, scene.cadastre, frame)
-    if scene.context is not None:
-        draw.context(ax, scene.context, frame)
-    streets_l93 = draw.streets(ax, scene.streets, frame) if scene.streets is not None else None
-    for i, layer in enumerate(scene.layers):
-        draw.area(
-            ax, layer.geometry_l93, layer_style(layer), zorder=4 + i, gid=f"sector-{layer.id}"
-        )
+    labels = draw.commune_labels(scene.communes, frame, fs, avoid=sectors_l93)
     for item in scene.sectors:  # every sector named once, on its own ground, on every map
         anchor = sector_anchor(item.layer.geometry_l93, frame)
         if anchor is not None:
@@ -116,11 +100,29 @@ def scene_figure(
             )  # fmt: skip
     if scene.addresses is not None and len(scene.addresses):
         draw.addresses(ax, scene.addresses, scale)
-    fig.canvas.draw_idle()
     marks, obstacles = draw.landmarks(ax, scene.landmarks, frame, scale, fs)
     labels += marks
     obstacles.append(scale_bar(ax, scene, frame, fs))
     obstacles.append(north_arrow(ax, frame, fs))
+    fig._ortgeo_dropped_labels = place_labels(ax, labels, obstacles, scale)  # type: ignore[attr-defined]
+
+    extra_sources: list[str] = []
+    if basemap is not None and not isinstance(basemap, Basemap) and is_raster(basemap):
+        max_px = int(max(width_in, height_in) * dpi)
+        extra_sources.append(_basemap.local_basemap(ax, basemap, frame, max_px))
+    elif basemap is not None:
+        shape = (round(MAP_RECT[3] * height_in * dpi), round(MAP_RECT[2] * width_in * dpi))
+        extra_sources.append(_basemap.tile_basemap(ax, resolve_basemap(basemap), frame, shape, fs))
+    draw.communes(ax, scene.communes, frame, scene.kind == "situation")
+    if scene.cadastre is not None:
+        draw.cadastre(ax, scene.cadastre, frame)
+    if scene.context is not None:
+        draw.context(ax, scene.context, frame)
+    streets_l93 = draw.streets(ax, scene.streets, frame) if scene.streets is not None else None
+    for i, layer in enumerate(scene.layers):
+        draw.area(
+            ax, layer.geometry_l93, layer_style(layer), zorder=4 + i, gid=f"sector-{layer.id}"
+        )
     draw_legend(fig, scene, fs)
     background = any(extra_sources) or scene.cadastre is not None  # a background was drawn
     _page.cartouche(fig, _page.cartouche_lines(scene, background), fs * 0.85)
@@ -128,10 +130,6 @@ def scene_figure(
     _page.watermark(fig, scene.watermark, scale)
     if streets_l93 is not None:
         street_labels(ax, streets_l93, frame, fs * 0.8)
-    limits = shapely.union_all([layer.geometry_l93.boundary for layer in scene.layers])
-    fig._ortgeo_dropped_labels = place_labels(  # type: ignore[attr-defined]
-        ax, labels, obstacles, scale, limits=None if limits.is_empty else limits
-    )
     return fig
 
 

@@ -12,7 +12,7 @@ import shapely
 import shapely.plotting
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection, PatchCollection
-from matplotlib.patches import Circle
+from matplotlib.patches import Circle, Patch
 from matplotlib.transforms import Bbox
 
 from ortgeo.crs import L93, to_l93_xy
@@ -30,7 +30,15 @@ from ortgeo.maps.style import (
     precision_fr,
 )
 
-__all__ = ["area", "cadastre", "communes", "context", "landmarks", "outline", "streets"]
+__all__ = [
+    "area", "cadastre", "commune_labels", "communes", "context", "landmarks", "outline", "streets",
+]  # fmt: skip
+
+
+def _add(ax: Axes, patch: Patch) -> None:
+    """Add a patch without growing the data limits (fixed by the frame): ``add_patch``
+    walks every vertex of the path to update them, which costs more than drawing it."""
+    ax.add_artist(patch)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -45,7 +53,8 @@ def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid
     if geom is None:
         return
     if style.fill_opacity > 0:
-        ax.add_patch(
+        _add(
+            ax,
             shapely.plotting.patch_from_polygon(
                 geom,
                 facecolor=style.colour,
@@ -53,10 +62,11 @@ def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid
                 edgecolor="none",
                 zorder=zorder,
                 gid=gid,
-            )
+            ),
         )
     if style.hatch:
-        ax.add_patch(
+        _add(
+            ax,
             shapely.plotting.patch_from_polygon(
                 geom,
                 facecolor="none",
@@ -66,7 +76,7 @@ def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid
                 alpha=0.55,
                 zorder=zorder,
                 gid=gid,
-            )
+            ),
         )
     outline(ax, geom, style, zorder + 0.5, gid)
 
@@ -76,7 +86,8 @@ def outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, 
     geom = _polygonal(geom)
     if geom is None:
         return
-    ax.add_patch(
+    _add(
+        ax,
         shapely.plotting.patch_from_polygon(
             geom,
             facecolor="none",
@@ -85,30 +96,16 @@ def outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, 
             linestyle=style.mpl_linestyle,
             zorder=zorder,
             gid=gid,
-        )
+        ),
     )
 
 
-def communes(
-    ax: Axes,
-    comm: gpd.GeoDataFrame,
-    frame: tuple[float, ...],
-    situation: bool,
-    fontsize: float,
-    avoid: shapely.Geometry | None = None,
-) -> list[Label]:
-    """Every commune limit in the frame (Lens in a strong line) and the names to place.
-
-    A name goes at the town's centre landmark when there is one, else in the middle of the
-    town's visible part outside ``avoid`` (the sectors, which carry their own names).
-    """
+def communes(ax: Axes, comm: gpd.GeoDataFrame, frame: tuple[float, ...], situation: bool) -> None:
+    """Every commune limit in the frame, Lens in a strong line (the CALL filled lightly on the
+    situation map)."""
     frame_box = shapely.box(*frame)
-    inner = frame_box.buffer(-0.03 * (frame[2] - frame[0]))
-    labels: list[Label] = []
-    l93 = comm.to_crs(L93)
-    anchors = _label_points_l93(comm)
-    for geom, name, is_lens, call, anchor in zip(
-        l93.geometry, l93["nom"], l93["is_lens"], l93["call"], anchors, strict=True
+    for geom, is_lens, call in zip(
+        comm.to_crs(L93).geometry, comm["is_lens"], comm["call"], strict=True
     ):
         if not geom.intersects(frame_box):
             continue
@@ -121,27 +118,48 @@ def communes(
             2.5 if is_lens else 2,
             "commune-lens" if is_lens else "commune",
         )
+
+
+def commune_labels(
+    comm: gpd.GeoDataFrame,
+    frame: tuple[float, ...],
+    fontsize: float,
+    avoid: shapely.Geometry | None = None,
+) -> list[Label]:
+    """The name of every commune the map shows enough of, once.
+
+    A name goes at the town's centre landmark when there is one, else in the middle of the
+    town's visible part outside ``avoid`` (the sectors, which carry their own names).
+    """
+    frame_box = shapely.box(*frame)
+    inner = frame_box.buffer(-0.03 * (frame[2] - frame[0]))
+    labels: list[Label] = []
+    anchors = _label_points_l93(comm)
+    for geom, name, is_lens, anchor in zip(
+        comm.to_crs(L93).geometry, comm["nom"], comm["is_lens"], anchors, strict=True
+    ):
         visible = geom.intersection(inner)
-        if name and not visible.is_empty and visible.area > 0.004 * frame_box.area:
-            if anchor is not None and visible.contains(anchor):
-                x, y = anchor.x, anchor.y
-            else:  # the middle of the visible part: away from the frame and its furniture
-                x, y = (
-                    sector_anchor(visible, inner.bounds) or visible.representative_point().coords[0]
-                )
-            labels.append(
-                Label(
-                    name.upper() if is_lens else name,
-                    x,
-                    y,
-                    -1 if is_lens else 3,  # the town the map is about comes first
-                    fontsize * 1.05,
-                    style="italic",
-                    colour="#555555",
-                    centred=True,
-                    weight="bold" if is_lens else "normal",
-                )
+        if not name or visible.is_empty or visible.area <= 0.004 * frame_box.area:
+            continue
+        if anchor is not None and visible.contains(anchor):
+            x, y = anchor.x, anchor.y
+        else:  # the middle of the visible part: away from the frame and its furniture
+            free = visible.difference(avoid) if avoid is not None else visible
+            middle = sector_anchor(free, inner.bounds) or sector_anchor(visible, inner.bounds)
+            x, y = middle or visible.representative_point().coords[0]
+        labels.append(
+            Label(
+                name.upper() if is_lens else name,
+                x,
+                y,
+                -1 if is_lens else 3,  # the town the map is about comes first
+                fontsize * 1.05,
+                style="italic",
+                colour="#555555",
+                centred=True,
+                weight="bold" if is_lens else "normal",
             )
+        )
     return labels
 
 
@@ -241,7 +259,8 @@ def landmarks(
         is_action = row["kind"] == "action"
         if is_action and pd.notna(row["precision_m"]):
             for face, edge, alpha in ((style.colour, "none", 0.07), ("none", style.colour, 1.0)):
-                ax.add_patch(
+                _add(
+                    ax,
                     Circle(
                         (row["x"], row["y"]),
                         float(row["precision_m"]),
@@ -251,7 +270,7 @@ def landmarks(
                         linestyle=(0, (4, 3)),
                         linewidth=0.9,
                         zorder=10,
-                    )
+                    ),
                 )
         radius_pt = style.radius * 0.75 * scale
         ax.plot(

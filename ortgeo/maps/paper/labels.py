@@ -6,6 +6,7 @@ import itertools
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import shapely
@@ -62,14 +63,17 @@ def place_labels(
     scale: float,
     limits: shapely.Geometry | None = None,
 ) -> int:
-    """Place every label with adjustText, then leave out those that still collide.
+    """Place every label, moving apart with adjustText those that collide, then leave out
+    those that still do.
 
-    The labels are written at their points and moved apart by :func:`adjustText.adjust_text`
-    (pushed off each other, off the ``obstacles`` — markers, scale bar, north arrow — and
-    kept inside the map, with a thin leader line when one ends far from its point). Any
-    label that still overlaps a label of higher priority or an obstacle is then removed,
-    lowest priority first; ``keep`` labels (the sectors' names) are never removed.
-    ``limits`` is accepted for compatibility and not used: adjustText does not know lines.
+    A point's name is first written just right of its point, an area's name on it. The
+    labels that collide there with another label or an ``obstacle`` (markers, scale bar,
+    north arrow) or stick out of the map are moved apart by
+    :func:`adjustText.adjust_text`, the others staying put as obstacles (with a thin
+    leader line when a label ends far from its point). Any label that still collides is
+    tried at 16 nearby spots, then removed, lowest priority first; ``keep`` labels (the
+    sectors' names) are never removed. ``limits`` is accepted for compatibility and not
+    used: adjustText does not know lines.
 
     Returns the number of labels left out.
     """
@@ -77,13 +81,15 @@ def place_labels(
 
     del limits
     renderer = text_renderer(ax.figure)
+    axes_box = ax.get_window_extent(renderer)
+    nudge = 5 * scale * ax.figure.dpi / 72 * (ax.get_xlim()[1] - ax.get_xlim()[0]) / axes_box.width
     ordered = sorted(labels, key=lambda item: (not item.keep, item.priority))
     texts = [
         ax.text(
-            lab.x,
+            lab.x if lab.centred or lab.keep else lab.x + nudge,
             lab.y,
             lab.text,
-            ha="center",
+            ha="center" if lab.centred or lab.keep else "left",
             va="center",
             fontsize=lab.fontsize,
             fontweight=lab.weight,
@@ -96,25 +102,39 @@ def place_labels(
         )
         for lab in ordered
     ]
-    if not texts:
-        return 0
-    _, leaders = adjust_text(
-        texts,
-        objects=list(obstacles),
-        ax=ax,
-        ensure_inside_axes=True,
-        expand=(1.08, 1.25),
-        force_text=(0.2, 0.35),
-        force_static=(0.2, 0.35),
-        min_arrow_len=12 * scale,
-        time_lim=2.0,
-        arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkB": 2},
-    )
-    leader_of = {id(patch.patchA): patch for patch in leaders if hasattr(patch, "patchA")}
-    for patch in leaders:
-        patch.set_gid("label-leader")
-        patch.set_zorder(19)
-    axes_box = ax.get_window_extent(renderer)
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    crowded = [
+        i
+        for i, box in enumerate(boxes)
+        if not _inside(box, axes_box)
+        or any(box.overlaps(other) for other in obstacles)
+        or any(box.overlaps(other) for j, other in enumerate(boxes) if j != i)
+    ]
+    leader_of: dict[int, Any] = {}
+    if crowded:  # only these move; the others are obstacles for them
+        moving = [texts[i] for i in crowded]
+        settled = [b for i, b in enumerate(boxes) if i not in set(crowded)]
+        _, leaders = adjust_text(
+            moving,
+            x=[ordered[i].x for i in crowded],
+            y=[ordered[i].y for i in crowded],
+            target_x=[ordered[i].x for i in crowded],
+            target_y=[ordered[i].y for i in crowded],
+            objects=[*obstacles, *settled],
+            ax=ax,
+            ensure_inside_axes=True,
+            expand=(1.08, 1.25),
+            force_text=(0.2, 0.35),
+            force_static=(0.2, 0.35),
+            min_arrow_len=12 * scale,
+            prevent_crossings=False,  # costly; the leaders are short and few
+            iter_lim=80,  # adjustText need not converge: _free_spot settles what is left
+            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkB": 2},
+        )
+        leader_of = {id(p.patchA): p for p in leaders if hasattr(p, "patchA")}
+        for patch in leaders:
+            patch.set_gid("label-leader")
+            patch.set_zorder(19)
     taken: list[Bbox] = list(obstacles)
     dropped = 0
     for lab, text in zip(ordered, texts, strict=True):
@@ -130,6 +150,16 @@ def place_labels(
     return dropped
 
 
+def _inside(box: Bbox, frame: Bbox) -> bool:
+    """Whether ``box`` lies within ``frame`` (one pixel of slack)."""
+    return (
+        frame.x0 - 1 <= box.x0
+        and box.x1 <= frame.x1 + 1
+        and frame.y0 - 1 <= box.y0
+        and box.y1 <= frame.y1 + 1
+    )
+
+
 def _free_spot(
     text: Text, renderer: RendererBase, axes_box: Bbox, taken: list[Bbox]
 ) -> Bbox | None:
@@ -137,9 +167,7 @@ def _free_spot(
     or two widths or heights away (16 neighbouring spots); ``None`` when all collide."""
 
     def fits(box: Bbox) -> bool:
-        inside = axes_box.x0 - 1 <= box.x0 and box.x1 <= axes_box.x1 + 1
-        inside = inside and axes_box.y0 - 1 <= box.y0 and box.y1 <= axes_box.y1 + 1
-        return inside and not any(box.overlaps(other) for other in taken)
+        return _inside(box, axes_box) and not any(box.overlaps(other) for other in taken)
 
     box = text.get_window_extent(renderer)
     if fits(box):
