@@ -88,11 +88,21 @@ def axe_violations(driver) -> list[dict]:
     return list(result)
 
 
-def shoot(driver, name: str) -> None:
-    """Keep a screenshot when $ORTGEO_SCREENSHOT_DIR is set (for people to look at)."""
+def shoot(driver, name: str, whole: bool = False) -> None:
+    """Keep a screenshot when $ORTGEO_SCREENSHOT_DIR is set (for people to look at);
+    ``whole``: the whole page, not only the viewport."""
     folder = os.environ.get("ORTGEO_SCREENSHOT_DIR")
-    if folder:
+    if not folder:
+        return
+    if not whole:
         driver.save_screenshot(str(Path(folder) / name))
+        return
+    import base64
+
+    shot = driver.execute_cdp_cmd(
+        "Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True}
+    )
+    (Path(folder) / name).write_bytes(base64.b64decode(shot["data"]))
 
 
 @pytest.mark.parametrize("size", [DESKTOP, PHONE], ids=["desktop", "phone"])
@@ -133,10 +143,15 @@ def test_on_a_phone_the_answer_comes_first_whole_and_nothing_scrolls_sideways(
     assert geometry["answer"][3] <= height  # the answer line is on the first screen
     assert top < geometry["map"][1]  # the answer before the map
     assert geometry["cells"] and max(geometry["cells"]) <= right  # the table reflowed
+    caption = browser.execute_script(
+        "return document.querySelector('#verdict-card caption').getBoundingClientRect().width"
+    )
+    assert caption > 0.8 * (right - left - 40)  # the caption spans the card, not a column
     labels = browser.execute_script(
         "return getComputedStyle(document.querySelector('#verdict-card td'), '::before').content"
     )
     assert labels == '"Nom"'  # each cell says which column it was
+    shoot(browser, "page_390x844_whole.png", whole=True)
 
 
 def test_the_map_has_a_legend_in_the_convention_words(server, browser):  # noqa: F811
