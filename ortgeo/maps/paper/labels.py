@@ -70,9 +70,10 @@ def place_labels(
     labels that collide there with another label or an ``obstacle`` (markers, scale bar,
     north arrow) or stick out of the map are moved apart by
     :func:`adjustText.adjust_text`, the others staying put as obstacles (with a thin
-    leader line when a label ends far from its point). Any label that still collides is
-    tried at 16 nearby spots, then removed, lowest priority first; ``keep`` labels (the
-    sectors' names) are never removed. ``limits`` is accepted for compatibility and not
+    leader line when a label ends far from its point — unless one of 16 spots around its
+    point is free by then). Any label that still collides is tried at 16 nearby spots,
+    then removed, lowest priority first; ``keep`` labels (the sectors' names) are never
+    removed. ``limits`` is accepted for compatibility and not
     used: adjustText does not know lines.
 
     Returns the number of labels left out.
@@ -102,6 +103,7 @@ def place_labels(
         )
         for lab in ordered
     ]
+    starts = [(*t.get_position(), t.get_horizontalalignment()) for t in texts]
     boxes = [t.get_window_extent(renderer) for t in texts]
     crowded = [
         i
@@ -137,8 +139,21 @@ def place_labels(
             patch.set_zorder(19)
     taken: list[Bbox] = list(obstacles)
     dropped = 0
-    for lab, text in zip(ordered, texts, strict=True):
-        box = _free_spot(text, renderer, axes_box, taken)
+    for lab, text, start in zip(ordered, texts, starts, strict=True):
+        box = None
+        leader = leader_of.get(id(text))
+        if leader is not None and not lab.keep:  # sent far away: a free spot near its point?
+            far, far_ha = text.get_position(), text.get_horizontalalignment()
+            text.set_position(start[:2])
+            text.set_horizontalalignment(start[2])
+            box = _free_spot(text, renderer, axes_box, taken)
+            if box is not None:
+                leader.remove()
+                del leader_of[id(text)]
+            else:
+                text.set_position(far)
+                text.set_horizontalalignment(far_ha)
+        box = box or _free_spot(text, renderer, axes_box, taken)
         if box is None and not lab.keep:
             text.remove()
             leader = leader_of.get(id(text))
