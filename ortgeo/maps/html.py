@@ -30,9 +30,11 @@ from folium.features import GeoJsonPopup, GeoJsonTooltip
 from jinja2 import Template
 
 from ortgeo.catalog import Catalog, Layer
+from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.maps._state import StateLayer, state_layer
 from ortgeo.maps.legend import LegendItem
+from ortgeo.maps.paper.labels import sector_anchor
 from ortgeo.maps.scene import Scene, build_scene
 from ortgeo.maps.style import (
     CADASTRE_STYLES,
@@ -527,16 +529,19 @@ def _add_cadastre(m: folium.Map, scene: Scene) -> None:
 
 
 def _add_sector_names(m: folium.Map, scene: Scene) -> None:
-    """Each sector's name once, at the centre of the largest circle inside it.
+    """Each sector's name once, at the centre of the largest circle inside its part on the map.
 
     The names sit in a group added to the map after them: a marker added to the map
     directly would show Leaflet's default icon (an image request) before its text icon.
     """
     group = folium.FeatureGroup(name="Noms des secteurs", control=False)
-    for item in scene.sectors:
-        geom = item.layer.geometry
-        centre = shapely.maximum_inscribed_circle(geom, 1e-5).coords[0]
-        _name_marker(group, geom, "ortgeo-sector", item.name, shapely.Point(centre))
+    for item in scene.sectors:  # on the part the map opens on, as on paper
+        anchor = sector_anchor(item.layer.geometry_l93, scene.frame)
+        if anchor is None:
+            continue
+        lon, lat = to_wgs84_lonlat([anchor[0]], [anchor[1]])
+        at = shapely.Point(float(lon[0]), float(lat[0]))
+        _name_marker(group, item.layer.geometry, "ortgeo-sector", item.name, at)
     group.add_to(m)
 
 
