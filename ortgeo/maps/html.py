@@ -539,7 +539,7 @@ def _add_sector_names(m: folium.Map, scene: Scene) -> None:
         anchor = sector_anchor(item.layer.geometry_l93, scene.frame)
         if anchor is None:
             continue
-        lon, lat = to_wgs84_lonlat([anchor[0]], [anchor[1]])
+        lon, lat = to_wgs84_lonlat(np.array([anchor[0]]), np.array([anchor[1]]))
         at = shapely.Point(float(lon[0]), float(lat[0]))
         _name_marker(group, item.layer.geometry, "ortgeo-sector", item.name, at)
     group.add_to(m)
@@ -548,8 +548,9 @@ def _add_sector_names(m: folium.Map, scene: Scene) -> None:
 class _Behaviour(MacroElement):
     """Page behaviour: layer control moved into the sidebar, metric scale, label decluttering.
 
-    Permanent labels that would overlap an earlier one (actions first, then landmarks,
-    then commune names) are hidden after every zoom or move; their popups stay.
+    Permanent labels that would overlap an earlier one (the sectors' names first, then
+    actions, landmarks, commune names) are hidden after every zoom or move; their popups
+    stay.
     """
 
     _template = Template(
@@ -561,6 +562,7 @@ class _Behaviour(MacroElement):
             if (box) { box.appendChild({{ this.control.get_name() }}.getContainer()); }
             L.control.scale({imperial: false, maxWidth: 180, position: "bottomleft"}).addTo(map);
             function rank(el) {
+                if (el.classList.contains("ortgeo-sector-label")) { return -1; }
                 if (el.classList.contains("ortgeo-label-action")) { return 0; }
                 if (el.classList.contains("ortgeo-label")) { return 1; }
                 return 2;
@@ -568,7 +570,7 @@ class _Behaviour(MacroElement):
             function declutter() {
                 var shown = [];
                 var labels = Array.prototype.slice.call(map.getContainer().querySelectorAll(
-                    ".ortgeo-label, .ortgeo-commune-label"));
+                    ".ortgeo-sector-label, .ortgeo-label, .ortgeo-commune-label"));
                 labels.sort(function (a, b) { return rank(a) - rank(b); });
                 labels.forEach(function (el) {
                     el.style.visibility = "visible";
