@@ -607,3 +607,39 @@ def test_list_layout_keeps_every_row_and_repeats_the_table_head():
         assert all(t[2] for t in page[:4])
     bottom = (1 - 0.215) * layout.height
     assert max(t[1] for page in layout.pages for t in page) <= bottom
+
+
+def test_cli_annex_says_each_step_on_stderr_unless_quiet(tmp_path, synthetic_export):
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "a"), "--dpi", "30",
+                                    "--ban", str(synthetic_export)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    steps = [line for line in res.stderr.splitlines() if line.startswith("ortgeo annex : ")]
+    assert [s.split(" : ")[1].split(" ")[0] for s in steps] == [
+        "Lecture", "Carte", "Carte", "Carte", "Listes", "Document",
+    ]  # fmt: skip
+    assert "Carte 1/3 « Situation des secteurs d'intervention" in steps[1]
+    assert "annexe3.pdf" in steps[-1]
+    assert "Annex 3" in res.stdout and "ortgeo annex :" not in res.stdout
+    quiet = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "b"), "--dpi", "30", "-q"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "ortgeo annex :" not in quiet.stderr
+
+
+def test_cli_annex_basemap_from_a_local_tile_server(tmp_path, monkeypatch):
+    from tile_server import TileHandler, running_tile_server
+
+    monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path / "cache"))
+    TileHandler.requests.clear()
+    with running_tile_server() as url:
+        res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "a"), "--dpi", "30",
+                                        "--basemap", url, "-q"])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert TileHandler.requests  # the print maps fetched tiles
+    host = url.split("/")[2]
+    html = (tmp_path / "a" / "carte_generale.html").read_text(encoding="utf-8")
+    assert url in html and f"tuiles de {host}" in html  # shown at once, credited
+    readme_ok = (tmp_path / "a" / "annexe3.pdf").read_bytes().startswith(b"%PDF")
+    assert readme_ok
+    bad = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "b"), "--basemap", "Nope.Plan"])
+    assert bad.exit_code == 2 and "Fond de carte inconnu" in bad.stderr
+    assert not (tmp_path / "b").exists()  # refused before any work

@@ -93,3 +93,17 @@ def test_browser_shows_commune_names_lens_limit_and_sector_names(browser, tmp_pa
         ".map(l => [l.textContent.trim(), l.querySelector('input').checked]);"
     )
     assert ["Patrimoine mondial UNESCO (tracés officiels)", True] in layers
+
+
+@pytest.mark.parametrize("kind", ["situation", "general", "zoom-extension"])
+def test_every_html_map_names_each_sector_once_and_each_town_once(kind):
+    from ortgeo.maps._state import annex_state
+
+    page = render_html(annex_map(kind))
+    icons = [json.loads(f'"{h}"') for h in re.findall(r'"html": "((?:[^"\\]|\\.)*)"', page)]
+    names = [re.sub(r"<[^>]+>", "", h) for h in icons if "ortgeo-sector-label" in h]
+    assert sorted(names) == sorted(escape(x.name) for x in annex_state().sectors)
+    towns = [re.sub(r"<[^>]+>", "", h) for h in icons if "ortgeo-commune-label" in h]
+    assert towns and len(towns) == len(set(towns))
+    assert not [t for t in towns if "(centre)" in t]
+    assert not any("Liévin (centre)" in h for h in icons)

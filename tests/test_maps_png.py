@@ -1,15 +1,13 @@
 """Print maps (matplotlib, Lambert-93): paper size and dpi, content, artists, backgrounds.
 
-Backgrounds are SYNTHETIC: a GeoTIFF of one colour written in tmp_path, and XYZ tiles of
-one colour served by a server the test starts on 127.0.0.1.
+Backgrounds are SYNTHETIC: a GeoTIFF of one colour written in tmp_path, and XYZ tiles
+served by a server the test starts on 127.0.0.1 (tests/tile_server.py).
 """
 
 from __future__ import annotations
 
-import http.server
-import io
 import itertools
-import threading
+import re
 import warnings
 from pathlib import Path
 
@@ -17,8 +15,10 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import pytest
+import shapely
 from matplotlib.patches import PathPatch, Rectangle
 from PIL import Image
+from tile_server import TILE_BACKGROUND, TileHandler, running_tile_server
 
 from ortgeo.communes import commune_outlines
 from ortgeo.crs import to_l93_xy
@@ -34,6 +34,7 @@ from ortgeo.maps.style import (
     STATUS_COLOURS,
     WATERMARK,
 )
+from ortgeo.maps.tiles import MAX_TILES, resolve_basemap
 
 DATE = "2024-06-01"
 
@@ -248,59 +249,57 @@ def test_local_basemap_errors(tmp_path):
         figure("general", dpi=30, basemap=far)
 
 
-class _TileHandler(http.server.BaseHTTPRequestHandler):
-    """Serves a 256×256 PNG tile of one colour for any /z/x/y.png (SYNTHETIC tiles)."""
-
-    requests: list[str] = []  # noqa: RUF012
-
-    def do_GET(self) -> None:
-        type(self).requests.append(self.path)
-        buf = io.BytesIO()
-        Image.new("RGB", (256, 256), (255, 160, 0)).save(buf, format="PNG")
-        body = buf.getvalue()
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def tile_server():
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _TileHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+def tile_server(tmp_path, monkeypatch):
+    """A local XYZ server of real PNG tiles; a fresh tile cache for each test."""
+    monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path / "cache"))
+    TileHandler.requests.clear()
+    with running_tile_server() as url:
+        yield url
 
 
-def test_online_tiles_from_a_local_xyz_server(tmp_path, tile_server):
-    pytest.importorskip("contextily")
-    _TileHandler.requests.clear()
-    url = tile_server + "/{z}/{x}/{y}.png?run=" + tmp_path.name  # no contextily cache hit
-    out = render_png("general", tmp_path / "t.png", date=DATE, dpi=40, tiles=url)
-    assert _TileHandler.requests and all(
-        r.endswith(".png?run=" + tmp_path.name) for r in _TileHandler.requests
-    )
+def test_tiles_from_a_local_xyz_server_are_warped_cached_and_credited(tmp_path, tile_server):
+    out = render_png("general", tmp_path / "t.png", date=DATE, dpi=40, basemap=tile_server)
+    asked = list(TileHandler.requests)
+    assert asked and all(re.fullmatch(r"/\d+/\d+/\d+\.png", r) for r in asked)
+    assert len(asked) <= MAX_TILES
     with Image.open(out) as img:
         pixels = np.asarray(img.convert("RGB"))
-    assert share_of(pixels, "#ffa000", tol=12) > 0.2
+    # the tiles (drawn at 80 % over white) fill the map around the layers
+    faded = tuple(round(0.8 * c + 0.2 * 255) for c in TILE_BACKGROUND)
+    assert share_of(pixels, "#{:02x}{:02x}{:02x}".format(*faded), tol=10) > 0.15
+    cached = list((tmp_path / "cache" / "tiles").rglob("*.png"))
+    assert len(cached) == len(set(asked))  # every tile kept on disk
+    fig = figure("general", date=DATE, dpi=40, basemap=tile_server)
+    assert TileHandler.requests == asked  # the second map came from the cache
+    host = tile_server.split("/")[2]
+    assert f"Fond de carte : tuiles de {host}" in " ".join(texts(fig, "footer"))
+    assert texts(fig, "basemap-attribution") == [f"tuiles de {host}"]
+    assert "Aucun fond de voirie" not in " ".join(texts(fig, "cartouche"))
 
 
-def test_online_tiles_unreachable_warns_and_map_is_complete(tmp_path):
-    pytest.importorskip("contextily")
+def test_a_registry_name_resolves_and_an_unknown_one_is_refused():
+    osm = resolve_basemap("OpenStreetMap.Mapnik")
+    assert osm.url == "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    assert "OpenStreetMap" in osm.credit
+    ign = resolve_basemap("GeoportailFrance.plan")
+    assert ign.origins == ("https://data.geopf.fr",) and "Geoportail" in ign.attribution
+    with pytest.raises(OrtgeoError, match="Fond de carte inconnu"):
+        resolve_basemap("Plan.Inexistant")
+    with pytest.raises(OrtgeoError, match="URL de fond de carte invalide"):
+        resolve_basemap("ftp://h/{z}/{x}/{y}.png")
+
+
+def test_tiles_unreachable_warn_and_the_map_is_complete(tmp_path, monkeypatch):
+    monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path / "cache"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        fig = figure("general", date=DATE, dpi=40,
-                     tiles="http://127.0.0.1:9/{z}/{x}/{y}.png")  # fmt: skip
-    assert any("Online background unavailable" in str(w.message) for w in caught)
+        fig = figure("general", date=DATE, dpi=40, basemap="http://127.0.0.1:9/{z}/{x}/{y}.png")
+    assert any("injoignable" in str(w.message) for w in caught)
     assert texts(fig, "title") == [MAP_TITLES["general"]]
     ax = next(ax for ax in fig.axes if ax.get_gid() == "map")
     assert not ax.images and any(isinstance(p, Rectangle) for p in ax.patches)
+    assert "Aucun fond de voirie" in " ".join(texts(fig, "cartouche"))
 
 
 def test_paper_sizes():
@@ -365,7 +364,7 @@ def test_commune_limits_on_every_annex_map(situation):
 def test_situation_map_shows_every_sector_by_name_and_the_call(situation):
     assert texts(situation, "title") == [MAP_TITLES["situation"]]
     assert len(gids(situation, "commune-call")) >= 5  # the CALL around Lens, lightly filled
-    labels = {t.get_text() for t in gids(situation, "label")}
+    labels = {t.get_text().replace("\n", " ") for t in gids(situation, "sector-label")}
     for item in annex_state().sectors:
         assert item.name in labels
         assert gids(situation, f"sector-{item.id}")
@@ -391,9 +390,9 @@ def test_cartouche_on_every_page_and_watermark_when_indicative(situation, tmp_pa
 
 
 def test_unesco_context_drawn_with_its_credit():
-    plain = figure("general", dpi=30)
-    assert not gids(plain, "context-bien-inscrit")  # off by default on paper
-    fig = figure("general", dpi=30, context="unesco")
+    plain = figure("general", dpi=30, context=None)
+    assert not gids(plain, "context-bien-inscrit")
+    fig = figure("general", dpi=30)  # on by default, on paper as in HTML
     assert gids(fig, "context-bien-inscrit") and gids(fig, "context-cites-minieres")
     footer = " ".join(texts(fig, "footer")).replace("\n", " ")
     assert "Mission Bassin Minier (data.gouv.fr), Licence Ouverte 2.0" in footer
@@ -471,3 +470,137 @@ def test_map_output_unwritable_is_refused_first(tmp_path):
                                         str(tmp_path / "file" / name)])  # fmt: skip
         assert res.exit_code == 2 and res.output.count("\n") == 1, res.output
         assert "Error: Cannot write" in res.output
+
+
+# -- issue 20: names on every map page, one name per town, watermark, context fills --------
+
+
+@pytest.mark.parametrize("kind", ["situation", "general", "zoom-extension"])
+def test_every_sector_named_once_beside_itself_and_no_label_overlaps(kind):
+    fig = figure(kind, dpi=60)
+    ax = next(ax for ax in fig.axes if ax.get_gid() == "map")
+    renderer = fig.canvas.get_renderer()
+    names = gids(fig, "sector-label")
+    state = annex_state()
+    xlim, ylim = ax.get_xlim(), ax.get_ylim()
+    frame = shapely.box(xlim[0], ylim[0], xlim[1], ylim[1])
+    shown = [x for x in state.sectors if x.layer.geometry_l93.intersects(frame)]
+    assert sorted(t.get_text().replace("\n", " ") for t in names) == sorted(
+        x.name for x in shown
+    )  # each sector on the page, once
+    if kind == "zoom-extension":  # the zoom page names the sector it zooms on
+        assert "Entrée de ville – Lens/Loison-sous-Lens" in [
+            t.get_text().replace("\n", " ") for t in names
+        ]
+    for text in names:
+        item = next(x for x in shown if x.name == text.get_text().replace("\n", " "))
+        box = text.get_window_extent(renderer)
+        (x0, y0), (x1, y1) = ax.transData.inverted().transform([box.p0, box.p1])
+        gap = shapely.box(x0, y0, x1, y1).distance(item.layer.geometry_l93)
+        assert gap < 0.08 * (xlim[1] - xlim[0]), (text.get_text(), gap)  # on or beside it
+    boxes = [t.get_window_extent(renderer) for t in [*gids(fig, "label"), *names]]
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b)
+
+
+def test_one_name_per_town():
+    for kind in ("situation", "general"):
+        fig = figure(kind, dpi=40)
+        words = [t.get_text() for t in gids(fig, "label")]
+        assert not [w for w in words if "(centre)" in w], words
+        assert len(words) == len(set(words)), words
+        assert "Liévin" in words or kind == "general"
+
+
+@pytest.mark.parametrize("portrait", [False, True])
+def test_watermark_fits_the_page(portrait):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from ortgeo.maps.paper.cartouche import watermark
+
+    w, h = PAPER_SIZES["a4"]
+    fig = Figure(figsize=(h, w) if portrait else (w, h), dpi=50)
+    FigureCanvasAgg(fig)
+    watermark(fig, WATERMARK, 1.0, portrait=portrait)
+    box = texts_boxes(fig, "watermark")[0]
+    page = fig.bbox
+    assert page.x0 < box.x0 and box.x1 < page.x1 and page.y0 < box.y0 and box.y1 < page.y1
+    angle = fig.texts[0].get_rotation()
+    assert (angle > 45) == portrait  # along the page's diagonal
+    with pytest.raises(ValueError, match="portrait"):
+        watermark(fig, WATERMARK, 1.0, portrait=not portrait)
+
+
+def texts_boxes(fig, gid: str):
+    renderer = fig.canvas.get_renderer()
+    return [a.get_window_extent(renderer) for a in gids(fig, gid)]
+
+
+def test_context_fills_cannot_be_taken_for_sectors():
+    from ortgeo.maps.style import CONTEXT_STYLES
+
+    sector_colours = {s.colour for s in LAYER_STYLES.values()}
+    sector_hatches = {s.hatch for s in LAYER_STYLES.values()}
+    for style in CONTEXT_STYLES.values():
+        assert style.colour not in sector_colours
+        assert style.hatch is None or style.hatch not in sector_hatches
+        red, green, blue = rgb(style.colour)
+        assert green >= red and green >= blue  # olive family: no red, violet or blue
+
+
+# -- the cadastre as background (--cadastre) --------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def synthetic_cadastre(tmp_path_factory):
+    from cadastre_fixtures import write_synthetic_cadastre
+
+    return write_synthetic_cadastre(tmp_path_factory.mktemp("cadastre"))
+
+
+def test_cadastre_parcels_and_buildings_drawn_as_background(synthetic_cadastre):
+    parcels, buildings = synthetic_cadastre
+    fig = figure("zoom-extension", dpi=40, cadastre=[parcels, buildings])
+    assert gids(fig, "cadastre-parcelle") and gids(fig, "cadastre-batiment")
+    drawn = gids(fig, "cadastre-parcelle")[0]
+    assert drawn.get_zorder() < 1  # under the communes, the context and the sectors
+    footer = " ".join(texts(fig, "footer")).replace("\n", " ")
+    assert "Cadastre : cadastre-62498-parcelles-synthetique.json" in footer
+    assert "Licence Ouverte 2.0" in footer
+    assert "Aucun fond de voirie" not in " ".join(texts(fig, "cartouche"))
+    legend = next(ax for ax in fig.axes if ax.get_gid() == "legend-panel").get_legend()
+    flat = [t.get_text() for t in legend.get_texts()]
+    assert "Parcelle cadastrale" in flat and "Bâtiment (cadastre)" in flat
+    from ortgeo.maps import annex_map, render_html
+
+    page = render_html(annex_map("zoom-extension", cadastre=[parcels]))
+    assert "Cadastre" in page and "#8c8c8c" in page
+
+
+def test_cadastre_of_another_commune_is_left_out_with_a_warning(reference):
+    sample = reference / "cadastre_sample" / "cadastre-91216-parcelles.json"
+    with pytest.warns(UserWarning, match="Aucune parcelle"):
+        fig = figure("general", dpi=30, cadastre=sample)
+    assert not gids(fig, "cadastre-parcelle")
+    with pytest.raises(InputFileError, match="introuvable"):
+        figure("general", dpi=30, cadastre=reference / "absent.json")
+
+
+def test_cli_cadastre_option_on_map_and_annex(synthetic_cadastre, tmp_path):
+    from click.testing import CliRunner
+
+    from ortgeo.cli import main
+
+    parcels, buildings = synthetic_cadastre
+    args = ["map", "zoom-extension", "-o", str(tmp_path / "z.html"),
+            "--cadastre", str(parcels), "--cadastre", str(buildings)]  # fmt: skip
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "Parcelle cadastrale" in (tmp_path / "z.html").read_text(encoding="utf-8")
+    res = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "a"), "--dpi", "30",
+                                    "--cadastre", str(parcels)])  # fmt: skip
+    assert res.exit_code == 0, res.output
+    assert "ortgeo annex : Lecture du cadastre" in res.stderr
+    readme = (tmp_path / "a" / "LISEZMOI.txt").read_text(encoding="utf-8")
+    assert "cadastre-62498-parcelles-synthetique.json" in readme

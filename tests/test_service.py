@@ -518,3 +518,20 @@ def test_config_round_trip_and_refusals():
         ServiceConfig(max_rows=0)
     with pytest.raises(ortgeo.OrtgeoError, match="Unknown service setting"):
         ServiceConfig.from_json('{"debug": true}')
+
+
+def test_page_basemap_is_opt_in_and_the_csp_lets_in_its_images_only(index):
+    plain = TestClient(create_app(ServiceConfig(ban_index=str(index))))
+    page = plain.get("/")
+    assert page.headers["content-security-policy"] == CSP
+    assert "&#34;tiles&#34;: null" in page.text  # no background: zero external requests
+    osm = TestClient(create_app(ServiceConfig(ban_index=str(index),
+                                              basemap="OpenStreetMap.Mapnik")))  # fmt: skip
+    page = osm.get("/")
+    csp = page.headers["content-security-policy"]
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in csp
+    assert csp.count("tile.openstreetmap.org") == 1  # images only: no script, no connect
+    assert "https://tile.openstreetmap.org/{z}/{x}/{y}.png" in page.text
+    assert offline_problems(page.text) == []  # the page itself still loads nothing outside
+    with pytest.raises(ortgeo.OrtgeoError, match="Fond de carte inconnu"):
+        create_app(ServiceConfig(basemap="Plan.Inexistant"))

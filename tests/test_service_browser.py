@@ -9,14 +9,12 @@ app itself, and the console must show no JavaScript error.
 from __future__ import annotations
 
 import json
-import socket
 import tempfile
-import threading
 import time
 from urllib.parse import urlsplit
 
 import pytest
-from service_fixtures import synthetic_index
+from service_fixtures import serving, synthetic_index
 from test_maps_html import browser  # noqa: F401  (the headless Chromium fixture)
 
 from ortgeo.service import ServiceConfig, create_app
@@ -26,23 +24,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.filterwarnings("ignore::Deprecati
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
     index = synthetic_index(tmp_path_factory.mktemp("ban"))
-    app = create_app(ServiceConfig(ban_index=str(index)))
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.time() + 20
-    while not srv.started and time.time() < deadline:
-        time.sleep(0.05)
-    assert srv.started, "uvicorn did not start"
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with serving(create_app(ServiceConfig(ban_index=str(index)))) as url:
+        yield url
 
 
 def wait_for(driver, script: str, timeout: float = 15.0):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+from collections.abc import Callable
 from pathlib import Path
 
 from ortgeo.annex import texts
@@ -16,9 +17,11 @@ from ortgeo.communes import commune_outlines
 from ortgeo.dates import DateLike
 from ortgeo.maps import check_print_size, save_figure, save_html, scene_figure, scene_map
 from ortgeo.maps._state import annex_state
+from ortgeo.maps.cadastre import read_cadastre
 from ortgeo.maps.paper.cartouche import cartouche_lines
-from ortgeo.maps.scene import build_scene, read_streets, without_context
+from ortgeo.maps.scene import build_scene, read_streets
 from ortgeo.maps.style import FILE_STEMS, MAP_KINDS, MAP_TITLES
+from ortgeo.maps.tiles import Basemap, html_basemap, is_raster
 from ortgeo.output import atomic_folder, check_output_folder, write_csv
 
 __all__ = ["DETAIL_CSV", "LIST_CSV", "LIST_HTML", "PDF", "README", "AnnexResult", "write_annex"]
@@ -55,11 +58,13 @@ def write_annex(
     communes: str | Path | None = None,
     dpi: float = 300,
     size: str = "a4",
-    basemap: str | Path | None = None,
+    basemap: str | Path | Basemap | None = None,
     tiles: bool = True,
     band_m: float | None = None,
-    context: str | None = None,
+    context: str | None = "unesco",
     streets: str | Path | None = None,
+    progress: Callable[[str], None] | None = None,
+    cadastre: str | Path | list[str | Path] | None = None,
 ) -> AnnexResult:
     """Write the whole Annex 3 folder: three maps (HTML + PNG), the lists, annexe3.pdf, LISEZMOI.
 
@@ -80,16 +85,25 @@ def write_annex(
         Commune polygons to outline instead of the bundled ones.
     dpi, size
         Print maps resolution and paper (``"a4"`` or ``"a3"``, landscape).
-    basemap : str or Path, optional
-        A GeoTIFF background for the print maps.
+    basemap : str, Path or Basemap, optional
+        A background: XYZ tiles (a provider of the xyzservices registry such as
+        ``OpenStreetMap.Mapnik`` or ``GeoportailFrance.plan``, or a URL template), shown
+        on the HTML maps and fetched, cached and credited on the print maps; or a GeoTIFF
+        (print maps only). Default: none, everything works offline.
     tiles : bool
         Offer online backgrounds (off by default) in the HTML layer control.
     band_m : float, optional
         Width of the « à vérifier » band of the address list (default: each layer's accuracy).
-    context : "unesco", optional
-        Official context layers on the print maps and the PDF (always offered in HTML).
+    context : "unesco" or None
+        Official context layers (the UNESCO Bassin minier), on every map, HTML and print
+        alike (``None``: on none).
     streets : str or Path, optional
         A road layer with names (IGN BD TOPO ``troncon_de_route`` or any line layer).
+    progress : callable, optional
+        Called with one French line per step (``ortgeo annex`` prints them on stderr).
+    cadastre : path or list of paths, optional
+        Etalab cadastre files (parcels, buildings) drawn as the background of every map,
+        offline: the annex at parcel level.
 
     Returns
     -------
@@ -106,24 +120,33 @@ def write_annex(
     """
     check_print_size(size, dpi)
     folder = check_output_folder(output)
+    step = progress or (lambda _line: None)
+    tile_source = html_basemap(basemap)  # an unknown provider fails here, before any work
+    paper_basemap = basemap if basemap is None or is_raster(basemap) else tile_source
     cat = catalog if catalog is not None else _catalog()
     state = annex_state(date, cat)
+    if ban is not None:
+        step(f"Lecture des adresses : {Path(ban).name}")
     ban_df = load_ban(ban, state.address_communes) if ban is not None else None
     street_layer = read_streets(streets) if streets is not None else None
+    if cadastre is not None:
+        step("Lecture du cadastre")
+    parcels = read_cadastre(cadastre) if cadastre is not None else None
     described: dict[str, str] = {}
     names: list[str] = []
     map_figures = []
     scene = None
     with atomic_folder(folder) as tmp:
-        for kind in MAP_KINDS:
-            scene = build_scene(kind, date, cat, communes=communes, context="unesco",
-                                streets=street_layer[0] if street_layer else None)  # fmt: skip
+        for number, kind in enumerate(MAP_KINDS, start=1):
+            step(f"Carte {number}/{len(MAP_KINDS)} « {MAP_TITLES[kind]} » : HTML et impression")
+            scene = build_scene(kind, date, cat, communes=communes, context=context,
+                                streets=street_layer[0] if street_layer else None,
+                                cadastre=parcels)  # fmt: skip
             if street_layer:
                 scene = dataclasses.replace(scene, streets_label=f"Voirie ({street_layer[1]})")
             stem = FILE_STEMS[kind]
-            save_html(scene_map(scene, tiles), tmp / f"{stem}.html")
-            paper = scene if context else without_context(scene)
-            fig = scene_figure(paper, size=size, dpi=dpi, basemap=basemap)
+            save_html(scene_map(scene, tiles, tile_source), tmp / f"{stem}.html")
+            fig = scene_figure(scene, size=size, dpi=dpi, basemap=paper_basemap)
             save_figure(fig, tmp / f"{stem}.png")
             map_figures.append(fig)
             names += [f"{stem}.html", f"{stem}.png"]
@@ -142,6 +165,7 @@ def write_annex(
         parts = None
         missing = ""
         if ban_df is not None:
+            step("Listes des adresses par secteur")
             ban_label = ban_source(Path(ban), ban_df)  # type: ignore[arg-type]
             lists, detail = address_lists(ban_df, date, cat, band_m=band_m)
             n_addresses = len(detail)
@@ -171,6 +195,7 @@ def write_annex(
                 "leur statut (dedans, dehors, limite) et la distance signée à la limite en "
                 "mètres (positive dedans)."
             )
+        step(f"Document à joindre : {PDF}")
         header = [LIST_TITLE, f"{texts.what_is_drawn(state)} Adresses : {ban_label or 'aucune'}."]
         pages = write_pdf(
             tmp / PDF, map_figures, parts, header,

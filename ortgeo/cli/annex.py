@@ -39,6 +39,7 @@ __all__ = ["annex"]
     show_default=True,
     help="Offer online backgrounds (off until switched on) in the HTML maps.",
 )
+@click.option("-q", "--quiet", is_flag=True, help="No progress lines on stderr.")
 @band_option
 @date_option
 @catalog_option
@@ -53,7 +54,9 @@ def annex(
     basemap: str | None,
     context: str | None,
     streets: str | None,
+    cadastre: tuple[str, ...],
     tiles: bool,
+    quiet: bool,
     band_m: float | None,
     date: str | None,
     catalog_path: str | None,
@@ -77,9 +80,11 @@ def annex(
         size=size,
         basemap=basemap,
         tiles=tiles,
-        context=None if context in (None, "none") else context,
+        context=None if context == "none" else "unesco",
         streets=streets,
+        cadastre=list(cadastre) or None,
         band_m=band_m,
+        progress=None if quiet else lambda line: click.echo(f"ortgeo annex : {line}", err=True),
     )
     what = (
         "the sectors of the avenant n° 2"

@@ -33,10 +33,12 @@ SUFFIXES = (".html", ".png", ".pdf", ".svg")
 @catalog_option
 @friendly
 @writes({"output": "-o"}, suffixes={"output": SUFFIXES},
-        inputs=("addresses_path", "streets", "communes", "basemap", "catalog_path"))  # fmt: skip
+        inputs=("addresses_path", "streets", "communes", "cadastre", "basemap",
+                "catalog_path"))  # fmt: skip
 def map_command(
     kind: str, output: str, addresses_path: str | None, communes: str | None, dpi: float,
-    size: str, basemap: str | None, context: str | None, streets: str | None, date: str | None,
+    size: str, basemap: str | None, context: str | None, streets: str | None,
+    cadastre: tuple[str, ...], date: str | None,
     catalog_path: str | None,
 ) -> None:  # fmt: skip
     """One map: KIND situation, general, zoom-extension (Annex 3) or controle (QA).
@@ -44,6 +46,7 @@ def map_command(
     Without --date: the sectors the avenant defines.
     """
     from ortgeo.maps import annex_map, check_print_size, render_png, save_html
+    from ortgeo.maps.tiles import html_basemap
 
     path = Path(output)
     html = path.suffix.lower() == ".html"
@@ -57,11 +60,12 @@ def map_command(
             report = read_layer(addresses_path, "Addresses report")
         else:
             report = read_table(addresses_path)
-    shown = {"unesco": "unesco", "none": None, None: "unesco" if html else None}[context]
+    shown = None if context == "none" else "unesco"  # the same layers on paper and HTML
     options = {"date": date, "catalog": load_catalog(catalog_path), "addresses": report,
-               "communes": communes, "context": shown, "streets": streets}  # fmt: skip
+               "communes": communes, "context": shown, "streets": streets,
+               "cadastre": list(cadastre) or None}  # fmt: skip
     if html:
-        written = save_html(annex_map(kind, **options), path)
+        written = save_html(annex_map(kind, basemap=html_basemap(basemap), **options), path)
     else:
         written = render_png(kind, path, dpi=dpi, size=size, basemap=basemap, **options)
     click.echo(f"Wrote {written}")

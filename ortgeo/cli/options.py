@@ -188,7 +188,7 @@ def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
-    """--communes, --dpi, --size, --basemap, --context and --streets (`annex` and `map`)."""
+    """--communes, --dpi, --size, --basemap, --context, --streets and --cadastre."""
     options = [
         click.option("--communes", default=None, type=click.Path(dir_okay=False),
                      help="Commune polygons to outline on the maps (any OGR file)."),
@@ -196,14 +196,19 @@ def map_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      help="Resolution of the PNG maps."),
         click.option("--size", default="a4", show_default=True, type=click.Choice(["a4", "a3"]),
                      help="Paper size of the print maps (landscape)."),
-        click.option("--basemap", default=None, type=click.Path(dir_okay=False),
-                     help="A GeoTIFF drawn under the print maps."),
+        click.option("--basemap", default=None, metavar="NAME|URL|FILE",
+                     help="Background: an xyzservices provider (OpenStreetMap.Mapnik, "
+                     "GeoportailFrance.plan), an XYZ URL template, or a GeoTIFF (print only). "
+                     "Default: none, the maps work offline."),
         click.option("--context", default=None, type=click.Choice(["unesco", "none"]),
-                     help="Official context layers: UNESCO Bassin minier (on by default in "
-                     "HTML, off on paper unless --context unesco)."),
+                     help="Official context layers: UNESCO Bassin minier (default: unesco, "
+                     "on the HTML and the print maps alike; none: on neither)."),
         click.option("--streets", default=None, type=click.Path(dir_okay=False),
                      help="A road layer with names (IGN BD TOPO troncon_de_route or any "
                      "line layer) drawn under the sectors."),
+        click.option("--cadastre", multiple=True, type=click.Path(dir_okay=False),
+                     help="Etalab cadastre file (parcels, buildings; repeatable) drawn as the "
+                     "background, offline."),
     ]  # fmt: skip
     for option in reversed(options):
         func = option(func)

@@ -109,5 +109,9 @@ def perimeters_export(
     gdf = cat.to_geodataframe(date) if date else cat.to_geodataframe(all_dates=True)
     target = int(crs) if crs and crs.isdigit() else crs
     path = write_perimeters(gdf, output, crs=target)
+    if path.suffix.lower() == ".gpkg":  # opens styled in QGIS (the annex maps' styles)
+        from ortgeo.maps.qgis import add_qgis_styles
+
+        add_qgis_styles(path, cat)
     where = f" in {CRS.from_user_input(target).to_string()}" if target is not None else ""
     click.echo(f"Wrote {len(gdf)} layer(s) to {path}{where}")

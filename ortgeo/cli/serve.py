@@ -127,6 +127,13 @@ def check_listen(host: str, port: int) -> None:
     metavar="PATH",
     help="URL prefix when the proxy serves the service under a path, e.g. /ort.",
 )
+@click.option(
+    "--basemap",
+    default=None,
+    metavar="NAME|URL",
+    help="Background of the page's map: an xyzservices provider (OpenStreetMap.Mapnik, "
+    "GeoportailFrance.plan) or an XYZ URL template. Default: none (no external request).",
+)
 @friendly
 def serve(
     host: str,
@@ -143,6 +150,7 @@ def serve(
     cors_origins: tuple[str, ...],
     forwarded_allow_ips: str,
     root_path: str,
+    basemap: str | None,
 ) -> None:
     """Serve the French lookup page (/) and the JSON API (/api/v1, documented at /docs)."""
     import uvicorn
@@ -161,6 +169,7 @@ def serve(
         max_rows=max_rows,
         max_upload_bytes=int(max_upload_mb * 1e6),
         cors_origins=cors_origins,
+        basemap=basemap,
     )
     app = create_app(config)  # fails here, with a clear message, on a bad catalogue or index
     geocoder_name = app.state.lookup.geocoder.name

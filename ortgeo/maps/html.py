@@ -15,10 +15,12 @@ from __future__ import annotations
 import base64
 import functools
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 import xstatic.pkg.jquery
@@ -28,11 +30,14 @@ from folium.features import GeoJsonPopup, GeoJsonTooltip
 from jinja2 import Template
 
 from ortgeo.catalog import Catalog, Layer
+from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import DateLike
 from ortgeo.maps._state import StateLayer, state_layer
 from ortgeo.maps.legend import LegendItem
+from ortgeo.maps.paper.labels import sector_anchor
 from ortgeo.maps.scene import Scene, build_scene
 from ortgeo.maps.style import (
+    CADASTRE_STYLES,
     CALL_STYLE,
     COMMUNE_STYLE,
     CONTEXT_CREDIT,
@@ -51,10 +56,11 @@ from ortgeo.maps.style import (
     layer_style,
     precision_fr,
 )
+from ortgeo.maps.tiles import Basemap, resolve_basemap
 from ortgeo.output import atomic_path, check_output_path
 from ortgeo.texts import acts_label, validity
 
-__all__ = ["annex_map", "offline_problems", "render_html", "save_html", "scene_map"]
+__all__ = ["annex_map", "hatch_defs", "offline_problems", "render_html", "save_html", "scene_map"]
 
 #: Online backgrounds offered in the layer control (off by default): name, URL, attribution.
 TILE_LAYERS = (
@@ -75,6 +81,7 @@ TILE_LAYERS = (
 _SIDEBAR_PX = 340
 
 _PAGE_CSS = f"""
+.ortgeo-defs {{ position: absolute; }}
 html, body {{ margin: 0; padding: 0; height: 100%; overflow: hidden;
   font-family: "DejaVu Sans", Arial, sans-serif; }}
 .folium-map {{ position: absolute !important; left: {_SIDEBAR_PX}px !important; top: 0 !important;
@@ -184,21 +191,40 @@ def _layer_popup(item: StateLayer | Layer) -> str:
 
 
 def _hatch_defs(scene: Scene) -> str:
-    patterns = []
     styles = {layer_style(layer) for layer in scene.layers}
     if scene.context is not None:
         styles |= {CONTEXT_STYLES[n] for n in set(scene.context["layer"]) if n in CONTEXT_STYLES}
-    for style in sorted((s for s in styles if s.hatch), key=lambda s: s.colour):
+    return hatch_defs(styles)
+
+
+def hatch_defs(styles: Iterable[LayerStyle]) -> str:
+    """An invisible SVG with the fill patterns of the hatched ``styles`` (``url(#id)``).
+
+    Examples
+    --------
+    >>> from ortgeo.maps.style import LAYER_STYLES
+    >>> 'id="ortgeo-hatch-7b3294"' in hatch_defs(LAYER_STYLES.values())
+    True
+    """
+    patterns = []
+    for style in sorted({s for s in styles if s.hatch}, key=lambda s: s.colour):
+        if (style.hatch or "").strip(".") == "":  # dots (matplotlib ".."): a stipple
+            mark = f'<circle cx="3" cy="3" r="1.2" fill="{style.colour}" fill-opacity="0.7"/>'
+            size, turn = 6, ""
+        else:  # diagonal lines ("///")
+            mark = (
+                f'<rect width="8" height="8" fill="{style.colour}" fill-opacity="0.06"/>'
+                f'<line x1="0" y1="0" x2="0" y2="8" stroke="{style.colour}" '
+                'stroke-width="2.5" stroke-opacity="0.6"/>'
+            )
+            size, turn = 8, ' patternTransform="rotate(45)"'
         patterns.append(
-            f'<pattern id="{style.hatch_id}" patternUnits="userSpaceOnUse" width="8" '
-            f'height="8" patternTransform="rotate(45)"><rect width="8" height="8" '
-            f'fill="{style.colour}" fill-opacity="0.06"/><line x1="0" y1="0" x2="0" y2="8" '
-            f'stroke="{style.colour}" stroke-width="2.5" stroke-opacity="0.6"/></pattern>'
+            f'<pattern id="{style.hatch_id}" patternUnits="userSpaceOnUse" width="{size}" '
+            f'height="{size}"{turn}>{mark}</pattern>'
         )
     return (
-        '<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
-        + "".join(patterns)
-        + "</defs></svg>"
+        '<svg width="0" height="0" class="ortgeo-defs" aria-hidden="true" focusable="false">'
+        "<defs>" + "".join(patterns) + "</defs></svg>"
     )
 
 
@@ -258,7 +284,7 @@ def _sidebar(scene: Scene) -> str:
     notices = "".join(f'<div class="notice">{escape(n)}</div>' for n in scene.notices)
     sources = "".join(f"<li>{escape(s)}</li>" for s in scene.sources)
     cartouche_lines = list(scene.cartouche)
-    if scene.streets is None:
+    if scene.streets is None and scene.cadastre is None:
         cartouche_lines.append(NO_STREETS)
     head, *rest = cartouche_lines
     cartouche = f"<b>{escape(head)}</b>" + "".join(f"<br>{escape(line)}" for line in rest)
@@ -324,15 +350,26 @@ def _add_communes(m: folium.Map, scene: Scene) -> None:
         ),
         interactive=False,
     ).add_to(group)
-    for geom, name in zip(communes.geometry, communes["nom"], strict=True):
+    anchors = communes.get("label_lon", pd.Series(np.nan, index=communes.index))
+    for geom, name, lon, lat in zip(
+        communes.geometry, communes["nom"], anchors,
+        communes.get("label_lat", anchors), strict=True,
+    ):  # fmt: skip
         if name:
-            _name_marker(group, geom, "ortgeo-commune", name)
+            at = shapely.Point(lon, lat) if pd.notna(lon) else None
+            _name_marker(group, geom, "ortgeo-commune", name, at)
     group.add_to(m)
 
 
-def _name_marker(parent: folium.Map | folium.FeatureGroup, geom, css: str, name: str) -> None:
-    """A name written at a point inside ``geom`` (a non-interactive div icon)."""
-    pt = geom.representative_point()
+def _name_marker(
+    parent: folium.Map | folium.FeatureGroup,
+    geom: shapely.Geometry,
+    css: str,
+    name: str,
+    at: shapely.Point | None = None,
+) -> None:
+    """A name written at ``at`` or a point inside ``geom`` (a non-interactive div icon)."""
+    pt = at if at is not None and geom.contains(at) else geom.representative_point()
     folium.Marker(
         [pt.y, pt.x],
         icon=folium.DivIcon(
@@ -474,16 +511,47 @@ def _add_streets(m: folium.Map, scene: Scene) -> None:
     ).add_to(m)
 
 
+def _add_cadastre(m: folium.Map, scene: Scene) -> None:
+    """Parcels and buildings of ``--cadastre`` under everything, not interactive."""
+    assert scene.cadastre is not None
+    group = folium.FeatureGroup(name=GROUP_LABELS["cadastre"], show=True)
+    for kind, style in CADASTRE_STYLES.items():
+        sub = scene.cadastre[scene.cadastre["kind"] == kind]
+        if sub.empty:
+            continue
+        geoms = shapely.set_precision(sub.geometry.to_numpy(), 1e-6)  # ~10 cm: smaller page
+        leaflet = _leaflet_style(style, fill=style.fill_opacity > 0)
+        folium.GeoJson(
+            _feature_collection(list(geoms), [{} for _ in geoms]),
+            style_function=lambda _f, s=leaflet: s,
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
 def _add_sector_names(m: folium.Map, scene: Scene) -> None:
-    for item in scene.sectors:
-        _name_marker(m, item.layer.geometry, "ortgeo-sector", item.name)
+    """Each sector's name once, at the centre of the largest circle inside its part on the map.
+
+    The names sit in a group added to the map after them: a marker added to the map
+    directly would show Leaflet's default icon (an image request) before its text icon.
+    """
+    group = folium.FeatureGroup(name="Noms des secteurs", control=False)
+    for item in scene.sectors:  # on the part the map opens on, as on paper
+        anchor = sector_anchor(item.layer.geometry_l93, scene.frame)
+        if anchor is None:
+            continue
+        lon, lat = to_wgs84_lonlat(np.array([anchor[0]]), np.array([anchor[1]]))
+        at = shapely.Point(float(lon[0]), float(lat[0]))
+        _name_marker(group, item.layer.geometry, "ortgeo-sector", item.name, at)
+    group.add_to(m)
 
 
 class _Behaviour(MacroElement):
     """Page behaviour: layer control moved into the sidebar, metric scale, label decluttering.
 
-    Permanent labels that would overlap an earlier one (actions first, then landmarks,
-    then commune names) are hidden after every zoom or move; their popups stay.
+    Permanent labels that would overlap an earlier one (the sectors' names first, then
+    actions, landmarks, commune names) are hidden after every zoom or move; their popups
+    stay.
     """
 
     _template = Template(
@@ -495,6 +563,7 @@ class _Behaviour(MacroElement):
             if (box) { box.appendChild({{ this.control.get_name() }}.getContainer()); }
             L.control.scale({imperial: false, maxWidth: 180, position: "bottomleft"}).addTo(map);
             function rank(el) {
+                if (el.classList.contains("ortgeo-sector-label")) { return -1; }
                 if (el.classList.contains("ortgeo-label-action")) { return 0; }
                 if (el.classList.contains("ortgeo-label")) { return 1; }
                 return 2;
@@ -502,7 +571,7 @@ class _Behaviour(MacroElement):
             function declutter() {
                 var shown = [];
                 var labels = Array.prototype.slice.call(map.getContainer().querySelectorAll(
-                    ".ortgeo-label, .ortgeo-commune-label"));
+                    ".ortgeo-sector-label, .ortgeo-label, .ortgeo-commune-label"));
                 labels.sort(function (a, b) { return rank(a) - rank(b); });
                 labels.forEach(function (el) {
                     el.style.visibility = "visible";
@@ -528,8 +597,15 @@ class _Behaviour(MacroElement):
         self.control = control
 
 
-def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
+def scene_map(
+    scene: Scene, tiles: bool = False, basemap: str | Basemap | None = None
+) -> folium.Map:
     """The interactive page of a :class:`~ortgeo.maps.scene.Scene` (offline, self-contained).
+
+    ``tiles`` offers the online backgrounds of :data:`TILE_LAYERS`, off until switched on;
+    ``basemap`` (a provider name of the xyzservices registry, an XYZ URL template or a
+    :class:`~ortgeo.maps.tiles.Basemap`) is shown at once, under everything, credited in
+    the map's corner, and can be switched off in « Couches ».
 
     Examples
     --------
@@ -553,19 +629,33 @@ def scene_map(scene: Scene, tiles: bool = False) -> folium.Map:
             Element(f'<div id="ortgeo-watermark">{escape(scene.watermark)}</div>'),
             name="ortgeo_watermark",
         )
+    if basemap is not None:
+        chosen = resolve_basemap(basemap)
+        folium.TileLayer(
+            chosen.url,
+            name=escape(f"Fond de carte : {chosen.label}"),
+            attr=escape(chosen.attribution),
+            overlay=True,
+            show=True,
+            subdomains=chosen.subdomains or "abc",
+            min_zoom=chosen.min_zoom,
+            max_zoom=chosen.max_zoom,
+            max_native_zoom=chosen.max_zoom,
+        ).add_to(m)
     if tiles:
         for name, url, attr in TILE_LAYERS:
             folium.TileLayer(
                 url, name=escape(name), attr=attr, overlay=True, show=False, max_zoom=19
             ).add_to(m)
+    if scene.cadastre is not None:
+        _add_cadastre(m, scene)
     _add_communes(m, scene)
     if scene.streets is not None:
         _add_streets(m, scene)
     if scene.context is not None:
         _add_context(m, scene.context)
     _add_perimeters(m, scene)
-    if scene.kind == "situation":
-        _add_sector_names(m, scene)
+    _add_sector_names(m, scene)
     _add_landmarks(m, scene.landmarks)
     if scene.addresses is not None and len(scene.addresses):
         _add_addresses(m, scene.addresses)
@@ -587,6 +677,8 @@ def annex_map(
     landmarks: gpd.GeoDataFrame | None = None,
     context: bool | str | gpd.GeoDataFrame | None = "unesco",
     streets: str | Path | gpd.GeoDataFrame | None = None,
+    basemap: str | Basemap | None = None,
+    cadastre: str | Path | list[str | Path] | None = None,
 ) -> folium.Map:
     """An interactive map of Annex 3, for notebooks or :func:`save_html`.
 
@@ -615,6 +707,11 @@ def annex_map(
         Official context layers, on by default in the layer control (``None``: none).
     streets : path or GeoDataFrame, optional
         A road layer with names (BD TOPO ``troncon_de_route``...), names in tooltips.
+    basemap : str or Basemap, optional
+        An XYZ background shown at once: a provider of the xyzservices registry
+        (``OpenStreetMap.Mapnik``, ``GeoportailFrance.plan``) or a URL template.
+    cadastre : path or list of paths, optional
+        Etalab cadastre files (parcels, buildings) drawn as the background, offline.
 
     Returns
     -------
@@ -628,9 +725,10 @@ def annex_map(
     True
     """
     scene = build_scene(
-        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets
-    )
-    return scene_map(scene, tiles)
+        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets,
+        cadastre=cadastre,
+    )  # fmt: skip
+    return scene_map(scene, tiles, basemap)
 
 
 def render_html(m: folium.Map) -> str:

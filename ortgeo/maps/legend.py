@@ -12,6 +12,7 @@ import dataclasses
 from typing import TYPE_CHECKING, Literal
 
 from ortgeo.maps.style import (
+    CADASTRE_STYLES,
     CALL_STYLE,
     COMMUNE_STYLE,
     CONTEXT_STYLES,
@@ -67,6 +68,11 @@ def _perimeter(item: StateLayer) -> LegendItem:
     return LegendItem(item.legend, "area", area=layer_style(layer), detail=detail)
 
 
+def _areas(styles: dict[str, LayerStyle], present: set[str]) -> list[LegendItem]:
+    """One area item per style whose key is ``present``, in the styles' order."""
+    return [LegendItem(s.legend, "area", area=s) for key, s in styles.items() if key in present]
+
+
 def build_legend(scene: Scene) -> list[LegendGroup]:
     """The legend of a scene, groups in reading order (empty groups left out).
 
@@ -98,16 +104,10 @@ def build_legend(scene: Scene) -> list[LegendGroup]:
     add(GROUP_LABELS["communes"], communes)
     if scene.streets is not None:
         add(GROUP_LABELS["streets"], [LegendItem(scene.streets_label, "line", area=STREET_STYLE)])
+    if scene.cadastre is not None:
+        add(GROUP_LABELS["cadastre"], _areas(CADASTRE_STYLES, set(scene.cadastre["kind"])))
     if scene.context is not None:
-        present = set(scene.context["layer"])
-        add(
-            GROUP_LABELS["context"],
-            [
-                LegendItem(s.legend, "area", area=s)
-                for name, s in CONTEXT_STYLES.items()
-                if name in present
-            ],
-        )
+        add(GROUP_LABELS["context"], _areas(CONTEXT_STYLES, set(scene.context["layer"])))
     kinds = set(scene.landmarks["kind"])
     marks = [LegendItem(s.legend, "dot", dot=s) for k, s in LANDMARK_STYLES.items() if k in kinds]
     if "action" in kinds:

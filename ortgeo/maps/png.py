@@ -26,11 +26,12 @@ from ortgeo.maps.paper import basemap as _basemap
 from ortgeo.maps.paper import cartouche as _page
 from ortgeo.maps.paper import draw
 from ortgeo.maps.paper.furniture import fit_frame, nice_scale_length, north_arrow, scale_bar
-from ortgeo.maps.paper.labels import Label, place_labels, street_labels
+from ortgeo.maps.paper.labels import Label, place_labels, sector_anchor, street_labels, wrap
 from ortgeo.maps.paper.layout import MAP_RECT, PAPER_SIZES, check_print_size, page_size
 from ortgeo.maps.paper.legend import draw_legend
 from ortgeo.maps.scene import Scene, build_scene
 from ortgeo.maps.style import layer_style
+from ortgeo.maps.tiles import Basemap, is_raster, resolve_basemap
 from ortgeo.output import atomic_path, check_output_path
 
 __all__ = [
@@ -52,10 +53,12 @@ def scene_figure(
     scene: Scene,
     size: str = "a4",
     dpi: float = 300,
-    basemap: str | Path | None = None,
-    tiles: bool | str = False,
+    basemap: str | Path | Basemap | None = None,
 ) -> Figure:
     """Draw a :class:`~ortgeo.maps.scene.Scene` on a landscape page.
+
+    ``basemap``: a georeferenced raster file, or XYZ tiles (a provider name of the
+    xyzservices registry, an XYZ URL template or a :class:`~ortgeo.maps.tiles.Basemap`).
 
     Examples
     --------
@@ -81,16 +84,38 @@ def scene_figure(
     for spine in ax.spines.values():
         spine.set_edgecolor("#444444")
 
+    # The labels first, on a map that holds only the points, the scale bar and the north
+    # arrow: adjustText draws the figure to measure the texts, and the areas and the
+    # background would make that draw many times slower. Artists stack by zorder.
+    sectors_l93 = shapely.union_all([x.layer.geometry_l93 for x in scene.sectors])
+    labels = draw.commune_labels(scene.communes, frame, fs, avoid=sectors_l93)
+    for item in scene.sectors:  # every sector named once, on its own ground, on every map
+        anchor = sector_anchor(item.layer.geometry_l93, frame)
+        if anchor is not None:
+            labels.append(
+                Label(
+                    wrap(item.name, 28), *anchor, 0, fs * 1.15, weight="bold",
+                    colour=layer_style(item.layer).colour, keep=True, gid="sector-label",
+                )
+            )  # fmt: skip
+    if scene.addresses is not None and len(scene.addresses):
+        draw.addresses(ax, scene.addresses, scale)
+    marks, obstacles = draw.landmarks(ax, scene.landmarks, frame, scale, fs)
+    labels += marks
+    obstacles.append(scale_bar(ax, scene, frame, fs))
+    obstacles.append(north_arrow(ax, frame, fs))
+    fig._ortgeo_dropped_labels = place_labels(ax, labels, obstacles, scale)  # type: ignore[attr-defined]
+
     extra_sources: list[str] = []
-    if basemap is not None:
+    if basemap is not None and not isinstance(basemap, Basemap) and is_raster(basemap):
         max_px = int(max(width_in, height_in) * dpi)
         extra_sources.append(_basemap.local_basemap(ax, basemap, frame, max_px))
-    elif tiles:
-        extra_sources.append(_basemap.online_basemap(ax, tiles))
-        ax.set_xlim(frame[0], frame[2])
-        ax.set_ylim(frame[1], frame[3])
-
-    labels: list[Label] = draw.communes(ax, scene.communes, frame, scene.kind == "situation", fs)
+    elif basemap is not None:
+        shape = (round(MAP_RECT[3] * height_in * dpi), round(MAP_RECT[2] * width_in * dpi))
+        extra_sources.append(_basemap.tile_basemap(ax, resolve_basemap(basemap), frame, shape, fs))
+    draw.communes(ax, scene.communes, frame, scene.kind == "situation")
+    if scene.cadastre is not None:
+        draw.cadastre(ax, scene.cadastre, frame)
     if scene.context is not None:
         draw.context(ax, scene.context, frame)
     streets_l93 = draw.streets(ax, scene.streets, frame) if scene.streets is not None else None
@@ -98,30 +123,13 @@ def scene_figure(
         draw.area(
             ax, layer.geometry_l93, layer_style(layer), zorder=4 + i, gid=f"sector-{layer.id}"
         )
-    if scene.kind == "situation":
-        for item in scene.sectors:
-            pt = item.layer.geometry_l93.representative_point()
-            labels.append(
-                Label(item.name, pt.x, pt.y, 0, fs * 1.1, weight="bold", colour="#222222")
-            )
-    if scene.addresses is not None and len(scene.addresses):
-        draw.addresses(ax, scene.addresses, scale)
-    fig.canvas.draw_idle()
-    marks, obstacles = draw.landmarks(ax, scene.landmarks, frame, scale, fs)
-    labels += marks
-    obstacles.append(scale_bar(ax, scene, frame, fs))
-    obstacles.append(north_arrow(ax, frame, fs))
     draw_legend(fig, scene, fs)
-    background = basemap is not None or bool(tiles)
+    background = any(extra_sources) or scene.cadastre is not None  # a background was drawn
     _page.cartouche(fig, _page.cartouche_lines(scene, background), fs * 0.85)
     _page.footer(fig, scene, [s for s in extra_sources if s], fs * 0.9)
     _page.watermark(fig, scene.watermark, scale)
     if streets_l93 is not None:
         street_labels(ax, streets_l93, frame, fs * 0.8)
-    limits = shapely.union_all([layer.geometry_l93.boundary for layer in scene.layers])
-    fig._ortgeo_dropped_labels = place_labels(  # type: ignore[attr-defined]
-        ax, labels, obstacles, scale, limits=None if limits.is_empty else limits
-    )
     return fig
 
 
@@ -133,11 +141,11 @@ def figure(
     communes: str | Path | gpd.GeoDataFrame | None = None,
     size: str = "a4",
     dpi: float = 300,
-    basemap: str | Path | None = None,
-    tiles: bool | str = False,
+    basemap: str | Path | Basemap | None = None,
     landmarks: gpd.GeoDataFrame | None = None,
-    context: bool | str | gpd.GeoDataFrame | None = None,
+    context: bool | str | gpd.GeoDataFrame | None = "unesco",
     streets: str | Path | gpd.GeoDataFrame | None = None,
+    cadastre: str | Path | list[str | Path] | None = None,
 ) -> Figure:
     """The print map of Annex 3 as a matplotlib Figure (Lambert-93, landscape paper).
 
@@ -158,17 +166,21 @@ def figure(
     dpi : float
         Resolution of raster output (300 by default; a page may have at most
         :data:`ortgeo.maps.paper.layout.MAX_PIXELS` pixels).
-    basemap : path, optional
-        A georeferenced raster (GeoTIFF, any CRS) drawn under the map.
-    tiles : bool or str
-        Online OpenStreetMap background through contextily (or an XYZ URL template);
-        left out, with a warning, when unreachable.
+    basemap : str, path or Basemap, optional
+        Drawn under the map: a georeferenced raster file (GeoTIFF, any CRS), or XYZ
+        tiles — a provider of the xyzservices registry (``OpenStreetMap.Mapnik``,
+        ``GeoportailFrance.plan``) or a URL template ``https://…/{z}/{x}/{y}.png`` —
+        fetched once, kept in the ortgeo cache folder, credited on the map and in the
+        sources; left out, with a warning, when the server does not answer.
     landmarks : GeoDataFrame, optional
         Points to show instead of :func:`ortgeo.landmarks`.
-    context : "unesco" or None
-        Official context layers (off by default on paper).
+    context : "unesco", GeoDataFrame or None
+        Official context layers (the UNESCO Bassin minier by default, as on the HTML
+        maps; ``None``: none).
     streets : path or GeoDataFrame, optional
         A road layer with names, drawn under the sectors, names along the lines.
+    cadastre : path or list of paths, optional
+        Etalab cadastre files (parcels, buildings), drawn as the background.
 
     Returns
     -------
@@ -186,9 +198,10 @@ def figure(
     """
     check_print_size(size, dpi)
     scene = build_scene(
-        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets
-    )
-    return scene_figure(scene, size=size, dpi=dpi, basemap=basemap, tiles=tiles)
+        kind, date, catalog, addresses, communes, landmarks, context=context, streets=streets,
+        cadastre=cadastre,
+    )  # fmt: skip
+    return scene_figure(scene, size=size, dpi=dpi, basemap=basemap)
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
@@ -247,7 +260,7 @@ def render_png(
     path : str or Path
         Output file; its extension picks the format. Checked before any drawing.
     **kwargs
-        ``catalog``, ``addresses``, ``communes``, ``basemap``, ``tiles``, ``landmarks``,
+        ``catalog``, ``addresses``, ``communes``, ``basemap``, ``landmarks``, ``cadastre``,
         ``context``, ``streets``.
 
     Examples

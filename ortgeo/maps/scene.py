@@ -30,11 +30,12 @@ from ortgeo.io.vector import read_lines
 from ortgeo.locate import INVALIDE
 from ortgeo.maps import style
 from ortgeo.maps._state import AnnexState, StateLayer, annex_state, outlines_l93
+from ortgeo.maps.cadastre import clip_cadastre, read_cadastre
 from ortgeo.maps.legend import LegendGroup, build_legend
 from ortgeo.maps.style import ADDRESS_STATUSES, INDICATIF_WARNING, MAP_TITLES, date_fr
 from ortgeo.texts import validity
 
-__all__ = ["Scene", "build_scene", "context_layers", "read_streets", "without_context"]
+__all__ = ["Scene", "build_scene", "context_layers", "read_streets"]
 
 _NAME_COLUMNS = ("nom", "name", "nom_commune", "NOM", "NOM_COM", "libelle")
 _CODE_COLUMNS = ("code", "insee", "code_insee", "INSEE_COM", "codgeo", "CODGEO")
@@ -82,6 +83,8 @@ class Scene:
         Official context polygons (UNESCO) with ``layer, nom, description``, WGS84.
     streets : geopandas.GeoDataFrame or None
         Named lines with ``nom``, WGS84; ``streets_label`` says where they come from.
+    cadastre : geopandas.GeoDataFrame or None
+        Parcels and buildings (``kind``, WGS84) that the map frame shows (``--cadastre``).
     """
 
     kind: str
@@ -99,6 +102,7 @@ class Scene:
     context: gpd.GeoDataFrame | None = None
     streets: gpd.GeoDataFrame | None = None
     streets_label: str = ""
+    cadastre: gpd.GeoDataFrame | None = None
 
     @property
     def day(self) -> _dt.date:
@@ -185,6 +189,34 @@ def _communes(communes: str | Path | gpd.GeoDataFrame | None) -> gpd.GeoDataFram
         geometry=gdf.geometry.to_numpy(),
         crs=WGS84,
     )
+
+
+def _one_name_per_town(
+    comm: gpd.GeoDataFrame, marks: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """A town is named once: a « Liévin (centre) » landmark becomes where « Liévin » is
+    written (``label_lon``/``label_lat`` of the commune) instead of a second name. A
+    town-centre landmark of no commune on the map stays a landmark.
+
+    Examples
+    --------
+    >>> comm, marks = _one_name_per_town(_communes(None), _landmarks("general", None))
+    >>> "centre-commune" in set(marks["kind"])
+    False
+    >>> int(comm["label_lon"].notna().sum()) >= 3
+    True
+    """
+    comm = comm.copy()
+    comm["label_lon"], comm["label_lat"] = np.nan, np.nan
+    folded = np.zeros(len(marks), dtype=bool)
+    names = marks["name"].str.replace(r"\s*\(centre\)\s*$", "", regex=True)
+    by_name = {str(n).strip().lower(): i for i, n in zip(comm.index, comm["nom"], strict=True)}
+    for k, ((_, row), name) in enumerate(zip(marks.iterrows(), names, strict=True)):
+        i = by_name.get(str(name).strip().lower())
+        if row["kind"] == "centre-commune" and i is not None:
+            comm.loc[i, ["label_lon", "label_lat"]] = row.geometry.x, row.geometry.y
+            folded[k] = True
+    return comm, marks[~folded]
 
 
 @functools.lru_cache(maxsize=1)
@@ -373,6 +405,7 @@ def build_scene(
     communes_label: str | None = None,
     context: bool | str | gpd.GeoDataFrame | None = None,
     streets: str | Path | gpd.GeoDataFrame | None = None,
+    cadastre: str | Path | list[str | Path] | tuple[gpd.GeoDataFrame, str] | None = None,
 ) -> Scene:
     """Decide what a map of Annex 3 shows.
 
@@ -399,6 +432,9 @@ def build_scene(
         Official context layers (the bundled UNESCO extract).
     streets : path or GeoDataFrame, optional
         A road layer with names (IGN BD TOPO ``troncon_de_route`` or any line layer).
+    cadastre : path, list of paths, or (GeoDataFrame, credit), optional
+        Etalab cadastre files (parcels, buildings) drawn as the background, or what
+        :func:`ortgeo.maps.cadastre.read_cadastre` returned for them.
 
     Raises
     ------
@@ -450,6 +486,7 @@ def build_scene(
 
     comm = _communes(communes)
     marks = _landmarks(kind, landmarks_gdf)
+    comm, marks = _one_name_per_town(comm, marks)
     ctx = context_layers(context)
     street_gdf, street_label = (None, "")
     if streets is not None:
@@ -468,6 +505,22 @@ def build_scene(
         )
         street_gdf = None  # as the warning says, for the HTML map too
 
+    parcels, parcels_credit = None, ""
+    if cadastre is not None:
+        read = cadastre if isinstance(cadastre, tuple) else read_cadastre(cadastre)
+        lon0, lat0, lon1, lat1 = _frame_wgs84(frame)
+        pad = 0.1 * max(lon1 - lon0, lat1 - lat0)
+        parcels = clip_cadastre(read[0], (lon0 - pad, lat0 - pad, lon1 + pad, lat1 + pad))
+        parcels_credit = read[1]
+        if parcels.empty:
+            warnings.warn(
+                f"Aucune parcelle de {parcels_credit.removeprefix('Cadastre : ')} ne tombe "
+                "dans la carte : est-ce le cadastre de Lens ? Carte dessinée sans lui.",
+                UserWarning,
+                stacklevel=2,
+            )
+            parcels = None
+
     acts = ", ".join(f"{x.name} : {x.act_date_fr}" for x in state.layers)
     sources = [
         f"Périmètres : {cat.name or 'catalogue ortgeo'} ({acts or 'aucun en vigueur'})",
@@ -485,10 +538,13 @@ def build_scene(
         sources.append(style.CONTEXT_CREDIT)
     if street_gdf is not None:
         sources.append(f"Voirie : {street_label}")
+    if parcels is not None:
+        sources.append(parcels_credit)
     sources.append(
-        "Licence : données ortgeo sous licence MIT ; chaque source garde la sienne "
-        "(Licence Ouverte Etalab pour l'IGN, la BAN et la Mission Bassin Minier, ODbL pour "
-        "OpenStreetMap)"
+        "Licence : tracés ortgeo dérivés de données sous Licence Ouverte 2.0 (IGN, Mission "
+        "Bassin Minier), réutilisables sous Licence Ouverte 2.0 en citant ortgeo et ces "
+        "sources ; BAN et cadastre : Licence Ouverte ; OpenStreetMap : ODbL ; logiciel "
+        "ortgeo : licence MIT"
     )
     return Scene(
         kind=kind,
@@ -510,19 +566,5 @@ def build_scene(
         context=ctx,
         streets=street_gdf,
         streets_label=f"Voirie ({street_label})" if street_gdf is not None else "",
+        cadastre=parcels,
     )
-
-
-def without_context(scene: Scene) -> Scene:
-    """The same scene without its context layers (and without their credit).
-
-    Examples
-    --------
-    >>> s = build_scene("general", context="unesco")
-    >>> without_context(s).context is None, len(without_context(s).sources) < len(s.sources)
-    (True, True)
-    """
-    if scene.context is None:
-        return scene
-    sources = [s for s in scene.sources if s != style.CONTEXT_CREDIT]
-    return dataclasses.replace(scene, context=None, sources=sources)

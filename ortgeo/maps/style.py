@@ -72,7 +72,9 @@ CONTROLE_CARTOUCHE: Final = "Document de contrôle interne – ne fait pas parti
 #: Subtitle when the sectors are those the avenant defines (no date asked).
 AVENANT_SUBTITLE: Final = "Secteurs d'intervention définis par l'avenant n° 2 — tracés {status}"
 DATED_SUBTITLE: Final = "Périmètres en vigueur le {date} — statut : {status}"
-NO_STREETS: Final = "Aucun fond de voirie fourni (option --streets) : carte sans fond."
+NO_STREETS: Final = (
+    "Aucun fond de voirie fourni (options --streets, --cadastre ou --basemap) : carte sans fond."
+)
 PRODUCER: Final = "Producteur : ortgeo {version}{what}"
 PRODUCER_INDICATIF: Final = " – tracés des secteurs numérisés par ortgeo (indicatifs)"
 DRAWN_ON: Final = "Date du tracé : {date}"
@@ -187,15 +189,22 @@ CALL_STYLE: Final = LayerStyle(
     None,
     "Commune de la CALL (Communauté d'agglomération de Lens-Liévin)",
 )
+#: The cadastre of ``--cadastre``: parcels in thin grey outlines, buildings in light grey.
+CADASTRE_STYLES: Final = {
+    "parcelle": LayerStyle("#8c8c8c", 0.0, 0.5, None, None, "Parcelle cadastrale"),
+    "batiment": LayerStyle("#b3b3b3", 0.45, 0.3, None, None, "Bâtiment (cadastre)"),
+}
 #: Streets of a ``--streets`` file.
 STREET_STYLE: Final = LayerStyle("#b5b5b5", 0.0, 1.6, None, None, "Voirie")
-#: Official context layers (UNESCO), by their ``layer`` value.
+#: Official context layers (UNESCO), by their ``layer`` value: an olive family, outlines
+#: dash-dotted and fills dotted, so that no context area looks like a sector (red flat
+#: fill, violet diagonal hatching, blue dots on the outline only).
 CONTEXT_STYLES: Final = {
     "bien-inscrit": LayerStyle(
-        "#b8860b", 0.0, 1.4, "6 3", "\\\\", "Bien inscrit au patrimoine mondial (UNESCO)"
+        "#5f6b12", 0.0, 1.4, "8 3 2 3", None, "Bien inscrit au patrimoine mondial (UNESCO)"
     ),
-    "cites-minieres": LayerStyle("#a0522d", 0.18, 0.6, None, None, "Cité minière du bien inscrit"),
-    "batis": LayerStyle("#5c3317", 0.55, 0.5, None, None, "Bâti du bien inscrit"),
+    "cites-minieres": LayerStyle("#7a8a1a", 0.0, 0.6, None, "..", "Cité minière du bien inscrit"),
+    "batis": LayerStyle("#3d4410", 0.55, 0.5, None, None, "Bâti du bien inscrit"),
 }
 CONTEXT_CREDIT: Final = (
     "Patrimoine mondial UNESCO – Bassin minier du Nord-Pas de Calais : tracés officiels de la "
@@ -237,6 +246,7 @@ GROUP_LABELS: Final = {
     "streets": "Voirie",
     "call": "Communauté d'agglomération",
     "control": "Points de calage de la numérisation",
+    "cadastre": "Cadastre",
 }
 
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 import ortgeo
+from ortgeo.maps.tiles import resolve_basemap
 from ortgeo.service import api, page
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import install_error_handlers
@@ -54,6 +55,8 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.state.worker = Worker(config.workers_threads)
     app.state.templates = page.templates()
     app.state.assets = page.load_assets()
+    app.state.map_settings = page.map_settings(app.state.lookup.catalog, config.basemap)
+    app.state.hatches = page.hatches(app.state.lookup.catalog)
     app.state.batch_slots = asyncio.Semaphore(1)
     install_error_handlers(app)
     app.include_router(api.router)
@@ -67,7 +70,8 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
         origins = list(config.cors_origins)
         app.add_middleware(CORSMiddleware, allow_origins=origins, allow_methods=["GET", "POST"],
                            allow_headers=["Content-Type"])  # fmt: skip
-    app.add_middleware(SecurityHeadersMiddleware)
+    tiles = resolve_basemap(config.basemap).origins if config.basemap else ()
+    app.add_middleware(SecurityHeadersMiddleware, img_origins=tiles)
     return app
 
 

@@ -61,6 +61,11 @@ class ServiceConfig:
         under 2 % of a worker's memory.
     cors_origins : tuple of str
         Origins allowed to call the API from a browser (default none: CORS off).
+    basemap : str or None
+        Background of the page's map: a provider of the xyzservices registry
+        (``OpenStreetMap.Mapnik``, ``GeoportailFrance.plan``) or an XYZ URL template;
+        the CSP then allows images from its origins. ``None`` (default): no background,
+        zero external requests.
 
     Examples
     --------
@@ -84,6 +89,7 @@ class ServiceConfig:
     workers_threads: int = 4
     cache_bytes: int = 4_000_000
     cors_origins: tuple[str, ...] = ()
+    basemap: str | None = None
 
     def __post_init__(self) -> None:
         if self.geocoder not in GEOCODER_KINDS:

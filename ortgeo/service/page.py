@@ -16,15 +16,19 @@ from typing import Any, TypedDict
 from urllib.parse import urlencode
 
 import jinja2
+import shapely
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 import ortgeo
 from ortgeo import dates
+from ortgeo.maps.style import LayerStyle
+from ortgeo.maps.tiles import Basemap, resolve_basemap
 from ortgeo.service.api import check_json
 from ortgeo.service.errors import ApiError
 
-__all__ = ["load_assets", "router", "templates"]
+__all__ = ["hatches", "load_assets", "map_settings", "router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 _QUERY_KEYS = ("address", "lon", "lat", "x", "y", "date")
@@ -39,6 +43,73 @@ def templates() -> jinja2.Environment:
     for name in ("index.html", "fiche.html", "_verdict.html", "docs.html"):
         env.get_template(name)  # compile now, fail at start-up rather than on a request
     return env
+
+
+def map_settings(catalog: ortgeo.Catalog, basemap: str | Basemap | None = None) -> str:
+    """What the page's map draws, as JSON for its ``data-map`` attribute: each layer's
+    style and legend (from :mod:`ortgeo.maps.style`, as on the annex maps), the commune
+    limits' styles, and the ``--basemap`` tiles (``null``: none, the map works offline).
+
+    Examples
+    --------
+    >>> cfg = json.loads(map_settings(ortgeo.catalog()))
+    >>> cfg["layers"]["lens-entree-de-ville"]["fill"], cfg["tiles"]
+    ('url(#ortgeo-hatch-7b3294)', None)
+    """
+    from ortgeo.maps._state import state_layer
+    from ortgeo.maps.style import COMMUNE_STYLE, LENS_STYLE, layer_style
+
+    def leaflet(style: LayerStyle) -> dict[str, Any]:
+        return {
+            "color": style.colour, "weight": style.weight, "dashArray": style.dash,
+            "fill": f"url(#{style.hatch_id})" if style.hatch else style.colour,
+            "fillOpacity": 1.0 if style.hatch else style.fill_opacity,
+        }  # fmt: skip
+
+    layers: dict[str, dict[str, Any]] = {}
+    for layer in catalog:
+        legend = state_layer(layer).legend
+        layers[layer.id] = {**leaflet(layer_style(layer)), "legend": legend,
+                            "sector": layer.is_ort_sector}  # fmt: skip
+    tiles = None
+    if basemap is not None:
+        chosen = resolve_basemap(basemap)
+        tiles = {"url": chosen.url, "subdomains": chosen.subdomains or "abc",
+                 "attribution": chosen.attribution, "minZoom": chosen.min_zoom,
+                 "maxZoom": chosen.max_zoom, "name": chosen.label}  # fmt: skip
+    settings = {
+        "layers": layers,
+        "commune": {**leaflet(COMMUNE_STYLE), "legend": COMMUNE_STYLE.legend},
+        "lens": {**leaflet(LENS_STYLE), "legend": LENS_STYLE.legend},
+        "tiles": tiles,
+    }
+    return json.dumps(settings, ensure_ascii=False)
+
+
+def hatches(catalog: ortgeo.Catalog) -> Markup:
+    """The SVG fill patterns of the catalogue's hatched layers, for the page (markup)."""
+    from ortgeo.maps.html import hatch_defs
+    from ortgeo.maps.style import layer_style
+
+    return Markup(hatch_defs(layer_style(layer) for layer in catalog))
+
+
+def _communes_geojson() -> bytes:
+    """The bundled commune outlines with where to write each name (``lon``/``lat``)."""
+    from ortgeo.communes import commune_outlines
+    from ortgeo.verdict import LENS_INSEE
+
+    outlines = commune_outlines()
+    features = []
+    for code, name, geom in zip(outlines["code"], outlines["nom"], outlines.geometry, strict=True):
+        at = geom.representative_point()
+        features.append({
+            "type": "Feature",
+            "properties": {"nom": name, "lens": code == LENS_INSEE,
+                           "lon": round(at.x, 5), "lat": round(at.y, 5)},
+            "geometry": json.loads(shapely.to_geojson(shapely.set_precision(geom, 1e-5))),
+        })  # fmt: skip
+    return json.dumps({"type": "FeatureCollection", "features": features}).encode("utf-8")
 
 
 def load_assets() -> dict[str, tuple[bytes, str]]:
@@ -57,6 +128,7 @@ def load_assets() -> dict[str, tuple[bytes, str]]:
         "ortgeo.js": ((own / "ortgeo.js").read_bytes(), js),
         "ortgeo.css": ((own / "ortgeo.css").read_bytes(), css),
         "docs.js": ((own / "docs.js").read_bytes(), js),
+        "communes.geojson": (_communes_geojson(), "application/geo+json"),
         "swagger-ui-bundle.js": ((swagger / "swagger-ui-bundle.js").read_bytes(), js),
         "swagger-ui.css": ((swagger / "swagger-ui.css").read_bytes(), css),
     }
@@ -103,6 +175,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
         "today": dates.today().isoformat(), "max_rows": config.max_rows,
         "max_upload_bytes": config.max_upload_bytes, "max_query_chars": config.max_query_chars,
         "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "",
+        "map_settings": request.app.state.map_settings, "hatches": request.app.state.hatches,
     }  # fmt: skip
     html = request.app.state.templates.get_template(name).render(**{**base, **context})
     return HTMLResponse(html, status_code=status)

@@ -1,4 +1,4 @@
-"""Backgrounds of the print maps: a local GeoTIFF (rasterio) or online tiles (contextily).
+"""Backgrounds of the print maps: a local GeoTIFF (rasterio) or XYZ tiles (:mod:`.tiles`).
 
 Both are optional: without one the map is complete. Each returns the source line to credit
 (``""`` when it was left out, with a warning).
@@ -14,13 +14,13 @@ from matplotlib.axes import Axes
 
 from ortgeo.crs import L93
 from ortgeo.errors import InputFileError, OrtgeoError
+from ortgeo.maps.tiles import Basemap, fetch_tiles, warn_missing, warp_to_frame
 
-__all__ = ["OSM_ATTRIBUTION", "local_basemap", "online_basemap"]
-
-OSM_ATTRIBUTION = "© contributeurs OpenStreetMap (ODbL)"
+__all__ = ["local_basemap", "tile_basemap"]
 
 
 def local_basemap(ax: Axes, path: str | Path, frame: tuple[float, ...], max_px: int) -> str:
+    """A georeferenced raster (GeoTIFF, any CRS) under the map; returns the source line."""
     try:
         import rasterio
         from rasterio.vrt import WarpedVRT
@@ -79,25 +79,39 @@ def local_basemap(ax: Axes, path: str | Path, frame: tuple[float, ...], max_px: 
     return f"Fond : {path.name}"
 
 
-def online_basemap(ax: Axes, tiles: bool | str) -> str:
-    try:
-        import contextily as ctx
-    except ImportError:
-        warnings.warn(
-            "Online background asked but contextily is not installed "
-            "(pip install 'ortgeo[basemap]'): drawn without it.",
-            UserWarning,
-            stacklevel=3,
-        )
+def tile_basemap(
+    ax: Axes, basemap: Basemap, frame: tuple[float, ...], shape: tuple[int, int], fontsize: float
+) -> str:
+    """XYZ tiles (:mod:`ortgeo.maps.tiles`) under the map, with their attribution in the map's
+    corner; returns the source line (``""`` when no tile could be had, with a warning).
+
+    ``shape`` is the map's size in pixels, (rows, cols): the tiles are warped to it.
+    """
+    mosaic = fetch_tiles(basemap, frame, shape[1])
+    warn_missing(basemap, mosaic)
+    if mosaic.fetched + mosaic.cached == 0:
         return ""
-    source = tiles if isinstance(tiles, str) else ctx.providers.OpenStreetMap.Mapnik
-    try:
-        ctx.add_basemap(ax, crs=L93, source=source, attribution=False, zorder=0)
-    except Exception as exc:  # network errors come in many types (requests, urllib3, PIL)
-        warnings.warn(
-            f"Online background unavailable ({type(exc).__name__}: {exc}): drawn without it.",
-            UserWarning,
-            stacklevel=3,
-        )
-        return ""
-    return f"Fond : {OSM_ATTRIBUTION}" if not isinstance(tiles, str) else "Fond : tuiles en ligne"
+    image = warp_to_frame(mosaic, frame, shape)
+    ax.imshow(
+        image,
+        extent=(frame[0], frame[2], frame[1], frame[3]),
+        origin="upper",
+        zorder=0,
+        alpha=0.8,  # lighter than the sectors drawn over it
+        interpolation="nearest",
+        gid="basemap",
+    )
+    ax.text(
+        0.995,
+        0.004,
+        basemap.attribution,
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=fontsize * 0.75,
+        color="#222222",
+        zorder=31,
+        gid="basemap-attribution",
+        bbox={"boxstyle": "square,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.8},
+    )
+    return basemap.credit

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
 from matplotlib.figure import Figure
@@ -79,20 +80,40 @@ def cartouche(
 def cartouche_lines(scene: Scene, background: bool) -> list[str]:
     """The cartouche of a scene; says so when the map has no street background."""
     lines = list(scene.cartouche)
-    if scene.streets is None and not background:
+    if scene.streets is None and scene.cadastre is None and not background:
         lines.append(NO_STREETS)
     return lines
 
 
 def watermark(fig: Figure, text: str | None, scale: float, portrait: bool = False) -> None:
-    """« PROJET – document de travail… » across the page, when the tracés are indicative."""
+    """« PROJET – document de travail… » along the page's diagonal, when the tracés are
+    indicative, shrunk until it fits the page with a margin (portrait or landscape).
+
+    ``portrait`` says how the page will be printed; the figure's own size decides the
+    angle, so that a portrait page gets a steeper line.
+
+    Examples
+    --------
+    >>> from matplotlib.backends.backend_agg import FigureCanvasAgg
+    >>> fig = Figure(figsize=(8.27, 11.69)); _ = FigureCanvasAgg(fig)
+    >>> watermark(fig, "PROJET – document de travail – tracés indicatifs, non officiels", 1.0,
+    ...           portrait=True)
+    >>> box = fig.texts[0].get_window_extent(text_renderer(fig))
+    >>> bool(fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1), round(fig.texts[0].get_rotation())
+    (True, 55)
+    """
     if not text:
         return
-    fig.text(
+    w, h = fig.get_figwidth(), fig.get_figheight()
+    if portrait != (h > w):  # the page is drawn in the other orientation: say so
+        raise ValueError(f"watermark(portrait={portrait}) on a {w:.2f} × {h:.2f} in page")
+    angle = math.degrees(math.atan2(h, w))
+    artist = fig.text(
         0.5,
         0.5,
         text,
-        rotation=28,
+        rotation=angle,
+        rotation_mode="anchor",
         ha="center",
         va="center",
         fontsize=24 * scale,
@@ -103,6 +124,15 @@ def watermark(fig: Figure, text: str | None, scale: float, portrait: bool = Fals
         zorder=50,
         transform=fig.transFigure,
     )
+    renderer = text_renderer(fig)
+    page = fig.bbox
+    for _ in range(8):  # shrink until the rotated text stays 4 % inside every edge
+        box = artist.get_window_extent(renderer)
+        fits = box.width <= 0.92 * page.width and box.height <= 0.92 * page.height
+        if fits:
+            break
+        ratio = min(0.92 * page.width / box.width, 0.92 * page.height / box.height)
+        artist.set_fontsize(float(artist.get_fontsize()) * ratio * 0.98)
 
 
 def footer(fig: Figure, scene: Scene, extra: list[str], fontsize: float) -> None:

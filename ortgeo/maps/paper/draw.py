@@ -11,13 +11,14 @@ import pandas as pd
 import shapely
 import shapely.plotting
 from matplotlib.axes import Axes
-from matplotlib.collections import LineCollection
-from matplotlib.patches import Circle
+from matplotlib.collections import LineCollection, PatchCollection
+from matplotlib.patches import Circle, Patch
 from matplotlib.transforms import Bbox
 
-from ortgeo.crs import L93
-from ortgeo.maps.paper.labels import Label, point_box, wrap
+from ortgeo.crs import L93, to_l93_xy
+from ortgeo.maps.paper.labels import Label, point_box, sector_anchor, wrap
 from ortgeo.maps.style import (
+    CADASTRE_STYLES,
     CALL_STYLE,
     COMMUNE_STYLE,
     CONTEXT_STYLES,
@@ -29,7 +30,15 @@ from ortgeo.maps.style import (
     precision_fr,
 )
 
-__all__ = ["area", "communes", "context", "landmarks", "outline", "streets"]
+__all__ = [
+    "area", "cadastre", "commune_labels", "communes", "context", "landmarks", "outline", "streets",
+]  # fmt: skip
+
+
+def _add(ax: Axes, patch: Patch) -> None:
+    """Add a patch without growing the data limits (fixed by the frame): ``add_patch``
+    walks every vertex of the path to update them, which costs more than drawing it."""
+    ax.add_artist(patch)
 
 
 def _polygonal(geom: shapely.Geometry) -> shapely.Geometry | None:
@@ -44,7 +53,8 @@ def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid
     if geom is None:
         return
     if style.fill_opacity > 0:
-        ax.add_patch(
+        _add(
+            ax,
             shapely.plotting.patch_from_polygon(
                 geom,
                 facecolor=style.colour,
@@ -52,10 +62,11 @@ def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid
                 edgecolor="none",
                 zorder=zorder,
                 gid=gid,
-            )
+            ),
         )
     if style.hatch:
-        ax.add_patch(
+        _add(
+            ax,
             shapely.plotting.patch_from_polygon(
                 geom,
                 facecolor="none",
@@ -65,7 +76,7 @@ def area(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, gid
                 alpha=0.55,
                 zorder=zorder,
                 gid=gid,
-            )
+            ),
         )
     outline(ax, geom, style, zorder + 0.5, gid)
 
@@ -75,7 +86,8 @@ def outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, 
     geom = _polygonal(geom)
     if geom is None:
         return
-    ax.add_patch(
+    _add(
+        ax,
         shapely.plotting.patch_from_polygon(
             geom,
             facecolor="none",
@@ -84,20 +96,16 @@ def outline(ax: Axes, geom: shapely.Geometry, style: LayerStyle, zorder: float, 
             linestyle=style.mpl_linestyle,
             zorder=zorder,
             gid=gid,
-        )
+        ),
     )
 
 
-def communes(
-    ax: Axes, comm: gpd.GeoDataFrame, frame: tuple[float, ...], situation: bool, fontsize: float
-) -> list[Label]:
-    """Every commune limit in the frame (Lens in a strong line) and the names to place."""
+def communes(ax: Axes, comm: gpd.GeoDataFrame, frame: tuple[float, ...], situation: bool) -> None:
+    """Every commune limit in the frame, Lens in a strong line (the CALL filled lightly on the
+    situation map)."""
     frame_box = shapely.box(*frame)
-    inner = frame_box.buffer(-0.03 * (frame[2] - frame[0]))
-    labels: list[Label] = []
-    l93 = comm.to_crs(L93)
-    for geom, name, is_lens, call in zip(
-        l93.geometry, l93["nom"], l93["is_lens"], l93["call"], strict=True
+    for geom, is_lens, call in zip(
+        comm.to_crs(L93).geometry, comm["is_lens"], comm["call"], strict=True
     ):
         if not geom.intersects(frame_box):
             continue
@@ -110,23 +118,58 @@ def communes(
             2.5 if is_lens else 2,
             "commune-lens" if is_lens else "commune",
         )
+
+
+def commune_labels(
+    comm: gpd.GeoDataFrame,
+    frame: tuple[float, ...],
+    fontsize: float,
+    avoid: shapely.Geometry | None = None,
+) -> list[Label]:
+    """The name of every commune the map shows enough of, once.
+
+    A name goes at the town's centre landmark when there is one, else in the middle of the
+    town's visible part outside ``avoid`` (the sectors, which carry their own names).
+    """
+    frame_box = shapely.box(*frame)
+    inner = frame_box.buffer(-0.03 * (frame[2] - frame[0]))
+    labels: list[Label] = []
+    anchors = _label_points_l93(comm)
+    for geom, name, is_lens, anchor in zip(
+        comm.to_crs(L93).geometry, comm["nom"], comm["is_lens"], anchors, strict=True
+    ):
         visible = geom.intersection(inner)
-        if name and not visible.is_empty and visible.area > 0.004 * frame_box.area:
-            pt = visible.representative_point()
-            labels.append(
-                Label(
-                    name.upper() if is_lens else name,
-                    pt.x,
-                    pt.y,
-                    3,
-                    fontsize * 1.05,
-                    style="italic",
-                    colour="#555555",
-                    centred=True,
-                    weight="bold" if is_lens else "normal",
-                )
+        if not name or visible.is_empty or visible.area <= 0.004 * frame_box.area:
+            continue
+        if anchor is not None and visible.contains(anchor):
+            x, y = anchor.x, anchor.y
+        else:  # the middle of the visible part: away from the frame and its furniture
+            free = visible.difference(avoid) if avoid is not None else visible
+            middle = sector_anchor(free, inner.bounds) or sector_anchor(visible, inner.bounds)
+            x, y = middle or visible.representative_point().coords[0]
+        labels.append(
+            Label(
+                name.upper() if is_lens else name,
+                x,
+                y,
+                -1 if is_lens else 3,  # the town the map is about comes first
+                fontsize * 1.05,
+                style="italic",
+                colour="#555555",
+                centred=True,
+                weight="bold" if is_lens else "normal",
             )
+        )
     return labels
+
+
+def _label_points_l93(comm: gpd.GeoDataFrame) -> list[shapely.Point | None]:
+    """Where each commune's name goes (its centre landmark), Lambert-93, or None."""
+    if "label_lon" not in comm:
+        return [None] * len(comm)
+    lon, lat = comm["label_lon"].to_numpy(float), comm["label_lat"].to_numpy(float)
+    x, y = to_l93_xy(lon, lat)
+    return [shapely.Point(a, b) if a == a else None for a, b in zip(x, y, strict=True)]
 
 
 def context(ax: Axes, ctx: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:
@@ -140,6 +183,28 @@ def context(ax: Axes, ctx: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:
         geoms = [g for g in sub.geometry if g.intersects(box)]
         if geoms:
             area(ax, shapely.union_all(geoms), style, zorder=3, gid=f"context-{name}")
+
+
+def cadastre(ax: Axes, parcels: gpd.GeoDataFrame, frame: tuple[float, ...]) -> None:
+    """Parcels (thin outlines) and buildings (light grey), the background of the map."""
+    l93 = parcels.to_crs(L93)
+    l93 = l93[l93.intersects(shapely.box(*frame))]
+    for kind, style in CADASTRE_STYLES.items():
+        geoms = [g for g in l93.loc[l93["kind"] == kind].geometry if g is not None]
+        if not geoms:
+            continue
+        patches = [shapely.plotting.patch_from_polygon(g) for g in geoms]  # one collection
+        ax.add_collection(
+            PatchCollection(
+                patches,
+                facecolors=style.colour if style.fill_opacity > 0 else "none",
+                edgecolors=style.colour,
+                linewidths=style.mpl_linewidth,
+                alpha=max(style.fill_opacity, 0.9) if style.fill_opacity > 0 else 1.0,
+                zorder=0.5 if kind == "parcelle" else 0.6,
+                gid=f"cadastre-{kind}",
+            )
+        )
 
 
 def streets(ax: Axes, lines: gpd.GeoDataFrame, frame: tuple[float, ...]) -> gpd.GeoDataFrame:
@@ -194,7 +259,8 @@ def landmarks(
         is_action = row["kind"] == "action"
         if is_action and pd.notna(row["precision_m"]):
             for face, edge, alpha in ((style.colour, "none", 0.07), ("none", style.colour, 1.0)):
-                ax.add_patch(
+                _add(
+                    ax,
                     Circle(
                         (row["x"], row["y"]),
                         float(row["precision_m"]),
@@ -204,7 +270,7 @@ def landmarks(
                         linestyle=(0, (4, 3)),
                         linewidth=0.9,
                         zorder=10,
-                    )
+                    ),
                 )
         radius_pt = style.radius * 0.75 * scale
         ax.plot(

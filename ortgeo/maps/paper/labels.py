@@ -1,20 +1,23 @@
-"""Labels of the print maps, placed without collisions (greedy), and street names along lines."""
+"""Labels of the print maps, placed by adjustText without collisions; street names along lines."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import textwrap
 from dataclasses import dataclass
+from typing import Any
 
 import geopandas as gpd
 import shapely
 from matplotlib.axes import Axes
-from matplotlib.text import Annotation
+from matplotlib.backend_bases import RendererBase
+from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
 from ortgeo.maps.paper.layout import text_renderer
 
-__all__ = ["Label", "place_labels", "point_box", "street_labels", "wrap"]
+__all__ = ["Label", "place_labels", "point_box", "sector_anchor", "street_labels", "wrap"]
 
 
 def wrap(text: str, width: int) -> str:
@@ -33,6 +36,13 @@ def wrap(text: str, width: int) -> str:
 
 @dataclass
 class Label:
+    """A name to write on the map at ``(x, y)`` (Lambert-93).
+
+    ``priority`` orders the labels (0 first); a label that still overlaps another after
+    placement is left out, lowest priority first — never a ``keep`` label (the sectors'
+    names). ``centred`` labels name an area (a town) rather than a point.
+    """
+
     text: str
     x: float
     y: float
@@ -42,10 +52,8 @@ class Label:
     style: str = "normal"
     colour: str = "#222222"
     centred: bool = False
-
-
-#: Candidate offsets (points) around a point, best first, on growing rings.
-_DIRECTIONS = [(1, 0.6), (1, -0.6), (-1, 0.6), (-1, -0.6), (0, 1), (0, -1), (1, 0), (-1, 0)]
+    keep: bool = False
+    gid: str = "label"
 
 
 def place_labels(
@@ -55,81 +63,166 @@ def place_labels(
     scale: float,
     limits: shapely.Geometry | None = None,
 ) -> int:
-    """Greedy placement: each label takes the first candidate spot that collides with nothing.
+    """Place every label, moving apart with adjustText those that collide, then leave out
+    those that still do.
 
-    Candidates are tried around the point on growing rings. A spot must stay inside the
-    map, overlap no label or obstacle (markers, scale bar, north arrow) and, if any spot
-    allows it, cross none of the ``limits`` (perimeter outlines, Lambert-93): a label
-    box must not hide where a perimeter runs.
+    A point's name is first written just right of its point, an area's name on it. The
+    labels that collide there with another label or an ``obstacle`` (markers, scale bar,
+    north arrow) or stick out of the map are moved apart by
+    :func:`adjustText.adjust_text`, the others staying put as obstacles (with a thin
+    leader line when a label ends far from its point — unless one of 16 spots around its
+    point is free by then). Any label that still collides is tried at 16 nearby spots,
+    then removed, lowest priority first; ``keep`` labels (the sectors' names) are never
+    removed. ``limits`` is accepted for compatibility and not
+    used: adjustText does not know lines.
 
-    Returns the number of labels that found no free spot (they are left out).
+    Returns the number of labels left out.
     """
+    from adjustText import adjust_text
+
+    del limits
     renderer = text_renderer(ax.figure)
     axes_box = ax.get_window_extent(renderer)
-    to_data = ax.transData.inverted()
-    if limits is not None:
-        shapely.prepare(limits)
-    taken = list(obstacles)
-    dropped = 0
-    for lab in sorted(labels, key=lambda item: item.priority):
-        text = ax.annotate(
+    nudge = 5 * scale * ax.figure.dpi / 72 * (ax.get_xlim()[1] - ax.get_xlim()[0]) / axes_box.width
+    ordered = sorted(labels, key=lambda item: (not item.keep, item.priority))
+    texts = [
+        ax.text(
+            lab.x if lab.centred or lab.keep else lab.x + nudge,
+            lab.y,
             lab.text,
-            (lab.x, lab.y),
-            xytext=(0, 0),
-            textcoords="offset points",
+            ha="center" if lab.centred or lab.keep else "left",
+            va="center",
             fontsize=lab.fontsize,
             fontweight=lab.weight,
             fontstyle=lab.style,
             color=lab.colour,
-            zorder=20,
-            annotation_clip=False,
-            gid="label",
-            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.65},
+            zorder=21 if lab.keep else 20,
+            gid=lab.gid,
+            clip_on=False,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7},
         )
-        rings = [(0.0, 0.0)] if lab.centred else []
-        for radius in (6.0, 16.0, 30.0):
-            rings += [(dx * radius * scale, dy * radius * scale) for dx, dy in _DIRECTIONS]
-        free: list[tuple[float, float, Bbox, bool]] = []
-        for dx, dy in rings:
-            _set_offset(text, dx, dy)
-            box = text.get_window_extent(renderer).expanded(1.04, 1.08)
-            inside = (
-                box.x0 >= axes_box.x0
-                and box.x1 <= axes_box.x1
-                and box.y0 >= axes_box.y0
-                and box.y1 <= axes_box.y1
-            )
-            if not inside or any(box.overlaps(other) for other in taken):
-                continue
-            (x0, y0), (x1, y1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
-            crosses = limits is not None and limits.intersects(shapely.box(x0, y0, x1, y1))
-            free.append((dx, dy, box, crosses))
-            if not crosses:
-                break
-        if not free:
+        for lab in ordered
+    ]
+    starts = [(*t.get_position(), t.get_horizontalalignment()) for t in texts]
+    boxes = [t.get_window_extent(renderer) for t in texts]
+    crowded = [
+        i
+        for i, box in enumerate(boxes)
+        if not _inside(box, axes_box)
+        or any(box.overlaps(other) for other in obstacles)
+        or any(box.overlaps(other) for j, other in enumerate(boxes) if j != i)
+    ]
+    leader_of: dict[int, Any] = {}
+    if crowded:  # only these move; the others are obstacles for them
+        moving = [texts[i] for i in crowded]
+        settled = [b for i, b in enumerate(boxes) if i not in set(crowded)]
+        _, leaders = adjust_text(
+            moving,
+            x=[ordered[i].x for i in crowded],
+            y=[ordered[i].y for i in crowded],
+            target_x=[ordered[i].x for i in crowded],
+            target_y=[ordered[i].y for i in crowded],
+            objects=[*obstacles, *settled],
+            ax=ax,
+            ensure_inside_axes=True,
+            expand=(1.08, 1.25),
+            force_text=(0.2, 0.35),
+            force_static=(0.2, 0.35),
+            min_arrow_len=12 * scale,
+            prevent_crossings=False,  # costly; the leaders are short and few
+            iter_lim=80,  # adjustText need not converge: _free_spot settles what is left
+            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkB": 2},
+        )
+        leader_of = {id(p.patchA): p for p in leaders if hasattr(p, "patchA")}
+        for patch in leaders:
+            patch.set_gid("label-leader")
+            patch.set_zorder(19)
+    taken: list[Bbox] = list(obstacles)
+    dropped = 0
+    for lab, text, start in zip(ordered, texts, starts, strict=True):
+        box = None
+        leader = leader_of.get(id(text))
+        if leader is not None and not lab.keep:  # sent far away: a free spot near its point?
+            far, far_ha = text.get_position(), text.get_horizontalalignment()
+            text.set_position(start[:2])
+            text.set_horizontalalignment(start[2])
+            box = _free_spot(text, renderer, axes_box, taken)
+            if box is not None:
+                leader.remove()
+                del leader_of[id(text)]
+            else:
+                text.set_position(far)
+                text.set_horizontalalignment(far_ha)
+        box = box or _free_spot(text, renderer, axes_box, taken)
+        if box is None and not lab.keep:
             text.remove()
+            leader = leader_of.get(id(text))
+            if leader is not None:
+                leader.remove()
             dropped += 1
             continue
-        dx, dy, box, _ = min(free, key=lambda spot: spot[3])  # first spot crossing no limit
-        _set_offset(text, dx, dy)
-        taken.append(box)
-        if math.hypot(dx, dy) > 20 * scale:
-            ax.annotate(
-                "",
-                (lab.x, lab.y),
-                xytext=(dx, dy),
-                textcoords="offset points",
-                arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6},
-                zorder=19,
-                gid="label-leader",
-            )
+        taken.append(box or text.get_window_extent(renderer))
     return dropped
 
 
-def _set_offset(text: Annotation, dx: float, dy: float) -> None:
-    text.xyann = (dx, dy)
-    text.set_horizontalalignment("center" if dx == 0 else ("left" if dx > 0 else "right"))
-    text.set_verticalalignment("center" if dy == 0 else ("bottom" if dy > 0 else "top"))
+def _inside(box: Bbox, frame: Bbox) -> bool:
+    """Whether ``box`` lies within ``frame`` (one pixel of slack)."""
+    return (
+        frame.x0 - 1 <= box.x0
+        and box.x1 <= frame.x1 + 1
+        and frame.y0 - 1 <= box.y0
+        and box.y1 <= frame.y1 + 1
+    )
+
+
+def _free_spot(
+    text: Text, renderer: RendererBase, axes_box: Bbox, taken: list[Bbox]
+) -> Bbox | None:
+    """The box of ``text`` where adjustText left it, or, if it collides there, one box
+    or two widths or heights away (16 neighbouring spots); ``None`` when all collide."""
+
+    def fits(box: Bbox) -> bool:
+        return _inside(box, axes_box) and not any(box.overlaps(other) for other in taken)
+
+    box = text.get_window_extent(renderer)
+    if fits(box):
+        return box
+    x, y = text.get_position()
+    to_data = text.axes.transData.inverted()  # type: ignore[union-attr]
+    (x0, y0), (x1, y1) = to_data.transform([(box.x0, box.y0), (box.x1, box.y1)])
+    w, h = (x1 - x0) * 1.05, (y1 - y0) * 1.15
+    ring = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
+    for k, (dx, dy) in itertools.product((1, 2), ring):
+        text.set_position((x + k * dx * w, y + k * dy * h))
+        box = text.get_window_extent(renderer)
+        if fits(box):
+            return box
+    text.set_position((x, y))
+    return None
+
+
+def sector_anchor(geom: shapely.Geometry, frame: tuple[float, ...]) -> tuple[float, float] | None:
+    """Where to write an area's name: the centre of the largest circle inside its visible
+    part (its "pole of inaccessibility"); ``None`` when it is not on the map.
+
+    Examples
+    --------
+    >>> ell = shapely.box(0, 0, 100, 10).union(shapely.box(0, 0, 10, 100))  # an L
+    >>> ell.contains(shapely.Point(sector_anchor(ell, (0, 0, 200, 200))))
+    True
+    >>> sector_anchor(ell, (500, 500, 600, 600)) is None
+    True
+    """
+    visible = geom.intersection(shapely.box(*frame))
+    if visible.is_empty or visible.area <= 0:
+        return None
+    parts = [g for g in getattr(visible, "geoms", [visible]) if g.geom_type == "Polygon"]
+    if not parts:
+        return None
+    largest = max(parts, key=lambda g: g.area)
+    tolerance = max(1.0, (largest.area**0.5) / 200)
+    centre = shapely.maximum_inscribed_circle(largest, tolerance).coords[0]
+    return float(centre[0]), float(centre[1])
 
 
 def point_box(ax: Axes, x: float, y: float, radius_pt: float) -> Bbox:

@@ -79,7 +79,7 @@ def draw_legend(fig: Figure, scene: Scene, fontsize: float, width: int = 42) -> 
     headers: list[int] = []
     for group in scene.legend:
         headers.append(len(handles))
-        handles.append(Patch(facecolor="none", edgecolor="none", label=group.title))
+        handles.append(Patch(facecolor="none", edgecolor="none", label=wrap(group.title, width)))
         handles += [handle(item, width) for item in group.items]
     size = fontsize
     renderer = text_renderer(fig)
