@@ -278,7 +278,7 @@ def test_reverse(geocoder: BanLocalGeocoder, rows) -> None:
 
 
 def test_find_streets(index_path: Path) -> None:
-    df = BanIndex(index_path).find_streets("route de lile", limit=2)
+    df = BanLocalGeocoder(index_path).find_streets("route de lile", limit=2)
     assert df["name"].tolist() == ["Route de Lille"] * 2 and (df["score"] > 0.8).all()
     assert set(df["citycode"]) == {"62498", "62523"}
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ortgeo.crs import to_l93_xy
 from ortgeo.geocoders.ban_build import build_ban_index
@@ -89,6 +90,22 @@ class BanLocalGeocoder(Geocoder):
         if numbers is None:
             numbers = self._numbers[citycode] = self.index.house_numbers(citycode)
         return numbers
+
+    def find_streets(self, name: str, citycode: str | None = None, limit: int = 5) -> pd.DataFrame:
+        """Streets whose name is closest to ``name`` (fuzzy), with a ``score`` column.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=300))
+        >>> g.find_streets("bd basly", limit=1)["name"].tolist()
+        ['Boulevard Émile Basly']
+        """
+        scope = (citycode,) if citycode else None
+        matches = self._streets.match(normalize(name), scope)[:limit]
+        df = self.index.streets().set_index("sid").loc[[sid for sid, _ in matches]].reset_index()
+        df["score"] = [score for _, score in matches]
+        return df
 
     # ---------------------------------------------------------------- results
     def _result(

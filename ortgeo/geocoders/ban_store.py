@@ -10,18 +10,14 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ortgeo.errors import CorruptFileError, InputFileError
-from ortgeo.geocoders.normalize import normalize
 
 #: A street's house numbers: ``(numero, rep) → (id, lon, lat, x, y)``.
 Numbers = dict[tuple[int, str], tuple[str, float, float, float, float]]
-
-if TYPE_CHECKING:
-    from ortgeo.geocoders.ban_local import BanLocalGeocoder
 
 __all__ = ["INDEX_VERSION", "SYNTHETIC_SOURCE", "BanIndex"]
 
@@ -92,7 +88,6 @@ class BanIndex:
                 f"{self.meta.get('version')!r}, expected {INDEX_VERSION!r}). Rebuild it with "
                 "`ortgeo ban index`."
             )
-        self._geocoder: BanLocalGeocoder | None = None
 
     def __repr__(self) -> str:
         return f"BanIndex({str(self.path)!r})"
@@ -143,27 +138,6 @@ class BanIndex:
             params,
         )
         return df.astype({"numero": "int64"}) if len(df) else df
-
-    def find_streets(self, name: str, citycode: str | None = None, limit: int = 5) -> pd.DataFrame:
-        """Streets whose name is closest to ``name`` (fuzzy), with a ``score`` column.
-
-        Examples
-        --------
-        >>> from ortgeo.testing import synthetic_ban_index
-        >>> idx = BanIndex(synthetic_ban_index(n_rows=300))
-        >>> idx.find_streets("bd basly", limit=1)["name"].tolist()
-        ['Boulevard Émile Basly']
-        """
-        if self._geocoder is None:
-            from ortgeo.geocoders.ban_local import BanLocalGeocoder
-
-            self._geocoder = BanLocalGeocoder(self)
-        geocoder = self._geocoder
-        scope = (citycode,) if citycode else None
-        matches = geocoder._streets.match(normalize(name), scope)[:limit]
-        df = self.streets().set_index("sid").loc[[sid for sid, _ in matches]].reset_index()
-        df["score"] = [score for _, score in matches]
-        return df
 
     def house_numbers(self, citycode: str) -> dict[int, Numbers]:
         """House numbers of a commune: ``sid → {(numero, rep): (id, lon, lat, x, y)}``."""
