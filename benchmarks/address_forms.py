@@ -150,18 +150,21 @@ def make_queries(
     seed: int,
     dataset: str = "",
     families: list[str] | None = None,
+    made_up: bool = False,
 ) -> pd.DataFrame:
     """Queries of every family from the addresses ``rows`` (BAN-export columns).
 
     ``index_rows`` is everything the geocoders hold (``rows`` and more): it decides which
     streets do not exist, which communes lack a street and which addresses are homonyms.
     Communes whose name holds a digit (the made-up ones of ``ortgeo.testing``) stay in
-    the index as distractors but are never asked for.
+    the index as distractors but are never asked for (``made_up``: they are, for a
+    throughput set drawn from a whole synthetic département).
     """
     rng = random.Random(seed)
     voc = forms["vocabulary"]
     fams = forms["families"]
-    rows = rows[~rows["nom_commune"].str.contains(r"\d", regex=True)]
+    if not made_up:
+        rows = rows[~rows["nom_commune"].str.contains(r"\d", regex=True)]
     rows = rows[rows["rep"].str.fullmatch(r"|bis|ter|quater|[a-z]")]
     rows = rows.reset_index(drop=True)
     # communes of the index: names, postcodes, street cores

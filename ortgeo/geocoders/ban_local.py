@@ -27,14 +27,21 @@ from ortgeo.geocoders.ban_scores import (
     AMBIGUOUS,
     CANDIDATE_MIN,
     NUMBER_MISSING,
+    NUMBER_MISSING_FUZZY,
     find_number,
 )
 from ortgeo.geocoders.ban_store import INDEX_VERSION, SYNTHETIC_SOURCE, BanIndex, Numbers
 from ortgeo.geocoders.base import Geocoder
-from ortgeo.geocoders.normalize import normalize, parse_address
+from ortgeo.geocoders.clean import ocr_readings
+from ortgeo.geocoders.normalize import normalize
+from ortgeo.geocoders.parse import ParsedAddress, parse_address
 from ortgeo.geocoders.result import GeocodeResult, format_label
 
 _NO_NUMBERS: Numbers = {}
+#: A score from which an answer is not worth another reading of the line.
+EXACT = 0.97
+#: How much better than the line as written an OCR reading must score to be kept.
+OCR_MARGIN = 0.05
 
 __all__ = [
     "INDEX_VERSION",
@@ -70,6 +77,7 @@ class BanLocalGeocoder(Geocoder):
         self.index = index if isinstance(index, BanIndex) else BanIndex(index)
         self._streets = StreetTable(self.index)
         self._numbers: dict[str, dict[int, Numbers]] = {}
+        self._street_ids: dict[str, dict[str, int]] = {}  # citycode → BAN street id → sid
         self._reverse_arrays: (
             tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, str]]] | None
         ) = None
@@ -107,6 +115,34 @@ class BanLocalGeocoder(Geocoder):
         df["score"] = [score for _, score in matches]
         return df
 
+    def street_points(self, citycode: str, street_id: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """WGS84 positions (``lon``, ``lat`` arrays) of every numbered address of a street
+        (its BAN id, e.g. a ``street`` match's ``id``), None when it has none; read from
+        the open index, once per commune.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=300))
+        >>> r = g.geocode("rue de la gare, lens", type="street")
+        >>> lon, lat = g.street_points(r.citycode, r.id)
+        >>> len(lon) > 10
+        True
+        """
+        sids = self._street_ids.get(citycode)
+        if sids is None:
+            st = self._streets
+            commune = st.communes.get(citycode)
+            sids = self._street_ids[citycode] = (
+                {st.voie[sid]: sid for sid in commune.sids} if commune else {}
+            )
+        sid = sids.get(street_id)
+        numbers = self._numbers_of(citycode).get(sid, _NO_NUMBERS) if sid is not None else None
+        if not numbers:
+            return None
+        points = list(numbers.values())
+        return np.array([p[1] for p in points]), np.array([p[2] for p in points])
+
     # ---------------------------------------------------------------- results
     def _result(
         self, query: str, sid: int, score: float, number: int | None, suffix: str, want: str | None
@@ -133,7 +169,7 @@ class BanLocalGeocoder(Geocoder):
                     "housenumber": f"{number}{rep}", "id": aid,
                     "lon": lon, "lat": lat, "x": x, "y": y, "note": note,
                 }  # fmt: skip
-            score *= NUMBER_MISSING
+            score *= NUMBER_MISSING if score >= 0.95 else NUMBER_MISSING_FUZZY
             note = (
                 f"housenumber {number}{suffix} not found in {street}: "
                 "positioned at the street's representative point"
@@ -161,16 +197,43 @@ class BanLocalGeocoder(Geocoder):
     def _geocode(
         self, text: str, citycode: str | None, postcode: str | None, type: str | None, limit: int
     ) -> GeocodeResult:
-        """Parse, find the commune scope, match the street, then the number."""
+        """The line as written; when it is not found exactly and an OCR may have confused
+        letters and digits in it, the other readings (:func:`ocr_readings`) too, the best
+        kept (a reading must do clearly better than the line as written)."""
+        result = self._search(text, parse_address(text), citycode, postcode, type, limit)
+        if result.ok and result.score >= EXACT:
+            return result
+        tries = ocr_readings(text)
+        if not result.ok:
+            tries += ocr_readings(text, letters=True)
+        for reading in tries:
+            other = self._search(text, parse_address(reading), citycode, postcode, type, limit)
+            if other.ok and other.score >= result.score + OCR_MARGIN:
+                result = other.replace(note="; ".join(
+                    n for n in (other.note, f"read as {reading!r} (OCR)") if n))  # fmt: skip
+                if result.score >= EXACT:
+                    break
+        return result
+
+    def _search(
+        self,
+        text: str,
+        parsed: ParsedAddress,
+        citycode: str | None,
+        postcode: str | None,
+        type: str | None,
+        limit: int,
+    ) -> GeocodeResult:
+        """Find the commune scope, match the street, then the number."""
         st = self._streets
-        parsed = parse_address(text)
         pc = postcode or parsed.postcode
         city = parsed.city
         if city is not None and not st.city_scope(city) and pc:
             city = None  # "Lens Cedex", a locality: the postcode decides
-        if city is None and parsed.lead and st.city_scope(parsed.lead):
-            city = parsed.lead  # "LENS - 12 rue X": the city written first
-        scope, why, factor, scope_note = st.scope(citycode, pc, city)
+        named: tuple[str, ...] = ()
+        if city is None:  # "LENS - 12 rue X", "12 rue X Résidence Y Loison 62218"
+            named = st.find_city(parsed.lead) or st.find_city(parsed.tail)
+        scope, why, factor, scope_note = st.scope(citycode, pc, city, named)
         if scope == () or (scope is None and parsed.city and not pc):
             why = why or f"'{parsed.city}' is not a commune of the index"
             return GeocodeResult(text, "not-found", provider=self.name, note=why)
@@ -182,6 +245,8 @@ class BanLocalGeocoder(Geocoder):
             if codes and (stripped[0] or parsed.housenumber is None):
                 attempts.append((stripped[0], codes))
         attempts.append((norm, scope))
+        if parsed.tail:  # the street may go on where a residence seemed to start
+            attempts.append((normalize(f"{parsed.street} {parsed.tail}"), scope))
         best: list[tuple[int, float]] = []
         for street_norm, street_scope in attempts:
             if not street_norm:  # only a commune name

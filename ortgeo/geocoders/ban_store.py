@@ -22,7 +22,7 @@ Numbers = dict[tuple[int, str], tuple[str, float, float, float, float]]
 __all__ = ["INDEX_VERSION", "SYNTHETIC_SOURCE", "BanIndex"]
 
 #: Version of the index file layout; an index of another version must be rebuilt.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: street cores with the vocabulary of issue 21 (types, connectors)
 
 #: ``source_position`` of the rows written by :mod:`ortgeo.testing` (never in the real BAN).
 SYNTHETIC_SOURCE = "synthetic"
