@@ -289,18 +289,22 @@ class BanLocalGeocoder(Geocoder):
         if factor != 1.0:
             score = round(score * factor, 4)
             note = "; ".join(n for n in (note, scope_note) if n)
-        twin = next(
-            (f for i, f in listed if f["citycode"] != first["citycode"]
-             and st.core[best[0][0]] == st.core[best[i][0]]
-             and f["score"] >= first["score"] - 0.02),
-            None,
-        )  # fmt: skip
-        if twin is not None:  # same street, as good, elsewhere: never a coin toss
+        twins = [
+            i for i, f in listed
+            if f["citycode"] != first["citycode"] and st.core[best[0][0]] == st.core[best[i][0]]
+            and f["score"] >= first["score"] - 0.02
+        ]  # fmt: skip
+        if twins:  # same street, as good, elsewhere: never a coin toss (nor for the twins)
             score = round(min(score, AMBIGUOUS), 4)
+            twin = fields[twins[0]]
             note = (
                 f"ambiguous: {first['street']} exists in {first['city']} and "
                 f"{twin['city']}; give the city or the postcode"
             )
+            for i in twins:
+                fields[i] = {**fields[i], "score": round(min(fields[i]["score"], AMBIGUOUS), 4),
+                             "note": note}  # fmt: skip
+            listed = [(i, fields[i]) for i, _ in listed]
         others = tuple(GeocodeResult._from_fields(f) for _, f in listed)
         return GeocodeResult._from_fields({
             **first, "score": score, "note": note, "candidates": others[: min(limit, 5)],

@@ -9,7 +9,8 @@ keeps its synonyms and street types in files):
 * ``street_types.csv``: the words that start a street name (``rue``, ``avenue``...);
 * ``address_words.csv``: the words of an address line that are not the street — postal
   boxes, CEDEX, flats and buildings, residences, floors, sides, recipients, connectors;
-* ``departements.csv``: the départements, to read ``Lens 62`` or ``Sedan (Ardennes)``.
+* ``departements.csv``: the départements and their regions, to read ``Lens 62`` or
+  ``Sedan (Ardennes)`` and to write the BAN's ``context``.
 
 This module is a leaf: it imports nothing of ortgeo.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "ABBREVIATIONS",
     "ALTERNATIVES",
     "DEPARTEMENTS",
+    "REGIONS",
     "STOP_WORDS",
     "STREET_TYPES",
     "WORDS",
@@ -117,6 +119,8 @@ STOP_WORDS: frozenset[str] = frozenset(fold_word(w) for w in WORDS["connector"])
 
 #: Département code → name (``"62"`` → ``"Pas-de-Calais"``).
 DEPARTEMENTS: dict[str, str] = {r["code"]: r["name"] for r in _rows("departements.csv")}
+#: Département code → its region (``"62"`` → ``"Hauts-de-France"``; overseas: none).
+REGIONS: dict[str, str] = {r["code"]: r["region"] for r in _rows("departements.csv") if r["region"]}
 
 _VOWELS = {"a": "[aàâä]", "e": "[eéèêë]", "i": "[iîï]", "o": "[oôö]", "u": "[uùûü]",
            "c": "[cç]"}  # fmt: skip
