@@ -123,13 +123,16 @@ def properties(lookup: Lookup, result: Any, ort: dict[str, Any], day: Any) -> di
 
 
 def feature_collection(
-    lookup: Lookup, answer: BanAnswer, extra: dict[str, Any], distance_to: Any = None
+    lookup: Lookup,
+    answer: BanAnswer,
+    extra: dict[str, Any],
+    distance_to: tuple[float, float] | None = None,
 ) -> dict[str, Any]:
     """The BAN's GeoJSON answer (``extra``: ``query``, ``filters``, ``limit``...)."""
     features = []
     for result, ort in zip(answer.results, answer.ort, strict=True):
         props = properties(lookup, result, ort, answer.date)
-        if distance_to is not None:
+        if distance_to is not None and result.lon is not None and result.lat is not None:
             props["distance"] = _metres(distance_to, (result.lon, result.lat))
         point = {"type": "Point", "coordinates": [result.lon, result.lat]}
         features.append({"type": "Feature", "geometry": point, "properties": props})
