@@ -21,7 +21,7 @@ import pandas as pd
 
 from ortgeo.crs import to_l93_xy
 from ortgeo.geocoders.ban_build import build_ban_index
-from ortgeo.geocoders.ban_match import StreetTable
+from ortgeo.geocoders.ban_match import Scope, StreetTable
 from ortgeo.geocoders.ban_scores import (
     ACCEPT,
     AMBIGUOUS,
@@ -42,6 +42,8 @@ _NO_NUMBERS: Numbers = {}
 EXACT = 0.97
 #: How much better than the line as written an OCR reading must score to be kept.
 OCR_MARGIN = 0.05
+#: The least score of an answer found by swapping ``rn`` and ``m`` (an exact street name).
+OCR_EXACT = 0.95
 
 __all__ = [
     "INDEX_VERSION",
@@ -198,17 +200,23 @@ class BanLocalGeocoder(Geocoder):
         self, text: str, citycode: str | None, postcode: str | None, type: str | None, limit: int
     ) -> GeocodeResult:
         """The line as written; when it is not found exactly and an OCR may have confused
-        letters and digits in it, the other readings (:func:`ocr_readings`) too, the best
-        kept (a reading must do clearly better than the line as written)."""
-        result = self._search(text, parse_address(text), citycode, postcode, type, limit)
+        letters and digits in it, its other readings (:func:`ocr_readings`) too, the best
+        kept. A reading must do clearly better than the line as written, stay in the
+        communes the line names, and, for ``rn``/``m`` swaps (tried only when the street is
+        not found), match a street name exactly: an OCR reading never adds a typo's guess."""
+        result, scope = self._search(text, parse_address(text), citycode, postcode, type, limit)
         if result.ok and result.score >= EXACT:
             return result
-        tries = ocr_readings(text)
-        if not result.ok:
-            tries += ocr_readings(text, letters=True)
-        for reading in tries:
-            other = self._search(text, parse_address(reading), citycode, postcode, type, limit)
-            if other.ok and other.score >= result.score + OCR_MARGIN:
+        tries = [(reading, OCR_MARGIN) for reading in ocr_readings(text)]
+        if not result.ok and (result.note or "").startswith("no street like"):
+            tries += [(reading, OCR_EXACT) for reading in ocr_readings(text, letters=True)]
+        for reading, needed in tries:
+            other, _ = self._search(text, parse_address(reading), citycode, postcode, type, limit)
+            if (
+                other.ok
+                and other.score >= max(result.score + OCR_MARGIN, needed)
+                and (scope is None or other.citycode in scope)
+            ):
                 result = other.replace(note="; ".join(
                     n for n in (other.note, f"read as {reading!r} (OCR)") if n))  # fmt: skip
                 if result.score >= EXACT:
@@ -223,8 +231,9 @@ class BanLocalGeocoder(Geocoder):
         postcode: str | None,
         type: str | None,
         limit: int,
-    ) -> GeocodeResult:
-        """Find the commune scope, match the street, then the number."""
+    ) -> tuple[GeocodeResult, Scope]:
+        """Find the commune scope, match the street, then the number; the answer and the
+        communes searched (None: all)."""
         st = self._streets
         pc = postcode or parsed.postcode
         city = parsed.city
@@ -236,7 +245,7 @@ class BanLocalGeocoder(Geocoder):
         scope, why, factor, scope_note = st.scope(citycode, pc, city, named)
         if scope == () or (scope is None and parsed.city and not pc):
             why = why or f"'{parsed.city}' is not a commune of the index"
-            return GeocodeResult(text, "not-found", provider=self.name, note=why)
+            return GeocodeResult(text, "not-found", provider=self.name, note=why), scope
         norm = normalize(parsed.street)
         attempts: list[tuple[str, tuple[str, ...] | None]] = []
         stripped = st.strip_city(norm)
@@ -251,7 +260,7 @@ class BanLocalGeocoder(Geocoder):
         for street_norm, street_scope in attempts:
             if not street_norm:  # only a commune name
                 if type in (None, "municipality") and street_scope and len(street_scope) == 1:
-                    return self._municipality(text, street_scope[0], 1.0)
+                    return self._municipality(text, street_scope[0], 1.0), scope
                 continue
             if type == "municipality":
                 continue
@@ -261,7 +270,7 @@ class BanLocalGeocoder(Geocoder):
             if best and best[0][1] >= 0.9:
                 break
         if type == "municipality" and scope and len(scope) == 1 and not norm:
-            return self._municipality(text, scope[0], 1.0)
+            return self._municipality(text, scope[0], 1.0), scope
         if not best or best[0][1] < ACCEPT or type == "locality":
             where = ""
             if scope:
@@ -269,7 +278,7 @@ class BanLocalGeocoder(Geocoder):
             return GeocodeResult(
                 text, "not-found", provider=self.name,
                 note=f"no street like {parsed.street!r}{where}" if parsed.street else "empty query",
-            )  # fmt: skip
+            ), scope  # fmt: skip
         # best first: an alternative below CANDIDATE_MIN (and all after it) is never listed
         shown = [
             (sid, score)
@@ -283,7 +292,7 @@ class BanLocalGeocoder(Geocoder):
         ]
         first = fields[0]
         if type == "housenumber" and first["match_type"] != "housenumber":
-            return GeocodeResult(text, "not-found", provider=self.name, note=first["note"])
+            return GeocodeResult(text, "not-found", provider=self.name, note=first["note"]), scope
         listed = [(i, f) for i, f in enumerate(fields[1:], 1) if f["score"] >= CANDIDATE_MIN]
         score, note = first["score"], first["note"]
         if factor != 1.0:
@@ -309,7 +318,7 @@ class BanLocalGeocoder(Geocoder):
         return GeocodeResult._from_fields({
             **first, "score": score, "note": note, "candidates": others[: min(limit, 5)],
             "score_next": others[0].score if others else None,
-        })  # fmt: skip
+        }), scope  # fmt: skip
 
     def reverse(self, lon: float, lat: float) -> GeocodeResult:
         """The numbered address nearest to a WGS84 point.

@@ -31,6 +31,7 @@ __all__ = ["Commune", "Scope", "StreetTable"]
 _PREFILTER = 50  # rapidfuzz ratio (0-100) to keep a street as a candidate
 _PREFILTER_LIMIT = 8
 _KEEP = 8  # streets a match returns at least (more when names tie)
+SAME_CORE = 0.99  # the same words as a street, but not its small words ("rue Paris")
 
 #: Communes to search (INSEE codes; ``None``: all of the index, ``()``: none).
 Scope = tuple[str, ...] | None
@@ -279,6 +280,8 @@ class StreetTable:
             sim = street_similarity(kind, core, q_tokens, self.kind[first], self.core[first])
             if CANDIDATE_MIN <= sim < 1.0 and connector_conflict(norm, self.norm[first]):
                 sim = round(sim * CONNECTOR_MISMATCH, 4)
+            elif sim >= 1.0 and norm != self.norm[first]:
+                sim = SAME_CORE  # "rue Sous Ligneul" is closer to itself than to "rue de Ligneul"
             groups.append((sim, sids))
         groups.sort(key=lambda g: -g[0])
         # the best names, with every street of a name and of a name as good (ties), until

@@ -135,35 +135,29 @@ _MIXED_RE = re.compile(r"(?<![\w])(?=[\w']*[^\W\d_])(?=[\w']*[015])[\w']+")
 _DIGITS_READ_RE = re.compile(
     r"(?<![\w])[\dOoIlSs]*\d[\dOoIlSs]*(?=(?:bis|ter|quater|[a-z])?(?![\w]))", re.IGNORECASE
 )
-_LONE_RE = re.compile(rf"(?:^|(?<=\s))([lIOoSs]{{1,3}})(?=\s+(?:{TYPE_RE})\b)", re.IGNORECASE)
+_LONE_RE = re.compile(
+    rf"(?:^|(?<=\s))([lIOoSs]{{1,3}})(?=\s+(?:(?:{SUFFIX_RE})\s+)?(?:{TYPE_RE})\b)", re.IGNORECASE
+)
+# a suffix read with digits after a number: "64BI5", "31bi5", "12 t3r"
+_SUFFIX_READ_RE = re.compile(r"(?<=[\dlIOoSs])\s?([bB][iIl1][sS5]|[tT][eE3][rR])(?![\w])")
 _CAPITAL_I_RE = re.compile(r"(?<=[^\W\d_])I(?=[a-zà-ÿ])")  # "AIlée", "VilIe": l read as I
 _TO_DIGITS = str.maketrans("OoIlSs", "001155")
 _LONE_DIGIT = {"l": "1", "i": "1", "o": "0", "s": "5"}
 _NUMBER_WORD_RE = re.compile(rf"\d+(?:{SUFFIX_RE}|er|eme|ème)", re.IGNORECASE)
+# one of the above may be in the line (a quick test before any of them)
+_OCR_SUSPECT_RE = re.compile(
+    r"[^\W\d_][0135]|[015][^\W\d_]|[OoIlSs]\d|\d[OoIlSs]|(?:^|\s)[lIOoSs]{1,3}\s"
+    r"|[^\W\d_]I[a-z]"
+)
+_RN_RE = re.compile("rn|RN")
+_M_RE = re.compile("m|M")
 
 
-def ocr_readings(text: str, letters: bool = False) -> list[str]:
-    """Other readings of a line whose letters and digits an OCR may have confused, most
-    likely first (empty when nothing looks confused).
-
-    Digits inside words become letters (``L0ui5`` → ``Louis``; ``1`` as ``l``, then as
-    ``i``), letters inside numbers become digits (``o8S00`` → ``08500``), a lone ``l``,
-    ``I``, ``O`` or ``S`` before a street type becomes the house number. With ``letters``
-    (tried last, only when nothing is found), ``rn`` and ``m`` are swapped.
-
-    Examples
-    --------
-    >>> ocr_readings("14 Rue L0ui5 Aragon o8S00 Revin")
-    ['14 Rue Louis Aragon 08500 Revin']
-    >>> ocr_readings("10 1mpasse X")
-    ['10 lmpasse X', '10 impasse X']
-    >>> ocr_readings("l Rue de la Gare")[0], ocr_readings("12 Rue de la Gare")
-    ('1 Rue de la Gare', [])
-    >>> ocr_readings("4 Chernin des Corons", letters=True)
-    ['4 Chemin des Corons']
-    """
+def _digit_readings(text: str) -> list[str]:
+    """The readings of a line with digits and letters swapped back (see :func:`ocr_readings`)."""
 
     def numbers(t: str) -> str:
+        t = _SUFFIX_READ_RE.sub(lambda m: " " + ("bis" if m.group(1)[0] in "bB" else "ter"), t)
         t = _DIGITS_READ_RE.sub(lambda m: m.group(0).translate(_TO_DIGITS)
                                 if len(m.group(0)) > 1 else m.group(0), t)  # fmt: skip
         t = _LONE_RE.sub(lambda m: "".join(_LONE_DIGIT[c.lower()] for c in m.group(1)), t)
@@ -185,14 +179,42 @@ def ocr_readings(text: str, letters: bool = False) -> list[str]:
         return _MIXED_RE.sub(fix, t)
 
     out: list[str] = []
-    if letters:
-        for old, new in (("rn", "m"), ("m", "rn"), ("RN", "M"), ("M", "RN")):
-            if old in text:
-                out.append(text.replace(old, new))
-    else:
+    if _OCR_SUSPECT_RE.search(text):
         for one in ("l", "i"):
             reading = numbers(in_words(text, one))
             if reading != text and reading not in out:
+                out.append(reading)
+    return out
+
+
+def ocr_readings(text: str, letters: bool = False) -> list[str]:
+    """Other readings of a line whose letters and digits an OCR may have confused, most
+    likely first (empty when nothing looks confused).
+
+    Digits inside words become letters (``L0ui5`` → ``Louis``; ``1`` as ``l``, then as
+    ``i``), letters inside numbers become digits (``o8S00`` → ``08500``, ``64BI5`` →
+    ``64 bis``), a lone ``l``, ``I``, ``O`` or ``S`` before a street type becomes the house
+    number. With ``letters`` (tried last, only when nothing is found), ``rn`` and ``m`` are
+    swapped too, in the line and in its readings of digits (``Irnpa5se`` → ``Impasse``).
+
+    Examples
+    --------
+    >>> ocr_readings("14 Rue L0ui5 Aragon o8S00 Revin")
+    ['14 Rue Louis Aragon 08500 Revin']
+    >>> ocr_readings("10 1mpasse X"), ocr_readings("64BI5 RUE X")
+    (['10 lmpasse X', '10 impasse X'], ['64 bis RUE X'])
+    >>> ocr_readings("l Rue de la Gare")[0], ocr_readings("12 Rue de la Gare")
+    ('1 Rue de la Gare', [])
+    >>> ocr_readings("4 Chernin des Corons", letters=True)
+    ['4 Chemin des Corons']
+    """
+    if not letters:
+        return _digit_readings(text)
+    out: list[str] = []
+    for line in [text, *_digit_readings(text)]:
+        for found, swap in ((_RN_RE, {"rn": "m", "RN": "M"}), (_M_RE, {"m": "rn", "M": "RN"})):
+            reading = found.sub(lambda m, swap=swap: swap[m.group(0)], line)  # type: ignore[misc]
+            if reading != line and reading not in out:
                 out.append(reading)
     return out
 
@@ -286,7 +308,7 @@ def uninvert(text: str) -> str:
 # ------------------------------------------------------------------ what is not the street
 _BOX_WORDS = words_of("box")
 _BOX_RE = re.compile(
-    rf"(?<![\w]){_alternation(_BOX_WORDS, dotted=True)}\s*(?:n[°o]?\.?\s*)?\d{{1,6}}(?![\w])",
+    rf"(?<![\w]){_alternation(_BOX_WORDS, dotted=True)}\s*(?:(?:n°|no?\.)\s*)?\d{{1,6}}(?![\w])",
     re.IGNORECASE,
 )
 
@@ -366,9 +388,11 @@ def drop_floors(text: str) -> str:
 
 
 _UNIT_WORDS = words_of("unit")
+# the identifier: a number (glued or not: "Apt12"), or a letter with or without digits,
+# apart from the word ("Bât B", "Bat. E1"; "Che" is no "Ch" + "e"), after an optional n°
 _UNIT_RE = re.compile(
-    rf"(?<![\w']){_alternation(_UNIT_WORDS)}\s*(?:n[°o]?\.?\s*)?"
-    rf"(?:\d{{1,4}}[a-z]?|[a-z]\d{{0,3}})(?![\w']){_SIDES}",
+    rf"(?<![\w']){_alternation(_UNIT_WORDS)}(?:\s*(?:n°|n[o.](?=\s))?\s*\d{{1,4}}[a-z]?"
+    rf"|(?<=[\s.])[a-z]\d{{0,3}}|\s+(?:n°|n[o.](?=\s))?\s*[a-z]\d{{0,3}})(?![\w']){_SIDES}",
     re.IGNORECASE,
 )
 

@@ -150,8 +150,8 @@ def split_street(norm: str) -> tuple[str, str]:
         kind = words.pop(0)
         if kind in ("rond", "terre", "lieu") and words and words[0] in ("point", "plein", "dit"):
             kind = f"{kind} {words.pop(0)}"
-        elif kind == "grande" and words and words[0] == "rue":
-            kind = "grande rue"
+        elif kind in ("grande", "grand") and words and words[0] == "rue":
+            kind = f"{kind} rue"
             words.pop(0)
     core = [w for w in words if w not in STOP_WORDS]
     if not core:  # "rue de la" / "place du" ...: keep what there is

@@ -45,12 +45,12 @@ _START_RE = re.compile(
     rf"(?<![\w.])(\d{{1,4}})(?:\s*({SUFFIX_RE})\b)?[\s,.]*(?=(?:{TYPE_RE})(?:\b|\.))",
     re.IGNORECASE,
 )
-# else a number after a city written first ("Illy : 17 Grande Rue", "62300 Lens 12 X")
-_AFTER_LEAD_RE = re.compile(
-    rf"(?:\s[:/\-]\s*|:\s*|(?<=\d{{5}})\s+[^\W\d_][^\d]*?\s)"
-    rf"(\d{{1,4}}(?:\s*(?:{SUFFIX_RE})\b)?)[\s,]+(?=[^\W\d_]{{2,}})",
-    re.IGNORECASE,
+# else the first number followed by a word, when no street type stands before it (a city
+# written first, then a street without a type: "Givet 6 Petite Place", "Illy : 17 X")
+_NUMBER_WORD_RE = re.compile(
+    rf"(?<![\w.])\d{{1,4}}(?:\s*(?:{SUFFIX_RE})\b)?[\s,]+(?=[^\W\d_]{{2,}})", re.IGNORECASE
 )
+_TYPE_WORD_RE = re.compile(rf"(?<![^\W\d_])(?:{TYPE_RE})(?![^\W\d_])", re.IGNORECASE)
 _DEPARTEMENT_RE = re.compile(  # "Lens (62)", "Lens 62", "Lens (Pas-de-Calais)", "France"
     r"(?:\s*\(\s*(?:\d{2,3}|2[ab]|[a-zéèêàçôî' -]+)\s*\)|\s+\d{2}|[\s,-]+france)\s*$",
     re.IGNORECASE,
@@ -58,6 +58,7 @@ _DEPARTEMENT_RE = re.compile(  # "Lens (62)", "Lens 62", "Lens (Pas-de-Calais)",
 _DEPARTEMENT_NAME_RE = re.compile(  # a word of its own: "Sedan Ardennes", not "Bogny-sur-Meuse"
     rf"(?:\s+-\s+|\s*,\s*|\s+)({trie_regex(DEPARTEMENTS.values())})\s*$", re.IGNORECASE
 )
+_TRAILING_NUMBER_RE = re.compile(r"[\s,]\d{1,4}\s*$")
 _TAIL = 40  # longer than any département name with its parentheses and spaces
 _PLACE_WORDS = frozenset(fold_word(w).split()[0] for w in WORDS["place"])
 _PLACE_RE = re.compile(rf"(?<![^\W\d_])(?:{trie_regex(_PLACE_WORDS)})(?![^\W\d_])", re.IGNORECASE)
@@ -179,9 +180,9 @@ def parse_address(query: str) -> ParsedAddress:
     if m is not None:
         start = m.start()
     elif not _NUMBER_RE.match(text):
-        after_lead = _AFTER_LEAD_RE.search(text)
-        if after_lead is not None:
-            start = after_lead.start(1)
+        number_word = _NUMBER_WORD_RE.search(text)
+        if number_word is not None and not _TYPE_WORD_RE.search(text, 0, number_word.start()):
+            start = number_word.start()  # "GIVET 6 PETITE PLACE": no street type before it
         elif "," in text:  # "Résidence X, 17 Y": the first segment with a number
             segments = text.split(",")
             first = next(
@@ -199,15 +200,16 @@ def parse_address(query: str) -> ParsedAddress:
     if after:
         pc = after[-1]
         postcode = pc.group(1)
-        city = _cut_at_complement(strip_departement(text[pc.end() :].strip(" ,;-()")))[0] or None
+        after_pc = strip_departement(text[pc.end() :].strip(" ,;-")).strip(" ,;-()")
+        city = _cut_at_complement(after_pc)[0] or None
         body = text[start : pc.start(1)].strip(" ,;-(")
         body = re.sub(r"[\s,;-]*\bf\s?-?$", "", body, flags=re.IGNORECASE)
     elif codes:
         pc = codes[-1]
         postcode = pc.group(1)
         lead_text = text[: pc.start(1)] + " " + text[pc.end() : start]
-    else:
-        body = strip_departement(body)
+    elif _NUMBER_RE.match(body) or not _TRAILING_NUMBER_RE.search(body):
+        body = strip_departement(body)  # not "Rue de Paris 12": there 12 is the number
     lead = lead_text.strip(" ,;-:/()") or None
     if lead is not None:
         lead = strip_departement(lead) or None
