@@ -128,7 +128,9 @@ def run_ortgeo(index: Path, texts: list[str], jobs: int) -> tuple[list[dict], fl
 
 
 def _addok_csv(url: str, header: list[str], rows: list[list[str]]) -> list[dict]:
-    """One ``POST /search/csv`` (``columns=`` every column but ``qid``)."""
+    """One ``POST /search/csv`` (``columns=`` every column but ``qid``); a chunk addok
+    fails on (HTTP 5xx) is sent again in halves, and a row it still fails on comes back
+    as an error (``addok_error``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, delimiter=";", lineterminator="\n")
     writer.writerow(["qid", *header])
@@ -136,11 +138,16 @@ def _addok_csv(url: str, header: list[str], rows: list[list[str]]) -> list[dict]
     data = [("columns", c) for c in header] + [("delimiter", ";")]
     resp = requests.post(url + "/search/csv", data=data, timeout=600,
                          files={"data": ("q.csv", buf.getvalue().encode("utf-8"))})  # fmt: skip
+    if resp.status_code >= 500:
+        if len(rows) == 1:
+            return [{"qid": rows[0][0], "addok_error": str(resp.status_code)}]
+        half = len(rows) // 2
+        return _addok_csv(url, header, rows[:half]) + _addok_csv(url, header, rows[half:])
     resp.raise_for_status()
     return list(csv.DictReader(io.StringIO(resp.content.decode("utf-8-sig")), delimiter=";"))
 
 
-def run_addok(url: str, queries: pd.DataFrame, chunk: int = 500) -> tuple[list[dict], float]:
+def run_addok(url: str, queries: pd.DataFrame, chunk: int = 250) -> tuple[list[dict], float]:
     """Every query through addok's ``/search/csv``, by chunks, two requests at a time
     (its two gunicorn workers); the column family with its own columns."""
     jobs: list[tuple[list[int], list[str], list[list[str]]]] = []
@@ -168,6 +175,7 @@ def run_addok(url: str, queries: pd.DataFrame, chunk: int = 500) -> tuple[list[d
             ok = bool(row.get("result_label"))
             kind = row.get("result_type", "")
             out[i] = {"ok": ok, "score": float(row["result_score"]) if ok else 0.0,
+                      "error": "addok_error" in row,
                       "number": row.get("result_housenumber", "") if kind == "housenumber"
                       else "", "street": row.get("result_street") or row.get("result_name", ""),
                       "citycode": row.get("result_citycode", "")}  # fmt: skip
@@ -275,7 +283,9 @@ def main() -> None:
         if addok is not None:
             rate = len(texts) / took_a
             speed += f"; addok POST /search/csv (2 requests at a time): {rate:,.0f} rows/s"
-        print(f"{len(queries)} queries ({args.per_family} per family and set); {speed}\n")
+        errors = sum(g.get("error", False) for g in got_a) if got_a is not None else 0
+        failed = f"; addok failed (HTTP 5xx) on {errors} row(s): not found" if errors else ""
+        print(f"{len(queries)} queries ({args.per_family} per family and set); {speed}{failed}\n")
         print(table(queries, mine, addok, labels))
         if args.dump:
             dump = queries.assign(text=texts, ortgeo_right=mine["right"],
