@@ -167,6 +167,10 @@ def test_parse_lead_and_tail(query: str, street: str, lead, tail) -> None:
         ("Esc A Apt 12 4 rue X", "4 rue X"),
         ("12 rue de la Tour A", "12 rue de la Tour A"),
         ("chez M. Dupont, 12 rue X", ", 12 rue X"),
+        ("4 Esplanade du Lac", "4 Esplanade du Lac"),  # not "Esp la nade"
+        ("2 ruede Paris", "2 rue de Paris"),
+        ("130 CHE DE LA CHAUFFERIE", "130 CHE DE LA CHAUFFERIE"),  # not "Ch" + "E"
+        ("3 rue X La Neuville-en-Tourne-à-Fuy", "3 rue X La Neuville-en-Tourne-à-Fuy"),
     ],
 )
 def test_clean_steps(text: str, cleaned: str) -> None:

@@ -231,8 +231,8 @@ _DIGIT_LETTERS_RE = re.compile(
 )
 _LETTERS_POSTCODE_RE = re.compile(r"([^\W\d_]{2,})(\d{5})\b")
 _GLUED_HINT_RE = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")  # a letter next to a digit
-_GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare"
-    rf"\b({TYPE_RE})(de|du|des|la|le|les|d'|l')(?=\s|[a-zé])", re.IGNORECASE
+_GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare" ("Esplanade" stays)
+    rf"\b({TYPE_RE})(?:(de|du|des|la|le|les)(?=\s)|(d'|l')(?=[^\W\d_]))", re.IGNORECASE
 )
 # the same, lower case only: a quick test on the folded text before the slow IGNORECASE one
 _GLUED_TYPE_FOLDED = re.compile(_GLUED_TYPE_RE.pattern)
@@ -265,7 +265,7 @@ def unglue(text: str) -> str:
         text = _DIGIT_LETTERS_RE.sub(r"\1 \2", text)
         text = _LETTERS_POSTCODE_RE.sub(r"\1 \2", text)
     if _GLUED_TYPE_FOLDED.search(fold_word(text)):
-        text = _GLUED_TYPE_RE.sub(r"\1 \2 ", text)
+        text = _GLUED_TYPE_RE.sub(lambda m: f"{m.group(1)} {m.group(2) or m.group(3)} ", text)
     return " ".join(text.split())
 
 
