@@ -106,6 +106,7 @@ FAMILIES = {
         ("2 Rue du Commandant Bayard, Liévin", None),
         ("2 Avenue Montgolfier 62440 Harnes", "2 Rue Montgolfier 62440 Harnes"),  # type only
         ("2 rue de la Gare", None),  # Lens, Loison-sous-Lens, Liévin, Harnes: which one?
+        ("3 Rue Jean Jaurès", None),  # Loison-sous-Lens and Liévin (and Place Jean Jaurès)
     ],
 }  # fmt: skip
 CASES = [(family, q, label) for family, rows in FAMILIES.items() for q, label in rows]
@@ -149,6 +150,10 @@ def test_ocr_is_tried_only_when_the_line_is_not_found_exactly(geocoder) -> None:
         ("12 rue X Résidence Les Tilleuls 62300 Lens", "rue X", None, "Résidence Les Tilleuls"),
         ("12 rue de la Résidence 62300 Lens", "rue de la Résidence", None, None),
         ("12 rue X Cité des Fleurs Loison 62218", "rue X", None, "Cité des Fleurs Loison"),
+        ("11 Cours Clos du Château, Glaire", "Cours Clos du Château", None, None),
+        ("56 Grand-Rue Résidence Le Beffroi", "Grand-Rue", None, "Résidence Le Beffroi"),
+        ("Noyers-Pont-Maugis - 1, Petite Rue", "Petite Rue", "Noyers-Pont-Maugis", None),
+        ("GIVET 6 PETITE PLACE", "PETITE PLACE", "GIVET", None),
     ],
 )
 def test_parse_lead_and_tail(query: str, street: str, lead, tail) -> None:

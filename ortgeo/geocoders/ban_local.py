@@ -303,6 +303,13 @@ class BanLocalGeocoder(Geocoder):
             if f["citycode"] != first["citycode"] and st.core[best[0][0]] == st.core[best[i][0]]
             and f["score"] >= first["score"] - 0.02
         ]  # fmt: skip
+        if not twins:  # the same street, as good, further down the list (many communes)?
+            twin_sid = self._twin_further(best, len(shown), first, parsed)
+            if twin_sid is not None:
+                fields.append(self._fields(text, twin_sid, best[0][1], parsed.housenumber,
+                                           parsed.suffix, type))  # fmt: skip
+                listed.insert(0, (len(fields) - 1, fields[-1]))
+                twins = [len(fields) - 1]
         if twins:  # same street, as good, elsewhere: never a coin toss (nor for the twins)
             score = round(min(score, AMBIGUOUS), 4)
             twin = fields[twins[0]]
@@ -319,6 +326,31 @@ class BanLocalGeocoder(Geocoder):
             **first, "score": score, "note": note, "candidates": others[: min(limit, 5)],
             "score_next": others[0].score if others else None,
         }), scope  # fmt: skip
+
+    def _twin_further(
+        self,
+        best: list[tuple[int, float]],
+        shown: int,
+        first: dict[str, Any],
+        parsed: ParsedAddress,
+    ) -> int | None:
+        """A street of another commune, with the name of the best and as good, that lies
+        beyond the alternatives listed (a name many communes share) and has the number
+        asked (or any street so, when the number is not asked): the best is then a coin
+        toss."""
+        st = self._streets
+        top, core = best[0][1], st.core[best[0][0]]
+        tied = [
+            sid for sid, score in best[shown:]
+            if score >= top - 0.02 and st.core[sid] == core and st.city[sid] != first["citycode"]
+        ]  # fmt: skip
+        if not tied:
+            return None
+        if parsed.housenumber is None or first["match_type"] != "housenumber":
+            return tied[0]
+        rep = first["housenumber"][len(str(parsed.housenumber)) :]
+        found = self.index.streets_with_number(tied, parsed.housenumber, rep)
+        return found[0] if found else None
 
     def reverse(self, lon: float, lat: float) -> GeocodeResult:
         """The numbered address nearest to a WGS84 point.

@@ -30,14 +30,14 @@ __all__ = [
 ]
 
 ACCEPT = 0.80  # below: not-found
-CANDIDATE_MIN = 0.3  # alternatives below this score are not worth listing
+CANDIDATE_MIN = 0.5  # alternatives below: not worth listing (the BAN's CSV drops answers ≤ 0.5)
 TYPE_MISMATCH = 0.9  # "avenue X" asked, "rue X" found
 NO_TYPE = 0.98  # no street type in the query
 SUFFIX_ALIAS = 0.97  # "17 b" found as "17bis"
 SUFFIX_DROPPED = 0.95  # "17bis" asked, only "17" exists
 SUFFIX_ADDED = 0.9  # "17" asked, only "17bis" exists
 NUMBER_MISSING = 0.85  # number not in the street: street point
-NUMBER_MISSING_FUZZY = 0.7  # ... and the street name itself only partly matches
+NUMBER_MISSING_FUZZY = 0.65  # ... and the street name itself only partly matches
 POSTCODE_MISMATCH = 0.8  # the city exists but the postcode is another commune's
 AMBIGUOUS = 0.5  # the same street, as good, in another commune: a coin toss
 FUZZY_ONLY = 0.75  # cap of a match that only a global ratio supports (not every word)

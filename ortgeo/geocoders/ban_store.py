@@ -139,6 +139,25 @@ class BanIndex:
         )
         return df.astype({"numero": "int64"}) if len(df) else df
 
+    def streets_with_number(self, sids: Sequence[int], numero: int, rep: str) -> list[int]:
+        """The streets among ``sids`` that have the house number ``numero`` + ``rep``.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> BanIndex(synthetic_ban_index(n_rows=300)).streets_with_number([0, 1], 1, "")
+        [0, 1]
+        """
+        if not sids:
+            return []
+        marks = ",".join("?" * len(sids))
+        rows = self._db.execute(
+            f"SELECT DISTINCT sid FROM addresses WHERE sid IN ({marks}) AND numero = ? "
+            "AND rep = ? ORDER BY sid",
+            (*sids, numero, rep),
+        )
+        return [sid for (sid,) in rows]
+
     def house_numbers(self, citycode: str) -> dict[int, Numbers]:
         """House numbers of a commune: ``sid → {(numero, rep): (id, lon, lat, x, y)}``."""
         numbers: dict[int, Numbers] = {}

@@ -34,6 +34,7 @@ __all__ = [
     "QUERY_STEPS",
     "SUFFIX_RE",
     "TYPE_RE",
+    "TYPE_WORDS",
     "clean_query",
     "drop_cedex",
     "drop_floors",
@@ -50,11 +51,13 @@ __all__ = [
 
 #: House-number suffixes as written after a number (``bis``, ``ter``, a letter...).
 SUFFIX_RE = r"bis|ter|quater|quinquies|quinq|qua|[a-z]"
-#: Street-type words and their abbreviations as written in queries, as one regex.
-TYPE_RE = trie_regex(
+#: Street-type words and their abbreviations as written in queries (folded).
+TYPE_WORDS: frozenset[str] = frozenset(
     STREET_TYPES
     | {a for a, full in ABBREVIATIONS.items() if full.split()[0] in STREET_TYPES and " " not in a}
 )
+#: The same, as one regex.
+TYPE_RE = trie_regex(TYPE_WORDS)
 
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
@@ -238,6 +241,13 @@ _GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare" ("Esplanade
 _GLUED_TYPE_FOLDED = re.compile(_GLUED_TYPE_RE.pattern)
 
 
+def _unglue_type(m: re.Match[str]) -> str:
+    """``ruede`` → ``rue de``, but ``RLE`` (ruelle) is a word of its own, not ``R LE``."""
+    if fold_word(m.group(1) + (m.group(2) or "")) in TYPE_WORDS:
+        return m.group(0)
+    return f"{m.group(1)} {m.group(2) or m.group(3)} "
+
+
 def unglue(text: str) -> str:
     """Split what was typed without spaces: ``"12rue"``, ``"62300Lens"``, ``"ruede"``,
     ``"n°12"``, ``"12-bis"``, Excel's ``"12.0"``, a leading ``"(12)"``.
@@ -265,7 +275,7 @@ def unglue(text: str) -> str:
         text = _DIGIT_LETTERS_RE.sub(r"\1 \2", text)
         text = _LETTERS_POSTCODE_RE.sub(r"\1 \2", text)
     if _GLUED_TYPE_FOLDED.search(fold_word(text)):
-        text = _GLUED_TYPE_RE.sub(lambda m: f"{m.group(1)} {m.group(2) or m.group(3)} ", text)
+        text = _GLUED_TYPE_RE.sub(_unglue_type, text)
     return " ".join(text.split())
 
 
