@@ -100,7 +100,7 @@ def unify_characters(text: str) -> str:
     >>> unify_characters("« 12\u00a0rue de l’Église »")
     "12 rue de l'Église"
     """
-    if not text.isascii():
+    if not text.isascii() and not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     text = text.translate(_SPACES)
     text = _QUOTES_RE.sub(" ", text)
@@ -237,15 +237,19 @@ _GLUED_HINT_RE = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")  # a letter next to a digi
 _GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare" ("Esplanade" stays)
     rf"\b({TYPE_RE})(?:(de|du|des|la|le|les)(?=\s)|(d'|l')(?=[^\W\d_]))", re.IGNORECASE
 )
-# the same, lower case only: a quick test on the folded text before the slow IGNORECASE one
-_GLUED_TYPE_FOLDED = re.compile(_GLUED_TYPE_RE.pattern)
+# the words that may be a street type glued to a small word (a quick test first)
+_GLUED_WORDS = (
+    frozenset(t + c for t in TYPE_WORDS for c in ("de", "du", "des", "la", "le", "les", "d'", "l'"))
+    - TYPE_WORDS
+)
 
 
 def _unglue_type(m: re.Match[str]) -> str:
     """``ruede`` → ``rue de``, but ``RLE`` (ruelle) is a word of its own, not ``R LE``."""
-    if fold_word(m.group(1) + (m.group(2) or "")) in TYPE_WORDS:
+    small = m.group(2) or m.group(3)
+    if fold_word(m.group(1) + small) in TYPE_WORDS:
         return m.group(0)
-    return f"{m.group(1)} {m.group(2) or m.group(3)} "
+    return f"{m.group(1)} {small} "
 
 
 def unglue(text: str) -> str:
@@ -274,7 +278,8 @@ def unglue(text: str) -> str:
     if _GLUED_HINT_RE.search(text):
         text = _DIGIT_LETTERS_RE.sub(r"\1 \2", text)
         text = _LETTERS_POSTCODE_RE.sub(r"\1 \2", text)
-    if _GLUED_TYPE_FOLDED.search(fold_word(text)):
+    if any(w in _GLUED_WORDS or w[: w.find("'") + 1] in _GLUED_WORDS
+           for w in fold_word(text).split()):  # fmt: skip
         text = _GLUED_TYPE_RE.sub(_unglue_type, text)
     return " ".join(text.split())
 

@@ -65,6 +65,11 @@ _PLACE_RE = re.compile(rf"(?<![^\W\d_])(?:{trie_regex(_PLACE_WORDS)})(?![^\W\d_]
 _ARTICLES = frozenset(fold_word(w) for w in WORDS["article"])
 _COMPLEMENT_START = frozenset(fold_word(w).split()[0] for w in WORDS["place"] + WORDS["unit"])
 _WORD_RE = re.compile(r"[^\s,]+")
+_COMMAS_RE = re.compile(r"\s*,[\s,]*")
+_WORD3_RE = re.compile(r"[^\W\d_]{3,}")
+_F_RE = re.compile(r"[\s,;-]*\bf\s?-?$", re.IGNORECASE)
+_LONE_NUMBER_RE = re.compile(rf"\s*\d{{1,4}}\s*(?:{SUFFIX_RE})?\s*", re.IGNORECASE)
+_NUMBER_AFTER_RE = re.compile(rf"[\s,]+(\d{{1,4}})\s*({SUFFIX_RE})?\s*$", re.IGNORECASE)
 _LETTERS_RE = re.compile(r"[^\W\d_]+")
 
 
@@ -222,7 +227,9 @@ def parse_address(query: str) -> ParsedAddress:
     if plain is not None:
         return plain
     text = clean_query(query)
-    text = re.sub(r"\s*,[\s,]*", ", ", text).strip(" ,;-")
+    if "," in text:
+        text = _COMMAS_RE.sub(", ", text)
+    text = text.strip(" ,;-")
     if _RANGE_HINT_RE.search(text):
         text = _RANGE_RE.sub(r"\1\2", text)
     # where the address starts
@@ -238,7 +245,7 @@ def parse_address(query: str) -> ParsedAddress:
             segments = text.split(",")
             first = next(
                 (i for i, seg in enumerate(segments)
-                 if (n := _NUMBER_RE.match(seg)) and re.search(r"[^\W\d_]{3,}", seg[n.end() :])),
+                 if (n := _NUMBER_RE.match(seg)) and _WORD3_RE.search(seg[n.end() :])),
                 0,
             )  # fmt: skip
             start = len(",".join(segments[:first])) + (1 if first else 0)
@@ -254,7 +261,8 @@ def parse_address(query: str) -> ParsedAddress:
         after_pc = strip_departement(text[pc.end() :].strip(" ,;-")).strip(" ,;-()")
         city = _cut_at_complement(after_pc)[0] or None
         body = text[start : pc.start(1)].strip(" ,;-(")
-        body = re.sub(r"[\s,;-]*\bf\s?-?$", "", body, flags=re.IGNORECASE)
+        if body[-1:] in "fF-":
+            body = _F_RE.sub("", body)  # "F-62300": the country
     elif codes:
         pc = codes[-1]
         postcode = pc.group(1)
@@ -280,7 +288,7 @@ def parse_address(query: str) -> ParsedAddress:
     tail: str | None = None
     if postcode is None and city is None and "," in body:
         head, _, last = body.rpartition(",")
-        last_is_number = re.fullmatch(rf"\s*\d{{1,4}}\s*(?:{SUFFIX_RE})?\s*", last, re.I)
+        last_is_number = _LONE_NUMBER_RE.fullmatch(last)
         if head.strip(" ,;") and last.strip() and not last_is_number:
             body = head
             if _is_complement(last):
@@ -288,7 +296,7 @@ def parse_address(query: str) -> ParsedAddress:
             else:
                 city = strip_departement(last.strip()) or None
     if number is None:  # "Rue X, 12", "Rue X n°12", "Rue X 12"
-        num_after = re.search(rf"[\s,]+(\d{{1,4}})\s*({SUFFIX_RE})?\s*$", body, re.IGNORECASE)
+        num_after = _NUMBER_AFTER_RE.search(body, max(0, len(body) - 20))
         if (
             num_after is not None
             and num_after.start() > 0
