@@ -96,9 +96,13 @@ for _ in $(seq 50); do
 done
 redis-cli -p "$REDIS_PORT" ping >/dev/null || { log "redis did not start (see $WORK/redis.log)"; exit 1; }
 
-# ---------------------------------------------------------------- addok config (BAN-like)
+# ---------------------------------------------------------------- addok config (the BAN's)
+# The settings of the BAN's own addok (BaseAdresseNationale/addok-docker, addok.conf):
+# extra fields, filters and the three processor lists, word for word; addok-fr adds its
+# French synonyms itself (its preconfigure). Only Redis, the log folder and the import
+# workers are ours.
 cat > "$WORK/addok_conf.py" <<EOF
-# addok configuration written by ortgeo .ci/addok.sh (French address pipeline, as the BAN's)
+# addok configuration written by ortgeo .ci/addok.sh: the BAN's (addok-docker addok.conf)
 REDIS = {
     "host": "127.0.0.1",
     "port": $REDIS_PORT,
@@ -107,6 +111,11 @@ REDIS = {
 }
 ATTRIBUTION = "BAN"
 LICENCE = "ETALAB-2.0"
+EXTRA_FIELDS = [
+    {"key": "citycode"},
+    {"key": "oldcitycode"},
+    {"key": "oldcity"},
+]
 QUERY_PROCESSORS_PYPATHS = [
     "addok.helpers.text.check_query_length",
     "addok_france.extract_address",
@@ -120,7 +129,6 @@ SEARCH_RESULT_PROCESSORS_PYPATHS = [
     "addok.helpers.results.score_by_autocomplete_distance",
     "addok.helpers.results.score_by_ngram_distance",
     "addok.helpers.results.score_by_geo_distance",
-    "addok.helpers.results.adjust_scores",
 ]
 PROCESSORS_PYPATHS = [
     "addok.helpers.text.tokenize",
@@ -131,7 +139,7 @@ PROCESSORS_PYPATHS = [
     "addok.helpers.text.synonymize",
     "addok_fr.phonemicize",
 ]
-FILTERS = ["type", "postcode", "citycode"]
+FILTERS = ["type", "citycode", "postcode"]
 BATCH_WORKERS = 1
 LOG_DIR = "$WORK"
 

@@ -35,6 +35,7 @@ from _timing import median_time
 
 from ortgeo.geocoders import BanApiGeocoder, BanIndex, BanLocalGeocoder, build_ban_index
 from ortgeo.geocoders import normalize as norm_mod
+from ortgeo.geocoders import parse as parse_mod
 from ortgeo.geocoders.ban_export import read_ban_csv
 from ortgeo.geocoders.result import format_label
 from ortgeo.testing import (
@@ -70,7 +71,7 @@ def fresh(index: Path) -> BanLocalGeocoder:
     """A new geocoder with every parsing/normalisation cache emptied (cold start)."""
     norm_mod.normalize.cache_clear()
     norm_mod.split_street.cache_clear()
-    norm_mod.parse_address.cache_clear()
+    parse_mod.parse_address.cache_clear()
     return BanLocalGeocoder(index)
 
 

@@ -16,7 +16,6 @@ The match type also widens the uncertainty band: a house number is known to
 from __future__ import annotations
 
 import dataclasses
-import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -25,7 +24,7 @@ import pandas as pd
 
 from ortgeo.catalog import Catalog
 from ortgeo.dates import DateLike
-from ortgeo.geocoders import BanIndex, BanLocalGeocoder, Geocoder, GeocodeResult, get_geocoder
+from ortgeo.geocoders import BanLocalGeocoder, Geocoder, GeocodeResult, get_geocoder
 from ortgeo.inforce import PerimetersInForce, on
 from ortgeo.locate import (
     DATE_INCERTAINE,
@@ -76,29 +75,17 @@ def resolve_geocoder(
     return get_geocoder(geocoder or "auto", ban_index=ban_index, base_url=base_url)
 
 
-@functools.lru_cache(maxsize=8)
-def _street_points(index_path: str, citycode: str) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    """Positions of every numbered address of a commune, grouped by BAN street id."""
-    addr = BanIndex(index_path).addresses(citycode)
-    voie = addr["id"].str.split("_").str[:2].str.join("_")
-    return {
-        key: (grp["lon"].to_numpy(float), grp["lat"].to_numpy(float))
-        for key, grp in addr.groupby(voie, sort=False)
-    }
-
-
-def _status_cols(frame: pd.DataFrame) -> list[str]:
-    return [c for c in frame.columns if c.endswith("_status")]
-
-
-def _one_side(frame: pd.DataFrame) -> str | None:
-    """The common ORT status when every point is firmly on the same side of every limit."""
-    cols = _status_cols(frame)
-    if any(frame[c].nunique() != 1 for c in cols):
-        return None
-    if any(frame[c].iloc[0] not in _FIRM for c in cols):
-        return None
-    return str(frame["ort_status"].iloc[0])
+def _one_side(frame: pd.DataFrame, sizes: Sequence[int]) -> list[str | None]:
+    """For consecutive groups of ``sizes`` points (the streets): the common ORT status when
+    every point is firmly on the same side of every limit, else None (whole columns)."""
+    starts = np.cumsum([0, *sizes[:-1]])
+    same = np.ones(len(sizes), dtype=bool)
+    for col in [c for c in frame.columns if c.endswith("_status")]:
+        codes, kinds = pd.factorize(frame[col])
+        same &= np.minimum.reduceat(codes, starts) == np.maximum.reduceat(codes, starts)
+        same &= (codes[starts] >= 0) & np.isin(kinds[np.maximum(codes[starts], 0)], _FIRM)
+    first = frame["ort_status"].to_numpy()[starts]
+    return [str(v) if ok else None for v, ok in zip(first, same, strict=True)]
 
 
 def assess_geocodes(
@@ -159,7 +146,7 @@ def _assessed(
     # Plausible alternatives (close runner-up) and whole streets, located in one call each.
     alt_rows, alt_lon, alt_lat = [], [], []
     street_rows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    local = geocoder.index if isinstance(geocoder, BanLocalGeocoder) else None
+    local = geocoder if isinstance(geocoder, BanLocalGeocoder) else None
     for i, r in enumerate(results):
         if not ok[i]:
             continue
@@ -173,7 +160,7 @@ def _assessed(
                 alt_lon.append(c.lon)
                 alt_lat.append(c.lat)
         if r.match_type == "street" and local is not None and r.id and r.citycode:
-            pts = _street_points(str(local.path), r.citycode).get(r.id)
+            pts = local.street_points(r.citycode, r.id)
             if pts is not None:
                 street_rows[i] = pts
     alt = (
@@ -194,10 +181,8 @@ def _assessed(
              np.concatenate([street_rows[i][1] for i in rows])),
             perimeters=state, band_m=band_m, uncertainty_m=MATCH_UNCERTAINTY_M["housenumber"],
         )  # fmt: skip
-        start = 0
-        for i, size in zip(rows, sizes, strict=True):
-            street_side[i] = (_one_side(all_pts.iloc[start : start + size]), size)
-            start += size
+        sides = _one_side(all_pts, sizes)
+        street_side = {i: (side, size) for i, side, size in zip(rows, sides, sizes, strict=True)}
 
     for i, r in enumerate(results):
         if r.status == "error":

@@ -63,7 +63,8 @@ class SyntheticCommune:
 
 
 #: Known communes: Lens (real street names placed roughly along their real course,
-#: several crossing the bundled perimeter limits) and Loison-sous-Lens.
+#: several crossing the bundled perimeter limits), Loison-sous-Lens, Éleu-dit-Leauwette,
+#: Liévin and Harnes.
 COMMUNES: dict[str, SyntheticCommune] = {
     "62498": SyntheticCommune(
         "62498",
@@ -127,6 +128,39 @@ COMMUNES: dict[str, SyntheticCommune] = {
             ("Rue Anatole France", -60, -200, 200, 300),
             ("Rue Victor Hugo", 200, 150, 70, 400),
             ("Rue Émile Zola", -250, -50, 300, 300),
+        ),
+    ),
+    # Liévin and Harnes (for the geocoding benchmark: a city written "Lievin", "Harnes,
+    # 2 rue Y"): street names usual in the area, NOT checked against the BAN.
+    "62510": SyntheticCommune(
+        "62510",
+        "Liévin",
+        "62800",
+        (2.7797, 50.4228),
+        2000.0,
+        (
+            ("Rue de la Gare", 200, -100, 70, 600),
+            ("Rue Jean Jaurès", -300, 150, 20, 700),
+            ("Place Gambetta", 0, 0, 90, 120),
+            ("Rue du Docteur Schweitzer", 500, 300, 140, 400),
+            ("Avenue du Président Kennedy", -700, -400, 60, 900),
+            ("Rue du Maréchal Foch", 300, 600, 200, 500),
+            ("Rue de Lens", 800, 100, 80, 900),
+        ),
+    ),
+    "62413": SyntheticCommune(
+        "62413",
+        "Harnes",
+        "62440",
+        (2.9066, 50.4457),
+        1500.0,
+        (
+            ("Rue de la Gare", -200, 100, 30, 500),
+            ("Rue du Général de Gaulle", 100, -200, 100, 700),
+            ("Rue du Commandant Bayard", -500, 400, 150, 400),
+            ("Place de la République", 0, 0, 45, 120),
+            ("Rue Montgolfier", 400, 300, 10, 450),
+            ("Route de Lens", -900, -300, 240, 1000),
         ),
     ),
 }

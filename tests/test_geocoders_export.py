@@ -27,7 +27,8 @@ from ortgeo.geocoders import (
     download_ban_export,
     read_ban_csv,
 )
-from ortgeo.geocoders.normalize import normalize, parse_address, split_street
+from ortgeo.geocoders.normalize import normalize, split_street
+from ortgeo.geocoders.parse import parse_address
 from ortgeo.testing import COMMUNES, NONEXISTENT_STREETS, noisy_variants, write_synthetic_ban_export
 
 __all__ = ["ban_server"]

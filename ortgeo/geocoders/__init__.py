@@ -26,7 +26,7 @@ from ortgeo.geocoders.ban_export import (
 from ortgeo.geocoders.ban_local import BanIndex, BanLocalGeocoder, build_ban_index
 from ortgeo.geocoders.base import Geocoder
 from ortgeo.geocoders.cache import GeocodeCache, cache_dir, default_index_path
-from ortgeo.geocoders.normalize import parse_address
+from ortgeo.geocoders.parse import parse_address
 from ortgeo.geocoders.result import GeocodeResult
 from ortgeo.geocoders.transport import RetryPolicy
 

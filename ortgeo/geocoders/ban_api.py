@@ -21,9 +21,10 @@ from typing import Any, NoReturn
 import requests
 
 from ortgeo.errors import GeocoderError, GeocoderResponseError, GeocoderServiceError
-from ortgeo.geocoders.base import Geocoder, progress_iter
+from ortgeo.geocoders.base import Geocoder
 from ortgeo.geocoders.cache import GeocodeCache, cache_key
-from ortgeo.geocoders.normalize import parse_address
+from ortgeo.geocoders.parse import parse_address
+from ortgeo.geocoders.progress import progress_iter
 from ortgeo.geocoders.ratelimit import TokenBucket
 from ortgeo.geocoders.result import MATCH_TYPES, GeocodeResult, as_float, error_result
 from ortgeo.geocoders.transport import RetryPolicy, check_service_url, send_with_retries

@@ -22,9 +22,9 @@ import pandas as pd
 from ortgeo.crs import to_l93_xy
 from ortgeo.errors import InputFileError
 from ortgeo.geocoders.ban_store import INDEX_VERSION, INDEXES, SCHEMA, SYNTHETIC_SOURCE
-from ortgeo.geocoders.base import progress_iter
 from ortgeo.geocoders.formats import iter_addresses
 from ortgeo.geocoders.normalize import normalize, normalize_suffix, split_street
+from ortgeo.geocoders.progress import progress_iter
 
 __all__ = ["build_ban_index"]
 

@@ -17,23 +17,33 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from ortgeo.crs import to_l93_xy
 from ortgeo.geocoders.ban_build import build_ban_index
-from ortgeo.geocoders.ban_match import StreetTable
+from ortgeo.geocoders.ban_match import Scope, StreetTable
 from ortgeo.geocoders.ban_scores import (
     ACCEPT,
     AMBIGUOUS,
     CANDIDATE_MIN,
     NUMBER_MISSING,
+    NUMBER_MISSING_FUZZY,
     find_number,
 )
 from ortgeo.geocoders.ban_store import INDEX_VERSION, SYNTHETIC_SOURCE, BanIndex, Numbers
 from ortgeo.geocoders.base import Geocoder
-from ortgeo.geocoders.normalize import normalize, parse_address
+from ortgeo.geocoders.clean import ocr_readings
+from ortgeo.geocoders.normalize import normalize
+from ortgeo.geocoders.parse import ParsedAddress, parse_address
 from ortgeo.geocoders.result import GeocodeResult, format_label
 
 _NO_NUMBERS: Numbers = {}
+#: A score from which an answer is not worth another reading of the line.
+EXACT = 0.97
+#: How much better than the line as written an OCR reading must score to be kept.
+OCR_MARGIN = 0.05
+#: The least score of an answer found by swapping ``rn`` and ``m`` (an exact street name).
+OCR_EXACT = 0.95
 
 __all__ = [
     "INDEX_VERSION",
@@ -69,6 +79,7 @@ class BanLocalGeocoder(Geocoder):
         self.index = index if isinstance(index, BanIndex) else BanIndex(index)
         self._streets = StreetTable(self.index)
         self._numbers: dict[str, dict[int, Numbers]] = {}
+        self._street_ids: dict[str, dict[str, int]] = {}  # citycode → BAN street id → sid
         self._reverse_arrays: (
             tuple[np.ndarray, np.ndarray, np.ndarray, list[tuple[int, str]]] | None
         ) = None
@@ -89,6 +100,50 @@ class BanLocalGeocoder(Geocoder):
         if numbers is None:
             numbers = self._numbers[citycode] = self.index.house_numbers(citycode)
         return numbers
+
+    def find_streets(self, name: str, citycode: str | None = None, limit: int = 5) -> pd.DataFrame:
+        """Streets whose name is closest to ``name`` (fuzzy), with a ``score`` column.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=300))
+        >>> g.find_streets("bd basly", limit=1)["name"].tolist()
+        ['Boulevard Émile Basly']
+        """
+        scope = (citycode,) if citycode else None
+        matches = self._streets.match(normalize(name), scope)[:limit]
+        df = self.index.streets().set_index("sid").loc[[sid for sid, _ in matches]].reset_index()
+        df["score"] = [score for _, score in matches]
+        return df
+
+    def street_points(self, citycode: str, street_id: str) -> tuple[np.ndarray, np.ndarray] | None:
+        """WGS84 positions (``lon``, ``lat`` arrays) of every numbered address of a street
+        (its BAN id, e.g. a ``street`` match's ``id``), None when it has none; read from
+        the open index, once per commune.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> g = BanLocalGeocoder(synthetic_ban_index(n_rows=300))
+        >>> r = g.geocode("rue de la gare, lens", type="street")
+        >>> lon, lat = g.street_points(r.citycode, r.id)
+        >>> len(lon) > 10
+        True
+        """
+        sids = self._street_ids.get(citycode)
+        if sids is None:
+            st = self._streets
+            commune = st.communes.get(citycode)
+            sids = self._street_ids[citycode] = (
+                {st.voie[sid]: sid for sid in commune.sids} if commune else {}
+            )
+        sid = sids.get(street_id)
+        numbers = self._numbers_of(citycode).get(sid, _NO_NUMBERS) if sid is not None else None
+        if not numbers:
+            return None
+        points = list(numbers.values())
+        return np.array([p[1] for p in points]), np.array([p[2] for p in points])
 
     # ---------------------------------------------------------------- results
     def _result(
@@ -116,7 +171,7 @@ class BanLocalGeocoder(Geocoder):
                     "housenumber": f"{number}{rep}", "id": aid,
                     "lon": lon, "lat": lat, "x": x, "y": y, "note": note,
                 }  # fmt: skip
-            score *= NUMBER_MISSING
+            score *= NUMBER_MISSING if score >= 0.95 else NUMBER_MISSING_FUZZY
             note = (
                 f"housenumber {number}{suffix} not found in {street}: "
                 "positioned at the street's representative point"
@@ -144,19 +199,53 @@ class BanLocalGeocoder(Geocoder):
     def _geocode(
         self, text: str, citycode: str | None, postcode: str | None, type: str | None, limit: int
     ) -> GeocodeResult:
-        """Parse, find the commune scope, match the street, then the number."""
+        """The line as written; when it is not found exactly and an OCR may have confused
+        letters and digits in it, its other readings (:func:`ocr_readings`) too, the best
+        kept. A reading must do clearly better than the line as written, stay in the
+        communes the line names, and, for ``rn``/``m`` swaps (tried only when the street is
+        not found), match a street name exactly: an OCR reading never adds a typo's guess."""
+        result, scope = self._search(text, parse_address(text), citycode, postcode, type, limit)
+        if result.ok and result.score >= EXACT:
+            return result
+        tries = [(reading, OCR_MARGIN) for reading in ocr_readings(text)]
+        if not result.ok and (result.note or "").startswith("no street like"):
+            tries += [(reading, OCR_EXACT) for reading in ocr_readings(text, letters=True)]
+        for reading, needed in tries:
+            other, _ = self._search(text, parse_address(reading), citycode, postcode, type, limit)
+            if (
+                other.ok
+                and other.score >= max(result.score + OCR_MARGIN, needed)
+                and (scope is None or other.citycode in scope)
+            ):
+                result = other.replace(note="; ".join(
+                    n for n in (other.note, f"read as {reading!r} (OCR)") if n))  # fmt: skip
+                if result.score >= EXACT:
+                    break
+        return result
+
+    def _search(
+        self,
+        text: str,
+        parsed: ParsedAddress,
+        citycode: str | None,
+        postcode: str | None,
+        type: str | None,
+        limit: int,
+    ) -> tuple[GeocodeResult, Scope]:
+        """Find the commune scope, match the street, then the number; the answer and the
+        communes searched (None: all)."""
         st = self._streets
-        parsed = parse_address(text)
         pc = postcode or parsed.postcode
         city = parsed.city
         if city is not None and not st.city_scope(city) and pc:
             city = None  # "Lens Cedex", a locality: the postcode decides
-        if city is None and parsed.lead and st.city_scope(parsed.lead):
-            city = parsed.lead  # "LENS - 12 rue X": the city written first
-        scope, why, factor, scope_note = st.scope(citycode, pc, city)
+        named: tuple[str, ...] = ()
+        if city is None:  # "LENS - 12 rue X", "12 rue X Résidence Y Loison 62218"
+            named = st.find_city(parsed.lead) or st.find_city(parsed.tail)
+        scope, why, factor, scope_note = st.scope(citycode, pc, city, named)
         if scope == () or (scope is None and parsed.city and not pc):
             why = why or f"'{parsed.city}' is not a commune of the index"
-            return GeocodeResult(text, "not-found", provider=self.name, note=why)
+            return GeocodeResult(text, "not-found", provider=self.name, note=why), scope
         norm = normalize(parsed.street)
         attempts: list[tuple[str, tuple[str, ...] | None]] = []
         stripped = st.strip_city(norm)
@@ -165,11 +254,13 @@ class BanLocalGeocoder(Geocoder):
             if codes and (stripped[0] or parsed.housenumber is None):
                 attempts.append((stripped[0], codes))
         attempts.append((norm, scope))
+        if parsed.tail:  # the street may go on where a residence seemed to start
+            attempts.append((normalize(f"{parsed.street} {parsed.tail}"), scope))
         best: list[tuple[int, float]] = []
         for street_norm, street_scope in attempts:
             if not street_norm:  # only a commune name
                 if type in (None, "municipality") and street_scope and len(street_scope) == 1:
-                    return self._municipality(text, street_scope[0], 1.0)
+                    return self._municipality(text, street_scope[0], 1.0), scope
                 continue
             if type == "municipality":
                 continue
@@ -179,7 +270,7 @@ class BanLocalGeocoder(Geocoder):
             if best and best[0][1] >= 0.9:
                 break
         if type == "municipality" and scope and len(scope) == 1 and not norm:
-            return self._municipality(text, scope[0], 1.0)
+            return self._municipality(text, scope[0], 1.0), scope
         if not best or best[0][1] < ACCEPT or type == "locality":
             where = ""
             if scope:
@@ -187,7 +278,7 @@ class BanLocalGeocoder(Geocoder):
             return GeocodeResult(
                 text, "not-found", provider=self.name,
                 note=f"no street like {parsed.street!r}{where}" if parsed.street else "empty query",
-            )  # fmt: skip
+            ), scope  # fmt: skip
         # best first: an alternative below CANDIDATE_MIN (and all after it) is never listed
         shown = [
             (sid, score)
@@ -201,29 +292,65 @@ class BanLocalGeocoder(Geocoder):
         ]
         first = fields[0]
         if type == "housenumber" and first["match_type"] != "housenumber":
-            return GeocodeResult(text, "not-found", provider=self.name, note=first["note"])
+            return GeocodeResult(text, "not-found", provider=self.name, note=first["note"]), scope
         listed = [(i, f) for i, f in enumerate(fields[1:], 1) if f["score"] >= CANDIDATE_MIN]
         score, note = first["score"], first["note"]
         if factor != 1.0:
             score = round(score * factor, 4)
             note = "; ".join(n for n in (note, scope_note) if n)
-        twin = next(
-            (f for i, f in listed if f["citycode"] != first["citycode"]
-             and st.core[best[0][0]] == st.core[best[i][0]]
-             and f["score"] >= first["score"] - 0.02),
-            None,
-        )  # fmt: skip
-        if twin is not None:  # same street, as good, elsewhere: never a coin toss
+        twins = [
+            i for i, f in listed
+            if f["citycode"] != first["citycode"] and st.core[best[0][0]] == st.core[best[i][0]]
+            and f["score"] >= first["score"] - 0.02
+        ]  # fmt: skip
+        if not twins:  # the same street, as good, further down the list (many communes)?
+            twin_sid = self._twin_further(best, len(shown), first, parsed)
+            if twin_sid is not None:
+                fields.append(self._fields(text, twin_sid, best[0][1], parsed.housenumber,
+                                           parsed.suffix, type))  # fmt: skip
+                listed.insert(0, (len(fields) - 1, fields[-1]))
+                twins = [len(fields) - 1]
+        if twins:  # same street, as good, elsewhere: never a coin toss (nor for the twins)
             score = round(min(score, AMBIGUOUS), 4)
+            twin = fields[twins[0]]
             note = (
                 f"ambiguous: {first['street']} exists in {first['city']} and "
                 f"{twin['city']}; give the city or the postcode"
             )
+            for i in twins:
+                fields[i] = {**fields[i], "score": round(min(fields[i]["score"], AMBIGUOUS), 4),
+                             "note": note}  # fmt: skip
+            listed = [(i, fields[i]) for i, _ in listed]
         others = tuple(GeocodeResult._from_fields(f) for _, f in listed)
         return GeocodeResult._from_fields({
             **first, "score": score, "note": note, "candidates": others[: min(limit, 5)],
             "score_next": others[0].score if others else None,
-        })  # fmt: skip
+        }), scope  # fmt: skip
+
+    def _twin_further(
+        self,
+        best: list[tuple[int, float]],
+        shown: int,
+        first: dict[str, Any],
+        parsed: ParsedAddress,
+    ) -> int | None:
+        """A street of another commune, with the name of the best and as good, that lies
+        beyond the alternatives listed (a name many communes share) and has the number
+        asked (or any street so, when the number is not asked): the best is then a coin
+        toss."""
+        st = self._streets
+        top, core = best[0][1], st.core[best[0][0]]
+        tied = [
+            sid for sid, score in best[shown:]
+            if score >= top - 0.02 and st.core[sid] == core and st.city[sid] != first["citycode"]
+        ]  # fmt: skip
+        if not tied:
+            return None
+        if parsed.housenumber is None or first["match_type"] != "housenumber":
+            return tied[0]
+        rep = first["housenumber"][len(str(parsed.housenumber)) :]
+        found = self.index.streets_with_number(tied, parsed.housenumber, rep)
+        return found[0] if found else None
 
     def reverse(self, lon: float, lat: float) -> GeocodeResult:
         """The numbered address nearest to a WGS84 point.

@@ -10,23 +10,19 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
 
 from ortgeo.errors import CorruptFileError, InputFileError
-from ortgeo.geocoders.normalize import normalize
 
 #: A street's house numbers: ``(numero, rep) → (id, lon, lat, x, y)``.
 Numbers = dict[tuple[int, str], tuple[str, float, float, float, float]]
 
-if TYPE_CHECKING:
-    from ortgeo.geocoders.ban_local import BanLocalGeocoder
-
 __all__ = ["INDEX_VERSION", "SYNTHETIC_SOURCE", "BanIndex"]
 
 #: Version of the index file layout; an index of another version must be rebuilt.
-INDEX_VERSION = "1"
+INDEX_VERSION = "2"  # 2: street cores with the vocabulary of issue 21 (types, connectors)
 
 #: ``source_position`` of the rows written by :mod:`ortgeo.testing` (never in the real BAN).
 SYNTHETIC_SOURCE = "synthetic"
@@ -92,7 +88,6 @@ class BanIndex:
                 f"{self.meta.get('version')!r}, expected {INDEX_VERSION!r}). Rebuild it with "
                 "`ortgeo ban index`."
             )
-        self._geocoder: BanLocalGeocoder | None = None
 
     def __repr__(self) -> str:
         return f"BanIndex({str(self.path)!r})"
@@ -144,26 +139,24 @@ class BanIndex:
         )
         return df.astype({"numero": "int64"}) if len(df) else df
 
-    def find_streets(self, name: str, citycode: str | None = None, limit: int = 5) -> pd.DataFrame:
-        """Streets whose name is closest to ``name`` (fuzzy), with a ``score`` column.
+    def streets_with_number(self, sids: Sequence[int], numero: int, rep: str) -> list[int]:
+        """The streets among ``sids`` that have the house number ``numero`` + ``rep``.
 
         Examples
         --------
         >>> from ortgeo.testing import synthetic_ban_index
-        >>> idx = BanIndex(synthetic_ban_index(n_rows=300))
-        >>> idx.find_streets("bd basly", limit=1)["name"].tolist()
-        ['Boulevard Émile Basly']
+        >>> BanIndex(synthetic_ban_index(n_rows=300)).streets_with_number([0, 1], 1, "")
+        [0, 1]
         """
-        if self._geocoder is None:
-            from ortgeo.geocoders.ban_local import BanLocalGeocoder
-
-            self._geocoder = BanLocalGeocoder(self)
-        geocoder = self._geocoder
-        scope = (citycode,) if citycode else None
-        matches = geocoder._streets.match(normalize(name), scope)[:limit]
-        df = self.streets().set_index("sid").loc[[sid for sid, _ in matches]].reset_index()
-        df["score"] = [score for _, score in matches]
-        return df
+        if not sids:
+            return []
+        marks = ",".join("?" * len(sids))
+        rows = self._db.execute(
+            f"SELECT DISTINCT sid FROM addresses WHERE sid IN ({marks}) AND numero = ? "
+            "AND rep = ? ORDER BY sid",
+            (*sids, numero, rep),
+        )
+        return [sid for (sid,) in rows]
 
     def house_numbers(self, citycode: str) -> dict[int, Numbers]:
         """House numbers of a commune: ``sid → {(numero, rep): (id, lon, lat, x, y)}``."""

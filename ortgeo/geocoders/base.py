@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import abc
 import math
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
+from typing import Any
 
 from ortgeo.errors import GeocoderServiceError, InputFileError
 from ortgeo.geocoders.pool import geocode_in_pool, pool_jobs
+from ortgeo.geocoders.progress import progress_iter
 from ortgeo.geocoders.result import GeocodeResult, error_result
 
-__all__ = ["Geocoder", "per_query", "progress_iter"]
-
-T = TypeVar("T")
+__all__ = ["Geocoder", "per_query"]
 
 
 def per_query(value: Any, n: int, name: str) -> list[Any]:
@@ -43,23 +42,6 @@ def _clean_code(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def progress_iter(
-    items: Iterable[T], total: int | None, description: str, enabled: bool
-) -> Iterator[T]:
-    """Iterate over ``items``, drawing a rich progress bar on stderr when ``enabled``."""
-    if not enabled:
-        yield from items
-        return
-    from rich.console import Console
-    from rich.progress import Progress
-
-    with Progress(console=Console(stderr=True), transient=True) as bar:
-        task = bar.add_task(description, total=total)
-        for item in items:
-            yield item
-            bar.advance(task)
 
 
 class Geocoder(abc.ABC):

@@ -30,6 +30,7 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
 from ortgeo.errors import GeocoderError, InputFileError, OrtgeoError
+from ortgeo.geocoders.progress import progress_iter
 from ortgeo.geocoders.result import GeocodeResult
 
 if TYPE_CHECKING:
@@ -212,8 +213,6 @@ def geocode_in_pool(
     >>> [r.status for r in geocode_in_pool(g, rows, jobs=2)]
     ['ok', 'not-found']
     """
-    from ortgeo.geocoders.base import progress_iter  # base uses this module
-
     global _WORKER
     order = sorted(range(len(rows)), key=lambda i: _commune_key(rows[i]))
     chunks = [order[i : i + CHUNK_ROWS] for i in range(0, len(order), CHUNK_ROWS)]

@@ -13,7 +13,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 import ortgeo
 from ortgeo.maps.tiles import resolve_basemap
-from ortgeo.service import api, page
+from ortgeo.service import api, ban, page
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import install_error_handlers
 from ortgeo.service.limits import BodySizeMiddleware, RateLimitMiddleware, Worker
@@ -60,6 +60,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.state.batch_slots = asyncio.Semaphore(1)
     install_error_handlers(app)
     app.include_router(api.router)
+    app.include_router(ban.router)
     app.include_router(page.router)
     # add_middleware puts each new one outside the previous ones
     app.add_middleware(BodySizeMiddleware, max_bytes=config.max_upload_bytes + 64_000)

@@ -19,8 +19,10 @@ import time
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import ortgeo
+from ortgeo.address import assess_geocodes
 from ortgeo.communes import LENS_INSEE
 from ortgeo.crs import to_wgs84_lonlat
 from ortgeo.dates import parse_date
@@ -30,16 +32,18 @@ from ortgeo.geocoders import (
     BanIndex,
     BanLocalGeocoder,
     Geocoder,
+    GeocodeResult,
     RetryPolicy,
     find_ban_index,
 )
+from ortgeo.geocoders.vocabulary import DEPARTEMENTS, REGIONS
 from ortgeo.output import scratch_folder, write_bytes
 from ortgeo.service.cache import AnswerCache
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import ApiError
 from ortgeo.texts import acts_label
 
-__all__ = ["LENS_INSEE", "Lookup", "Question", "commune_status", "json_bytes"]
+__all__ = ["LENS_INSEE", "BanAnswer", "Lookup", "Question", "commune_status", "json_bytes"]
 
 #: The commune whose ORT the bundled catalogue describes.
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
@@ -303,6 +307,103 @@ class Lookup:
             problems.append(f"disque plein lors du dernier fichier vérifié ({when})")
         return problems
 
+    # -- the BAN API's own questions (asked by ortgeo.service.ban) ------------------------
+    def ban_search(
+        self,
+        q: str,
+        *,
+        limit: int = 5,
+        postcode: str | None = None,
+        citycode: str | None = None,
+        type: str | None = None,
+        date: str | None = None,
+    ) -> BanAnswer:
+        """The addresses of a BAN ``/search`` (best first, at most ``limit``), each with its
+        ORT answer on ``date``.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> lookup = Lookup(ServiceConfig(ban_index=str(synthetic_ban_index(n_rows=300))))
+        >>> found = lookup.ban_search("3 rue de la gare lens", limit=1, date="2024-06-01")
+        >>> found.results[0].label, found.ort[0]["status"]
+        ('3 Rue de la Gare 62300 Lens', 'dedans')
+        """
+        self._check_length(q)
+        day = _day(date)
+        result = self.geocoder.geocode(
+            q, citycode=citycode, postcode=postcode, type=type, limit=limit
+        )
+        found = [result, *result.candidates][:limit] if result.ok else []
+        return BanAnswer(found, self._ort(found, day), day)
+
+    def ban_reverse(self, lon: float, lat: float, *, date: str | None = None) -> BanAnswer:
+        """The address nearest to a WGS84 point (a BAN ``/reverse``), with its ORT answer."""
+        lon, lat = _finite("lon", lon), _finite("lat", lat)
+        day = _day(date)
+        result = self.geocoder.reverse(lon, lat)
+        found = [result] if result.ok else []
+        return BanAnswer(found, self._ort(found, day), day)
+
+    def ban_search_csv(
+        self,
+        table: pd.DataFrame,
+        *,
+        columns: list[str],
+        citycode_col: str | None = None,
+        postcode_col: str | None = None,
+        date: str | None = None,
+    ) -> tuple[pd.DataFrame, _dt.date]:
+        """The :func:`ortgeo.check_addresses` report of a BAN ``/search/csv`` upload (its
+        ``columns`` joined into one address, as the BAN joins them), and the date."""
+        if len(table) > self.config.max_rows:
+            raise ApiError(413, "trop-de-lignes",
+                           f"Fichier de {len(table)} lignes : {self.config.max_rows} au plus "
+                           "par envoi ; découpez-le.")  # fmt: skip
+        day = _day(date)
+        report = ortgeo.check_addresses(
+            table, columns=columns, citycode_col=citycode_col, postcode_col=postcode_col,
+            date=day, geocoder=self.geocoder, catalog=self.catalog,
+        )  # fmt: skip
+        return report, day
+
+    def _ort(self, results: list[GeocodeResult], day: _dt.date) -> list[dict[str, Any]]:
+        """The ORT answer of each address found: status, deciding sector, reason."""
+        if not results:
+            return []
+        frame = assess_geocodes(results, date=day, catalog=self.catalog, geocoder=self.geocoder)
+        return [
+            {"status": str(status), "sector": sector or None, "reason": reason or None}
+            for status, sector, reason in zip(
+                frame["status"], frame["ort_sector"], frame["reason"], strict=True
+            )
+        ]
+
+    def ban_source(self) -> tuple[str, str]:
+        """``(attribution, licence)`` of the addresses served, as the BAN writes them."""
+        if self.index is not None and self.index.synthetic:
+            return "ADRESSES SYNTHÉTIQUES (ortgeo.testing)", "ETALAB-2.0"
+        if self.index is not None and self.index.meta.get("format") == "bano":
+            return "BANO", "ODbL 1.0"
+        return "BAN", "ETALAB-2.0"
+
+    @staticmethod
+    def ban_context(citycode: str | None) -> str | None:
+        """The BAN ``context`` of a commune: département code, name and region.
+
+        Examples
+        --------
+        >>> Lookup.ban_context("62498"), Lookup.ban_context("97105")
+        ('62, Pas-de-Calais, Hauts-de-France', '971, Guadeloupe')
+        """
+        if not citycode:
+            return None
+        code = citycode[:3] if citycode.startswith("97") else citycode[:2]
+        name = DEPARTEMENTS.get(code)
+        if name is None:
+            return code
+        return ", ".join(x for x in (code, name, REGIONS.get(code)) if x)
+
     def health(self) -> dict[str, Any]:
         """What the worker runs on (no file path: nothing that helps an attacker)."""
         index = None
@@ -317,6 +418,16 @@ class Lookup:
             "ban_index": index, "catalog": self.catalog.name,
             "layers": [dataclasses.asdict(_LayerInfo.of(x)) for x in self.catalog],
         }  # fmt: skip
+
+
+@dataclasses.dataclass(frozen=True)
+class BanAnswer:
+    """The addresses found for a BAN question, their ORT answers (one dict each:
+    ``status``, ``sector``, ``reason``) and the date of those answers."""
+
+    results: list[GeocodeResult]
+    ort: list[dict[str, Any]]
+    date: _dt.date
 
 
 @dataclasses.dataclass(frozen=True)

@@ -96,8 +96,7 @@ def hatches(catalog: ortgeo.Catalog) -> Markup:
 
 def _communes_geojson() -> bytes:
     """The bundled commune outlines with where to write each name (``lon``/``lat``)."""
-    from ortgeo.communes import commune_outlines
-    from ortgeo.communes import LENS_INSEE
+    from ortgeo.communes import LENS_INSEE, commune_outlines
 
     outlines = commune_outlines()
     features = []
