@@ -47,6 +47,7 @@ __all__ = [
     "assess_geocodes",
     "check_address",
     "resolve_geocoder",
+    "synthetic_index",
 ]
 
 #: Position uncertainty (m) by match type, added to the layers' accuracy in the band.
@@ -335,5 +336,19 @@ def check_address(
     row = _assessed([result], state, coder, MIN_SCORE, RUNNER_UP_MARGIN, band_m).row(0)
     return verdict_from_row(
         row, state, band_m=band_m, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
-        citycode=result.citycode,
+        citycode=result.citycode, synthetic_addresses=synthetic_index(coder),
     )  # fmt: skip
+
+
+def synthetic_index(geocoder: Geocoder) -> bool:
+    """Whether ``geocoder`` answers from an offline index built from SYNTHETIC addresses.
+
+    Examples
+    --------
+    >>> from ortgeo.testing import synthetic_ban_index
+    >>> synthetic_index(resolve_geocoder("local", ban_index=synthetic_ban_index(n_rows=300)))
+    True
+    >>> synthetic_index(resolve_geocoder("api", base_url="http://127.0.0.1:1"))
+    False
+    """
+    return isinstance(geocoder, BanLocalGeocoder) and bool(geocoder.index.synthetic)

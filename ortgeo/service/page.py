@@ -28,7 +28,7 @@ from ortgeo.maps.tiles import Basemap, resolve_basemap
 from ortgeo.service.api import check_json
 from ortgeo.service.errors import ApiError
 
-__all__ = ["hatches", "load_assets", "map_settings", "router", "templates"]
+__all__ = ["data_banner", "hatches", "load_assets", "map_settings", "router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 _QUERY_KEYS = ("address", "lon", "lat", "x", "y", "date")
@@ -84,6 +84,25 @@ def map_settings(catalog: ortgeo.Catalog, basemap: str | Basemap | None = None) 
         "tiles": tiles,
     }
     return json.dumps(settings, ensure_ascii=False)
+
+
+def data_banner(catalog: ortgeo.Catalog, synthetic_addresses: bool) -> dict[str, Any]:
+    """The page's banner: what the service answers from, as each answer's ``banner`` says it
+    (« DONNÉES SYNTHÉTIQUES » for synthetic sectors or a synthetic address index, « tracés
+    indicatifs » when a perimeter is indicative).
+
+    Examples
+    --------
+    >>> data_banner(ortgeo.catalog(), synthetic_addresses=True)["synthetic"]
+    True
+    """
+    from ortgeo.texts import note
+
+    sectors = any(layer.provenance.synthetic for layer in catalog)
+    indicatif = any(layer.status == "indicatif" for layer in catalog)
+    text = note("banner", synthetic_sectors=sectors, synthetic_addresses=synthetic_addresses,
+                indicatif=indicatif)  # fmt: skip
+    return {"synthetic": sectors or synthetic_addresses, "indicatif": indicatif, "text": text}
 
 
 def hatches(catalog: ortgeo.Catalog) -> Markup:
@@ -168,6 +187,17 @@ def _links(root: str, verdict: dict[str, Any], query: dict[str, str]) -> _Links:
     return {"permalink": f"{root}/?{text}", "fiche": f"{root}/fiche?{text}"}
 
 
+def _data_banner(request: Request) -> dict[str, Any]:
+    """The page banner of this app, computed once."""
+    state = request.app.state
+    if getattr(state, "data_banner", None) is None:
+        lookup = state.lookup
+        state.data_banner = data_banner(lookup.catalog,
+                                        lookup.index is not None and lookup.index.synthetic)  # fmt: skip
+    banner: dict[str, Any] = state.data_banner
+    return banner
+
+
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     config = request.app.state.lookup.config
     base = {
@@ -176,6 +206,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
         "max_upload_bytes": config.max_upload_bytes, "max_query_chars": config.max_query_chars,
         "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "",
         "map_settings": request.app.state.map_settings, "hatches": request.app.state.hatches,
+        "data_banner": _data_banner(request),
     }  # fmt: skip
     html = request.app.state.templates.get_template(name).render(**{**base, **context})
     return HTMLResponse(html, status_code=status)
