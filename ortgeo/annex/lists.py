@@ -22,7 +22,7 @@ from ortgeo.dates import DateLike
 from ortgeo.locate import DEDANS, LIMITE, layer_key, locate
 from ortgeo.maps._state import AnnexState, StateLayer, annex_state
 
-__all__ = ["CATEGORIES", "LIST_COLUMNS", "Sector", "address_lists", "sectors"]
+__all__ = ["CATEGORIES", "LIST_COLUMNS", "Sector", "address_lists", "sectors", "state_sectors"]
 
 #: The two parts of the list: the ORT sectors, and the other dispositifs.
 CATEGORIES = ("secteur d'intervention", "pour information")
@@ -68,10 +68,11 @@ def sectors(catalog: Catalog | None = None, date: DateLike = None) -> list[Secto
      ('Entrée de ville – Lens/Loison-sous-Lens', "secteur d'intervention"),
      ('OPAH-RU « Cœur de ville »', 'pour information')]
     """
-    return _sectors(annex_state(date, catalog))
+    return state_sectors(annex_state(date, catalog))
 
 
-def _sectors(state: AnnexState) -> list[Sector]:
+def state_sectors(state: AnnexState) -> list[Sector]:
+    """The parts of the address list for an annex state (:func:`sectors` on a state)."""
     return [
         Sector(layer_key(x.id), x.name, CATEGORIES[0] if x.is_sector else CATEGORIES[1], x)
         for x in state.layers
@@ -206,7 +207,7 @@ def address_lists(
     rows_of = _Rows(ban)
     detail = ban[[c for c in _DETAIL_COLUMNS if c in ban]].copy()
     rows: list[dict] = []
-    for sector in _sectors(state):
+    for sector in state_sectors(state):
         status = res[f"{sector.key}_status"].to_numpy()
         distance = res[f"{sector.key}_distance_m"]
         detail[f"{sector.key}_statut"] = status

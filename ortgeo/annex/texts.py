@@ -138,10 +138,10 @@ def communes_label(item: StateLayer) -> str:
 
 def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
     """One dict per part of the list (sector or other dispositif), for the templates and PDF."""
-    from ortgeo.annex.lists import INCLUDED, TO_CHECK, _sectors
+    from ortgeo.annex.lists import INCLUDED, TO_CHECK, state_sectors
 
     parts = []
-    for sector in _sectors(state):
+    for sector in state_sectors(state):
         sub = lists[lists["secteur_id"] == sector.key]
         included = sub[sub["liste"] == INCLUDED].to_dict("records")
         check = sub[sub["liste"] == TO_CHECK].to_dict("records")

@@ -116,7 +116,7 @@ def hatches(catalog: ortgeo.Catalog) -> Markup:
 def _communes_geojson() -> bytes:
     """The bundled commune outlines with where to write each name (``lon``/``lat``)."""
     from ortgeo.communes import commune_outlines
-    from ortgeo.verdict import LENS_INSEE
+    from ortgeo.communes import LENS_INSEE
 
     outlines = commune_outlines()
     features = []
