@@ -14,7 +14,7 @@ import jinja2
 from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_year, the
 
 __all__ = [
-    "act_date", "act_label", "acts_label", "fmt_m", "fmt_m2", "fmt_pct", "note", "render",
+    "act_date", "act_label", "acts_label", "fmt_m", "fmt_m2", "fmt_pct", "macro", "note", "render",
     "validity",
 ]  # fmt: skip
 
@@ -35,7 +35,10 @@ def _sentence(text: str) -> str:
 def _env() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.PackageLoader("ortgeo", "templates"),
-        autoescape=False,  # plain text; HTML templates escape explicitly
+        # plain text, except the HTML templates (``.html``, ``.html.j2``)
+        autoescape=jinja2.select_autoescape(
+            ["html", "html.j2"], default_for_string=False, default=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
@@ -54,13 +57,37 @@ def _env() -> jinja2.Environment:
         commune=_commune_name,
         sentence=_sentence,
     )
+    env.globals["macro"] = macro
     return env
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=16)
+def _module(template: str) -> Any:
+    """The module of a template (its macros), compiled once."""
+    return _env().get_template(template).module
+
+
 def _notes() -> Any:
-    """The module of ``notes.txt.j2`` (its macros), compiled once."""
-    return _env().get_template("notes.txt.j2").module
+    """The module of ``notes.txt.j2`` (its macros)."""
+    return _module("notes.txt.j2")
+
+
+def macro(template: str, macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
+    """Render the macro ``macro_name`` of ``template``, on one line (or as lines).
+
+    Examples
+    --------
+    >>> macro("fiche.txt.j2", "title")
+    "Fiche de situation au regard des secteurs d'intervention de l'ORT"
+    """
+    return _flatten(str(getattr(_module(template), macro_name)(**context)), lines)
+
+
+def _flatten(text: str, lines: bool) -> str:
+    if lines:
+        rows = (" ".join(row.split()) for row in text.splitlines())
+        return "\n".join(row for row in rows if row)
+    return " ".join(text.split())
 
 
 def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
@@ -98,12 +125,7 @@ _NOTES_DONE_MAX = 8192
 
 
 def _note(macro_name: str, lines: bool, context: dict[str, Any]) -> str:
-    macro = getattr(_notes(), macro_name)
-    text = str(macro(**context))
-    if lines:
-        rows = (" ".join(row.split()) for row in text.splitlines())
-        return "\n".join(row for row in rows if row)
-    return " ".join(text.split())
+    return _flatten(str(getattr(_notes(), macro_name)(**context)), lines)
 
 
 def render(template: str, **context: Any) -> str:

@@ -379,7 +379,12 @@ class Verdict:
                 "y": _finite(self.y, 2),
                 "uncertainty_m": _finite(self.uncertainty_m, 1),
             },
-            "commune": self.commune.to_dict(self.date) if self.commune is not None else None,
+            "commune": {
+                **self.commune.to_dict(self.date),
+                "line": note("commune_line", commune=self.commune, day=self.date),
+            }
+            if self.commune is not None
+            else None,
             "coverage": {
                 "topic": "ort",
                 "extent": self.extent,
@@ -392,7 +397,7 @@ class Verdict:
             "fingerprint": fp,
             "review_due": bool(self.state.review_due),
             "ort": self.ort.to_dict() if self.ort else None,
-            "layers": [res.to_dict() for res in self.layers],
+            "layers": [{**res.to_dict(), "concerns": self.concerns(res)} for res in self.layers],
             "not_in_force": [
                 {
                     "id": layer.id,

@@ -452,7 +452,9 @@ def test_fiche_says_it_is_not_a_certificate(client):
     text = r.text.replace("&#39;", "'")
     assert "Fiche de situation" in text
     assert "Lecture indicative, ce n'est pas un certificat." in text
-    assert "3 Rue de la Gare 62300 Lens" in text and "Explication détaillée" in text
+    assert "3 Rue de la Gare 62300 Lens" in text and "Explication détaillée" not in text
+    assert "Lien permanent : http://testserver/?address=3+rue+de+la+Gare+Lens" in text
+    assert "DONNÉES SYNTHÉTIQUES" in text  # the index of the tests is synthetic
     assert client.get("/fiche").status_code == 422
 
 

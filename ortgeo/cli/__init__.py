@@ -20,6 +20,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                    "List and export the perimeter layers in force."),
     "check": ("ortgeo.cli.check", "check",
               "Is this address or place in an ORT sector on this date? Answer and notes."),
+    "fiche": ("ortgeo.cli.fiche", "fiche",
+              "The fiche de situation of one address, point or parcel: one A4 page (PDF, HTML)."),
     "batch": ("ortgeo.cli.batch", "batch",
               "Check every address of a file; every row kept, in order, with its verdict."),
     "commune": ("ortgeo.cli.commune", "commune",

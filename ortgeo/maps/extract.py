@@ -125,7 +125,9 @@ def extract_figure(
     if scene.cadastre is not None:
         draw.cadastre(ax, scene.cadastre, frame)
     for i, layer in enumerate(scene.layers):
-        draw.area(ax, layer.geometry_l93, layer_style(layer), zorder=4 + i, gid=f"sector-{layer.id}")
+        draw.area(
+            ax, layer.geometry_l93, layer_style(layer), zorder=4 + i, gid=f"sector-{layer.id}"
+        )
     if parcel is not None:
         xs, ys = to_l93_xy(*np.asarray(shapely.get_coordinates(parcel)).T)
         ax.fill(xs, ys, facecolor="none", edgecolor=_MARK, linewidth=1.2, zorder=19, gid="parcel")
