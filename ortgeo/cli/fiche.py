@@ -9,8 +9,10 @@ from typing import Any
 import click
 
 from ortgeo.cli.check import _pair
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import (
     catalog_option,
+    cli_geocoder,
     date_option,
     friendly,
     geocoder_options,
@@ -89,7 +91,7 @@ def fiche(
     from ortgeo.fiche import make_fiche, permalink, write_fiche
 
     if sum(v is not None for v in (address, lonlat, parcel)) != 1:
-        raise click.UsageError("Give exactly one of ADDRESS, --lonlat LON,LAT or --parcel REF.")
+        raise click.UsageError(_("Give exactly one of ADDRESS, --lonlat LON,LAT or --parcel REF."))
     cat = load_catalog(catalog_path)
     day = parse_date(date)
     assert day is not None
@@ -101,9 +103,9 @@ def fiche(
         answer = check_parcel(parcel, date=day, catalog=cat, citycode=citycode,
                               cadastre=list(cadastre_paths) or None)  # fmt: skip
     elif address is not None:
-        from ortgeo.address import check_address, resolve_geocoder
+        from ortgeo.address import check_address
 
-        coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+        coder = cli_geocoder(geocoder, ban_index, ban_url)
         answer = check_address(address, date=day, geocoder=coder, catalog=cat, citycode=citycode)
         query = {"address": address}
     else:
@@ -119,4 +121,4 @@ def fiche(
         redo=_redo(address, lonlat, parcel, citycode, cadastre_paths, day.isoformat(), output),
     )  # fmt: skip
     written = write_fiche(made, output)
-    click.echo(f"Wrote {written}")
+    click.echo(_("Wrote {path}").format(path=written))
