@@ -97,6 +97,14 @@ def test_lookup_page_end_to_end(server, browser):  # noqa: F811
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     browser.save_screenshot(str(tempfile.gettempdir() + "/ortgeo-fiche.png"))
+    # printed by the browser, the fiche is one A4 page, as its PDF
+    import base64
+    import io
+
+    from pypdf import PdfReader
+
+    printed = browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})
+    assert len(PdfReader(io.BytesIO(base64.b64decode(printed["data"]))).pages) == 1
 
     urls, errors = requests_and_errors(browser)
     origin = urlsplit(server).netloc
