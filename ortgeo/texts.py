@@ -1,7 +1,13 @@
-"""French text of ortgeo in one place: Jinja2 templates in ``ortgeo/templates/``.
+"""French text of ortgeo in one place: Jinja2 templates, rendered by one environment.
+
+One :func:`environment` for every template of the package: ``ortgeo/templates/`` (the
+notes, the explanation, the fiche), ``annex/…`` (``ortgeo/annex/templates/``: LISEZMOI,
+the address list) and ``service/…`` (``ortgeo/service/templates/``: the page, the card);
+the formatters of :mod:`ortgeo.fr` as its filters. HTML templates (``.html``,
+``.html.j2``) are autoescaped, text ones are not.
 
 :func:`note` renders one macro of ``notes.txt.j2`` (the dated legal and data notes);
-:func:`render` renders a whole template (the explanation of a verdict).
+:func:`macro` one macro of any template; :func:`render` a whole template.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import jinja2
 from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_year, the
 
 __all__ = [
-    "act_date", "act_label", "acts_label", "fmt_m", "fmt_m2", "fmt_pct", "macro", "note", "render",
+    "act_date", "act_label", "acts_label", "environment", "fmt_m", "fmt_m2", "fmt_pct", "macro",
+    "note", "render",
     "validity",
 ]  # fmt: skip
 
@@ -31,10 +38,26 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def environment() -> jinja2.Environment:
+    """The one Jinja environment of ortgeo (templates of the package, French filters).
+
+    Examples
+    --------
+    >>> environment().get_template("service/_verdict.html").name
+    'service/_verdict.html'
+    """
+    return _env()
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    # the template folders of the L6 packages are read by path (no import of them)
+    folders = {name: jinja2.PackageLoader("ortgeo", f"{name}/templates")
+               for name in ("annex", "service")}  # fmt: skip
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ortgeo", "templates"),
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader("ortgeo", "templates"), jinja2.PrefixLoader(folders)]
+        ),
         # plain text, except the HTML templates (``.html``, ``.html.j2``)
         autoescape=jinja2.select_autoescape(
             ["html", "html.j2"], default_for_string=False, default=False
@@ -42,7 +65,7 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
+        keep_trailing_newline=True,
         auto_reload=False,  # the templates ship with the package: no stat per rendering
     )
     env.filters.update(

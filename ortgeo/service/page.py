@@ -34,13 +34,13 @@ _QUERY_KEYS = ("address", "lon", "lat", "x", "y", "date")
 
 
 def templates() -> jinja2.Environment:
-    """The page templates (autoescaped; a key missing from a verdict renders as nothing)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ortgeo.service", "templates"),
-        autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
-    )  # fmt: skip
+    """The page templates: ``service/…`` of ortgeo's one Jinja environment
+    (:func:`ortgeo.texts.environment`; HTML autoescaped)."""
+    from ortgeo.texts import environment
+
+    env = environment()
     for name in ("index.html", "fiche.html", "_verdict.html", "docs.html"):
-        env.get_template(name)  # compile now, fail at start-up rather than on a request
+        env.get_template(f"service/{name}")  # compile now, fail at start-up, not on a request
     return env
 
 
@@ -214,7 +214,8 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
         "map_settings": request.app.state.map_settings, "hatches": request.app.state.hatches,
         "data_banner": _data_banner(request),
     }  # fmt: skip
-    html = request.app.state.templates.get_template(name).render(**{**base, **context})
+    template = request.app.state.templates.get_template(f"service/{name}")
+    html = template.render(**{**base, **context})
     return HTMLResponse(html, status_code=status)
 
 
