@@ -43,8 +43,9 @@ def environment() -> jinja2.Environment:
 
     Examples
     --------
-    >>> environment().get_template("service/_verdict.html").name
-    'service/_verdict.html'
+    >>> from pathlib import Path
+    >>> Path(environment().get_template("service/_verdict.html").filename).parts[-3:]
+    ('service', 'templates', '_verdict.html')
     """
     return _env()
 
