@@ -32,7 +32,8 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
     cat = load_catalog(catalog_path)
     state = on(date, cat) if date else None
     layers = list(state.layers) if state is not None else list(cat)
-    title = f"Périmètres en vigueur le {state.date:%d/%m/%Y}" if state else "Périmètres"
+    title = (_("Perimeters in force on {date}").format(date=f"{state.date:%d/%m/%Y}")
+             if state else _("Perimeters"))  # fmt: skip
     table = Table(title=title)
     cols = ["id", "name", "kind", "valid_from", "valid_to", "status", "accuracy_m", "area_ha"]
     if state is not None:

@@ -31,6 +31,7 @@ from ortgeo.maps.paper.legend import handle
 from ortgeo.maps.scene import build_scene
 from ortgeo.maps.style import COMMUNE_STYLE, LENS_STYLE, layer_style
 from ortgeo.maps.tiles import Basemap, resolve_basemap
+from ortgeo.texts import macro
 
 __all__ = ["MAP_SHARE", "extract_figure", "extract_png", "extract_span"]
 
@@ -65,7 +66,7 @@ def extract_figure(
     basemap: str | Path | Basemap | None = None,
     cadastre: str | Path | list[str | Path] | None = None,
     parcel: shapely.Geometry | None = None,
-    mark_label: str = "Lieu vérifié",
+    mark_label: str = "",
 ) -> Figure:
     """The map extract around ``(lon, lat)`` with the perimeters in force on ``date``.
 
@@ -90,7 +91,7 @@ def extract_figure(
     parcel : shapely geometry, optional
         A parcel (WGS84) to outline.
     mark_label : str
-        The legend's label of the mark.
+        The legend's label of the mark (default: « Lieu vérifié », from the fiche's texts).
 
     Examples
     --------
@@ -98,6 +99,7 @@ def extract_figure(
     >>> sorted({a.get_gid() for a in fig.axes[0].get_children()} & {"scalebar", "north-arrow"})
     ['north-arrow', 'scalebar']
     """
+    mark_label = mark_label or macro("fiche.txt.j2", "mark_label")
     width_in, height_in = size_mm[0] / 25.4, size_mm[1] / 25.4
     fig = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
     FigureCanvasAgg(fig)
