@@ -26,7 +26,7 @@ from ortgeo.dates import DateLike
 from ortgeo.maps.legend import LegendItem
 from ortgeo.maps.paper import basemap as _basemap
 from ortgeo.maps.paper import draw
-from ortgeo.maps.paper.furniture import fit_frame, north_arrow, scale_bar
+from ortgeo.maps.paper.furniture import map_axes, north_arrow, scale_bar
 from ortgeo.maps.paper.legend import handle
 from ortgeo.maps.scene import build_scene
 from ortgeo.maps.style import COMMUNE_STYLE, LENS_STYLE, layer_style
@@ -106,19 +106,10 @@ def extract_figure(
     fs = 6.5
     x, y = (float(v[0]) for v in to_l93_xy(np.array([lon]), np.array([lat])))
     rect = (0.0, 0.0, MAP_SHARE, 1.0)
-    ratio = (rect[2] * width_in) / (rect[3] * height_in)
-    frame = fit_frame((x - span_m / 2, y - span_m / 4, x + span_m / 2, y + span_m / 4), ratio)
+    ax, frame = map_axes(fig, rect, (x - span_m / 2, y - span_m / 4, x + span_m / 2,
+                                     y + span_m / 4))  # fmt: skip
     scene = build_scene("general", date, catalog, cadastre=cadastre, context=None)
     scene = dataclasses.replace(scene, frame=frame)
-    ax = fig.add_axes(rect, gid="map")
-    ax.set_xlim(frame[0], frame[2])
-    ax.set_ylim(frame[1], frame[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#fbfbf8")
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#444444")
 
     if basemap is not None:
         shape = (round(rect[3] * height_in * dpi), round(rect[2] * width_in * dpi))
