@@ -37,6 +37,7 @@ from ortgeo.locate import (
     locate,
     located,
 )
+from ortgeo.texts import note
 from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, undetermined_reason, verdict_from_row
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "assess_geocodes",
     "check_address",
     "resolve_geocoder",
+    "synthetic_index",
 ]
 
 #: Position uncertainty (m) by match type, added to the layers' accuracy in the band.
@@ -57,7 +59,8 @@ MIN_SCORE = 0.6
 RUNNER_UP_MARGIN = 0.05
 
 _FIRM = (DEDANS, DEHORS, SANS_ORT, DATE_INCERTAINE)
-_KIND_FR = {"locality": "du lieu-dit", "municipality": "de la commune"}
+#: Match types too coarse for an answer (the reason names them).
+_COARSE = ("locality", "municipality")
 
 
 def resolve_geocoder(
@@ -184,66 +187,37 @@ def _assessed(
         sides = _one_side(all_pts, sizes)
         street_side = {i: (side, size) for i, side, size in zip(rows, sides, sizes, strict=True)}
 
+    def why(case: str, r: GeocodeResult, **context: Any) -> str:
+        return note("geocode_reason", case=case, r=r, **context)
+
     for i, r in enumerate(results):
         if r.status == "error":
-            status[i], reason[i] = ERREUR, f"géocodage en erreur : {r.error}"
+            status[i], reason[i] = ERREUR, why("error", r)
         elif not ok[i]:
             status[i] = INDETERMINE
-            near = [c.label for c in r.candidates[:3] if c.label]
-            reason[i] = "adresse introuvable dans la Base Adresse Nationale" + (
-                " ; adresses proches : " + " ; ".join(near) if near else ""
-            )
+            reason[i] = why("not-found", r, near=tuple(c.label for c in r.candidates[:3]
+                                                       if c.label))  # fmt: skip
         elif r.match_type is None:  # a type the BAN added since: how precise is unknown
-            status[i] = INDETERMINE
-            reason[i] = (
-                "type de résultat de la BAN inconnu : la précision de la position de "
-                f"« {r.label} » n'est pas connue ; vérifiez l'adresse"
-            )
-        elif r.match_type in _KIND_FR:
-            status[i] = INDETERMINE
-            reason[i] = (
-                f"adresse reconnue seulement au niveau {_KIND_FR[r.match_type]} ({r.label}) : "
-                "précisez le numéro et la voie"
-            )
+            status[i], reason[i] = INDETERMINE, why("unknown-type", r)
+        elif r.match_type in _COARSE:
+            status[i], reason[i] = INDETERMINE, why(r.match_type, r)
         elif r.score < min_score:
-            status[i] = INDETERMINE
-            reason[i] = (
-                f"géocodage peu sûr (score {r.score:.2f} < {min_score:.2f}) : « {r.label} » "
-                "ne correspond peut-être pas à l'adresse demandée"
-            )
+            status[i], reason[i] = INDETERMINE, why("low-score", r, min_score=min_score)
         elif r.match_type == "street":
             side, size = street_side.get(i, (None, 0))
             if side is not None:
-                status[i] = side
-                reason[i] = (
-                    f"numéro non trouvé, mais les {size} adresses de la voie « {r.street} » "
-                    "sont toutes du même côté de chaque limite"
-                )
+                status[i], reason[i] = side, why("street-one-side", r, size=size)
             elif size:
-                status[i] = INDETERMINE
-                reason[i] = (
-                    f"numéro non trouvé et la voie « {r.street} » traverse ou frôle une limite : "
-                    "précisez le numéro"
-                )
+                status[i], reason[i] = INDETERMINE, why("street-crosses", r)
             elif status[i] in _FIRM:
-                reason[i] = (
-                    f"numéro non trouvé : position de la voie « {r.street} » (± "
-                    f"{MATCH_UNCERTAINTY_M['street']:.0f} m), loin de toute limite"
-                )
+                reason[i] = why("street-far", r, street_m=MATCH_UNCERTAINTY_M["street"])
             else:
-                status[i] = INDETERMINE
-                reason[i] = (
-                    f"numéro non trouvé : seule la position de la voie « {r.street} » est "
-                    "connue et elle est proche d'une limite ; précisez le numéro"
-                )
+                status[i], reason[i] = INDETERMINE, why("street-near", r)
         if alt_status is not None and status[i] in (*_FIRM, LIMITE):
             mine = alt_of.get(i)  # keyed: the old scan of every alternative was quadratic
             if mine and set(alt_status[mine]) != {str(status[i])}:
                 status[i] = INDETERMINE
-                reason[i] = (
-                    "adresse ambiguë : une autre adresse au score proche "
-                    f"(« {r.candidates[0].label} ») donne une autre réponse"
-                )
+                reason[i] = why("ambiguous", r, other=r.candidates[0].label)
     status = np.array([str(s) for s in status], dtype=object)
     said: dict[str | None, str] = {}  # where ortgeo's knowledge ends, once per commune
     for i in np.flatnonzero((status == str(INDETERMINE)) & (reason == "")).tolist():
@@ -320,5 +294,19 @@ def check_address(
     row = _assessed([result], state, coder, MIN_SCORE, RUNNER_UP_MARGIN, band_m).row(0)
     return verdict_from_row(
         row, state, band_m=band_m, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
-        citycode=result.citycode,
+        citycode=result.citycode, synthetic_addresses=synthetic_index(coder),
     )  # fmt: skip
+
+
+def synthetic_index(geocoder: Geocoder) -> bool:
+    """Whether ``geocoder`` answers from an offline index built from SYNTHETIC addresses.
+
+    Examples
+    --------
+    >>> from ortgeo.testing import synthetic_ban_index
+    >>> synthetic_index(resolve_geocoder("local", ban_index=synthetic_ban_index(n_rows=300)))
+    True
+    >>> synthetic_index(resolve_geocoder("api", base_url="http://127.0.0.1:1"))
+    False
+    """
+    return isinstance(geocoder, BanLocalGeocoder) and bool(geocoder.index.synthetic)

@@ -345,7 +345,9 @@ def locate(
 
     Returns
     -------
-    pandas.DataFrame
+    pandas.DataFrame or geopandas.GeoDataFrame
+        A GeoDataFrame for a GeoDataFrame or a GeoSeries (the input's columns, geometry and
+        CRS kept, the located columns added), else a DataFrame.
         Index of the input; columns ``lon, lat`` (unless ``lonlat=False``), ``x, y, valid,
         reason, commune, coverage``; for the composite (``ort``) ``ort_inside, ort_distance_m,
         ort_band_m, ort_sector, ort_status``; and for each layer in force
@@ -365,11 +367,39 @@ def locate(
     ['dedans', 'dehors']
     >>> res[["lens_centre_ville_status", "call_opah_ru_coeur_de_ville_status"]].iloc[0].tolist()
     ['dedans', 'dedans']
+    >>> import geopandas as gpd
+    >>> g = gpd.GeoDataFrame({"name": ["église"]}, index=[7],
+    ...                      geometry=gpd.points_from_xy([688180], [7036861]), crs=2154)
+    >>> out = locate(g, date="2024-06-01")
+    >>> type(out).__name__, out.crs.to_epsg(), out.index.tolist(), out.loc[7, "ort_status"]
+    ('GeoDataFrame', 2154, [7], 'dedans')
     """
-    return located(
+    frame = located(
         points, date, catalog, band_m, uncertainty_m, distances, perimeters=perimeters,
         citycode=citycode, lonlat=lonlat,
     ).frame()  # fmt: skip
+    return _like_input(points, frame)
+
+
+def _like_input(points: object, frame: pd.DataFrame) -> pd.DataFrame:
+    """A GeoDataFrame for geographic input: the input's columns, index, geometry and CRS,
+    with the located columns added (they win over input columns of the same name)."""
+    import sys
+
+    gpd = sys.modules.get("geopandas")  # not imported: the input cannot be geographic
+    if gpd is None:
+        return frame
+    import pandas as pd
+
+    if isinstance(points, gpd.GeoDataFrame):
+        name = points.geometry.name
+        kept = points[[c for c in points.columns if c not in frame.columns or c == name]]
+        out = pd.concat([kept.drop(columns=name), frame.set_axis(points.index)], axis=1)
+        return gpd.GeoDataFrame(out, geometry=points.geometry, crs=points.crs)
+    if isinstance(points, gpd.GeoSeries):
+        return gpd.GeoDataFrame(frame.set_axis(points.index), geometry=points.rename("geometry"),
+                                crs=points.crs)  # fmt: skip
+    return frame
 
 
 def located(

@@ -309,8 +309,8 @@ def _measure(
     first five characters of its IDU)."""
     area = shapely.area(geoms)
     rep = shapely.point_on_surface(geoms)
-    frame = locate(gpd.GeoSeries(rep, crs=L93), perimeters=state, band_m=band_m,
-                   citycode=citycode)  # fmt: skip
+    frame = pd.DataFrame(locate(gpd.GeoSeries(rep, crs=L93), perimeters=state, band_m=band_m,
+                                citycode=citycode).drop(columns="geometry"))  # fmt: skip
     cols: dict[str, Any] = {"parcel_area_m2": area}
     measured: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
     table = state.sectors_table  # prepared Lambert-93 geometries and limits, layers order

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["STATUSES", "STATUS_CODE", "Status", "Timing"]
+__all__ = ["STATUSES", "STATUS_CODE", "OrtSignature", "Status", "Timing"]
 
 
 class Status(StrEnum):
@@ -41,6 +41,19 @@ class Timing(StrEnum):
     #: maybe in force: the start (or end) is only known approximately or as "not before"
     UNCERTAIN = "incertain"
     ENDED = "termine"
+
+
+class OrtSignature(StrEnum):
+    """Where a commune stands with its ORT convention (the ANCT follow-up table): the one
+    type of ``ort`` in every answer about a commune (``/api/v1/check``'s ``commune.ort``
+    and ``/api/v1/communes/{insee}``'s ``ort``)."""
+
+    SIGNED = "signee"
+    IN_PROGRESS = "en-cours"
+    NOT_SIGNED = "non-signee"
+    ENDED = "terminee"
+    #: a commune the table does not list, or a row that does not say
+    UNKNOWN = "inconnu"
 
 
 #: Every status as a string, in code order: statuses are stored as categorical codes of these.

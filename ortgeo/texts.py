@@ -1,7 +1,13 @@
-"""French text of ortgeo in one place: Jinja2 templates in ``ortgeo/templates/``.
+"""French text of ortgeo in one place: Jinja2 templates, rendered by one environment.
+
+One :func:`environment` for every template of the package: ``ortgeo/templates/`` (the
+notes, the explanation, the fiche), ``annex/…`` (``ortgeo/annex/templates/``: LISEZMOI,
+the address list) and ``service/…`` (``ortgeo/service/templates/``: the page, the card);
+the formatters of :mod:`ortgeo.fr` as its filters. HTML templates (``.html``,
+``.html.j2``) are autoescaped, text ones are not.
 
 :func:`note` renders one macro of ``notes.txt.j2`` (the dated legal and data notes);
-:func:`render` renders a whole template (the explanation of a verdict).
+:func:`macro` one macro of any template; :func:`render` a whole template.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import jinja2
 from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_year, the
 
 __all__ = [
-    "act_date", "act_label", "acts_label", "fmt_m", "fmt_m2", "fmt_pct", "note", "render",
+    "act_date", "act_label", "acts_label", "environment", "fmt_m", "fmt_m2", "fmt_pct", "macro",
+    "note", "render",
     "validity",
 ]  # fmt: skip
 
@@ -31,15 +38,35 @@ def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def environment() -> jinja2.Environment:
+    """The one Jinja environment of ortgeo (templates of the package, French filters).
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> Path(environment().get_template("service/_verdict.html").filename).parts[-3:]
+    ('service', 'templates', '_verdict.html')
+    """
+    return _env()
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
+    # the template folders of the L6 packages are read by path (no import of them)
+    folders = {name: jinja2.PackageLoader("ortgeo", f"{name}/templates")
+               for name in ("annex", "service")}  # fmt: skip
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ortgeo", "templates"),
-        autoescape=False,  # plain text; HTML templates escape explicitly
+        loader=jinja2.ChoiceLoader(
+            [jinja2.PackageLoader("ortgeo", "templates"), jinja2.PrefixLoader(folders)]
+        ),
+        # plain text, except the HTML templates (``.html``, ``.html.j2``)
+        autoescape=jinja2.select_autoescape(
+            ["html", "html.j2"], default_for_string=False, default=False
+        ),
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=False,
+        keep_trailing_newline=True,
         auto_reload=False,  # the templates ship with the package: no stat per rendering
     )
     env.filters.update(
@@ -54,13 +81,37 @@ def _env() -> jinja2.Environment:
         commune=_commune_name,
         sentence=_sentence,
     )
+    env.globals["macro"] = macro
     return env
 
 
-@functools.lru_cache(maxsize=1)
+@functools.lru_cache(maxsize=16)
+def _module(template: str) -> Any:
+    """The module of a template (its macros), compiled once."""
+    return _env().get_template(template).module
+
+
 def _notes() -> Any:
-    """The module of ``notes.txt.j2`` (its macros), compiled once."""
-    return _env().get_template("notes.txt.j2").module
+    """The module of ``notes.txt.j2`` (its macros)."""
+    return _module("notes.txt.j2")
+
+
+def macro(template: str, macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
+    """Render the macro ``macro_name`` of ``template``, on one line (or as lines).
+
+    Examples
+    --------
+    >>> macro("fiche.txt.j2", "title")
+    "Fiche de situation au regard des secteurs d'intervention de l'ORT"
+    """
+    return _flatten(str(getattr(_module(template), macro_name)(**context)), lines)
+
+
+def _flatten(text: str, lines: bool) -> str:
+    if lines:
+        rows = (" ".join(row.split()) for row in text.splitlines())
+        return "\n".join(row for row in rows if row)
+    return " ".join(text.split())
 
 
 def note(macro_name: str, /, *, lines: bool = False, **context: Any) -> str:
@@ -98,12 +149,7 @@ _NOTES_DONE_MAX = 8192
 
 
 def _note(macro_name: str, lines: bool, context: dict[str, Any]) -> str:
-    macro = getattr(_notes(), macro_name)
-    text = str(macro(**context))
-    if lines:
-        rows = (" ".join(row.split()) for row in text.splitlines())
-        return "\n".join(row for row in rows if row)
-    return " ".join(text.split())
+    return _flatten(str(getattr(_notes(), macro_name)(**context)), lines)
 
 
 def render(template: str, **context: Any) -> str:

@@ -171,6 +171,8 @@ class Verdict:
     citycode: str | None = None
     commune: CommuneStatus | None = None
     coverage: CoverageEntry | None = None
+    #: Whether the address was found in an index built from SYNTHETIC addresses.
+    synthetic_addresses: bool = False
 
     @property
     def inside(self) -> bool | None:
@@ -217,6 +219,26 @@ class Verdict:
     def fingerprint(self) -> dict[str, Any]:
         """The data this answer used: catalogue version, SHA-256 of each geometry file."""
         return self.state.fingerprint()
+
+    @property
+    def banner(self) -> dict[str, Any]:
+        """The banner every view of this answer shows (page, card, fiche, JSON):
+        ``synthetic`` when the sectors or the address index are synthetic test data,
+        ``indicatif`` when a perimeter in force is an indicative tracé, and its French
+        ``text`` (empty when neither).
+
+        Examples
+        --------
+        >>> b = check_point(2.833889, 50.429167, date="2024-06-01").banner
+        >>> b["synthetic"], b["indicatif"], b["text"]
+        (False, True, "Tracés indicatifs : seul le plan annexé à l'acte fait foi.")
+        """
+        sectors = bool(self.state.synthetic)
+        indicatif = self.state.data_status == "indicatif"
+        text = note("banner", synthetic_sectors=sectors,
+                    synthetic_addresses=self.synthetic_addresses, indicatif=indicatif)  # fmt: skip
+        return {"synthetic": sectors or self.synthetic_addresses, "indicatif": indicatif,
+                "text": text}  # fmt: skip
 
     # -- notes ---------------------------------------------------------------------
     def notes(self) -> list[dict[str, str]]:
@@ -357,7 +379,12 @@ class Verdict:
                 "y": _finite(self.y, 2),
                 "uncertainty_m": _finite(self.uncertainty_m, 1),
             },
-            "commune": self.commune.to_dict(self.date) if self.commune is not None else None,
+            "commune": {
+                **self.commune.to_dict(self.date),
+                "line": note("commune_line", commune=self.commune, day=self.date),
+            }
+            if self.commune is not None
+            else None,
             "coverage": {
                 "topic": "ort",
                 "extent": self.extent,
@@ -366,10 +393,11 @@ class Verdict:
             },
             "data_status": self.state.data_status,
             "synthetic": bool(fp["synthetic"]),
+            "banner": self.banner,
             "fingerprint": fp,
             "review_due": bool(self.state.review_due),
             "ort": self.ort.to_dict() if self.ort else None,
-            "layers": [res.to_dict() for res in self.layers],
+            "layers": [{**res.to_dict(), "concerns": self.concerns(res)} for res in self.layers],
             "not_in_force": [
                 {
                     "id": layer.id,
@@ -504,11 +532,13 @@ def verdict_from_row(
     uncertainty_m: float = 0.0,
     geocode: Any = None,
     citycode: str | None = None,
+    synthetic_addresses: bool = False,
 ) -> Verdict:
     """Build a :class:`Verdict` from one row of :func:`ortgeo.locate`'s result.
 
     When the row has ``status``/``reason`` columns (addresses: see
-    :func:`ortgeo.address.assess_geocodes`), they give the overall answer.
+    :func:`ortgeo.address.assess_geocodes`), they give the overall answer;
+    ``synthetic_addresses`` says the address index was built from synthetic data.
     """
 
     def band(layer: Layer) -> float:
@@ -532,6 +562,7 @@ def verdict_from_row(
         y=_float(row["y"]), status=status, reason=reason, ort=ort, layers=layers,
         not_in_force=state.not_in_force, state=state, uncertainty_m=uncertainty_m,
         geocode=geocode, citycode=citycode, commune=commune, coverage=coverage,
+        synthetic_addresses=synthetic_addresses,
     )  # fmt: skip
 
 

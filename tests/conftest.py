@@ -20,6 +20,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = Path(os.environ.get("ORTGEO_REFERENCE", ROOT.parent / "shared" / "data" / "reference"))
+#: The command line speaks the locale's language (French for fr*): the tests read its English,
+#: whatever the machine's locale; tests/test_i18n.py runs it in French in subprocesses.
+os.environ["LANGUAGE"] = "en"
 #: The browser tests drive these (Debian's chromium and chromium-driver).
 BROWSER_TOOLS = {"chromium": "/usr/bin/chromium", "chromedriver": "/usr/bin/chromedriver"}
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from click.testing import CliRunner
+from pdf_checks import pdffonts
 from synthetic_catalog import X0, Y0, write_catalog
 
 import ortgeo
@@ -539,17 +540,6 @@ def test_synthetic_addresses_are_never_called_the_ban(tmp_path, synthetic_export
 
 
 # -- annexe3.pdf -------------------------------------------------------------------------------
-
-
-def pdffonts(path: Path) -> list[list[str]]:
-    """The font table of ``pdffonts`` (poppler-utils): one row per font."""
-    import shutil
-    import subprocess
-
-    if shutil.which("pdffonts") is None:
-        pytest.skip("pdffonts (poppler-utils) not installed: bash tools/setup_test_env.sh")
-    out = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True)
-    return [line.split() for line in out.stdout.splitlines()[2:] if line.strip()]
 
 
 def test_pdf_pages_numbered_with_cartouche_and_embedded_fonts(ban_fixture, squares, tmp_path):

@@ -1305,6 +1305,8 @@ COMMAND_OUTPUTS: dict[tuple[str, str], Callable[[Path, Path, str], list[str]]] =
     ("stats", "chart"): lambda tmp, index, out: [
         "stats", _points_csv(tmp), "-o", str(tmp / "s.csv"), "--chart", f"{out}/c.png"],
     ("map", "output"): lambda tmp, index, out: ["map", "general", "-o", f"{out}/carte.html"],
+    ("fiche", "output"): lambda tmp, index, out: [
+        "fiche", "--lonlat", "2.833889,50.429167", "-o", f"{out}/fiche.pdf"],
     ("annex", "output"): lambda tmp, index, out: ["annex", "-o", f"{out}/annexe3"],
     ("perimeters export", "output"): lambda tmp, index, out: [
         "perimeters", "export", "-o", f"{out}/p.gpkg"],
@@ -1347,7 +1349,7 @@ def test_every_command_declares_its_outputs() -> None:
 
     commands = _commands()
     # check, commune, communes info/update (the user cache) and serve write no file
-    assert len(commands) == 15, sorted(commands)
+    assert len(commands) == 16, sorted(commands)
     written, declared = set(), set()
     for name, command in commands.items():
         for param in command.params:

@@ -77,7 +77,7 @@ def test_list_all_layers() -> None:
     assert res.exit_code == 0
     table = rows(res.stdout)
     assert list(table) == IDS
-    assert "Périmètres" in res.stdout
+    assert "Perimeters" in res.stdout
     assert table[ORT][1:5] == ["Centre-ville de Lens", "ort-sector", "2019-08-04", "—"]
     assert table[EXT][2:5] == ["ort-sector", "2023-12-06 (≥)", "—"]  # not before, no end
     assert table[OPAH][2:4] == ["opah-ru", "2021-07-01 (~)"]
@@ -111,7 +111,7 @@ def test_list_marks_an_approximate_end() -> None:
 def test_list_on_a_date(day: str, heading: str, timings: dict[str, str]) -> None:
     res = run("perimeters", "list", "--date", day)
     assert res.exit_code == 0
-    assert f"Périmètres en vigueur le {heading}" in res.stdout
+    assert f"Perimeters in force on {heading}" in res.stdout
     table = rows(res.stdout)
     assert list(table) == list(timings)
     assert {i: cells[3] for i, cells in table.items()} == timings  # the timing column
@@ -122,7 +122,7 @@ def test_list_on_a_date(day: str, heading: str, timings: dict[str, str]) -> None
 def test_list_on_2027_01_15_keeps_both_sectors_and_warns_to_check() -> None:
     res = run("perimeters", "list", "--date", "2027-01-15")
     assert res.exit_code == 0
-    assert "Périmètres en vigueur le 15/01/2027" in res.stdout
+    assert "Perimeters in force on 15/01/2027" in res.stdout
     table = rows(res.stdout)
     assert list(table) == [ORT, EXT]  # the OPAH-RU ended about 2026-06-30
     assert [table[ORT][3], table[EXT][3]] == ["en-vigueur", "incertain"]

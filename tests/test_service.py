@@ -28,6 +28,7 @@ from ortgeo.service import ServiceConfig, create_app
 from ortgeo.service.cache import AnswerCache
 from ortgeo.service.lookup import json_bytes
 from ortgeo.service.security import CSP
+from ortgeo.status import OrtSignature
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -193,19 +194,19 @@ def test_commune_lens(client):
     assert r.status_code == 200
     d = r.json()
     assert (d["insee"], d["name"], d["ort"], d["signed"], d["in_force"]) == (
-        "62498", "Lens", True, "2019-08-04", True)  # fmt: skip
+        "62498", "Lens", "signee", "2019-08-04", True)  # fmt: skip
     ids = [s["id"] for s in d["sectors"]]
     assert ids == [x.id for x in ortgeo.on(DATE).sectors]
     assert d["denormandie"]["applies"] == "commune"
     before = client.get("/api/v1/communes/62498", params={"date": "2019-08-03"}).json()
-    assert before["ort"] is True and before["in_force"] is False and before["sectors"] == []
+    assert before["ort"] == "signee" and before["in_force"] is False and before["sectors"] == []
     lievin = client.get("/api/v1/communes/62510", params={"date": DATE}).json()
     assert lievin["in_force"] is True and lievin["sectors_missing"] is True
 
 
 def test_commune_unknown_is_not_said_without_ort(client):
     d = client.get("/api/v1/communes/59350").json()
-    assert d["known"] is False and d["ort"] is None and d["in_force"] is None
+    assert d["known"] is False and d["ort"] == "inconnu" and d["in_force"] is None
 
 
 @pytest.mark.parametrize("insee", ["6249", "ABCDE", "624981", "62 49"])
@@ -242,6 +243,14 @@ def test_openapi_lists_every_endpoint(client):
     for path in ("/api/v1/check", "/api/v1/suggest", "/api/v1/communes/{insee}",
                  "/api/v1/perimeters", "/api/v1/batch", "/api/v1/health"):  # fmt: skip
         assert path in paths
+    # one type for ``ort`` in every answer about a commune
+    schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert schemas["OrtSignature"]["enum"] == [str(s) for s in OrtSignature]
+    for name in ("CommuneInAnswer", "CommuneAnswer"):
+        assert schemas[name]["properties"]["ort"]["$ref"].endswith("/OrtSignature")
+    check = client.get("/api/v1/check", params={"lon": CENTRE[0], "lat": CENTRE[1]}).json()
+    commune = client.get("/api/v1/communes/62498").json()
+    assert check["commune"]["ort"] == commune["ort"] == "signee"
     docs = client.get("/docs")
     assert docs.status_code == 200 and offline_problems(docs.text) == []
     for asset in re.findall(r'(?:src|href)="(/static/[^"]+)"', docs.text):
@@ -452,7 +461,9 @@ def test_fiche_says_it_is_not_a_certificate(client):
     text = r.text.replace("&#39;", "'")
     assert "Fiche de situation" in text
     assert "Lecture indicative, ce n'est pas un certificat." in text
-    assert "3 Rue de la Gare 62300 Lens" in text and "Explication détaillée" in text
+    assert "3 Rue de la Gare 62300 Lens" in text and "Explication détaillée" not in text
+    assert "Lien permanent : http://testserver/?address=3+rue+de+la+Gare+Lens" in text
+    assert "DONNÉES SYNTHÉTIQUES" in text  # the index of the tests is synthetic
     assert client.get("/fiche").status_code == 422
 
 

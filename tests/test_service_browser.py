@@ -81,8 +81,11 @@ def test_lookup_page_end_to_end(server, browser):  # noqa: F811
 
     # the printable fiche, in print media
     browser.get(server + "/fiche?address=3+Rue+de+la+Gare+62300+Lens&date=2024-06-01")
-    wait_for(browser, "return document.querySelectorAll('.leaflet-overlay-pane path').length")
-    wait_for(browser, "return document.querySelectorAll('path.ortgeo-marker').length === 1")
+    wait_for(
+        browser,
+        "var i = document.querySelector('img.fiche-map');"
+        "return i && i.complete && i.naturalWidth > 0",
+    )  # the map extract, a PNG
     assert "pas un certificat" in browser.find_element(By.CSS_SELECTOR, ".disclaimer").text
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})
     try:
@@ -90,10 +93,18 @@ def test_lookup_page_end_to_end(server, browser):  # noqa: F811
             "return getComputedStyle(document.querySelector('.noprint')).display"
         )
         assert hidden == "none"
-        assert browser.find_element(By.ID, "verdict-card").is_displayed()
+        assert browser.find_element(By.CSS_SELECTOR, ".answer").is_displayed()
     finally:
         browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": ""})
     browser.save_screenshot(str(tempfile.gettempdir() + "/ortgeo-fiche.png"))
+    # printed by the browser, the fiche is one A4 page, as its PDF
+    import base64
+    import io
+
+    from pypdf import PdfReader
+
+    printed = browser.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})
+    assert len(PdfReader(io.BytesIO(base64.b64decode(printed["data"]))).pages) == 1
 
     urls, errors = requests_and_errors(browser)
     origin = urlsplit(server).netloc

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
-import jinja2
 import pandas as pd
 
 from ortgeo import dates
@@ -18,7 +16,7 @@ from ortgeo.maps.style import (
     date_fr,
     precision_fr,
 )
-from ortgeo.texts import acts_label, note, validity
+from ortgeo.texts import acts_label, environment, note, validity
 
 __all__ = [
     "denormandie_note",
@@ -43,16 +41,6 @@ def denormandie_note(state: AnnexState) -> str:
 
     day = dates.today() if state.avenant else state.date
     return commune_status(LENS_INSEE).denormandie(day)["text"]
-
-
-@functools.cache
-def _env(autoescape: bool) -> jinja2.Environment:
-    return jinja2.Environment(
-        loader=jinja2.PackageLoader("ortgeo.annex", "templates"),
-        autoescape=autoescape,
-        keep_trailing_newline=True,
-        undefined=jinja2.StrictUndefined,
-    )
 
 
 def what_is_drawn(state: AnnexState) -> str:
@@ -95,8 +83,8 @@ def readme(
     from ortgeo import __version__
 
     return (
-        _env(False)
-        .get_template("LISEZMOI.txt.j2")
+        environment()
+        .get_template("annex/LISEZMOI.txt.j2")
         .render(
             **_common(state),
             version=__version__,
@@ -161,8 +149,8 @@ def list_parts(lists: pd.DataFrame, state: AnnexState) -> list[dict[str, Any]]:
 def list_html(lists: pd.DataFrame, state: AnnexState, cartouche: list[str], ban_label: str) -> str:
     """The address list laid out for print (HTML, A4)."""
     return (
-        _env(True)
-        .get_template("liste.html.j2")
+        environment()
+        .get_template("annex/liste.html.j2")
         .render(
             **_common(state),
             cartouche=cartouche,

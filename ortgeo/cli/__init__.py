@@ -12,7 +12,11 @@ from typing import Any
 
 import click
 
+from ortgeo.cli.i18n import _, install, translate_command
+
 __all__ = ["COMMANDS", "main"]
+
+install()  # click's own words (Usage:, Options:…) from the catalog too
 
 #: name → (module, attribute, one-line help). A command's module is imported on first use.
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -20,6 +24,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                    "List and export the perimeter layers in force."),
     "check": ("ortgeo.cli.check", "check",
               "Is this address or place in an ORT sector on this date? Answer and notes."),
+    "fiche": ("ortgeo.cli.fiche", "fiche",
+              "The fiche de situation of one address, point or parcel: one A4 page (PDF, HTML)."),
     "batch": ("ortgeo.cli.batch", "batch",
               "Check every address of a file; every row kept, in order, with its verdict."),
     "commune": ("ortgeo.cli.commune", "commune",
@@ -53,20 +59,27 @@ class LazyGroup(click.Group):
         if cmd_name in COMMANDS:
             module, attr, _ = COMMANDS[cmd_name]
             command: click.Command = getattr(importlib.import_module(module), attr)
-            return command
+            return translate_command(command)
         return super().get_command(ctx, cmd_name)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx) if name in COMMANDS]
+        rows = [(name, _(COMMANDS[name][2])) for name in self.list_commands(ctx)
+                if name in COMMANDS]  # fmt: skip
         if rows:
-            with formatter.section("Commands"):
+            with formatter.section(_("Commands")):
                 formatter.write_dl(rows)
 
 
 @click.group(cls=LazyGroup)
 @click.version_option(package_name="ortgeo")
-def main(**_: Any) -> None:
-    """ortgeo: is this address in an ORT sector of Lens, on which date, how sure are we, and why?"""
+def main(**_kw: Any) -> None:
+    """ortgeo: is this address in an ORT sector of Lens, on which date, how sure are we, and why?
+
+    In French when the locale is French (LANG=fr_FR.UTF-8), else in English.
+    """
+
+
+translate_command(main)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import (
     band_option,
     catalog_option,
@@ -85,19 +86,25 @@ def annex(
         cadastre=list(cadastre) or None,
         band_m=band_m,
         progress=None if quiet else lambda line: click.echo(f"ortgeo annex : {line}", err=True),
-    )
+    )  # (the progress lines are the library's, in French)
     what = (
-        "the sectors of the avenant n° 2"
+        _("the sectors of the avenant n° 2")
         if result.avenant
-        else f"the perimeters in force on {result.date:%d/%m/%Y}"
+        else _("the perimeters in force on {date}").format(date=f"{result.date:%d/%m/%Y}")
     )
-    click.echo(f"Annex 3 ({what}, {result.status}) in {result.folder}:")
+    click.echo(
+        _("Annex 3 ({what}, {status}) in {folder}:").format(
+            what=what, status=result.status, folder=result.folder
+        )
+    )
     for path in result.files:
         click.echo(f"  {path.name}")
     if result.n_addresses is None:
-        click.echo("No --ban source: no address list (see LISEZMOI.txt to get one).")
+        click.echo(_("No --ban source: no address list (see LISEZMOI.txt to get one)."))
     if result.status == "indicatif":
         click.echo(
-            "Note: indicative perimeters (digitized by ortgeo), not the official plan: "
-            "a template of Annex 3 to regenerate from the official files."
+            _(
+                "Note: indicative perimeters (digitized by ortgeo), not the official plan: "
+                "a template of Annex 3 to regenerate from the official files."
+            )
         )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import friendly, writes
 from ortgeo.output import check_output_folder
 
@@ -30,8 +31,9 @@ def ban_download(departement: str, dest: str | None, url: str | None) -> None:
     from ortgeo.geocoders.ban_export import download_ban_export
 
     path = download_ban_export(departement, dest, url=url, progress=True)
-    click.echo(f"Downloaded {path} ({path.stat().st_size / 1e6:.1f} MB).")
-    click.echo(f"Next: ortgeo ban index {path}")
+    size = f"{path.stat().st_size / 1e6:.1f}"
+    click.echo(_("Downloaded {path} ({size} MB).").format(path=path, size=size))
+    click.echo(_("Next: ortgeo ban index {path}").format(path=path))
 
 
 @ban.command("index")
@@ -59,7 +61,17 @@ def ban_index(csv_path: str, output: str | None, citycode: tuple[str, ...]) -> N
     stats = index.stats()
     fmt = index.meta.get("format", "ban")
     click.echo(
-        f"Read {Path(csv_path).name} as {FORMATS.get(fmt, fmt)} ({fmt}). "
-        f"Indexed {stats['addresses']:,} addresses, {stats['streets']:,} streets, "
-        f"{stats['communes']} commune(s) into {path} ({stats['bytes'] / 1e6:.1f} MB)."
+        _(
+            "Read {name} as {format} ({code}). Indexed {addresses} addresses, {streets} streets, "
+            "{communes} commune(s) into {path} ({size} MB)."
+        ).format(
+            name=Path(csv_path).name,
+            format=FORMATS.get(fmt, fmt),
+            code=fmt,
+            addresses=f"{stats['addresses']:,}",
+            streets=f"{stats['streets']:,}",
+            communes=stats["communes"],
+            path=path,
+            size=f"{stats['bytes'] / 1e6:.1f}",
+        )
     )

@@ -12,10 +12,11 @@ from typing import Any
 
 import click
 
-from ortgeo.address import resolve_geocoder
 from ortgeo.batch import REPORT_SUFFIXES, check_addresses, failures, write_report
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import (
     catalog_option,
+    cli_geocoder,
     date_option,
     friendly,
     geocoder_options,
@@ -131,18 +132,20 @@ def batch(
 
         if address_col or columns or postcode_col or indice_col:
             raise click.UsageError(
-                "--parcel-col checks parcels: do not give --address-col, --columns, "
-                "--indice-col or --postcode-col with it."
+                _(
+                    "--parcel-col checks parcels: do not give --address-col, --columns, "
+                    "--indice-col or --postcode-col with it."
+                )
             )
         if not output.lower().endswith((".csv", ".txt")):
-            raise click.UsageError("A parcel report is a CSV file: use -o report.csv.")
+            raise click.UsageError(_("A parcel report is a CSV file: use -o report.csv."))
         report = check_parcels(
             input_path, parcel_col, citycode=citycode, citycode_col=citycode_col, date=date,
             catalog=cat, cadastre=list(cadastre_paths) or None, sep=sep, encoding=encoding,
         )  # fmt: skip
         _summary(report, write_report(report, output, excel=excel))
         return
-    coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+    coder = cli_geocoder(geocoder, ban_index, ban_url)
     try:
         report = check_addresses(
             input_path, address_col, columns=columns.split(",") if columns else None,
@@ -152,8 +155,8 @@ def batch(
             jobs=jobs,
         )  # fmt: skip
     except KeyboardInterrupt:
-        click.echo("Interrupted. Run the same command again to resume: geocoded rows are "
-                   "cached.", err=True)  # fmt: skip
+        click.echo(_("Interrupted. Run the same command again to resume: geocoded rows are "
+                     "cached."), err=True)  # fmt: skip
         sys.exit(130)
     _summary(report, write_report(report, output, excel=excel))
 
@@ -161,7 +164,11 @@ def batch(
 def _summary(report: Any, path: Any) -> None:
     counts = report["verdict"].value_counts()
     summary = ", ".join(f"{k}: {v}" for k, v in counts.items())
-    click.echo(f"Wrote {len(report)} row(s) to {path} ({summary}).")
+    click.echo(
+        _("Wrote {n} row(s) to {path} ({summary}).").format(
+            n=len(report), path=path, summary=summary
+        )
+    )
     reasons = failures(report)
     if reasons:
         errors = report.loc[report["verdict"] == "erreur", "verdict_reason"]

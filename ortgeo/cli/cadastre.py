@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import friendly, writes
 
 __all__ = ["cadastre"]
@@ -29,5 +30,6 @@ def cadastre_download(insee: tuple[str, ...], dest: str | None, url: str | None)
 
     for code in insee:
         path = download_cadastre(code, dest, url=url, progress=True)
-        click.echo(f"Downloaded {path} ({path.stat().st_size / 1e6:.1f} MB).")
-    click.echo("Next: ortgeo check --parcel IDU (or ortgeo batch --parcel-col COLUMN).")
+        size = f"{path.stat().st_size / 1e6:.1f}"
+        click.echo(_("Downloaded {path} ({size} MB).").format(path=path, size=size))
+    click.echo(_("Next: ortgeo check --parcel IDU (or ortgeo batch --parcel-col COLUMN)."))

@@ -6,9 +6,11 @@ from typing import TYPE_CHECKING
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import (
     band_option,
     catalog_option,
+    cli_geocoder,
     date_option,
     echo_json,
     friendly,
@@ -27,10 +29,11 @@ def _pair(text: str, option: str) -> tuple[float, float]:
     try:
         a, b = (float(part) for part in text.replace(";", ",").split(","))
     except ValueError:
+        example = "2.8339,50.4292" if option == "--lonlat" else "688180,7036861"
         raise click.BadParameter(
-            f"expected two numbers separated by a comma, e.g. {option} "
-            + ("2.8339,50.4292" if option == "--lonlat" else "688180,7036861")
-            + f" (got {text!r})",
+            _(
+                "expected two numbers separated by a comma, e.g. {option} {example} (got {text})"
+            ).format(option=option, example=example, text=repr(text)),
             param_hint=option,
         ) from None
     return a, b
@@ -94,7 +97,7 @@ def check(
     """
     if sum(v is not None for v in (address, lonlat, xy, parcel)) != 1:
         raise click.UsageError(
-            "Give exactly one of ADDRESS, --lonlat LON,LAT, --xy X,Y or --parcel REF."
+            _("Give exactly one of ADDRESS, --lonlat LON,LAT, --xy X,Y or --parcel REF.")
         )
     cat = load_catalog(catalog_path)
     if parcel is not None:
@@ -104,9 +107,9 @@ def check(
                                    cadastre=cadastre_path, band_m=band_m), as_json)  # fmt: skip
         return
     if address is not None:
-        from ortgeo.address import check_address, resolve_geocoder  # geocoders: only here
+        from ortgeo.address import check_address  # geocoders: only here
 
-        coder = resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+        coder = cli_geocoder(geocoder, ban_index, ban_url)
         verdict = check_address(
             address, date=date, geocoder=coder, catalog=cat, citycode=citycode,
             postcode=postcode, band_m=band_m,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import friendly
 
 __all__ = ["communes"]
@@ -38,7 +39,7 @@ def communes_update(url: str | None) -> None:
     from ortgeo.communes import update_ort_table
 
     update_ort_table(url)
-    click.echo(f"Updated: {_describe()}")
+    click.echo(_("Updated: {table}").format(table=_describe()))
 
 
 @communes.command("info")

@@ -6,6 +6,7 @@ import sys
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import band_option, date_option, friendly, writes
 
 __all__ = ["locate_command", "sectors_option"]
@@ -53,8 +54,12 @@ def locate_command(
             long_out=long_out, resume=not restart, progress=sys.stderr.isatty(),
         )  # fmt: skip
     except KeyboardInterrupt:
-        click.echo("Interrupted. Run the same command again to resume.", err=True)
+        click.echo(_("Interrupted. Run the same command again to resume."), err=True)
         sys.exit(130)
     summary = ", ".join(f"{k}: {v}" for k, v in sorted(report["counts"].items()))
-    again = f", {report['resumed_rows']} resumed" if report["resumed_rows"] else ""
-    click.echo(f"Wrote {report['rows']} row(s) to {report['out']} ({summary}{again}).")
+    again = _(", {n} resumed").format(n=report["resumed_rows"]) if report["resumed_rows"] else ""
+    click.echo(
+        _("Wrote {n} row(s) to {path} ({summary}).").format(
+            n=report["rows"], path=report["out"], summary=summary + again
+        )
+    )

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import (
     catalog_option,
     date_option,
@@ -68,4 +69,4 @@ def map_command(
         written = save_html(annex_map(kind, basemap=html_basemap(basemap), **options), path)
     else:
         written = render_png(kind, path, dpi=dpi, size=size, basemap=basemap, **options)
-    click.echo(f"Wrote {written}")
+    click.echo(_("Wrote {path}").format(path=written))

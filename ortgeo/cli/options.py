@@ -18,11 +18,13 @@ from typing import Any
 
 import click
 
+from ortgeo.cli.i18n import _, error_text
 from ortgeo.errors import OrtgeoError
 
 __all__ = [
     "band_option",
     "catalog_option",
+    "cli_geocoder",
     "date_option",
     "echo_json",
     "finite_json",
@@ -47,12 +49,13 @@ def friendly(func: Callable[..., Any]) -> Callable[..., Any]:
             try:
                 return func(*args, **kwargs)
             except OrtgeoError as exc:
-                click.echo(f"Error: {exc}", err=True)
+                click.echo(_("Error: {message}").format(message=error_text(str(exc))), err=True)
                 sys.exit(2)
             finally:
                 for w in caught:
                     if issubclass(w.category, UserWarning):
-                        click.echo(f"Warning: {w.message}", err=True)
+                        text = error_text(str(w.message))
+                        click.echo(_("Warning: {message}").format(message=text), err=True)
 
     return wrapper
 
@@ -171,6 +174,24 @@ band_option = click.option(
 )  # fmt: skip
 
 
+def cli_geocoder(geocoder: str, ban_index: str | None, ban_url: str | None) -> Any:
+    """The geocoder of ``--geocoder``, ``--ban`` and ``--ban-url``; with ``auto``, no offline
+    index and no BAN address given, say at once which flag to use (no network attempt)."""
+    import os
+
+    from ortgeo.address import resolve_geocoder
+    from ortgeo.geocoders import find_ban_index
+
+    online = ban_url or os.environ.get("ORTGEO_BAN_URL")
+    if geocoder == "auto" and ban_index is None and not online and find_ban_index() is None:
+        raise click.UsageError(_(
+            "No offline address index: give --ban INDEX (built by `ortgeo ban index`), or "
+            "build one: `ortgeo ban download 62` then `ortgeo ban index "
+            "adresses-62.csv.gz`; or ask the BAN online with --geocoder api."
+        ))  # fmt: skip
+    return resolve_geocoder(geocoder, ban_index=ban_index, base_url=ban_url)
+
+
 def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
     """--geocoder, --ban and --ban-url, shared by the commands that geocode."""
     func = click.option(
@@ -183,7 +204,9 @@ def geocoder_options(func: Callable[..., Any]) -> Callable[..., Any]:
     )(func)  # fmt: skip
     return click.option(
         "--geocoder", type=click.Choice(["auto", "api", "local"]), default="auto",
-        show_default=True, help="auto = the offline index when one is found, else the BAN API.",
+        show_default=True, help="auto = the offline index (--ban, $ORTGEO_BAN_INDEX or the one "
+        "`ortgeo ban index` wrote), else the BAN API when --ban-url or $ORTGEO_BAN_URL is "
+        "given; api = the BAN API.",
     )(func)  # fmt: skip
 
 

@@ -7,6 +7,7 @@ from pyproj import CRS
 from rich.console import Console
 from rich.table import Table
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import catalog_option, date_option, friendly, load_catalog, writes
 from ortgeo.inforce import on
 from ortgeo.io import DRIVERS, write_perimeters
@@ -31,7 +32,8 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
     cat = load_catalog(catalog_path)
     state = on(date, cat) if date else None
     layers = list(state.layers) if state is not None else list(cat)
-    title = f"Périmètres en vigueur le {state.date:%d/%m/%Y}" if state else "Périmètres"
+    title = (_("Perimeters in force on {date}").format(date=f"{state.date:%d/%m/%Y}")
+             if state else _("Perimeters"))  # fmt: skip
     table = Table(title=title)
     cols = ["id", "name", "kind", "valid_from", "valid_to", "status", "accuracy_m", "area_ha"]
     if state is not None:
@@ -55,18 +57,26 @@ def perimeters_list(date: str | None, catalog_path: str | None) -> None:
             row.insert(3, str(state.timing(layer)))
         table.add_row(*row)
     Console(width=max(Console().width, 140)).print(table)
-    click.echo("valid_from: (≥) not before that date, exact date unknown; (~) approximate.")
+    click.echo(_("valid_from: (≥) not before that date, exact date unknown; (~) approximate."))
     if state is not None and not state.has_ort:
-        click.echo(f"No ORT sector in force on {state.date.isoformat()}: {state.no_ort_reason}")
+        click.echo(
+            _("No ORT sector in force on {date}: {reason}").format(
+                date=state.date.isoformat(), reason=state.no_ort_reason
+            )
+        )
     if state is not None and state.review_due:
         click.echo(
-            "Warning: the ACV period of the sectors' amendment ended; check with the CALL that "
-            "the ORT convention is still in force (sectors are kept)."
+            _(
+                "Warning: the ACV period of the sectors' amendment ended; check with the CALL that "
+                "the ORT convention is still in force (sectors are kept)."
+            )
         )
     if any(layer.status == "indicatif" for layer in layers):
         click.echo(
-            "Note: 'indicatif' layers were digitized by ortgeo from public descriptions, "
-            "not from the official plan; replace them with the city's files (--catalog)."
+            _(
+                "Note: 'indicatif' layers were digitized by ortgeo from public descriptions, "
+                "not from the official plan; replace them with the city's files (--catalog)."
+            )
         )
 
 
@@ -104,7 +114,9 @@ def perimeters_export(
             cat = cat.subset([x.id for x in cat.in_force(date)])
         target_crs = int(crs) if crs and crs.isdigit() else crs
         path = write_sector_table(cat, output, crs=target_crs)
-        click.echo(f"Wrote a sector table of {len(cat)} layer(s) to {path}")
+        click.echo(
+            _("Wrote a sector table of {n} layer(s) to {path}").format(n=len(cat), path=path)
+        )
         return
     gdf = cat.to_geodataframe(date) if date else cat.to_geodataframe(all_dates=True)
     target = int(crs) if crs and crs.isdigit() else crs
@@ -113,5 +125,6 @@ def perimeters_export(
         from ortgeo.maps.qgis import add_qgis_styles
 
         add_qgis_styles(path, cat)
-    where = f" in {CRS.from_user_input(target).to_string()}" if target is not None else ""
-    click.echo(f"Wrote {len(gdf)} layer(s) to {path}{where}")
+    where = (_(" in {crs}").format(crs=CRS.from_user_input(target).to_string())
+             if target is not None else "")  # fmt: skip
+    click.echo(_("Wrote {n} layer(s) to {path}").format(n=len(gdf), path=path) + where)

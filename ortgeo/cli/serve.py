@@ -8,6 +8,7 @@ import socket
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.options import catalog_option, friendly, geocoder_options
 from ortgeo.errors import PortInUseError
 
@@ -179,8 +180,14 @@ def serve(
     # it when they start; keep the value the user set, if any)
     os.environ.setdefault("MALLOC_ARENA_MAX", "2")
     click.echo(
-        f"ortgeo serve: http://{host}:{port}{root_path}/ ({workers} worker(s), "
-        f"geocoder {geocoder_name}, rate limit {rate_limit or 'off'})",
+        _(
+            "ortgeo serve: {url} ({workers} worker(s), geocoder {geocoder}, rate limit {rate})"
+        ).format(
+            url=f"http://{host}:{port}{root_path}/",
+            workers=workers,
+            geocoder=geocoder_name,
+            rate=rate_limit or _("off"),
+        ),
         err=True,
     )
     uvicorn.run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ortgeo.cli.i18n import _
 from ortgeo.cli.locate import band_option, sectors_option
 from ortgeo.cli.options import date_option, friendly, writes
 
@@ -41,4 +42,6 @@ def stats(
                          chunk_size=chunk_size)  # fmt: skip
     files = write_stats(table, output, chart, top=top)
     total = int(table.loc[table["level"] == "all", "total"].iloc[0])
-    click.echo(f"Counted {total} point(s); wrote {', '.join(map(str, files))}.")
+    click.echo(
+        _("Counted {n} point(s); wrote {files}.").format(n=total, files=", ".join(map(str, files)))
+    )

@@ -50,7 +50,8 @@ def _kind(gdf: gpd.GeoDataFrame, name: str) -> str:
 def read_cadastre(
     paths: str | Path | Sequence[str | Path],
 ) -> tuple[gpd.GeoDataFrame, str]:
-    """Parcels and buildings as ``kind, geometry`` (WGS84), and the source line to print.
+    """Parcels and buildings as ``kind, id, geometry`` (WGS84; ``id``: the Etalab parcel
+    id, the IDU), and the source line to print.
 
     Examples
     --------
@@ -62,6 +63,8 @@ def read_cadastre(
     ...     {"type": "Feature", "id": "62498000AB0001", "geometry": square,
     ...      "properties": {"section": "AB", "numero": "0001"}}]}))
     >>> gdf, credit = read_cadastre(f)
+    >>> gdf["id"].tolist()
+    ['62498000AB0001']
     >>> gdf["kind"].tolist(), credit
     (['parcelle'], 'Cadastre : cadastre-62498-parcelles.json (export Etalab du plan cadastral \
 de la DGFiP, Licence Ouverte 2.0)')
@@ -74,8 +77,11 @@ de la DGFiP, Licence Ouverte 2.0)')
         if not polygons.any():
             raise InputFileError(f"{p.name} ne contient aucun polygone : pas un cadastre.")
         geoms = shapely.force_2d(gdf.geometry.to_crs(WGS84).to_numpy()[polygons])
+        ids = gdf["id"].astype(str).to_numpy()[polygons] if "id" in gdf else [""] * len(geoms)
         frames.append(
-            gpd.GeoDataFrame({"kind": [_kind(gdf, p.name)] * len(geoms)}, geometry=geoms, crs=WGS84)
+            gpd.GeoDataFrame(
+                {"kind": [_kind(gdf, p.name)] * len(geoms), "id": ids}, geometry=geoms, crs=WGS84
+            )
         )
     names = ", ".join(Path(x).name for x in given)
     out = gpd.GeoDataFrame(gpd.pd.concat(frames, ignore_index=True), geometry="geometry", crs=WGS84)

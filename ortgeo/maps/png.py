@@ -25,7 +25,7 @@ from ortgeo.dates import DateLike
 from ortgeo.maps.paper import basemap as _basemap
 from ortgeo.maps.paper import cartouche as _page
 from ortgeo.maps.paper import draw
-from ortgeo.maps.paper.furniture import fit_frame, nice_scale_length, north_arrow, scale_bar
+from ortgeo.maps.paper.furniture import map_axes, nice_scale_length, north_arrow, scale_bar
 from ortgeo.maps.paper.labels import Label, place_labels, sector_anchor, street_labels, wrap
 from ortgeo.maps.paper.layout import MAP_RECT, PAPER_SIZES, check_print_size, page_size
 from ortgeo.maps.paper.legend import draw_legend
@@ -73,16 +73,7 @@ def scene_figure(
     fs = 8.0 * scale
     _page.title(fig, scene.title, scene.subtitle, scale)
 
-    ax = fig.add_axes(MAP_RECT, gid="map")
-    frame = fit_frame(scene.frame, (MAP_RECT[2] * width_in) / (MAP_RECT[3] * height_in))
-    ax.set_xlim(frame[0], frame[2])
-    ax.set_ylim(frame[1], frame[3])
-    ax.set_aspect("equal", adjustable="box")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.set_facecolor("#fbfbf8")
-    for spine in ax.spines.values():
-        spine.set_edgecolor("#444444")
+    ax, frame = map_axes(fig, MAP_RECT, scene.frame)
 
     # The labels first, on a map that holds only the points, the scale bar and the north
     # arrow: adjustText draws the figure to measure the texts, and the areas and the

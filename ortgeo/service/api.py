@@ -17,8 +17,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from ortgeo.service.errors import ApiError
 from ortgeo.service.limits import Worker
 from ortgeo.service.lookup import Lookup
+from ortgeo.status import OrtSignature
 
-__all__ = ["CheckQuery", "check_json", "router"]
+__all__ = ["CheckAnswer", "CheckQuery", "CommuneAnswer", "check_json", "router"]
 
 
 class ErrorDetail(BaseModel):
@@ -47,6 +48,51 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
     }.items()
 }
 router = APIRouter(prefix="/api/v1", responses=_ERRORS)
+
+_ORT_HELP = ("The commune's ORT status in the ANCT follow-up table: the same type in every "
+             "answer (``/check``'s ``commune.ort``, ``/communes/{insee}``'s ``ort``).")  # fmt: skip
+
+
+class CommuneInAnswer(BaseModel):
+    """A commune in an answer (more fields than these are given: see the examples)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    insee: str
+    name: str
+    known: bool = Field(description="Whether the ANCT table lists the commune.")
+    ort: OrtSignature = Field(description=_ORT_HELP)
+    ort_signed_on: str | None = Field(None, description="Date of the ORT, AAAA-MM-JJ.")
+
+
+class Banner(BaseModel):
+    """What the answer is built on: synthetic test data, indicative tracés."""
+
+    synthetic: bool = Field(description="Sectors or address index generated for tests.")
+    indicatif: bool = Field(description="A perimeter in force is an indicative tracé.")
+    text: str = Field(description="The French banner to show with the answer ('' when none).")
+
+
+class CheckAnswer(BaseModel):
+    """The answer of ``/check``: ``Verdict.to_dict()`` and ``explanation`` (main fields)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    date: str
+    status: str
+    inside: bool | None
+    summary: str
+    commune: CommuneInAnswer | None
+    banner: Banner
+    explanation: str
+
+
+class CommuneAnswer(CommuneInAnswer):
+    """The answer of ``/communes/{insee}`` (main fields)."""
+
+    in_force: bool | None = Field(description="Whether the ORT was signed on the date.")
+    sectors_missing: bool
+
 
 _DATE_HELP = "Date AAAA-MM-JJ (défaut : aujourd'hui)."
 DateQuery = Annotated[str | None, Query(description=_DATE_HELP, max_length=10)]
@@ -140,7 +186,8 @@ _CHECK_FIELDS = tuple(CheckQuery.model_fields)
 
 
 @router.get("/check", summary="Vérifier une adresse ou un point",
-            openapi_extra={"parameters": _query_parameters(CheckQuery)})  # fmt: skip
+            openapi_extra={"parameters": _query_parameters(CheckQuery)},
+            responses={200: {"model": CheckAnswer}})  # fmt: skip
 async def check_endpoint(request: Request) -> Response:
     """Is this address or point in a sector of the ORT on this date? ``Verdict.to_dict()``
     plus ``explanation`` (French text). ``status`` is ``dedans``, ``dehors``, ``limite``,
@@ -172,7 +219,11 @@ async def suggest(
     return JSONResponse({"query": q, "suggestions": found})
 
 
-@router.get("/communes/{insee}", summary="Statut ORT d'une commune")
+@router.get(
+    "/communes/{insee}",
+    summary="Statut ORT d'une commune",
+    responses={200: {"model": CommuneAnswer}},
+)
 async def commune(
     request: Request,
     insee: Annotated[str, Path(description="Code INSEE (5 caractères).", max_length=10)],

@@ -41,6 +41,7 @@ from ortgeo.output import scratch_folder, write_bytes
 from ortgeo.service.cache import AnswerCache
 from ortgeo.service.config import ServiceConfig
 from ortgeo.service.errors import ApiError
+from ortgeo.status import OrtSignature
 from ortgeo.texts import acts_label
 
 __all__ = ["LENS_INSEE", "BanAnswer", "Lookup", "Question", "commune_status", "json_bytes"]
@@ -58,17 +59,18 @@ def commune_status(
     """A commune's ORT status on ``date`` (:func:`ortgeo.commune_status`), with the sectors of
     the catalogue in force there.
 
-    ``ort`` is True when the ANCT table records a signed ORT convention (at any date),
-    ``in_force`` whether it was signed on ``date``; both are None for a commune the table
-    does not know — never "without ORT".
+    ``ort`` is the commune's ORT status in the ANCT table, as in every answer
+    (:class:`ortgeo.status.OrtSignature`: ``signee``… ``inconnu`` for a commune the table
+    does not list — never "without ORT"); ``in_force`` whether it was signed on ``date``
+    (None for a commune the table does not know).
 
     Examples
     --------
     >>> d = commune_status("62498", _dt.date(2024, 6, 1), ortgeo.catalog())
     >>> d["ort"], d["signed"], d["in_force"], [s["id"] for s in d["sectors"]][:1]
-    (True, '2019-08-04', True, ['lens-centre-ville'])
-    >>> commune_status("59350", _dt.date(2024, 6, 1), ortgeo.catalog())["ort"] is None
-    True
+    ('signee', '2019-08-04', True, ['lens-centre-ville'])
+    >>> commune_status("59350", _dt.date(2024, 6, 1), ortgeo.catalog())["ort"]
+    'inconnu'
     """
     status = ortgeo.commune_status(insee)
     out = status.to_dict(date)
@@ -77,7 +79,7 @@ def commune_status(
     entry = state.coverage(insee)
     out.update({
         "name": status.name or name,
-        "ort": (status.ort == "signee") if status.known else None,
+        "ort": str(OrtSignature(status.ort)),
         "signed": out["ort_signed_on"],
         "in_force": status.ort_signed(date) if status.known else None,
         "sectors": [{**x.to_dict(), "title": x.title, "legal_basis": acts_label(state.acts(x)),

@@ -8,7 +8,6 @@ served by name from that table: no request reads the file system.
 
 from __future__ import annotations
 
-import datetime as _dt
 import importlib.resources
 import json
 from pathlib import Path
@@ -28,20 +27,20 @@ from ortgeo.maps.tiles import Basemap, resolve_basemap
 from ortgeo.service.api import check_json
 from ortgeo.service.errors import ApiError
 
-__all__ = ["hatches", "load_assets", "map_settings", "router", "templates"]
+__all__ = ["data_banner", "hatches", "load_assets", "map_settings", "router", "templates"]
 
 router = APIRouter(include_in_schema=False)
 _QUERY_KEYS = ("address", "lon", "lat", "x", "y", "date")
 
 
 def templates() -> jinja2.Environment:
-    """The page templates (autoescaped; a key missing from a verdict renders as nothing)."""
-    env = jinja2.Environment(
-        loader=jinja2.PackageLoader("ortgeo.service", "templates"),
-        autoescape=True, undefined=jinja2.ChainableUndefined, trim_blocks=True, lstrip_blocks=True,
-    )  # fmt: skip
+    """The page templates: ``service/…`` of ortgeo's one Jinja environment
+    (:func:`ortgeo.texts.environment`; HTML autoescaped)."""
+    from ortgeo.texts import environment
+
+    env = environment()
     for name in ("index.html", "fiche.html", "_verdict.html", "docs.html"):
-        env.get_template(name)  # compile now, fail at start-up rather than on a request
+        env.get_template(f"service/{name}")  # compile now, fail at start-up, not on a request
     return env
 
 
@@ -86,6 +85,25 @@ def map_settings(catalog: ortgeo.Catalog, basemap: str | Basemap | None = None) 
     return json.dumps(settings, ensure_ascii=False)
 
 
+def data_banner(catalog: ortgeo.Catalog, synthetic_addresses: bool) -> dict[str, Any]:
+    """The page's banner: what the service answers from, as each answer's ``banner`` says it
+    (« DONNÉES SYNTHÉTIQUES » for synthetic sectors or a synthetic address index, « tracés
+    indicatifs » when a perimeter is indicative).
+
+    Examples
+    --------
+    >>> data_banner(ortgeo.catalog(), synthetic_addresses=True)["synthetic"]
+    True
+    """
+    from ortgeo.texts import note
+
+    sectors = any(layer.provenance.synthetic for layer in catalog)
+    indicatif = any(layer.status == "indicatif" for layer in catalog)
+    text = note("banner", synthetic_sectors=sectors, synthetic_addresses=synthetic_addresses,
+                indicatif=indicatif)  # fmt: skip
+    return {"synthetic": sectors or synthetic_addresses, "indicatif": indicatif, "text": text}
+
+
 def hatches(catalog: ortgeo.Catalog) -> Markup:
     """The SVG fill patterns of the catalogue's hatched layers, for the page (markup)."""
     from ortgeo.maps.html import hatch_defs
@@ -115,6 +133,7 @@ def load_assets() -> dict[str, tuple[bytes, str]]:
     """Every static file of the service: name → (content, media type)."""
     from fastapi_offline.core import _STATIC_PATH
 
+    from ortgeo.fiche.html import asset
     from ortgeo.maps.html import _assets
 
     leaflet_css, leaflet_js, _ = _assets()
@@ -127,6 +146,8 @@ def load_assets() -> dict[str, tuple[bytes, str]]:
         "ortgeo.js": ((own / "ortgeo.js").read_bytes(), js),
         "ortgeo.css": ((own / "ortgeo.css").read_bytes(), css),
         "docs.js": ((own / "docs.js").read_bytes(), js),
+        "fiche.css": (asset("fiche.css"), css),
+        "fiche.js": (asset("fiche.js"), js),
         "communes.geojson": (_communes_geojson(), "application/geo+json"),
         "swagger-ui-bundle.js": ((swagger / "swagger-ui-bundle.js").read_bytes(), js),
         "swagger-ui.css": ((swagger / "swagger-ui.css").read_bytes(), css),
@@ -157,6 +178,7 @@ async def _verdict(request: Request, query: dict[str, str]) -> dict[str, Any]:
 class _Links(TypedDict):
     permalink: str
     fiche: str
+    fiche_pdf: str
 
 
 def _links(root: str, verdict: dict[str, Any], query: dict[str, str]) -> _Links:
@@ -164,7 +186,22 @@ def _links(root: str, verdict: dict[str, Any], query: dict[str, str]) -> _Links:
     keep = {k: v for k, v in query.items() if k != "date"}
     keep["date"] = verdict["date"]
     text = urlencode(keep)
-    return {"permalink": f"{root}/?{text}", "fiche": f"{root}/fiche?{text}"}
+    return {
+        "permalink": f"{root}/?{text}",
+        "fiche": f"{root}/fiche?{text}",
+        "fiche_pdf": f"{root}/fiche.pdf?{text}",
+    }
+
+
+def _data_banner(request: Request) -> dict[str, Any]:
+    """The page banner of this app, computed once."""
+    state = request.app.state
+    if getattr(state, "data_banner", None) is None:
+        lookup = state.lookup
+        synthetic = lookup.index is not None and lookup.index.synthetic
+        state.data_banner = data_banner(lookup.catalog, synthetic)
+    banner: dict[str, Any] = state.data_banner
+    return banner
 
 
 def _render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -173,10 +210,12 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
         "root": request.scope.get("root_path", ""), "version": ortgeo.__version__,
         "today": dates.today().isoformat(), "max_rows": config.max_rows,
         "max_upload_bytes": config.max_upload_bytes, "max_query_chars": config.max_query_chars,
-        "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "",
+        "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "", "fiche_pdf": "",
         "map_settings": request.app.state.map_settings, "hatches": request.app.state.hatches,
+        "data_banner": _data_banner(request),
     }  # fmt: skip
-    html = request.app.state.templates.get_template(name).render(**{**base, **context})
+    template = request.app.state.templates.get_template(f"service/{name}")
+    html = template.render(**{**base, **context})
     return HTMLResponse(html, status_code=status)
 
 
@@ -184,9 +223,6 @@ async def _page(request: Request, name: str, **extra: Any) -> HTMLResponse:
     query = _query(request)
     root = request.scope.get("root_path", "")
     if not any(k in query for k in ("address", "lon", "lat", "x", "y")):
-        if name == "fiche.html":
-            err = ApiError(422, "parametres-manquants", "Donnez une adresse ou un point.")
-            return _render(request, name, 422, error=err, query=query, **extra)
         return _render(request, name, query=query, **extra)
     try:
         verdict = await _verdict(request, query)
@@ -208,11 +244,58 @@ async def index(request: Request) -> HTMLResponse:
     return await _page(request, "index.html")
 
 
+async def _fiche(request: Request) -> tuple[Any, str] | HTMLResponse:
+    """The fiche of the question in the query string (:func:`ortgeo.fiche.make_fiche`, the
+    same as ``ortgeo fiche``) and its permalink; the page of the error when refused."""
+    from ortgeo.fiche import make_fiche, permalink
+
+    query = _query(request)
+    if not any(k in query for k in ("address", "lon", "lat", "x", "y")):
+        err = ApiError(422, "parametres-manquants", "Donnez une adresse ou un point.")
+        return _render(request, "fiche.html", 422, error=err, query=query)
+    try:
+        verdict = await _verdict(request, query)
+    except ApiError as err:
+        return _render(request, "fiche.html", err.status, error=err, query=query)
+    except ortgeo.OrtgeoError as exc:
+        from ortgeo.service.errors import from_library
+
+        error = from_library(exc)
+        return _render(request, "fiche.html", error.status, error=error, query=query)
+    link = permalink(str(request.base_url), query, verdict["date"])
+    lookup = request.app.state.lookup
+    made = await request.app.state.worker.run(
+        lambda: make_fiche(verdict, lookup.catalog, basemap=lookup.config.basemap, permalink=link,
+                           dpi=150),
+        timeout=lookup.config.request_timeout_s,
+    )  # fmt: skip
+    return made, link
+
+
 @router.get("/fiche", response_class=HTMLResponse)
 async def fiche(request: Request) -> HTMLResponse:
-    """The printable "fiche de situation" of one answer (indicative reading, not a certificate)."""
-    edited = _dt.datetime.now().strftime("%d/%m/%Y à %H:%M")
-    return await _page(request, "fiche.html", edited=edited)
+    """The fiche de situation of one answer, one A4 page to print (a reading, not a
+    certificate): the same as ``ortgeo fiche -o fiche.html``."""
+    from ortgeo.fiche import fiche_html
+
+    made = await _fiche(request)
+    if isinstance(made, HTMLResponse):
+        return made
+    root = request.scope.get("root_path", "")
+    return HTMLResponse(fiche_html(made[0], root=root, back=made[1]))
+
+
+@router.get("/fiche.pdf")
+async def fiche_pdf(request: Request) -> Response:
+    """The fiche de situation as one A4 page of PDF, fonts embedded (``ortgeo fiche -o
+    fiche.pdf``)."""
+    from ortgeo.fiche import fiche_pdf as pdf_bytes
+
+    made = await _fiche(request)
+    if isinstance(made, HTMLResponse):
+        return made
+    return Response(pdf_bytes(made[0]), media_type="application/pdf",
+                    headers={"Content-Disposition": 'inline; filename="fiche.pdf"'})  # fmt: skip
 
 
 @router.get("/fragments/verdict", response_class=HTMLResponse)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 from matplotlib.transforms import Bbox
 
@@ -17,7 +18,7 @@ from ortgeo.maps.paper.layout import text_renderer
 if TYPE_CHECKING:
     from ortgeo.maps.scene import Scene
 
-__all__ = ["fit_frame", "nice_scale_length", "north_arrow", "scale_bar"]
+__all__ = ["fit_frame", "map_axes", "nice_scale_length", "north_arrow", "scale_bar"]
 
 
 def nice_scale_length(span_m: float, fraction: float = 0.2) -> float:
@@ -181,3 +182,30 @@ def fit_frame(frame: tuple[float, ...], ratio: float) -> tuple[float, float, flo
     else:
         h = w / ratio
     return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
+
+
+def map_axes(
+    fig: Figure, rect: tuple[float, float, float, float], frame: tuple[float, ...]
+) -> tuple[Axes, tuple[float, float, float, float]]:
+    """The map's axes at ``rect`` (figure fraction), showing ``frame`` (Lambert-93) grown to
+    the axes' shape: no ticks, the paper maps' background and frame line.
+
+    Examples
+    --------
+    >>> fig = Figure(figsize=(4, 2))
+    >>> ax, shown = map_axes(fig, (0, 0, 1, 1), (0, 0, 100, 100))
+    >>> [float(v) for v in shown], ax.get_gid()
+    ([-50.0, 0.0, 150.0, 100.0], 'map')
+    """
+    width_in, height_in = fig.get_figwidth(), fig.get_figheight()
+    shown = fit_frame(frame, (rect[2] * width_in) / (rect[3] * height_in))
+    ax = fig.add_axes(rect, gid="map")
+    ax.set_xlim(shown[0], shown[2])
+    ax.set_ylim(shown[1], shown[3])
+    ax.set_aspect("equal", adjustable="box")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_facecolor("#fbfbf8")
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#444444")
+    return ax, shown
