@@ -29,6 +29,8 @@ from pathlib import Path
 
 import click
 
+from ortgeo.cli.messages import ERRORS, N_
+
 __all__ = ["DOMAIN", "LOCALE_DIR", "N_", "_", "error_text", "install", "translate_command"]
 
 DOMAIN = "ortgeo"
@@ -49,11 +51,6 @@ def _(message: str) -> str:
     True
     """
     return _translation().gettext(message) if message else message
-
-
-def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
-    """Mark ``message`` for the catalog without translating it now."""
-    return message
 
 
 def install() -> None:
@@ -82,8 +79,6 @@ def translate_command(command: click.Command) -> click.Command:
 
 @functools.cache
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    from ortgeo.cli.messages import ERRORS
-
     out = []
     for template in ERRORS:
         parts = re.split(r"\{(\w+)\}", template)

@@ -8,9 +8,19 @@ and prints the French. :data:`CLICK`: click's own words.
 
 from __future__ import annotations
 
-from ortgeo.cli.i18n import N_
+__all__ = ["CLICK", "ERRORS", "N_"]
 
-__all__ = ["CLICK", "ERRORS"]
+
+def N_(message: str) -> str:  # noqa: N802 (the gettext convention)
+    """Mark ``message`` for the catalog without translating it here (gettext's ``N_``).
+
+    Examples
+    --------
+    >>> N_("Error")
+    'Error'
+    """
+    return message
+
 
 #: Library errors: ``{name}`` stands for any text, kept as it is in the French.
 ERRORS: tuple[str, ...] = (
