@@ -8,6 +8,7 @@ the widened boxes gives the candidate (point, sector) pairs of the others.
 from __future__ import annotations
 
 import dataclasses
+import threading
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -59,10 +60,16 @@ class SectorIndex:
         return pos[keep]
 
 
+_BUILDING = threading.Lock()
+
+
 def sector_index(sectors: Sectors, reach: np.ndarray) -> SectorIndex:
-    cache = sectors.__dict__.setdefault("_indexes", {})
-    key = reach.tobytes()
-    if key not in cache:
-        cache.clear()  # one reach at a time: a new band replaces the old index
-        cache[key] = SectorIndex.build(sectors, reach)
-    return cache[key]
+    """The index of ``sectors`` for ``reach``, built once (chunks located on several
+    threads share it)."""
+    with _BUILDING:
+        cache = sectors.__dict__.setdefault("_indexes", {})
+        key = reach.tobytes()
+        if key not in cache:
+            cache.clear()  # one reach at a time: a new band replaces the old index
+            cache[key] = SectorIndex.build(sectors, reach)
+        return cache[key]

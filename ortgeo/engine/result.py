@@ -222,7 +222,7 @@ def locate_points(
     best_band[p] = p_band
     codes = apply_coverage(codes, extent)
     codes[~valid] = _INVALIDE
-    extra = sorted(set(np.unique(pts.reason)) - set(REASONS))
+    extra = sorted(set(pd.unique(pts.reason)) - set(REASONS))  # hashing: no string sort
     points = pd.DataFrame(
         {
             "valid": valid,
