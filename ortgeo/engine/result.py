@@ -107,8 +107,10 @@ def point_communes(
         known = pd.notna(given) & (given != "")
         commune[known] = given[known].astype(str)
     universal = bool(sectors.coverage) and all(ALL_COMMUNES in e.communes for e in sectors.coverage)
+    if universal:  # every commune is covered: no commune needed
+        return commune
     todo = pts.valid & (commune == None)  # noqa: E711
-    if todo.any() and not universal:
+    if todo.any():
         commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
     return commune
 
@@ -129,6 +131,18 @@ def layer_extents(sectors: Sectors, commune: np.ndarray) -> np.ndarray:
         if partial:
             out[pos, np.isin(keys, list(partial))] = EXTENT_CODE["partial"]
     return out
+
+
+def _reasons(reason: np.ndarray, valid: np.ndarray) -> pd.Categorical:
+    """``reason`` as a categorical of :data:`REASONS` (then any other reason, sorted):
+    only the invalid points' texts are hashed."""
+    bad = np.flatnonzero(~valid)
+    extra = sorted(set(pd.unique(reason[bad])) - set(REASONS))
+    categories = [*REASONS, *extra]
+    codes = np.zeros(len(reason), dtype=np.int8 if len(categories) < 128 else np.int32)
+    if len(bad):
+        codes[bad] = pd.Categorical(reason[bad], categories=categories).codes
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def locate_points(
@@ -222,11 +236,10 @@ def locate_points(
     best_band[p] = p_band
     codes = apply_coverage(codes, extent)
     codes[~valid] = _INVALIDE
-    extra = sorted(set(pd.unique(pts.reason)) - set(REASONS))  # hashing: no string sort
     points = pd.DataFrame(
         {
             "valid": valid,
-            "reason": pd.Categorical(pts.reason, categories=[*REASONS, *extra]),
+            "reason": _reasons(pts.reason, valid),
             "commune": commune,
             "ort_status": pd.Categorical.from_codes(codes, categories=_STATUS_INDEX),
             "ort_territory": pd.Categorical.from_codes(
