@@ -169,7 +169,15 @@ class PerimetersInForce:
         >>> [a.id for a in on("2019-12-31").acts("lens-centre-ville")]
         ['convention-acv-2018', 'arrete-ort-2019']
         """
-        return self.catalog.acts_on(layer, self.date)
+        key = layer if isinstance(layer, str) else layer.id
+        found = self._acts.get(key)
+        if found is None:  # the same for every point of the day: worked out once
+            found = self._acts[key] = self.catalog.acts_on(layer, self.date)
+        return found
+
+    @functools.cached_property
+    def _acts(self) -> dict[str, tuple[Act, ...]]:
+        return {}
 
     def coverage(self, commune: str | None, topic: str = ORT_TOPIC) -> CoverageEntry | None:
         """What ortgeo holds of ``topic`` in ``commune`` on this date (``None``: nothing).

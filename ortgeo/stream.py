@@ -28,6 +28,7 @@ import gzip
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -133,13 +134,19 @@ def iter_located(
     in_force = as_sectors(sectors).in_force(day)
     jobs = default_jobs() if jobs is None else max(int(jobs), 1)
 
+    threads = jobs if chunk_size >= PARALLEL_MIN_CHUNK else 1
+    local = threading.local()
+
     def located(chunk: PointChunk) -> SectorResult:
+        own = in_force
+        if threads > 1:  # GEOS geometries are not shared between threads: one copy each
+            own = getattr(local, "sectors", None) or in_force.for_thread()
+            local.sectors = own
         pts = chunk_points(chunk.table, reader.geo, chunk.problems)
-        return locate_points(pts, in_force, day, band_m, uncertainty_m, distances,
+        return locate_points(pts, own, day, band_m, uncertainty_m, distances,
                              table_communes(chunk.table))  # fmt: skip
 
     start = skip_rows
-    threads = jobs if chunk_size >= PARALLEL_MIN_CHUNK else 1
     for chunk, result in _in_order(located, reader.chunks(skip_rows), threads):
         yield chunk.table, result, start, chunk.end
         start = chunk.end
@@ -179,7 +186,13 @@ class _ParquetOut:
             if self.metadata and b"geo" in self.metadata:
                 schema = schema.with_metadata({**(schema.metadata or {}),
                                                b"geo": self.metadata[b"geo"]})  # fmt: skip
-            self.schema, self.writer = schema, pq.ParquetWriter(self.path, schema)
+            # dictionary pages where they pay (texts, categories): numbers such as ids and
+            # coordinates are nearly all distinct, so trying a dictionary only costs time
+            wordy = [f.name for f in schema
+                     if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                     or pa.types.is_large_string(f.type)]  # fmt: skip
+            self.schema = schema
+            self.writer = pq.ParquetWriter(self.path, schema, use_dictionary=wordy)
         self.writer.write_table(table.cast(self.schema))
 
     def close(self) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -165,10 +166,18 @@ def measure(
     if distances == "all":
         inside, near, dist = np.zeros((k, n), bool), np.zeros((k, n), bool), np.zeros((k, n))
 
+        local = threading.local()
+        threaded = False
+
         def run(job: tuple[int, slice]) -> None:
             s, part = job
+            geometry = sectors.geometry
+            if threaded:  # GEOS geometries are not shared between threads: one copy each
+                geometry = getattr(local, "geometry", None)
+                if geometry is None:
+                    geometry = local.geometry = sectors.for_thread().geometry
             inside[s, part], near[s, part], dist[s, part] = exact_tests(
-                sectors.geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
+                geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
                 None, band[s, part], "all",
             )  # fmt: skip
 
@@ -176,6 +185,7 @@ def measure(
         step = max(n // _THREADS, _BLOCK) if n else 1
         jobs = [(s, slice(i, i + step)) for s in range(k) for i in range(0, n, step)]
         if len(jobs) > 1 and n >= 2 * _BLOCK:
+            threaded = bool(len(sectors.boundaries))  # the limits built before the threads
             with ThreadPoolExecutor(_THREADS) as pool:
                 list(pool.map(run, jobs))
         else:

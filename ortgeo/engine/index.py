@@ -21,7 +21,7 @@ import shapely
 if TYPE_CHECKING:
     from ortgeo.engine.sectors import Sectors
 
-__all__ = ["CELL_M", "SectorIndex", "sector_index", "sure_margin"]
+__all__ = ["CELL_M", "SectorIndex", "prime", "sector_index", "sure_margin"]
 
 #: Grid cell of the first filter, in metres.
 CELL_M = 1000.0
@@ -46,6 +46,28 @@ def sure_margin(reach: np.ndarray) -> np.ndarray:
     return 2.0 + 0.03 * np.asarray(reach, dtype=float)
 
 
+def prime(polygons: np.ndarray | None = None, lines: np.ndarray | None = None) -> None:
+    """Build now, on this thread, the indexes GEOS builds on the first use of prepared
+    geometries: the point locator of each polygon, the facet index of each line.
+
+    GEOS builds them lazily and not thread-safely (two threads testing points against a
+    fresh prepared polygon at once may corrupt memory); once built they are only read, so
+    prepared geometries primed here can be shared by the threads that locate chunks.
+
+    Examples
+    --------
+    >>> square = shapely.box(0, 0, 10, 10)
+    >>> _ = shapely.prepare(square)
+    >>> prime(np.array([square]), np.array([square.boundary]))
+    """
+    if polygons is not None and len(polygons):
+        some = polygons[~shapely.is_empty(polygons)]
+        b = shapely.bounds(some)  # the centre of the box: no envelope short cut
+        shapely.intersects_xy(some, (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
+    if lines is not None and len(lines):
+        shapely.distance(lines, shapely.points(shapely.bounds(lines)[:, :2]))
+
+
 @dataclasses.dataclass(frozen=True, eq=False)
 class SectorIndex:
     """Candidate sectors per grid cell, widened boxes, sure zones (see the module)."""
@@ -55,6 +77,7 @@ class SectorIndex:
     shape: tuple[int, int]  # (ny, nx)
     cell_start: np.ndarray  # (ny * nx + 1,) offsets into cell_sectors
     cell_sectors: np.ndarray  # sector positions, cell by cell
+    occupied: np.ndarray  # (ny * nx,) bool: cells with a sector
     boxes: np.ndarray  # (n, 4) widened bounds
     outer: np.ndarray  # prepared: the outline moved out by reach + margin
     inner: np.ndarray  # prepared: the outline moved in by reach + margin (may be empty)
@@ -83,23 +106,27 @@ class SectorIndex:
         inner = shapely.buffer(sectors.geometry, -distance, quad_segs=_QUAD_SEGS)
         shapely.prepare(outer)
         shapely.prepare(inner)
+        for polygons in (sectors.geometry, outer, inner):
+            prime(polygons)
+        prime(lines=sectors.boundaries)
         return cls(float(x0), float(y0), (ny, nx), start, sector_of[order].astype(np.intp),
-                   bounds, outer, inner, sectors.boundaries)  # fmt: skip
+                   np.diff(start) > 0, bounds, outer, inner, sectors.boundaries)  # fmt: skip
 
     def candidates(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (point position, sector position) where the point lies in the sector's
         widened box, by point then table order. NaN coordinates have no pair."""
         ny, nx = self.shape
         with np.errstate(invalid="ignore"):
-            ix = np.floor((x - self.x0) / CELL_M)
-            iy = np.floor((y - self.y0) / CELL_M)
-            ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
-        pos = np.flatnonzero(ok)
-        cell = iy[pos].astype(np.intp) * nx + ix[pos].astype(np.intp)
+            fx = (x - self.x0) / CELL_M
+            fy = (y - self.y0) / CELL_M
+            ok = (fx >= 0) & (fx < nx) & (fy >= 0) & (fy < ny)  # NaN: never
+            # truncation is the floor of these non-negative numbers
+            cell = np.where(ok, fy, 0).astype(np.intp) * nx
+            cell += np.where(ok, fx, 0).astype(np.intp)
+        pos = np.flatnonzero(ok & self.occupied[cell])  # a small table: most points stop here
+        cell = cell[pos]
         first = self.cell_start[cell]
         count = self.cell_start[cell + 1] - first
-        some = count > 0
-        pos, first, count = pos[some], first[some], count[some]
         point = np.repeat(pos, count)
         offset = np.arange(len(point)) - np.repeat(np.cumsum(count) - count, count)
         sec = self.cell_sectors[np.repeat(first, count) + offset]

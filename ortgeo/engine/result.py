@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +34,9 @@ from ortgeo.status import STATUS_CODE, STATUSES, Status
 __all__ = ["SectorResult", "layer_extents", "locate_points", "locate_sectors", "point_communes",
            "to_wide"]  # fmt: skip
 
+#: Chunks located on several threads look communes up one at a time: the outlines are
+#: prepared geometries whose indexes GEOS builds lazily, and not thread-safely.
+_COMMUNES = threading.Lock()
 _STATUS_INDEX = pd.Index(STATUSES)
 _EXTENT_INDEX = pd.Index(EXTENTS)
 _DEDANS, _DEHORS = STATUS_CODE[Status.DEDANS], STATUS_CODE[Status.DEHORS]
@@ -111,7 +115,8 @@ def point_communes(
         return commune
     todo = pts.valid & (commune == None)  # noqa: E711
     if todo.any():
-        commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
+        with _COMMUNES:
+            commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
     return commune
 
 
@@ -171,7 +176,7 @@ def locate_points(
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
     unc = np.where(np.isfinite(unc), unc, 0.0)
     sub = np.flatnonzero(valid)
-    sub_pts = pts.take(sub)
+    sub_pts = pts if len(sub) == n else pts.take(sub)
     point, sec, inside, near, dist64 = pairs(in_force, sub_pts, band_m, unc[sub], distances)
     point = sub[point]
     band = band_of(in_force, sec, unc[point], band_m)

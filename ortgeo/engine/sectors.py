@@ -216,6 +216,24 @@ class Sectors:
             timing=None if timing is None else timing[pos],
         )
 
+    def for_thread(self) -> Sectors:
+        """The same sectors with geometries of their own (new GEOS objects, prepared).
+
+        GEOS prepared geometries may not be used by two threads at once (their lazily
+        built indexes are not thread-safe, and shared ones have corrupted memory here even
+        once built): each thread that locates points takes its own copy. The coordinates
+        are the same bits (a WKB round trip).
+
+        Examples
+        --------
+        >>> s = Sectors.from_catalog()
+        >>> t = s.for_thread()
+        >>> same = shapely.equals_exact(t.geometry, s.geometry, 0)
+        >>> t.geometry[0] is s.geometry[0], bool(same.all())
+        (False, True)
+        """
+        return dataclasses.replace(self, geometry=shapely.from_wkb(shapely.to_wkb(self.geometry)))
+
     def timings(self, on: DateLike = None) -> np.ndarray:
         """Each sector's timing code on ``on``: the model's one rule, vectorised."""
         return timing_codes(self.valid_from, self.from_precision, self.valid_to,
