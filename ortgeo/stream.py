@@ -27,6 +27,7 @@ import collections
 import gzip
 import hashlib
 import os
+import queue
 import shutil
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -34,10 +35,13 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.ipc as ipc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import shapely
 
+from ortgeo import engine
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.engine import SectorResult, Sectors, as_sectors, locate_points
 from ortgeo.errors import InputFileError, OrtgeoError, OutputError, OutputFileError
@@ -50,6 +54,7 @@ from ortgeo.io.pointfiles import (
     table_communes,
 )
 from ortgeo.output import Resumable, check_outputs, resumable_output
+from ortgeo.points import points_from_xy
 
 __all__ = ["OutputError", "default_jobs", "iter_located", "locate_file", "read_point_chunks"]
 
@@ -136,11 +141,19 @@ def iter_located(
 
     threads = jobs if chunk_size >= PARALLEL_MIN_CHUNK else 1
     local = threading.local()
+    copies: queue.SimpleQueue[Sectors] = queue.SimpleQueue()
+    if threads > 1:  # GEOS geometries are never shared between threads: a copy for each
+        if len(in_force):  # the index built once, here, then copied with the sectors
+            b = shapely.bounds(in_force.geometry[0])
+            one = points_from_xy(np.array([(b[0] + b[2]) / 2]), np.array([(b[1] + b[3]) / 2]))
+            engine.locate_points(one, in_force, day, band_m, uncertainty_m, distances)
+        for _ in range(threads):
+            copies.put(in_force.for_thread())
 
     def located(chunk: PointChunk) -> SectorResult:
         own = in_force
-        if threads > 1:  # GEOS geometries are not shared between threads: one copy each
-            own = getattr(local, "sectors", None) or in_force.for_thread()
+        if threads > 1:
+            own = getattr(local, "sectors", None) or copies.get()
             local.sectors = own
         pts = chunk_points(chunk.table, reader.geo, chunk.problems)
         return locate_points(pts, own, day, band_m, uncertainty_m, distances,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
@@ -19,7 +20,7 @@ import numpy as np
 import shapely
 
 from ortgeo.engine.distance import boundary_distance
-from ortgeo.engine.index import sector_index
+from ortgeo.engine.index import own_copy, sector_index
 from ortgeo.engine.sectors import Sectors
 from ortgeo.points import Points
 
@@ -167,15 +168,16 @@ def measure(
         inside, near, dist = np.zeros((k, n), bool), np.zeros((k, n), bool), np.zeros((k, n))
 
         local = threading.local()
-        threaded = False
+        copies: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+        threaded = [False]
 
         def run(job: tuple[int, slice]) -> None:
             s, part = job
             geometry = sectors.geometry
-            if threaded:  # GEOS geometries are not shared between threads: one copy each
+            if threaded[0]:  # this thread's own copy
                 geometry = getattr(local, "geometry", None)
                 if geometry is None:
-                    geometry = local.geometry = sectors.for_thread().geometry
+                    geometry = local.geometry = copies.get()
             inside[s, part], near[s, part], dist[s, part] = exact_tests(
                 geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
                 None, band[s, part], "all",
@@ -185,7 +187,12 @@ def measure(
         step = max(n // _THREADS, _BLOCK) if n else 1
         jobs = [(s, slice(i, i + step)) for s in range(k) for i in range(0, n, step)]
         if len(jobs) > 1 and n >= 2 * _BLOCK:
-            threaded = bool(len(sectors.boundaries))  # the limits built before the threads
+            # GEOS geometries are never shared between threads: a copy for each, made here
+            # (:func:`ortgeo.engine.index.own_copy`); the limits are read as coordinates
+            for _ in range(_THREADS):
+                copies.put(own_copy(sectors.geometry))
+            _ = sectors.boundaries
+            threaded[0] = True
             with ThreadPoolExecutor(_THREADS) as pool:
                 list(pool.map(run, jobs))
         else:

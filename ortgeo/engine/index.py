@@ -21,7 +21,7 @@ import shapely
 if TYPE_CHECKING:
     from ortgeo.engine.sectors import Sectors
 
-__all__ = ["CELL_M", "SectorIndex", "prime", "sector_index", "sure_margin"]
+__all__ = ["CELL_M", "SectorIndex", "own_copy", "sector_index", "sure_margin"]
 
 #: Grid cell of the first filter, in metres.
 CELL_M = 1000.0
@@ -46,26 +46,23 @@ def sure_margin(reach: np.ndarray) -> np.ndarray:
     return 2.0 + 0.03 * np.asarray(reach, dtype=float)
 
 
-def prime(polygons: np.ndarray | None = None, lines: np.ndarray | None = None) -> None:
-    """Build now, on this thread, the indexes GEOS builds on the first use of prepared
-    geometries: the point locator of each polygon, the facet index of each line.
+def own_copy(geometries: np.ndarray) -> np.ndarray:
+    """New GEOS objects with the same coordinates (a WKB round trip), prepared.
 
-    GEOS builds them lazily and not thread-safely (two threads testing points against a
-    fresh prepared polygon at once may corrupt memory); once built they are only read, so
-    prepared geometries primed here can be shared by the threads that locate chunks.
+    GEOS prepared geometries may not be used by two threads at once (the indexes they
+    build on first use are not thread-safe, and shared ones corrupted memory here even
+    once built): each thread that locates points works on copies of its own.
 
     Examples
     --------
-    >>> square = shapely.box(0, 0, 10, 10)
-    >>> _ = shapely.prepare(square)
-    >>> prime(np.array([square]), np.array([square.boundary]))
+    >>> square = np.array([shapely.box(0, 0, 10, 10)])
+    >>> copy = own_copy(square)
+    >>> copy[0] is square[0], bool(shapely.equals_exact(copy, square, 0).all())
+    (False, True)
     """
-    if polygons is not None and len(polygons):
-        some = polygons[~shapely.is_empty(polygons)]
-        b = shapely.bounds(some)  # the centre of the box: no envelope short cut
-        shapely.intersects_xy(some, (b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2)
-    if lines is not None and len(lines):
-        shapely.distance(lines, shapely.points(shapely.bounds(lines)[:, :2]))
+    copy = shapely.from_wkb(shapely.to_wkb(geometries))
+    shapely.prepare(copy)
+    return copy
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -106,11 +103,13 @@ class SectorIndex:
         inner = shapely.buffer(sectors.geometry, -distance, quad_segs=_QUAD_SEGS)
         shapely.prepare(outer)
         shapely.prepare(inner)
-        for polygons in (sectors.geometry, outer, inner):
-            prime(polygons)
-        prime(lines=sectors.boundaries)
         return cls(float(x0), float(y0), (ny, nx), start, sector_of[order].astype(np.intp),
                    np.diff(start) > 0, bounds, outer, inner, sectors.boundaries)  # fmt: skip
+
+    def for_thread(self, boundaries: np.ndarray) -> SectorIndex:
+        """This index with its own GEOS zones (:func:`own_copy`) and the given limits."""
+        return dataclasses.replace(self, outer=own_copy(self.outer), inner=own_copy(self.inner),
+                                   boundaries=boundaries)  # fmt: skip
 
     def candidates(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Pairs (point position, sector position) where the point lies in the sector's

@@ -217,12 +217,8 @@ class Sectors:
         )
 
     def for_thread(self) -> Sectors:
-        """The same sectors with geometries of their own (new GEOS objects, prepared).
-
-        GEOS prepared geometries may not be used by two threads at once (their lazily
-        built indexes are not thread-safe, and shared ones have corrupted memory here even
-        once built): each thread that locates points takes its own copy. The coordinates
-        are the same bits (a WKB round trip).
+        """The same sectors with GEOS geometries of their own (and of their index, when
+        built), for another thread: see :func:`ortgeo.engine.index.own_copy`.
 
         Examples
         --------
@@ -232,7 +228,14 @@ class Sectors:
         >>> t.geometry[0] is s.geometry[0], bool(same.all())
         (False, True)
         """
-        return dataclasses.replace(self, geometry=shapely.from_wkb(shapely.to_wkb(self.geometry)))
+        from ortgeo.engine.index import own_copy
+
+        copy = dataclasses.replace(self, geometry=own_copy(self.geometry))
+        built = self.__dict__.get("_indexes")
+        if built:  # the grid and boxes are shared (plain arrays), the GEOS zones copied
+            copy.__dict__["_indexes"] = {k: v.for_thread(copy.boundaries)
+                                         for k, v in built.items()}  # fmt: skip
+        return copy
 
     def timings(self, on: DateLike = None) -> np.ndarray:
         """Each sector's timing code on ``on``: the model's one rule, vectorised."""
