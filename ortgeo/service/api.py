@@ -7,7 +7,7 @@ Answers carry the fields of ``Verdict.to_dict()`` (English keys; French texts in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
@@ -65,9 +65,11 @@ async def check_json(
     x: float | None = None,
     y: float | None = None,
     date: str | None = None,
+    detail: str = "full",
 ) -> bytes:
     """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
-    body of the answer (UTF-8 bytes, what the answer cache holds).
+    body of the answer (UTF-8 bytes, what the answer cache holds), in the form ``detail``
+    (:data:`ortgeo.service.lookup.DETAILS`).
 
     Cached answers, point checks and address checks on the offline index are answered on
     the event loop (bounded CPU work, no I/O: a thread hop would cost more than it saves);
@@ -94,15 +96,16 @@ async def check_json(
             raise ApiError(422, "parametres-manquants", f"Donnez les deux coordonnées {both}.")
         make = lookup.point_question if asked == ["lon+lat"] else lookup.xy_question
         question = make(pair[0], pair[1], date)
-    body = lookup.answers.get(question)
+    body = lookup.answers.get(question if detail == "full" else (*question, detail))
     if body is not None:
         return body
     if question[0] == "point" or lookup.index is not None:
         # a point, or an address on the offline index: pure CPU (about a millisecond), no
         # network I/O, so no thread hop
-        return lookup.answer(question)
+        return lookup.answer(question, detail)
     worker: Worker = request.app.state.worker  # the BAN API geocoder waits on the network
-    return await worker.run(lookup.answer, question, timeout=lookup.config.request_timeout_s)
+    return await worker.run(lookup.answer, question, detail,
+                            timeout=lookup.config.request_timeout_s)  # fmt: skip
 
 
 class CheckQuery(BaseModel):
@@ -124,6 +127,13 @@ class CheckQuery(BaseModel):
     x: float | None = Field(None, description="X Lambert-93 (EPSG:2154, m).")
     y: float | None = Field(None, description="Y Lambert-93 (EPSG:2154, m).")
     date: str | None = Field(None, description=_DATE_HELP, max_length=10)
+    detail: Literal["full", "compact"] = Field(
+        "full",
+        description="Forme de la réponse : « full » (défaut), la réponse complète avec ses "
+        "notes, actes, couverture, empreinte et explication (environ 20 ko) ; « compact », la "
+        "réponse propre au point (statuts, distances, résumé, commune, environ 2 ko), dont le "
+        "texte complet est la même question avec detail=full.",
+    )
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -143,16 +153,17 @@ _CHECK_FIELDS = tuple(CheckQuery.model_fields)
             openapi_extra={"parameters": _query_parameters(CheckQuery)})  # fmt: skip
 async def check_endpoint(request: Request) -> Response:
     """Is this address or point in a sector of the ORT on this date? ``Verdict.to_dict()``
-    plus ``explanation`` (French text). ``status`` is ``dedans``, ``dehors``, ``limite``,
-    ``indetermine``, ``invalide``, ``sans-ort`` or ``erreur``; "inside" never means
-    "eligible" (see ``notes``)."""
+    plus ``explanation`` (French text); with ``detail=compact``, the point's own answer
+    (:func:`ortgeo.service.lookup.compact_answer`). ``status`` is ``dedans``, ``dehors``,
+    ``limite``, ``indetermine``, ``invalide``, ``sans-ort`` or ``erreur``; "inside" never
+    means "eligible" (see ``notes``)."""
     given = request.query_params
     try:
         q = CheckQuery.model_validate({k: given[k] for k in _CHECK_FIELDS if k in given})
     except ValidationError as exc:
         errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
-    body = await check_json(request, q.address, q.lon, q.lat, q.x, q.y, q.date)
+    body = await check_json(request, q.address, q.lon, q.lat, q.x, q.y, q.date, q.detail)
     return Response(body, media_type="application/json")
 
 

@@ -243,7 +243,9 @@ class Lookup:
         key = question if detail == "full" else (*question, detail)
         body = self.answers.get(key)
         if body is None:
-            body = self._verdict(*question, detail=detail)
+            body = (
+                self._verdict(*question) if detail == "full" else self._verdict(*question, detail)
+            )
             self.answers.put(key, body)
         return body
 
