@@ -188,7 +188,15 @@ class PerimetersInForce:
         >>> state.coverage("62498").extent, state.coverage("62041")
         ('complete', None)
         """
-        return coverage_entry(self.catalog.coverage, topic, commune, self.date)
+        key = (commune, topic)
+        if key not in self._coverages:  # the same for every point of the commune that day
+            self._coverages[key] = coverage_entry(self.catalog.coverage, topic, commune,
+                                                  self.date)  # fmt: skip
+        return self._coverages[key]
+
+    @functools.cached_property
+    def _coverages(self) -> dict[tuple[str | None, str], CoverageEntry | None]:
+        return {}
 
     @property
     def sectors_table(self) -> Sectors:
