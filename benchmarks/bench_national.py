@@ -1,31 +1,43 @@
-"""Benchmark: national scale — SYNTHETIC sectors over France × BAN-like points, and QPV check.
+"""Benchmark: national scale — ``ortgeo locate`` against DuckDB + spatial, same file, same answer.
 
 Everything here is SYNTHETIC except the QPV check:
 
-- **sectors**: ``--sectors`` polygons (1,000 / 3,000) over metropolitan France, shapes
-  taken from the real commune outlines of Pas-de-Calais (``../shared``), scaled to
-  10–500 ha, rotated, densified to 50–500 vertices, 1–3 sectors per territory, accuracy
-  5–50 m; kind ``ort`` (80 %) or ``opah-ru``;
-- **points**: ``--points`` (1 M / 5 M / 26 M) at a BAN-like density: 30 % clustered
-  around the sectors' towns (σ 1.5 km), 70 % spread over France; most far from any sector.
+- **sector table**: ``--sectors`` (1,000 / 3,000) sectors of ``--sectors // 2`` territories,
+  a format-2 sector table written by ``ortgeo.catalog.write_sector_table(..., crs=2154)``
+  from ``ortgeo.synthetic_sectors.synthetic_national_catalog(shapes=...)`` with the
+  Pas-de-Calais commune outlines (reference data, ``$ORTGEO_REFERENCE``) as shapes: every
+  legal field (dates of every precision, acts, coverage "*") is in the file;
+- **points**: ``--points`` (2 M / 5 M / 26 M) at a BAN-like density: 30 % clustered around
+  the sectors (σ 1.5 km), 70 % spread over France; plain Parquet with Lambert-93 x/y.
 
-Each case runs in its own process (peak memory = the process's maximum resident set
-size) and is timed around the compute only (the points file is read inside):
+Cases, each a whole process under ``/usr/bin/time -v`` (wall time from start to exit,
+imports included, as a user waits; peak = maximum resident set size), rounds alternated
+(``--rounds``, median), the load average printed beside each run:
 
-- ``ortgeo``: ``ortgeo.locate_file`` (streamed, chunks of 1 M, long result + composite);
-- ``anchor``: ``gpd.read_parquet`` then ``gpd.sjoin(predicate="within")`` +
-  ``gpd.sjoin_nearest(max_distance=50)`` — what a user writes instead;
-- answers compared on a sample (inside pairs equal; our long result ⊇ the anchor's nearest).
+- ``ortgeo``: the command a user runs, ``ortgeo locate POINTS -o out.parquet --catalog
+  TABLE --date 2024-06-01 --band 50 --long long.parquet`` (per-point file + long result);
+- ``duckdb`` (PyPI ``duckdb`` + ``duckdb-extension-spatial``, the ``bench`` extra; 2
+  threads): reads the same sector table, keeps the sectors in force by the table's
+  validity rule written in SQL, joins ``ST_DWithin(sector, point, 50)`` and writes the same
+  long result (point, sector, inside, status, signed distance within the band) to Parquet;
+- ``geopandas`` (``--anchors duckdb,geopandas``): a competent user's code — the points as
+  the left frame, ``sjoin(predicate="within")`` (the index on the polygons), then
+  ``sjoin_nearest(max_distance=50)`` on the limits; both written to Parquet.
+
+The answers of the last round are compared in full: DuckDB's pairs, ``inside``, status
+and distances against ours; geopandas' within pairs against our inside pairs, its nearest
+limits within the band among our ``limite`` pairs.
 
 QPV check (real data): the 105 QPV of Occitanie as sectors (territory = département) and
 the 28,825 DVF sales labelled by QPV — how often is each sale found inside its labelled
 QPV, by ortgeo and by a plain ``sjoin``.
 
-Run: ``python benchmarks/bench_national.py --sectors 1000 --points 1000000`` (one case),
-``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers vs geopandas user code),
-``--lens --points 26000000`` (26 M points over the Lens box × the bundled layers, streamed),
-``--dask --sectors 1000 --points 5000000`` (the distributed engine on a local cluster of two
-worker processes: time, peak memory per worker, same answers as the plain path).
+Run: ``python benchmarks/bench_national.py --points 2000000 --sectors 1000 --rounds 3``
+(one case side by side), ``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers
+vs geopandas user code), ``--lens --points 26000000`` (26 M points over the Lens box × the
+bundled layers, streamed), ``--dask --sectors 1000 --points 5000000`` (the distributed
+engine on a local cluster of two worker processes). Files are cached in
+``$ORTGEO_BENCH_DIR`` (default ``/tmp/ortgeo-bench``).
 """
 
 from __future__ import annotations
@@ -150,9 +162,9 @@ def in_force_sql(day: str) -> str:
     """The validity rule of the sector table's documentation, as a SQL condition: a sector
     counts on ``day`` unless it has not started yet or has ended (an approximate bound
     widened by ``APPROXIMATE_DAYS``; "not before" counts from its date)."""
-    from ortgeo.model import APPROXIMATE_DAYS as m
+    from ortgeo.model import APPROXIMATE_DAYS
 
-    d = f"DATE '{day}'"
+    d, m = f"DATE '{day}'", APPROXIMATE_DAYS
     return (f"NOT (CASE WHEN valid_from_precision = 'approximate' "
             f"THEN {d} < valid_from - INTERVAL {m} DAY ELSE {d} < valid_from END) "
             f"AND NOT coalesce(CASE WHEN valid_to_precision = 'approximate' "
@@ -231,8 +243,9 @@ def compare(out: Path) -> dict:
     """
     import pandas as pd
 
-    ours = pd.read_parquet(out / "ortgeo.long.parquet",
-                           columns=["point", "sector", "inside", "status", "distance_m"])
+    ours = pd.read_parquet(
+        out / "ortgeo.long.parquet", columns=["point", "sector", "inside", "status", "distance_m"]
+    )
     ours["sector"] = ours["sector"].astype(str)
     ours["status"] = ours["status"].astype(str)
     report: dict[str, object] = {"pairs": len(ours)}
@@ -423,8 +436,12 @@ def in_process(case: str, points: Path, sectors: Path, out: Path | None = None) 
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
     result = {} if case == "ortgeo" else json.loads(proc.stdout.strip().splitlines()[-1])
-    result.update(wall=wall, cpu=sum(cpu), load=load,
-                  peak_gb=int(peak[0].split(":")[1]) / 1024**2 if peak else float("nan"))
+    result.update(
+        wall=wall,
+        cpu=sum(cpu),
+        load=load,
+        peak_gb=int(peak[0].split(":")[1]) / 1024**2 if peak else float("nan"),
+    )
     return result
 
 
@@ -454,10 +471,12 @@ def national(n_points: int, n_sectors: int, cases: list[str], rounds: int) -> No
         walls = [x["wall"] for x in runs[case]]
         med = statistics.median(walls)
         loads = ", ".join(f"{x['load']:.1f}" for x in runs[case])
-        print(f"| {LABELS[case]} | {med:.1f} | {min(walls):.1f}–{max(walls):.1f} | "
-              f"{statistics.median(x['cpu'] for x in runs[case]):.1f} | "
-              f"{max(x['peak_gb'] for x in runs[case]):.2f} | "
-              f"{loads} | {med / base:.2f}× |")
+        print(
+            f"| {LABELS[case]} | {med:.1f} | {min(walls):.1f}–{max(walls):.1f} | "
+            f"{statistics.median(x['cpu'] for x in runs[case]):.1f} | "
+            f"{max(x['peak_gb'] for x in runs[case]):.2f} | "
+            f"{loads} | {med / base:.2f}× |"
+        )
     print("same answers:", json.dumps(compare(out)))
 
 

@@ -557,6 +557,7 @@ def main() -> None:
         address_paths = [  # wrk draws one at random per request, as address_url() does
             "/api/v1/check?" + str(httpx.QueryParams(address=label, date=DATE)) for label in labels
         ]
+
         def compact_url() -> str:
             return point_url() + "&detail=compact"
 
