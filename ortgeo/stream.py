@@ -516,7 +516,25 @@ def _concat(left: pa.Table, right: pa.Table) -> pa.Table:
     return left
 
 
+class _NoProgress:
+    """The progress bar's interface, doing nothing (rich is not even imported)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def _progress(enabled: bool, total: int | None, name: str) -> Any:
+    if not enabled:
+        return _NoProgress()
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -528,5 +546,5 @@ def _progress(enabled: bool, total: int | None, name: str) -> Any:
 
     return Progress(
         TextColumn(f"[bold]{name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), disable=not enabled, transient=False,
+        TimeRemainingColumn(), transient=False,
     )  # fmt: skip
