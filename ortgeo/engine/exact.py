@@ -175,9 +175,9 @@ def measure(
             s, part = job
             geometry = sectors.geometry
             if threaded[0]:  # this thread's own copy
-                geometry = getattr(local, "geometry", None)
-                if geometry is None:
-                    geometry = local.geometry = copies.get()
+                if not hasattr(local, "geometry"):
+                    local.geometry = copies.get()
+                geometry = local.geometry
             inside[s, part], near[s, part], dist[s, part] = exact_tests(
                 geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
                 None, band[s, part], "all",

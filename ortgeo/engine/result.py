@@ -143,8 +143,10 @@ def _reasons(reason: np.ndarray, valid: np.ndarray) -> pd.Categorical:
     only the invalid points' texts are hashed."""
     bad = np.flatnonzero(~valid)
     extra = sorted(set(pd.unique(reason[bad])) - set(REASONS))
-    categories = [*REASONS, *extra]
-    codes = np.zeros(len(reason), dtype=np.int8 if len(categories) < 128 else np.int32)
+    categories = pd.Index([*REASONS, *extra])
+    codes: np.ndarray[Any, np.dtype[np.integer[Any]]] = np.zeros(
+        len(reason), dtype=np.int8 if len(categories) < 128 else np.int32
+    )
     if len(bad):
         codes[bad] = pd.Categorical(reason[bad], categories=categories).codes
     return pd.Categorical.from_codes(codes, categories=categories)
