@@ -409,6 +409,18 @@ async def phase(base: str, clients: int, duration: float, make_url,
     }  # fmt: skip
 
 
+def wait_up(base: str, seconds: float) -> str:
+    """``base`` once its ``/api/v1/health`` answers 200 (or after ``seconds``)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    return base
+
+
 def start_server(label: str, index: Path, workers: int, source: Path | None,
                  hide: list[str], tmp: Path) -> tuple[str, subprocess.Popen]:  # fmt: skip
     """``ortgeo serve`` on a free port of 127.0.0.1, from this tree or from ``source``."""
@@ -427,15 +439,7 @@ def start_server(label: str, index: Path, workers: int, source: Path | None,
     server = subprocess.Popen([sys.executable, "-m", "ortgeo.cli", "serve", "--port", str(port),
                                "--workers", str(workers), "--ban", str(index)],
                               env=env, cwd=tmp)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    return base, server
+    return wait_up(f"http://127.0.0.1:{port}", 90), server
 
 
 _FLOOR_APP = """
@@ -466,15 +470,7 @@ def start_floor(workers: int, body: bytes, tmp: Path) -> tuple[str, subprocess.P
                                str(tmp), "--port", str(port), "--workers", str(workers),
                                "--no-access-log", "--log-level", "warning"],
                               env=env, cwd=tmp)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    return base, server
+    return wait_up(f"http://127.0.0.1:{port}", 60), server
 
 
 def main() -> None:
