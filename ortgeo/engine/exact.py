@@ -99,6 +99,10 @@ def pairs(
     point, sec = index.candidates(pts.x, pts.y)
     if len(point) == 0:
         return empty
+    # sector by sector: each prepared geometry's index stays in the CPU cache while its
+    # points are tested (about 3× faster than in the points' order); sorted back below
+    by_sector = np.argsort(sec, kind="stable")
+    point, sec = point[by_sector], sec[by_sector]
     x, y = pts.x[point], pts.y[point]
     inside = shapely.intersects_xy(sectors.geometry[sec], x, y)
     sure = np.zeros(len(point), dtype=bool)  # settled by the zones: not within the band
