@@ -33,6 +33,8 @@ from pathlib import Path
 DATE = "2024-06-01"
 VARIANTS = {
     "anchor": "anchor: `gpd.sjoin(within)` + `distance(boundary)` per layer",
+    "shapely2": "anchor: plain shapely on 2 threads (`intersects_xy` + `distance` to the "
+    "prepared limit, per layer, the points in halves)",
     "old": "ortgeo before: `locate(..., distances='all')`",
     "all": "ortgeo now: `locate(..., distances='all')`",
     "all-xy": "ortgeo now: `locate(..., distances='all', lonlat=False)`",
@@ -61,6 +63,29 @@ def child(variant: str, n: int, old: str | None) -> float:
         def run() -> object:
             joined = gpd.sjoin(pts, layers, predicate="within")
             return joined, [pts.distance(geom.boundary) for geom in layers.geometry]
+    elif variant == "shapely2":
+        from concurrent.futures import ThreadPoolExecutor
+
+        import shapely
+
+        polys = ortgeo.perimeters(date=DATE).to_crs(2154).geometry.to_numpy()
+        geoms = pts.geometry.to_numpy()
+        half = len(geoms) // 2
+        # each thread its own prepared copies (GEOS prepared geometries are not shared)
+        own = [shapely.from_wkb(shapely.to_wkb(polys)) for _ in range(2)]
+        limits = [shapely.boundary(p) for p in own]
+        for p, b in zip(own, limits, strict=True):
+            shapely.prepare(p)
+            shapely.prepare(b)
+
+        def part(k: int) -> list:
+            sl = slice(k * half, None if k else half)
+            return [(shapely.intersects_xy(p, x[sl], y[sl]), shapely.distance(b, geoms[sl]))
+                    for p, b in zip(own[k], limits[k], strict=True)]  # fmt: skip
+
+        def run() -> object:
+            with ThreadPoolExecutor(2) as pool:
+                return list(pool.map(part, range(2)))
     else:
         kwargs: dict[str, object] = {"distances": "near" if variant == "near" else "all"}
         if variant == "all-xy":

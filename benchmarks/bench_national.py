@@ -1,31 +1,43 @@
-"""Benchmark: national scale — SYNTHETIC sectors over France × BAN-like points, and QPV check.
+"""Benchmark: national scale — ``ortgeo locate`` against DuckDB + spatial, same file, same answer.
 
 Everything here is SYNTHETIC except the QPV check:
 
-- **sectors**: ``--sectors`` polygons (1,000 / 3,000) over metropolitan France, shapes
-  taken from the real commune outlines of Pas-de-Calais (``../shared``), scaled to
-  10–500 ha, rotated, densified to 50–500 vertices, 1–3 sectors per territory, accuracy
-  5–50 m; kind ``ort`` (80 %) or ``opah-ru``;
-- **points**: ``--points`` (1 M / 5 M / 26 M) at a BAN-like density: 30 % clustered
-  around the sectors' towns (σ 1.5 km), 70 % spread over France; most far from any sector.
+- **sector table**: ``--sectors`` (1,000 / 3,000) sectors of ``--sectors // 2`` territories,
+  a format-2 sector table written by ``ortgeo.catalog.write_sector_table(..., crs=2154)``
+  from ``ortgeo.synthetic_sectors.synthetic_national_catalog(shapes=...)`` with the
+  Pas-de-Calais commune outlines (reference data, ``$ORTGEO_REFERENCE``) as shapes: every
+  legal field (dates of every precision, acts, coverage "*") is in the file;
+- **points**: ``--points`` (2 M / 5 M / 26 M) at a BAN-like density: 30 % clustered around
+  the sectors (σ 1.5 km), 70 % spread over France; plain Parquet with Lambert-93 x/y.
 
-Each case runs in its own process (peak memory = the process's maximum resident set
-size) and is timed around the compute only (the points file is read inside):
+Cases, each a whole process under ``/usr/bin/time -v`` (wall time from start to exit,
+imports included, as a user waits; peak = maximum resident set size), rounds alternated
+(``--rounds``, median), the load average printed beside each run:
 
-- ``ortgeo``: ``ortgeo.locate_file`` (streamed, chunks of 1 M, long result + composite);
-- ``anchor``: ``gpd.read_parquet`` then ``gpd.sjoin(predicate="within")`` +
-  ``gpd.sjoin_nearest(max_distance=50)`` — what a user writes instead;
-- answers compared on a sample (inside pairs equal; our long result ⊇ the anchor's nearest).
+- ``ortgeo``: the command a user runs, ``ortgeo locate POINTS -o out.parquet --catalog
+  TABLE --date 2024-06-01 --band 50 --long long.parquet`` (per-point file + long result);
+- ``duckdb`` (PyPI ``duckdb`` + ``duckdb-extension-spatial``, the ``bench`` extra; 2
+  threads): reads the same sector table, keeps the sectors in force by the table's
+  validity rule written in SQL, joins ``ST_DWithin(sector, point, 50)`` and writes the same
+  long result (point, sector, inside, status, signed distance within the band) to Parquet;
+- ``geopandas`` (``--anchors duckdb,geopandas``): a competent user's code — the points as
+  the left frame, ``sjoin(predicate="within")`` (the index on the polygons), then
+  ``sjoin_nearest(max_distance=50)`` on the limits; both written to Parquet.
+
+The answers of the last round are compared in full: DuckDB's pairs, ``inside``, status
+and distances against ours; geopandas' within pairs against our inside pairs, its nearest
+limits within the band among our ``limite`` pairs.
 
 QPV check (real data): the 105 QPV of Occitanie as sectors (territory = département) and
 the 28,825 DVF sales labelled by QPV — how often is each sale found inside its labelled
 QPV, by ortgeo and by a plain ``sjoin``.
 
-Run: ``python benchmarks/bench_national.py --sectors 1000 --points 1000000`` (one case),
-``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers vs geopandas user code),
-``--lens --points 26000000`` (26 M points over the Lens box × the bundled layers, streamed),
-``--dask --sectors 1000 --points 5000000`` (the distributed engine on a local cluster of two
-worker processes: time, peak memory per worker, same answers as the plain path).
+Run: ``python benchmarks/bench_national.py --points 2000000 --sectors 1000 --rounds 3``
+(one case side by side), ``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers
+vs geopandas user code), ``--lens --points 26000000`` (26 M points over the Lens box × the
+bundled layers, streamed), ``--dask --sectors 1000 --points 5000000`` (the distributed
+engine on a local cluster of two worker processes). Files are cached in
+``$ORTGEO_BENCH_DIR`` (default ``/tmp/ortgeo-bench``).
 """
 
 from __future__ import annotations
@@ -49,57 +61,37 @@ REFERENCE = Path(
 CACHE = Path(os.environ.get("ORTGEO_BENCH_DIR", Path(tempfile.gettempdir()) / "ortgeo-bench"))
 DATE = "2024-06-01"
 BAND = 50.0
+THREADS = 2
+LABELS = {
+    "ortgeo": "`ortgeo locate --long` (per-point file + long result)",
+    "duckdb": f"DuckDB + spatial, {THREADS} threads (the long result)",
+    "geopandas": "geopandas `sjoin(within)` + `sjoin_nearest(limits, max_distance)`",
+}
 
 
-def synthetic_sectors(n: int, seed: int = 0):  # -> GeoDataFrame (EPSG:2154)
+def commune_shapes() -> list:
+    """The Pas-de-Calais commune outlines (reference data), Lambert-93, largest part."""
     import geopandas as gpd
-    import shapely
-    from shapely import affinity
 
     communes = gpd.read_file(REFERENCE / "communes" / "communes-62-pas-de-calais.geojson")
-    shapes = [g if g.geom_type == "Polygon" else max(g.geoms, key=lambda p: p.area)
-              for g in communes.to_crs(2154).geometry]  # fmt: skip
-    rng = np.random.default_rng(seed)
-    # town centres over France (rough metropolitan box, Lambert-93)
-    n_terr = max(n // 2, 1)
-    tx = rng.uniform(150_000, 1_050_000, n_terr)
-    ty = rng.uniform(6_200_000, 7_050_000, n_terr)
-    rows = []
-    terr_of = np.sort(rng.integers(0, n_terr, n))
-    for i in range(n):
-        shape = shapes[rng.integers(len(shapes))]
-        shape = shapely.Polygon(shape.exterior)  # no holes
-        area = rng.uniform(10, 500) * 1e4
-        scale = float(np.sqrt(area / shape.area))
-        c = shape.centroid
-        g = affinity.rotate(shape, float(rng.uniform(0, 360)), origin=c)
-        g = affinity.scale(g, scale, scale, origin=c)
-        t = terr_of[i]
-        g = affinity.translate(
-            g, tx[t] - c.x + rng.normal(0, 1500), ty[t] - c.y + rng.normal(0, 1500)
-        )
-        target = int(rng.integers(50, 501))
-        perimeter = g.exterior.length
-        g = shapely.segmentize(shapely.simplify(g, perimeter / target / 4), perimeter / target)
-        rows.append({
-            "id": f"syn-{i:05d}", "territory": f"T{t:05d}", "name": f"Secteur synthétique {i}",
-            "kind": "ort" if rng.random() < 0.8 else "opah-ru", "valid_from": "2019-01-01",
-            "valid_to": None, "status": "indicatif", "accuracy_m": float(rng.uniform(5, 50)),
-            "geometry": shapely.make_valid(g),
-        })  # fmt: skip
-    gdf = gpd.GeoDataFrame(rows, crs=2154)
-    gdf["geometry"] = gdf.geometry.apply(
-        lambda g: g if g.geom_type in ("Polygon", "MultiPolygon") else shapely.union_all(
-            [p for p in getattr(g, "geoms", [g]) if p.geom_type in ("Polygon", "MultiPolygon")])
-    )  # fmt: skip
-    return gdf
+    return [g if g.geom_type == "Polygon" else max(g.geoms, key=lambda p: p.area)
+            for g in communes.to_crs(2154).geometry]  # fmt: skip
 
 
 def sectors_file(n: int) -> Path:
-    path = CACHE / f"sectors-{n}.parquet"
+    """SYNTHETIC sector table of ``n`` sectors (``n // 2`` territories), format 2, Lambert-93.
+
+    Written by ``write_sector_table`` from ``synthetic_national_catalog`` with the commune
+    outlines as shapes: every legal field (precisions, acts, coverage "*") is in the file.
+    """
+    from ortgeo.catalog import write_sector_table
+    from ortgeo.synthetic_sectors import synthetic_national_catalog
+
+    path = CACHE / f"sector-table-{n}.parquet"
     if not path.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
-        synthetic_sectors(n).to_parquet(path)
+        cat = synthetic_national_catalog(n, max(n // 2, 1), seed=0, shapes=commune_shapes())
+        write_sector_table(cat, path, crs=2154)
     return path
 
 
@@ -110,7 +102,7 @@ def points_file(n: int, n_sectors: int, seed: int = 1) -> Path:
     import pyarrow.parquet as pq
 
     path = CACHE / f"points-{n}-{n_sectors}.parquet"
-    if path.exists():
+    if path.exists() and path.stat().st_mtime >= sectors_file(n_sectors).stat().st_mtime:
         return path
     cent = gpd.read_parquet(sectors_file(n_sectors)).geometry.centroid
     cx, cy = cent.x.to_numpy(), cent.y.to_numpy()
@@ -166,61 +158,125 @@ def run_lens(points: Path, _sectors: Path) -> dict:
     return {"seconds": time.perf_counter() - t0, "counts": report["counts"]}
 
 
-def run_ortgeo(points: Path, sectors: Path) -> dict:
-    import ortgeo
+def in_force_sql(day: str) -> str:
+    """The validity rule of the sector table's documentation, as a SQL condition: a sector
+    counts on ``day`` unless it has not started yet or has ended (an approximate bound
+    widened by ``APPROXIMATE_DAYS``; "not before" counts from its date)."""
+    from ortgeo.model import APPROXIMATE_DAYS
+
+    d, m = f"DATE '{day}'", APPROXIMATE_DAYS
+    return (f"NOT (CASE WHEN valid_from_precision = 'approximate' "
+            f"THEN {d} < valid_from - INTERVAL {m} DAY ELSE {d} < valid_from END) "
+            f"AND NOT coalesce(CASE WHEN valid_to_precision = 'approximate' "
+            f"THEN {d} > valid_to + INTERVAL {m} DAY ELSE {d} > valid_to END, false)")  # fmt: skip
+
+
+def ortgeo_command(points: Path, sectors: Path, out: Path) -> list[str]:
+    """``ortgeo locate`` as a user runs it: per-point file + long result, band 50 m."""
+    return [sys.executable, "-m", "ortgeo.cli", "locate", str(points), "-o", str(out),
+            "--catalog", str(sectors), "--date", DATE, "--band", str(BAND),
+            "--long", str(out.with_suffix(".long.parquet")), "--restart"]  # fmt: skip
+
+
+def run_duckdb(points: Path, sectors: Path, out: Path) -> dict:
+    """DuckDB + spatial, 2 threads: the (point, sector) pairs inside or within the band,
+    with ``inside``, ``status`` and the signed distance within the band — the long result
+    of ``ortgeo locate --long`` — read from the same sector table, written to Parquet."""
+    import duckdb
+    import duckdb_extension_spatial
+
+    ext = next(Path(duckdb_extension_spatial.__path__[0]).glob("extensions/*/spatial.*"))
+    con = duckdb.connect()
+    con.load_extension(str(ext))  # bundled in the wheel: no download
+    con.execute(f"SET threads = {THREADS}")
+    con.execute(f"""CREATE TABLE s AS SELECT id, geometry AS g, ST_Boundary(geometry) AS b
+                    FROM read_parquet('{sectors}') WHERE {in_force_sql(DATE)}""")
+    con.execute(f"""COPY (
+        SELECT point, sector, inside,
+               CASE WHEN d <= {BAND} THEN 'limite' ELSE 'dedans' END AS status,
+               CASE WHEN d <= {BAND} THEN CASE WHEN inside THEN d ELSE -d END END::FLOAT
+                 AS distance_m
+        FROM (SELECT p.id AS point, s.id AS sector, ST_Intersects(s.g, p.pt) AS inside,
+                     ST_Distance(s.b, p.pt) AS d
+              FROM (SELECT id, ST_Point(x, y) AS pt FROM read_parquet('{points}')) p
+              JOIN s ON ST_DWithin(s.g, p.pt, {BAND}))
+        ) TO '{out}' (FORMAT parquet)""")
+    return {"pairs": con.execute(f"SELECT count(*) FROM '{out}'").fetchone()[0]}
+
+
+def run_geopandas(points: Path, sectors: Path, out: Path) -> dict:
+    """geopandas as a competent user writes it: the sectors in force (the same rule), the
+    points as the left frame, ``sjoin(predicate="within")`` (index on the polygons), then
+    ``sjoin_nearest(max_distance=band)`` on the limits; both written to Parquet."""
+    import geopandas as gpd
+    import pandas as pd
+
     from ortgeo.engine import Sectors
 
-    table = Sectors.read(sectors)
-    out = CACHE / f"out-{points.stem}.parquet"
-    t0 = time.perf_counter()
-    long_out = out.with_suffix(".long.parquet")
-    report = ortgeo.locate_file(
-        points,
-        out,
-        table,
-        DATE,
-        chunk_size=1_000_000,
-        band_m=BAND,
-        long_out=long_out,
-        resume=False,
-    )
-    return {"seconds": time.perf_counter() - t0, "counts": report["counts"]}
-
-
-def run_anchor(points: Path, sectors: Path) -> dict:
-    import geopandas as gpd
-    import pandas as pd
-
-    sec = gpd.read_parquet(sectors)[["id", "geometry"]]
-    t0 = time.perf_counter()
+    sec = gpd.read_parquet(sectors)
+    keep = Sectors.read(sectors).in_force(DATE).ids  # the same sectors counted
+    sec = sec[sec["id"].isin(keep)][["id", "geometry"]]
     frame = pd.read_parquet(points)
     pts = gpd.GeoDataFrame(frame[["id"]], geometry=gpd.points_from_xy(frame.x, frame.y),
-                           crs=2154)  # fmt: skip
+                           crs=sec.crs)  # fmt: skip
     within = gpd.sjoin(pts, sec, predicate="within", how="inner")
-    near = gpd.sjoin_nearest(pts, sec, max_distance=BAND, how="inner", distance_col="d")
-    return {"seconds": time.perf_counter() - t0, "within": len(within), "near": len(near)}
+    near = gpd.sjoin_nearest(pts, sec.set_geometry(sec.boundary), max_distance=BAND,
+                             how="inner", distance_col="d")  # fmt: skip
+    pd.DataFrame({"point": within["id_left"], "sector": within["id_right"]}).to_parquet(out)
+    pd.DataFrame({"point": near["id_left"], "sector": near["id_right"], "d": near["d"]}
+                 ).to_parquet(out.with_suffix(".near.parquet"))  # fmt: skip
+    return {"within": len(within), "near": len(near)}
 
 
-def compare(points: Path, sectors: Path, sample: int = 200_000) -> dict:
-    """Same answers on a sample: inside pairs equal; nearest-within-band ⊆ our long rows."""
-    import geopandas as gpd
+def run_ortgeo(points: Path, sectors: Path, out: Path) -> dict:
+    subprocess.run(ortgeo_command(points, sectors, out), check=True, capture_output=True)
+    return {}
+
+
+def compare(out: Path) -> dict:
+    """The answers of every run of the last round, compared in full (no sample).
+
+    DuckDB: the same (point, sector) pairs, the same ``inside`` and ``status``, the same
+    distance within the band (float32). geopandas: its "within" pairs are our inside pairs
+    (the limit excluded: ours minus the points on a limit), each nearest limit within the
+    band is one of our ``limite`` pairs at the same distance.
+    """
     import pandas as pd
 
-    from ortgeo.engine import Sectors, locate_sectors
-
-    frame = pd.read_parquet(points).iloc[:sample]
-    sec = gpd.read_parquet(sectors)
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(frame.x, frame.y), crs=2154)
-    within = gpd.sjoin(pts, sec[["id", "geometry"]], predicate="intersects", how="inner")
-    near = gpd.sjoin_nearest(pts, sec[["id", "geometry"]], max_distance=BAND, how="inner")
-    r = locate_sectors(frame[["x", "y"]], Sectors.read(sectors), DATE, band_m=BAND)
-    ours = set(zip(r.long["point"], r.long["sector"].astype(str), strict=True))
-    inside = set(zip(r.long.loc[r.long["inside"], "point"],
-                     r.long.loc[r.long["inside"], "sector"].astype(str), strict=True))  # fmt: skip
-    theirs_in = set(zip(within.index, within["id"], strict=True))
-    theirs_near = set(zip(near.index, near["id"], strict=True))
-    return {"sample": sample, "inside_equal": inside == theirs_in,
-            "nearest_subset": theirs_near <= ours, "pairs": len(ours)}  # fmt: skip
+    ours = pd.read_parquet(
+        out / "ortgeo.long.parquet", columns=["point", "sector", "inside", "status", "distance_m"]
+    )
+    ours["sector"] = ours["sector"].astype(str)
+    ours["status"] = ours["status"].astype(str)
+    report: dict[str, object] = {"pairs": len(ours)}
+    key = ["point", "sector"]
+    if (out / "duckdb.parquet").exists():
+        theirs = pd.read_parquet(out / "duckdb.parquet")
+        m = ours.merge(theirs, on=key, how="outer", suffixes=("", "_d"), indicator=True)
+        both = m["_merge"] == "both"
+        d, dd = m.loc[both, "distance_m"], m.loc[both, "distance_m_d"]
+        report["duckdb"] = {
+            "pairs": len(theirs), "only_ortgeo": int((m["_merge"] == "left_only").sum()),
+            "only_duckdb": int((m["_merge"] == "right_only").sum()),
+            "inside_differs": int((m.loc[both, "inside"] != m.loc[both, "inside_d"]).sum()),
+            "status_differs": int((m.loc[both, "status"] != m.loc[both, "status_d"]).sum()),
+            "distance_max_diff_m": float((d - dd).abs().max()) if both.any() else 0.0,
+            "distance_nan_differs": int((d.isna() != dd.isna()).sum()),
+        }  # fmt: skip
+    if (out / "geopandas.parquet").exists():
+        within = pd.read_parquet(out / "geopandas.parquet")
+        near = pd.read_parquet(out / "geopandas.near.parquet")
+        inside = ours[ours["inside"]]
+        w = within.merge(inside, on=key, how="outer", indicator=True)
+        n = near.merge(ours[ours["status"] == "limite"], on=key, how="left", indicator=True)
+        report["geopandas"] = {
+            "within_not_inside": int((w["_merge"] == "left_only").sum()),
+            "inside_not_within": int((w["_merge"] == "right_only").sum()),
+            "nearest_not_ours": int((n["_merge"] == "left_only").sum()),
+            "nearest_distance_max_diff_m": float(
+                (n["distance_m"].abs() - n["d"]).abs().max()) if len(n) else 0.0,
+        }  # fmt: skip
+    return report
 
 
 def _peak_rss_gb() -> float:
@@ -358,17 +414,70 @@ def qpv_check() -> dict:
     }  # fmt: skip
 
 
-def in_process(case: str, points: Path, sectors: Path) -> dict:
-    """Run one case in a child process under /usr/bin/time -v; add its peak memory."""
-    cmd = ["/usr/bin/time", "-v", sys.executable, __file__, "--child", case, str(points),
-           str(sectors)]  # fmt: skip
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=3600, check=False)
+def in_process(case: str, points: Path, sectors: Path, out: Path | None = None) -> dict:
+    """Run one case in a child process under /usr/bin/time -v: the wall time of the whole
+    process (start-up and imports included, as a user waits), its peak memory, the load
+    average before it."""
+    load = os.getloadavg()[0]
+    if case == "ortgeo":
+        assert out is not None
+        cmd = ortgeo_command(points, sectors, out / "ortgeo.parquet")
+    else:
+        cmd = [sys.executable, __file__, "--child", case, str(points), str(sectors)]
+        if out is not None:
+            cmd.append(str(out / f"{case}.parquet"))
+    t0 = time.perf_counter()
+    proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True,
+                          timeout=7200, check=False)  # fmt: skip
+    wall = time.perf_counter() - t0
     peak = [line for line in proc.stderr.splitlines() if "Maximum resident set size" in line]
+    cpu = [float(line.split(":")[1]) for line in proc.stderr.splitlines()
+           if "User time" in line or "System time" in line]  # fmt: skip
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
-    result["peak_gb"] = int(peak[0].split(":")[1]) / 1024**2 if peak else float("nan")
+    result = {} if case == "ortgeo" else json.loads(proc.stdout.strip().splitlines()[-1])
+    result.update(
+        wall=wall,
+        cpu=sum(cpu),
+        load=load,
+        peak_gb=int(peak[0].split(":")[1]) / 1024**2 if peak else float("nan"),
+    )
     return result
+
+
+def national(n_points: int, n_sectors: int, cases: list[str], rounds: int) -> None:
+    """The national cases side by side: rounds alternate their order; medians printed."""
+    import statistics
+
+    sectors = sectors_file(n_sectors)
+    points = points_file(n_points, n_sectors)
+    out = CACHE / f"run-{n_points}-{n_sectors}"
+    out.mkdir(parents=True, exist_ok=True)
+    print(f"SYNTHETIC: {n_points:,} points × {n_sectors:,} sectors ({sectors.name}), band "
+          f"{BAND} m, {DATE}; {rounds} rounds, order alternated")  # fmt: skip
+    runs: dict[str, list[dict]] = {c: [] for c in cases}
+    for r in range(rounds):
+        for case in cases if r % 2 == 0 else cases[::-1]:
+            res = in_process(case, points, sectors, out)
+            if "error" in res:
+                raise SystemExit(f"{case}: {res['error']}")
+            runs[case].append(res)
+            print(f"  round {r + 1} {case}: {res['wall']:.1f} s wall, {res['cpu']:.1f} s CPU, "
+                  f"{res['peak_gb']:.2f} GB, load {res['load']:.1f}", flush=True)  # fmt: skip
+    print("| run | median wall (s) | min–max (s) | CPU (s) | peak (GB) | load avg | ratio |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    base = statistics.median(x["wall"] for x in runs[cases[-1]])
+    for case in cases:
+        walls = [x["wall"] for x in runs[case]]
+        med = statistics.median(walls)
+        loads = ", ".join(f"{x['load']:.1f}" for x in runs[case])
+        print(
+            f"| {LABELS[case]} | {med:.1f} | {min(walls):.1f}–{max(walls):.1f} | "
+            f"{statistics.median(x['cpu'] for x in runs[case]):.1f} | "
+            f"{max(x['peak_gb'] for x in runs[case]):.2f} | "
+            f"{loads} | {med / base:.2f}× |"
+        )
+    print("same answers:", json.dumps(compare(out)))
 
 
 def machine() -> str:
@@ -384,20 +493,25 @@ def machine() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sectors", type=int, default=1000)
-    parser.add_argument("--points", type=int, default=1_000_000)
-    parser.add_argument("--no-anchor", action="store_true", help="Skip the geopandas anchor.")
+    parser.add_argument("--points", type=int, default=2_000_000)
+    parser.add_argument("--rounds", type=int, default=3, help="Runs of each case (median).")
+    parser.add_argument("--anchors", default="duckdb",
+                        help="Comma-separated: duckdb, geopandas (default duckdb).")  # fmt: skip
     parser.add_argument("--qpv", action="store_true")
     parser.add_argument("--small", action="store_true")
     parser.add_argument("--dask", action="store_true",
                         help="The distributed engine on a local 2-worker cluster.")  # fmt: skip
     parser.add_argument("--lens", action="store_true",
                         help="--points over the Lens box, bundled layers, all mode.")  # fmt: skip
-    parser.add_argument("--child", nargs=3, metavar=("CASE", "POINTS", "SECTORS"))
+    parser.add_argument("--child", nargs="+", metavar="CASE POINTS SECTORS [OUT]")
     args = parser.parse_args()
     if args.child:
-        case, points, sectors = args.child
-        run = {"ortgeo": run_ortgeo, "anchor": run_anchor, "lens": run_lens}[case]
-        print(json.dumps(run(Path(points), Path(sectors))))
+        case, points, sectors, *rest = args.child
+        if case == "lens":
+            print(json.dumps(run_lens(Path(points), Path(sectors))))
+            return
+        run = {"duckdb": run_duckdb, "geopandas": run_geopandas}[case]
+        print(json.dumps(run(Path(points), Path(sectors), Path(rest[0]))))
         return
     print(f"machine: {machine()}, load average {os.getloadavg()[0]:.1f}")
     if args.qpv:
@@ -415,24 +529,12 @@ def main() -> None:
         print(f"| ortgeo.locate_file (streamed, all) | {seconds:.1f} s | {peak:.2f} GB | "
               f"{lens.get('counts', lens)} |")  # fmt: skip
         return
-    sectors = sectors_file(args.sectors)
-    points = points_file(args.points, args.sectors)
-    print(f"SYNTHETIC: {args.points:,} points × {args.sectors:,} sectors, band {BAND} m")
     if args.dask:
-        print(json.dumps(dask_case(points, sectors)))
+        sectors = sectors_file(args.sectors)
+        print(json.dumps(dask_case(points_file(args.points, args.sectors), sectors)))
         return
-    ours = in_process("ortgeo", points, sectors)
-    print(
-        f"| ortgeo.locate_file (streamed) | {ours.get('seconds', float('nan')):.1f} s | "
-        f"{ours.get('peak_gb', float('nan')):.2f} GB | {ours.get('counts', ours)} |"
-    )
-    if not args.no_anchor:
-        anchor = in_process("anchor", points, sectors)
-        print(
-            f"| anchor sjoin(within) + sjoin_nearest | {anchor.get('seconds', float('nan')):.1f}"
-            f" s | {anchor.get('peak_gb', float('nan')):.2f} GB | {anchor} |"
-        )
-        print("same answers on a sample:", compare(points, sectors))
+    anchors = [a for a in args.anchors.split(",") if a]
+    national(args.points, args.sectors, [*anchors, "ortgeo"], args.rounds)
 
 
 if __name__ == "__main__":

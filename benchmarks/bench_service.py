@@ -181,10 +181,10 @@ request = function()
   if paths then
     path = paths[math.random(#paths)]
   else
-    path = string.format("/api/v1/check?lon=%%.6f&lat=%%.6f&date=%(date)s",
+    path = string.format("/api/v1/check?lon=%%.6f&lat=%%.6f&date=%(date)s%(extra)s",
                          2.80 + math.random() * 0.06, 50.41 + math.random() * 0.04)
   end
-  local client = n %% %(clients)d + 1
+  local client = n %% %(sources)d + 1
   local source = "10.0." .. math.floor(client / 250) .. "." .. (client %% 250 + 1)
   return wrk.format("GET", path, {["X-Forwarded-For"] = source})
 end
@@ -203,7 +203,7 @@ end
 
 
 def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
-              tmp: Path, rate: float = 0.0) -> dict:  # fmt: skip
+              tmp: Path, rate: float = 0.0, sources: int = 0, extra: str = "") -> dict:  # fmt: skip
     """One phase with wrk: ``clients`` connections, one thread, a Lua ``request()`` hook
     that draws a new random point (``paths`` None) or one of ``paths`` per request.
 
@@ -214,8 +214,9 @@ def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
     think = 0.9 * 1000 * clients / rate if rate > 0 else 0.0
     table = "nil" if paths is None else "{" + ",".join(json.dumps(p) for p in paths) + "}"
     script = tmp / f"wrk-{'points' if paths is None else 'paths'}.lua"
-    script.write_text(_WRK_LUA % {"seed": 0, "paths": table, "date": DATE, "clients": clients,
-                                  "think": think})  # fmt: skip
+    script.write_text(_WRK_LUA % {"seed": 0, "paths": table, "date": DATE,
+                                  "sources": sources or clients, "think": think,
+                                  "extra": extra})  # fmt: skip
     out = subprocess.run(["wrk", "-t", "1", "-c", str(clients), "-d", f"{duration:.0f}s",
                           "--timeout", "10s", "-s", str(script), base],
                          capture_output=True, text=True, check=True).stdout  # fmt: skip
@@ -408,6 +409,18 @@ async def phase(base: str, clients: int, duration: float, make_url,
     }  # fmt: skip
 
 
+def wait_up(base: str, seconds: float) -> str:
+    """``base`` once its ``/api/v1/health`` answers 200 (or after ``seconds``)."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    return base
+
+
 def start_server(label: str, index: Path, workers: int, source: Path | None,
                  hide: list[str], tmp: Path) -> tuple[str, subprocess.Popen]:  # fmt: skip
     """``ortgeo serve`` on a free port of 127.0.0.1, from this tree or from ``source``."""
@@ -426,15 +439,38 @@ def start_server(label: str, index: Path, workers: int, source: Path | None,
     server = subprocess.Popen([sys.executable, "-m", "ortgeo.cli", "serve", "--port", str(port),
                                "--workers", str(workers), "--ban", str(index)],
                               env=env, cwd=tmp)  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    return base, server
+    return wait_up(f"http://127.0.0.1:{port}", 90), server
+
+
+_FLOOR_APP = """
+import os
+from starlette.applications import Starlette
+from starlette.responses import Response
+from starlette.routing import Route
+
+BODY = open(os.environ["ORTGEO_FLOOR_BODY"], "rb").read()
+
+
+async def check(request):
+    return Response(BODY, media_type="application/json")
+
+
+app = Starlette(routes=[Route("/api/v1/check", check), Route("/api/v1/health", check)])
+"""
+
+
+def start_floor(workers: int, body: bytes, tmp: Path) -> tuple[str, subprocess.Popen]:
+    """The HTTP floor: a bare Starlette app answering every check with ``body``, on the same
+    uvicorn as ``ortgeo serve`` (same workers, httptools + uvloop, no access log)."""
+    (tmp / "floor_app.py").write_text(_FLOOR_APP)
+    (tmp / "floor_body.json").write_bytes(body)
+    port = free_port()
+    env = dict(os.environ, ORTGEO_FLOOR_BODY=str(tmp / "floor_body.json"))
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "floor_app:app", "--app-dir",
+                               str(tmp), "--port", str(port), "--workers", str(workers),
+                               "--no-access-log", "--log-level", "warning"],
+                              env=env, cwd=tmp)  # fmt: skip
+    return wait_up(f"http://127.0.0.1:{port}", 60), server
 
 
 def main() -> None:
@@ -447,6 +483,12 @@ def main() -> None:
     ap.add_argument("--anchor-without", default="", help="modules hidden from the anchor")
     ap.add_argument("--rounds", type=int, default=1, help="alternations with the anchor")
     ap.add_argument("--phases", default="points,addresses,points@1000,addresses@300,flood")
+    ap.add_argument("--floor", action="store_true",
+                    help="also a bare Starlette app on the same uvicorn returning the compact "
+                    "answer's bytes: the HTTP floor, for the point phases")  # fmt: skip
+    ap.add_argument("--sources", type=int, default=1000,
+                    help="client addresses (X-Forwarded-For) wrk sends in turn: the rate limit "
+                    "is per client, so that enough of them keep each under it")  # fmt: skip
     ap.add_argument("--compare", type=int, default=0, metavar="N",
                     help="first compare N requests of every kind with the anchor")  # fmt: skip
     ap.add_argument(
@@ -511,9 +553,15 @@ def main() -> None:
         address_paths = [  # wrk draws one at random per request, as address_url() does
             "/api/v1/check?" + str(httpx.QueryParams(address=label, date=DATE)) for label in labels
         ]
+
+        def compact_url() -> str:
+            return point_url() + "&detail=compact"
+
         phases = {"points": (point_url, None, args.clients, False, 0.0),
+                  "compact": (compact_url, None, args.clients, False, 0.0),
                   "addresses": (address_url, address_paths, args.clients, False, 0.0),
                   "points@1000": (point_url, None, args.clients, False, 1000.0),
+                  "compact@1000": (compact_url, None, args.clients, False, 1000.0),
                   "addresses@300": (address_url, address_paths, args.clients, False, 300.0),
                   "flood": (point_url, None, 10, True, 0.0)}  # fmt: skip
         first_rss: dict[str, list[float]] = {}
@@ -522,6 +570,13 @@ def main() -> None:
             first_rss[label] = workers_rss_mb(server.pid)
             rss = [round(x) for x in first_rss[label]]
             print(f"# {label}: workers' RSS after the warm-up {rss} MB")
+        if args.floor:
+            base = servers["ortgeo"][0]
+            body = httpx.get(base + f"/api/v1/check?lon=2.833889&lat=50.429167&date={DATE}"
+                             "&detail=compact").content  # fmt: skip
+            servers["floor"] = start_floor(args.workers, body, tmp)
+            first_rss["floor"] = workers_rss_mb(servers["floor"][1].pid)
+            print(f"# floor: a bare Starlette app, same uvicorn, {len(body)} bytes per answer")
         for name in [p for p in args.phases.split(",") if p]:
             url, paths, clients, flood, rate = phases[name]
             if rate and args.client != "wrk":
@@ -529,10 +584,14 @@ def main() -> None:
             for r in range(args.rounds):
                 order = list(servers) if r % 2 == 0 else list(servers)[::-1]
                 for label in order:
+                    if label == "floor" and not name.startswith(("points", "compact")):
+                        continue  # the floor only answers checks, with the same bytes
                     base, server = servers[label]
                     rss0 = workers_rss_mb(server.pid)
                     if args.client == "wrk" and not flood:
-                        res = wrk_phase(base, clients, args.duration, paths, tmp, rate)
+                        extra = "&detail=compact" if name.startswith("compact") else ""
+                        res = wrk_phase(base, clients, args.duration, paths, tmp, rate,
+                                        args.sources, extra)  # fmt: skip
                     else:
                         raw = args.client != "httpx"
                         res = asyncio.run(phase(base, clients, args.duration, url, flood, raw))

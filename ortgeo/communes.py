@@ -405,8 +405,10 @@ def _cog_record(row: dict[str, str]) -> CogCommune:
     )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def _cog_row(insee: str) -> dict[str, str] | None:
-    """The row of one code of the COG extract, found in its text (no table is built)."""
+    """The row of one code of the COG extract, found in its text (no table is built;
+    remembered: a service asks for the same few communes again and again). Read-only."""
     try:
         code = insee_code(insee, "commune")
     except OrtgeoError:
@@ -610,14 +612,24 @@ def ort_table() -> OrtTable:
     >>> t.communes > 2000, t.signed > 1500
     (True, True)
     """
+    global _TABLE_MEMO
     rows = ort_rows()
+    memo = _TABLE_MEMO
+    if memo is not None and memo[0] is rows:  # every verdict asks: counted once per table
+        return memo[1]
     dates = {r["table_date"] for r in rows.values()}
     day = max(dates) if dates else ""
-    return OrtTable(
+    table = OrtTable(
         path=ort_table_path(), refreshed=ort_table_path() == _refreshed_path(),
         table_date=_dt.date.fromisoformat(day) if day else None, communes=len(rows),
         signed=sum(r["ort"] == "signee" for r in rows.values()),
     )  # fmt: skip
+    _TABLE_MEMO = (rows, table)
+    return table
+
+
+#: The last :func:`ort_table` and the rows (:func:`ort_rows`) it was counted from.
+_TABLE_MEMO: tuple[dict[str, dict[str, str]], OrtTable] | None = None
 
 
 def _bundled_programmes() -> dict[str, Programme]:

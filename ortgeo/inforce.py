@@ -169,7 +169,15 @@ class PerimetersInForce:
         >>> [a.id for a in on("2019-12-31").acts("lens-centre-ville")]
         ['convention-acv-2018', 'arrete-ort-2019']
         """
-        return self.catalog.acts_on(layer, self.date)
+        key = layer if isinstance(layer, str) else layer.id
+        found = self._acts.get(key)
+        if found is None:  # the same for every point of the day: worked out once
+            found = self._acts[key] = self.catalog.acts_on(layer, self.date)
+        return found
+
+    @functools.cached_property
+    def _acts(self) -> dict[str, tuple[Act, ...]]:
+        return {}
 
     def coverage(self, commune: str | None, topic: str = ORT_TOPIC) -> CoverageEntry | None:
         """What ortgeo holds of ``topic`` in ``commune`` on this date (``None``: nothing).
@@ -180,7 +188,15 @@ class PerimetersInForce:
         >>> state.coverage("62498").extent, state.coverage("62041")
         ('complete', None)
         """
-        return coverage_entry(self.catalog.coverage, topic, commune, self.date)
+        key = (commune, topic)
+        if key not in self._coverages:  # the same for every point of the commune that day
+            self._coverages[key] = coverage_entry(self.catalog.coverage, topic, commune,
+                                                  self.date)  # fmt: skip
+        return self._coverages[key]
+
+    @functools.cached_property
+    def _coverages(self) -> dict[tuple[str | None, str], CoverageEntry | None]:
+        return {}
 
     @property
     def sectors_table(self) -> Sectors:

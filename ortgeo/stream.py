@@ -23,20 +23,30 @@ after any other error the ``.partial`` folder is removed.
 
 from __future__ import annotations
 
+import collections
 import gzip
 import hashlib
+import os
+import queue
 import shutil
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.ipc as ipc  # type: ignore[import-untyped]
 import pyarrow.parquet as pq  # type: ignore[import-untyped]
+import shapely
 
+from ortgeo import engine
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.engine import SectorResult, Sectors, as_sectors, locate_points
 from ortgeo.errors import InputFileError, OrtgeoError, OutputError, OutputFileError
 from ortgeo.io.pointfiles import (
+    PointChunk,
     PointFile,
     chunk_points,
     point_format,
@@ -44,8 +54,55 @@ from ortgeo.io.pointfiles import (
     table_communes,
 )
 from ortgeo.output import Resumable, check_outputs, resumable_output
+from ortgeo.points import points_from_xy
 
-__all__ = ["OutputError", "iter_located", "locate_file", "read_point_chunks"]
+__all__ = ["OutputError", "default_jobs", "iter_located", "locate_file", "read_point_chunks"]
+
+#: Smallest chunk located on worker threads: below it, threads cost more than they give.
+PARALLEL_MIN_CHUNK = 10_000
+
+
+def default_jobs() -> int:
+    """Threads that locate chunks at once: the CPUs this process may use (at most 4).
+
+    Examples
+    --------
+    >>> 1 <= default_jobs() <= 4
+    True
+    """
+    try:
+        usable = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        usable = os.cpu_count() or 1
+    return max(1, min(usable, 4))
+
+
+def _in_order(
+    work: Callable[[Any], Any], items: Iterator[Any], jobs: int
+) -> Iterator[tuple[Any, Any]]:
+    """``(item, work(item))`` in the order of ``items``, ``jobs`` items worked on at once.
+
+    At most ``jobs + 1`` items are read ahead, so memory stays that of a few chunks; an
+    error (or Ctrl-C) in the work of an item is raised when that item's turn comes, after
+    every item before it was handed over.
+    """
+    if jobs <= 1:
+        for item in items:
+            yield item, work(item)
+        return
+    pending: collections.deque[tuple[Any, Future]] = collections.deque()
+    pool = ThreadPoolExecutor(jobs, thread_name_prefix="ortgeo-locate")
+    try:
+        for item in items:
+            pending.append((item, pool.submit(work, item)))
+            if len(pending) > jobs:
+                first, future = pending.popleft()
+                yield first, future.result()
+        while pending:
+            first, future = pending.popleft()
+            yield first, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def iter_located(
@@ -58,10 +115,14 @@ def iter_located(
     uncertainty_m: float = 0.0,
     distances: Literal["near", "all"] = "near",
     skip_rows: int = 0,
+    jobs: int | None = None,
 ) -> Iterator[tuple[pa.Table, SectorResult, int, int]]:
     """Locate a points file chunk by chunk: (rows, result, first row number, rows read).
 
     A file with a header and no row gives one empty chunk (with the file's columns).
+    Chunks of at least :data:`PARALLEL_MIN_CHUNK` rows are located ``jobs`` at a time on
+    threads (default :func:`default_jobs`; shapely and numpy release the GIL), and come
+    out in the file's order.
 
     Examples
     --------
@@ -76,11 +137,30 @@ def iter_located(
     reader = PointFile(points, chunk_size)
     day = parse_date(date)
     in_force = as_sectors(sectors).in_force(day)
-    start = skip_rows
-    for chunk in reader.chunks(skip_rows):
+    jobs = default_jobs() if jobs is None else max(int(jobs), 1)
+
+    threads = jobs if chunk_size >= PARALLEL_MIN_CHUNK else 1
+    local = threading.local()
+    copies: queue.SimpleQueue[Sectors] = queue.SimpleQueue()
+    if threads > 1:  # GEOS geometries are never shared between threads: a copy for each
+        if len(in_force):  # the index built once, here, then copied with the sectors
+            b = shapely.bounds(in_force.geometry[0])
+            one = points_from_xy(np.array([(b[0] + b[2]) / 2]), np.array([(b[1] + b[3]) / 2]))
+            engine.locate_points(one, in_force, day, band_m, uncertainty_m, distances)
+        for _ in range(threads):
+            copies.put(in_force.for_thread())
+
+    def located(chunk: PointChunk) -> SectorResult:
+        own = in_force
+        if threads > 1:
+            own = getattr(local, "sectors", None) or copies.get()
+            local.sectors = own
         pts = chunk_points(chunk.table, reader.geo, chunk.problems)
-        result = locate_points(pts, in_force, day, band_m, uncertainty_m, distances,
-                               table_communes(chunk.table))  # fmt: skip
+        return locate_points(pts, own, day, band_m, uncertainty_m, distances,
+                             table_communes(chunk.table))  # fmt: skip
+
+    start = skip_rows
+    for chunk, result in _in_order(located, reader.chunks(skip_rows), threads):
         yield chunk.table, result, start, chunk.end
         start = chunk.end
 
@@ -96,22 +176,109 @@ def _long_table(result: SectorResult, first_row: int) -> pa.Table:
     return pa.Table.from_pandas(long, preserve_index=False)
 
 
-class _Parts:
-    """The parts of a run in its work folder (:func:`ortgeo.output.resumable_output`)."""
+def _read_back_schema(table: pa.Table) -> pa.Schema:
+    """The schema ``table`` has once written to Parquet and read back (dictionary indices
+    widened to int32...): what every part of a Parquet output is cast to."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(table.slice(0, 0), sink)
+    return pq.read_schema(pa.BufferReader(sink.getvalue()))
 
-    def __init__(self, work: Resumable, out: Path, long_out: Path | None) -> None:
+
+class _ParquetOut:
+    """One Parquet output written as its chunks come: one row group per chunk, cast to the
+    schema of the first (as read back), ``geo`` metadata of the input added."""
+
+    def __init__(self, path: Path, metadata: dict[bytes, bytes] | None) -> None:
+        self.path, self.metadata = path, metadata
+        self.writer: pq.ParquetWriter | None = None
+        self.schema: pa.Schema | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self.writer is None:
+            schema = _read_back_schema(table)
+            if self.metadata and b"geo" in self.metadata:
+                schema = schema.with_metadata({**(schema.metadata or {}),
+                                               b"geo": self.metadata[b"geo"]})  # fmt: skip
+            # dictionary pages where they pay (texts, categories): numbers such as ids and
+            # coordinates are nearly all distinct, so trying a dictionary only costs time
+            wordy = [f.name for f in schema
+                     if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
+                     or pa.types.is_large_string(f.type)]  # fmt: skip
+            self.schema = schema
+            self.writer = pq.ParquetWriter(self.path, schema, use_dictionary=wordy)
+        self.writer.write_table(table.cast(self.schema))
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+def _write_part(table: pa.Table, path: Path) -> None:
+    """A finished chunk kept for a resumed run (Arrow IPC: written and read at disk speed)."""
+    with pa.OSFile(str(path), "wb") as sink, ipc.new_file(sink, table.schema) as writer:
+        writer.write_table(table)
+
+
+def _read_part(path: Path) -> pa.Table:
+    with pa.memory_map(str(path)) as source:
+        return ipc.open_file(source).read_all()
+
+
+class _Parts:
+    """The parts of a run in its work folder (:func:`ortgeo.output.resumable_output`).
+
+    Each finished chunk is written by one writer thread, in order, while the next chunks
+    are located: its part (Arrow IPC, for a resumed run) and its row group of the Parquet
+    output — so the output is encoded once, as the run goes — or its rows of the CSV;
+    then the state is saved. A resumed run first feeds the parts of the earlier run to the
+    Parquet outputs.
+    """
+
+    def __init__(
+        self, work: Resumable, out: Path, long_out: Path | None,
+        metadata: dict[bytes, bytes] | None = None,
+    ) -> None:  # fmt: skip
         self.work, self.out, self.long_out = work, out, long_out
         self.dir = work.folder
         self.state = work.state
         self.state.setdefault("chunks", 0)
         self.state.setdefault("rows", 0)
+        self.state.setdefault("counts", {})
         self.csv = point_format(out) == "csv"
+        self.data = None if self.csv else _ParquetOut(self.dir / "data.parquet", metadata)
+        self.long = None if long_out is None else _ParquetOut(self.dir / "long.parquet", None)
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="ortgeo-write")
+        self._pending: collections.deque[Future] = collections.deque()
+        self._submit(self._resume)
 
     @property
     def rows_done(self) -> int:
         return int(self.state["rows"])
 
-    def add(self, table: pa.Table, long: pa.Table | None, rows: int) -> None:
+    def _submit(self, job: Callable[..., None], *args: Any) -> None:
+        while self._pending and self._pending[0].done():
+            self._pending.popleft().result()  # raises the writer's error here
+        self._pending.append(self._writer.submit(job, *args))
+        if len(self._pending) > 2:  # bounded: a slow disk holds back the locating
+            self._pending.popleft().result()
+
+    def _resume(self) -> None:
+        for k in range(int(self.state["chunks"])):
+            if self.data is not None:
+                self.data.write(_read_part(self.dir / f"part-{k:06d}.arrow"))
+            if self.long is not None:
+                self.long.write(_read_part(self.dir / f"long-{k:06d}.arrow"))
+
+    def add(
+        self, table: pa.Table, long: pa.Table | None, rows: int, counts: dict[str, int]
+    ) -> None:
+        """Hand a finished chunk to the writer: its rows, its long rows, the rows read so
+        far and its points per status (added to the state once the chunk is written)."""
+        self._submit(self._add, table, long, rows, counts)
+
+    def _add(
+        self, table: pa.Table, long: pa.Table | None, rows: int, counts: dict[str, int]
+    ) -> None:
         k = self.state["chunks"]
         if self.csv:
             path = self.dir / "data.csv"
@@ -122,13 +289,31 @@ class _Parts:
                 f.write(frame.to_csv(index=False, header=k == 0).encode("utf-8"))
                 self.state["csv_bytes"] = f.tell()
         else:
-            pq.write_table(table, self.dir / f"part-{k:06d}.parquet")
-        if long is not None:
-            pq.write_table(long, self.dir / f"long-{k:06d}.parquet")
+            assert self.data is not None
+            _write_part(table, self.dir / f"part-{k:06d}.arrow")
+            self.data.write(table)
+        if long is not None and self.long is not None:
+            _write_part(long, self.dir / f"long-{k:06d}.arrow")
+            self.long.write(long)
+        total = self.state["counts"]
+        for status, n in counts.items():
+            total[status] = total.get(status, 0) + n
         self.state["chunks"], self.state["rows"] = k + 1, rows
         self.work.save()
 
-    def finish(self, metadata: dict[bytes, bytes] | None) -> None:
+    def close(self) -> None:
+        """Wait for the writer (its error raised here); the outputs stay in the folder."""
+        try:
+            while self._pending:
+                self._pending.popleft().result()
+        finally:
+            self._writer.shutdown(wait=True, cancel_futures=True)
+            for out in (self.data, self.long):
+                if out is not None:
+                    out.close()
+
+    def finish(self) -> None:
+        self.close()
         built: dict[Path, Path] = {}
         if self.csv:
             data = self.dir / "data.csv"
@@ -140,22 +325,10 @@ class _Parts:
                 data = self.dir / "data.csv.gz"
             built[data] = self.out
         else:
-            _merge(sorted(self.dir.glob("part-*.parquet")), self.dir / "data.parquet", metadata)
             built[self.dir / "data.parquet"] = self.out
         if self.long_out is not None:
-            _merge(sorted(self.dir.glob("long-*.parquet")), self.dir / "long.parquet", None)
             built[self.dir / "long.parquet"] = self.long_out
         self.work.commit(built)
-
-
-def _merge(parts: list[Path], target: Path, metadata: dict[bytes, bytes] | None) -> None:
-    """Concatenate Parquet parts into one file, row group by row group (bounded memory)."""
-    schema = pq.read_schema(parts[0])
-    if metadata and b"geo" in metadata:
-        schema = schema.with_metadata({**(schema.metadata or {}), b"geo": metadata[b"geo"]})
-    with pq.ParquetWriter(target, schema) as writer:
-        for part in parts:
-            writer.write_table(pq.read_table(part).cast(schema))
 
 
 def _signature(points: Path, sectors_source: str, **options: Any) -> dict:
@@ -220,6 +393,7 @@ def locate_file(
     columns: Sequence[str] | None = None,
     resume: bool = True,
     progress: bool = False,
+    jobs: int | None = None,
 ) -> dict[str, Any]:
     """Locate every point of a file in the sectors in force, in chunks; write as it goes.
 
@@ -247,6 +421,8 @@ def locate_file(
         Continue an interrupted run with the same arguments (default), else start over.
     progress : bool
         Show a progress bar (rich).
+    jobs : int, optional
+        Chunks located at once, on threads (default: :func:`default_jobs`).
 
     Returns
     -------
@@ -280,26 +456,33 @@ def locate_file(
         uncertainty_m=uncertainty_m, distances=distances, columns=columns, out=dst.resolve(),
         long_out=long_out,
     )  # fmt: skip
+    metadata = reader.schema_metadata if reader.kind == "parquet" and reader.geo else None
     with resumable_output(dst, signature, resume=resume) as work:
-        parts = _Parts(work, dst, Path(long_out) if long_out else None)
+        parts = _Parts(work, dst, Path(long_out) if long_out else None, metadata)
         resumed = parts.rows_done
-        counts: dict[str, int] = parts.state.setdefault("counts", {})
         bar = _progress(progress, reader.total, src.name)
-        with bar as tracker:
-            task = tracker.add_task("locate", total=reader.total, completed=resumed)
-            for table, result, first, seen in iter_located(
-                src, sectors, day, chunk_size=chunk_size, band_m=band_m,
-                uncertainty_m=uncertainty_m, distances=distances, skip_rows=resumed,
-            ):  # fmt: skip
-                kept = _keep(table, columns, reader.geo, parts.csv, result)
-                out_table = _concat(kept, _result_table(result))
-                for status, n in result.points["ort_status"].value_counts().items():
-                    if n:
-                        counts[str(status)] = counts.get(str(status), 0) + int(n)
-                parts.add(out_table, _long_table(result, first) if long_out else None, seen)
-                tracker.update(task, completed=seen)
-        parts.finish(reader.schema_metadata if reader.kind == "parquet" and reader.geo else None)
-    return {"out": dst, "rows": parts.rows_done, "resumed_rows": resumed, "counts": counts}
+        try:
+            with bar as tracker:
+                task = tracker.add_task("locate", total=reader.total, completed=resumed)
+                for table, result, first, seen in iter_located(
+                    src, sectors, day, chunk_size=chunk_size, band_m=band_m,
+                    uncertainty_m=uncertainty_m, distances=distances, skip_rows=resumed,
+                    jobs=jobs,
+                ):  # fmt: skip
+                    kept = _keep(table, columns, reader.geo, parts.csv, result)
+                    out_table = _concat(kept, _result_table(result))
+                    chunk_counts = {
+                        str(status): int(n)
+                        for status, n in result.points["ort_status"].value_counts().items() if n
+                    }  # fmt: skip
+                    parts.add(out_table, _long_table(result, first) if long_out else None, seen,
+                              chunk_counts)  # fmt: skip
+                    tracker.update(task, completed=seen)
+        finally:
+            parts.close()  # every chunk handed over is written before the state is kept
+        parts.finish()
+    return {"out": dst, "rows": parts.rows_done, "resumed_rows": resumed,
+            "counts": parts.state["counts"]}  # fmt: skip
 
 
 def _keep(
@@ -333,7 +516,25 @@ def _concat(left: pa.Table, right: pa.Table) -> pa.Table:
     return left
 
 
+class _NoProgress:
+    """The progress bar's interface, doing nothing (rich is not even imported)."""
+
+    def __enter__(self) -> _NoProgress:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def add_task(self, *args: Any, **kwargs: Any) -> int:
+        return 0
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
 def _progress(enabled: bool, total: int | None, name: str) -> Any:
+    if not enabled:
+        return _NoProgress()
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -345,5 +546,5 @@ def _progress(enabled: bool, total: int | None, name: str) -> Any:
 
     return Progress(
         TextColumn(f"[bold]{name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TimeRemainingColumn(), disable=not enabled, transient=False,
+        TimeRemainingColumn(), transient=False,
     )  # fmt: skip

@@ -668,18 +668,18 @@ def _header_line(tmp: Path) -> None:
 
 
 def _disk_full_at_chunk_2(tmp: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    import pyarrow.parquet as pq
+    from ortgeo import stream
 
-    real = pq.write_table
+    real = stream._write_part  # each finished chunk is written to disk there
     calls = {"n": 0}
 
-    def write_table(*args, **kwargs):
+    def write_part(*args, **kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise OSError(errno.ENOSPC, "No space left on device")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(pq, "write_table", write_table)
+    monkeypatch.setattr(stream, "_write_part", write_part)
     _write(tmp / "p.csv", "id;lon;lat\n" + "".join(f"{i};{INSIDE}\n" for i in range(50)))
     return [str(tmp / "p.csv"), "-o", str(tmp / "out.parquet"), "--date", DATE,
             "--chunk-size", "10"]  # fmt: skip

@@ -36,11 +36,14 @@ sectors_option = click.option(
     help="Also write the long result (point, sector, status, distance) to .parquet.",
 )
 @click.option("--restart", is_flag=True, help="Start over instead of resuming a stopped run.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Chunks located at once, on threads (default: one per usable CPU, at most "
+              "4).")  # fmt: skip
 @friendly
 @writes({"output": "-o", "long_out": "--long"}, inputs=("points", "catalog_path"))
 def locate_command(
     points: str, output: str, catalog_path: str | None, date: str | None, chunk_size: int,
-    band_m: float | None, long_out: str | None, restart: bool,
+    band_m: float | None, long_out: str | None, restart: bool, jobs: int | None,
 ) -> None:  # fmt: skip
     """Locate every point of a file (CSV, Parquet, GeoParquet, BAN export) in the sectors.
 
@@ -51,7 +54,7 @@ def locate_command(
     try:
         report = locate_file(
             points, output, catalog_path, date, chunk_size=chunk_size, band_m=band_m,
-            long_out=long_out, resume=not restart, progress=sys.stderr.isatty(),
+            long_out=long_out, resume=not restart, progress=sys.stderr.isatty(), jobs=jobs,
         )  # fmt: skip
     except KeyboardInterrupt:
         click.echo(_("Interrupted. Run the same command again to resume."), err=True)

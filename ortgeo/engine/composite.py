@@ -165,6 +165,9 @@ def coverage_extent(
     if n > 10_000:  # hashing beats sorting strings on large inputs
         import pandas as pd
 
+        if pd.isna(values).all():  # no commune known (a table covering every commune)
+            found = coverage_entry(entries, topic, None, day)
+            return np.full(n, EXTENT_CODE[found.extent] if found is not None else 0, np.int8)
         inverse, uniques = pd.factorize(values, use_na_sentinel=True)
         uniq = list(uniques)
         inverse = np.where(inverse < 0, len(uniq), inverse)

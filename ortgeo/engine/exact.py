@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import queue
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
@@ -18,7 +20,7 @@ import numpy as np
 import shapely
 
 from ortgeo.engine.distance import boundary_distance
-from ortgeo.engine.index import sector_index
+from ortgeo.engine.index import own_copy, sector_index
 from ortgeo.engine.sectors import Sectors
 from ortgeo.points import Points
 
@@ -41,7 +43,7 @@ def band_of(
 
 def exact_tests(
     geometry: Any, boundary: Any, x: np.ndarray, y: np.ndarray, geoms: np.ndarray | None,
-    band: np.ndarray, distances: str,
+    band: np.ndarray, distances: str, inside: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # fmt: skip
     """The exact tests of points against sectors (one sector, or one per point).
 
@@ -49,20 +51,20 @@ def exact_tests(
     limit (positive inside): for every point with ``"all"``, else only within the band
     (NaN elsewhere). ``geoms`` (the points' geometries) is read only for one sector per
     point; one sector against every point measures with :func:`boundary_distance`.
+    ``inside``, when the caller knows it already, is not tested again.
     """
-    inside = shapely.intersects_xy(geometry, x, y)
+    if inside is None:
+        inside = shapely.intersects_xy(geometry, x, y)
     if distances == "all":
         many = isinstance(boundary, np.ndarray)
         d = shapely.distance(boundary, geoms) if many else boundary_distance(boundary, x, y)
         return inside, d <= band, np.where(inside, d, -d)
     assert geoms is not None  # within the band: one sector per point, with its geometry
-    near = shapely.dwithin(boundary, geoms, band)
-    dist = np.full(len(x), np.nan)
-    if near.any():
-        limit = boundary[near] if isinstance(boundary, np.ndarray) else boundary
-        d = shapely.distance(limit, geoms[near])
-        dist[near] = np.where(inside[near], d, -d)
-    return inside, near, dist
+    # the distance to a prepared limit is the facet distance dwithin compares (the same
+    # float): measuring it once is cheaper than dwithin, then the distance, on the near
+    d = shapely.distance(boundary, geoms)
+    near = d <= band
+    return inside, near, np.where(near, np.where(inside, d, -d), np.nan)
 
 
 #: Most (grid cell, segment) pairs :func:`boundary_distance` weighs, and its block of points.
@@ -78,7 +80,12 @@ def pairs(
 ) -> tuple[np.ndarray, ...]:
     """Candidate pairs, then exact tests: point, sector position, inside, near, distance.
 
-    Only pairs where the point is inside the sector or within its band are returned.
+    Only pairs where the point is inside the sector or within its band are returned, by
+    point then table order. The candidates are the pairs of the index's grid whose
+    widened box holds the point (:meth:`SectorIndex.candidates`); ``intersects_xy`` says
+    inside; the sure zones settle most pairs (inside the inner zone: inside by more than
+    the band; outside the outer zone: too far), and only the others are measured
+    (``dwithin`` then the distance), as are all kept pairs with ``distances="all"``.
     """
     unc_max = float(unc.max()) if len(unc) else 0.0
     reach = (
@@ -89,16 +96,33 @@ def pairs(
     if len(sectors) == 0 or len(pts.x) == 0:
         return empty
     index = sector_index(sectors, reach)
-    cand = index.near(pts.x, pts.y)
-    if len(cand) == 0:
+    point, sec = index.candidates(pts.x, pts.y)
+    if len(point) == 0:
         return empty
-    geoms = point_geoms(pts, cand)
-    local, sec = index.tree.query(geoms)
-    point = cand[local]
-    inside, near, dist = exact_tests(
-        sectors.geometry[sec], index.boundaries[sec], pts.x[point], pts.y[point], geoms[local],
-        band_of(sectors, sec, unc[point], band_m), distances,
-    )  # fmt: skip
+    # sector by sector: each prepared geometry's index stays in the CPU cache while its
+    # points are tested (about 3× faster than in the points' order); sorted back below
+    by_sector = np.argsort(sec, kind="stable")
+    point, sec = point[by_sector], sec[by_sector]
+    x, y = pts.x[point], pts.y[point]
+    inside = shapely.intersects_xy(sectors.geometry[sec], x, y)
+    sure = np.zeros(len(point), dtype=bool)  # settled by the zones: not within the band
+    pos_in, pos_out = np.flatnonzero(inside), np.flatnonzero(~inside)
+    sure[pos_in] = shapely.intersects_xy(index.inner[sec[pos_in]], x[pos_in], y[pos_in])
+    far = np.zeros(len(point), dtype=bool)
+    far[pos_out] = ~shapely.intersects_xy(index.outer[sec[pos_out]], x[pos_out], y[pos_out])
+    keep = np.flatnonzero(~far)
+    point, sec, inside, sure = point[keep], sec[keep], inside[keep], sure[keep]
+    x, y = x[keep], y[keep]
+    near = np.zeros(len(point), dtype=bool)
+    dist = np.full(len(point), np.nan)
+    todo = np.flatnonzero(~sure) if distances != "all" else np.arange(len(point))
+    if len(todo):
+        _, n, d = exact_tests(
+            sectors.geometry[sec[todo]], index.boundaries[sec[todo]], x[todo], y[todo],
+            point_geoms(pts, point[todo]), band_of(sectors, sec[todo], unc[point[todo]], band_m),
+            distances, inside[todo],
+        )  # fmt: skip
+        near[todo], dist[todo] = n, d
     keep = inside | near
     point, sec, inside, near, dist = point[keep], sec[keep], inside[keep], near[keep], dist[keep]
     order = np.lexsort((sectors.code[sec], point))
@@ -147,10 +171,19 @@ def measure(
     if distances == "all":
         inside, near, dist = np.zeros((k, n), bool), np.zeros((k, n), bool), np.zeros((k, n))
 
+        local = threading.local()
+        copies: queue.SimpleQueue[np.ndarray] = queue.SimpleQueue()
+        threaded = [False]
+
         def run(job: tuple[int, slice]) -> None:
             s, part = job
+            geometry = sectors.geometry
+            if threaded[0]:  # this thread's own copy
+                if not hasattr(local, "geometry"):
+                    local.geometry = copies.get()
+                geometry = local.geometry
             inside[s, part], near[s, part], dist[s, part] = exact_tests(
-                sectors.geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
+                geometry[s], sectors.boundaries[s], pts.x[part], pts.y[part],
                 None, band[s, part], "all",
             )  # fmt: skip
 
@@ -158,6 +191,12 @@ def measure(
         step = max(n // _THREADS, _BLOCK) if n else 1
         jobs = [(s, slice(i, i + step)) for s in range(k) for i in range(0, n, step)]
         if len(jobs) > 1 and n >= 2 * _BLOCK:
+            # GEOS geometries are never shared between threads: a copy for each, made here
+            # (:func:`ortgeo.engine.index.own_copy`); the limits are read as coordinates
+            for _ in range(_THREADS):
+                copies.put(own_copy(sectors.geometry))
+            _ = sectors.boundaries
+            threaded[0] = True
             with ThreadPoolExecutor(_THREADS) as pool:
                 list(pool.map(run, jobs))
         else:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Literal
@@ -33,6 +34,9 @@ from ortgeo.status import STATUS_CODE, STATUSES, Status
 __all__ = ["SectorResult", "layer_extents", "locate_points", "locate_sectors", "point_communes",
            "to_wide"]  # fmt: skip
 
+#: Chunks located on several threads look communes up one at a time: the outlines are
+#: prepared geometries whose indexes GEOS builds lazily, and not thread-safely.
+_COMMUNES = threading.Lock()
 _STATUS_INDEX = pd.Index(STATUSES)
 _EXTENT_INDEX = pd.Index(EXTENTS)
 _DEDANS, _DEHORS = STATUS_CODE[Status.DEDANS], STATUS_CODE[Status.DEHORS]
@@ -107,9 +111,12 @@ def point_communes(
         known = pd.notna(given) & (given != "")
         commune[known] = given[known].astype(str)
     universal = bool(sectors.coverage) and all(ALL_COMMUNES in e.communes for e in sectors.coverage)
+    if universal:  # every commune is covered: no commune needed
+        return commune
     todo = pts.valid & (commune == None)  # noqa: E711
-    if todo.any() and not universal:
-        commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
+    if todo.any():
+        with _COMMUNES:
+            commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
     return commune
 
 
@@ -129,6 +136,20 @@ def layer_extents(sectors: Sectors, commune: np.ndarray) -> np.ndarray:
         if partial:
             out[pos, np.isin(keys, list(partial))] = EXTENT_CODE["partial"]
     return out
+
+
+def _reasons(reason: np.ndarray, valid: np.ndarray) -> pd.Categorical:
+    """``reason`` as a categorical of :data:`REASONS` (then any other reason, sorted):
+    only the invalid points' texts are hashed."""
+    bad = np.flatnonzero(~valid)
+    extra = sorted(set(pd.unique(reason[bad])) - set(REASONS))
+    categories = pd.Index([*REASONS, *extra])
+    codes: np.ndarray[Any, np.dtype[np.integer[Any]]] = np.zeros(
+        len(reason), dtype=np.int8 if len(categories) < 128 else np.int32
+    )
+    if len(bad):
+        codes[bad] = pd.Categorical(reason[bad], categories=categories).codes
+    return pd.Categorical.from_codes(codes, categories=categories)
 
 
 def locate_points(
@@ -157,7 +178,7 @@ def locate_points(
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
     unc = np.where(np.isfinite(unc), unc, 0.0)
     sub = np.flatnonzero(valid)
-    sub_pts = pts.take(sub)
+    sub_pts = pts if len(sub) == n else pts.take(sub)
     point, sec, inside, near, dist64 = pairs(in_force, sub_pts, band_m, unc[sub], distances)
     point = sub[point]
     band = band_of(in_force, sec, unc[point], band_m)
@@ -222,11 +243,10 @@ def locate_points(
     best_band[p] = p_band
     codes = apply_coverage(codes, extent)
     codes[~valid] = _INVALIDE
-    extra = sorted(set(np.unique(pts.reason)) - set(REASONS))
     points = pd.DataFrame(
         {
             "valid": valid,
-            "reason": pd.Categorical(pts.reason, categories=[*REASONS, *extra]),
+            "reason": _reasons(pts.reason, valid),
             "commune": commune,
             "ort_status": pd.Categorical.from_codes(codes, categories=_STATUS_INDEX),
             "ort_territory": pd.Categorical.from_codes(

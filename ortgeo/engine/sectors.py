@@ -216,6 +216,27 @@ class Sectors:
             timing=None if timing is None else timing[pos],
         )
 
+    def for_thread(self) -> Sectors:
+        """The same sectors with GEOS geometries of their own (and of their index, when
+        built), for another thread: see :func:`ortgeo.engine.index.own_copy`.
+
+        Examples
+        --------
+        >>> s = Sectors.from_catalog()
+        >>> t = s.for_thread()
+        >>> same = shapely.equals_exact(t.geometry, s.geometry, 0)
+        >>> t.geometry[0] is s.geometry[0], bool(same.all())
+        (False, True)
+        """
+        from ortgeo.engine.index import own_copy
+
+        copy = dataclasses.replace(self, geometry=own_copy(self.geometry))
+        built = self.__dict__.get("_indexes")
+        if built:  # the grid and boxes are shared (plain arrays), the GEOS zones copied
+            copy.__dict__["_indexes"] = {k: v.for_thread(copy.boundaries)
+                                         for k, v in built.items()}  # fmt: skip
+        return copy
+
     def timings(self, on: DateLike = None) -> np.ndarray:
         """Each sector's timing code on ``on``: the model's one rule, vectorised."""
         return timing_codes(self.valid_from, self.from_precision, self.valid_to,

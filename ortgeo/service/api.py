@@ -7,19 +7,22 @@ Answers carry the fields of ``Verdict.to_dict()`` (English keys; French texts in
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, File, Form, Path, Query, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ortgeo.service.errors import ApiError
 from ortgeo.service.limits import Worker
-from ortgeo.service.lookup import Lookup
+from ortgeo.service.lookup import Lookup, Question
 from ortgeo.status import OrtSignature
 
-__all__ = ["CheckAnswer", "CheckQuery", "CommuneAnswer", "check_json", "router"]
+__all__ = ["CheckAnswer", "CheckFastPath", "CheckQuery", "CommuneAnswer", "check_json",
+           "check_question", "on_event_loop", "router"]  # fmt: skip
 
 
 class ErrorDetail(BaseModel):
@@ -103,22 +106,17 @@ def _lookup(request: Request) -> Lookup:
     return lookup
 
 
-async def check_json(
-    request: Request,
+def check_question(
+    lookup: Lookup,
     address: str | None = None,
     lon: float | None = None,
     lat: float | None = None,
     x: float | None = None,
     y: float | None = None,
     date: str | None = None,
-) -> bytes:
-    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
-    body of the answer (UTF-8 bytes, what the answer cache holds).
-
-    Cached answers, point checks and address checks on the offline index are answered on
-    the event loop (bounded CPU work, no I/O: a thread hop would cost more than it saves);
-    an address check on the BAN API waits for it in a worker thread, within the request
-    time limit."""
+) -> Question:
+    """The question of a check (:class:`~ortgeo.service.lookup.Question`) for exactly one
+    of: an address, ``lon``+``lat``, ``x``+``y``; an :class:`ApiError` otherwise."""
     given = {
         "address": address is not None and address.strip() != "",
         "lon+lat": lon is not None or lat is not None,
@@ -129,26 +127,51 @@ async def check_json(
         raise ApiError(422, "parametres-incompatibles" if asked else "parametres-manquants",
                        "Donnez soit une adresse (address), soit lon et lat (WGS84), soit x et y "
                        "(Lambert-93), une seule de ces possibilités.")  # fmt: skip
-    lookup = _lookup(request)
     if asked == ["address"]:
         assert address is not None
-        question = lookup.address_question(address, date)
-    else:
-        pair = (lon, lat) if asked == ["lon+lat"] else (x, y)
-        if pair[0] is None or pair[1] is None:
-            both = asked[0].replace("+", " et ")
-            raise ApiError(422, "parametres-manquants", f"Donnez les deux coordonnées {both}.")
-        make = lookup.point_question if asked == ["lon+lat"] else lookup.xy_question
-        question = make(pair[0], pair[1], date)
-    body = lookup.answers.get(question)
+        return lookup.address_question(address, date)
+    pair = (lon, lat) if asked == ["lon+lat"] else (x, y)
+    if pair[0] is None or pair[1] is None:
+        both = asked[0].replace("+", " et ")
+        raise ApiError(422, "parametres-manquants", f"Donnez les deux coordonnées {both}.")
+    make = lookup.point_question if asked == ["lon+lat"] else lookup.xy_question
+    return make(pair[0], pair[1], date)
+
+
+def on_event_loop(lookup: Lookup, question: Question) -> bool:
+    """Whether a check is answered on the event loop: a point, or an address on the
+    offline index — pure CPU (about a millisecond), no network I/O, so no thread hop. An
+    address on the BAN API waits for it in a worker thread."""
+    return question[0] == "point" or lookup.index is not None
+
+
+async def check_json(
+    request: Request,
+    address: str | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    x: float | None = None,
+    y: float | None = None,
+    date: str | None = None,
+    detail: str = "full",
+) -> bytes:
+    """The verdict for exactly one of: an address, ``lon``+``lat``, ``x``+``y``, as the JSON
+    body of the answer (UTF-8 bytes, what the answer cache holds), in the form ``detail``
+    (:data:`ortgeo.service.lookup.DETAILS`).
+
+    Cached answers, point checks and address checks on the offline index are answered on
+    the event loop (:func:`on_event_loop`); an address check on the BAN API waits for it
+    in a worker thread, within the request time limit."""
+    lookup = _lookup(request)
+    question = check_question(lookup, address, lon, lat, x, y, date)
+    body = lookup.answers.get(question if detail == "full" else (*question, detail))
     if body is not None:
         return body
-    if question[0] == "point" or lookup.index is not None:
-        # a point, or an address on the offline index: pure CPU (about a millisecond), no
-        # network I/O, so no thread hop
-        return lookup.answer(question)
+    if on_event_loop(lookup, question):
+        return lookup.answer(question, detail)
     worker: Worker = request.app.state.worker  # the BAN API geocoder waits on the network
-    return await worker.run(lookup.answer, question, timeout=lookup.config.request_timeout_s)
+    return await worker.run(lookup.answer, question, detail,
+                            timeout=lookup.config.request_timeout_s)  # fmt: skip
 
 
 class CheckQuery(BaseModel):
@@ -170,6 +193,13 @@ class CheckQuery(BaseModel):
     x: float | None = Field(None, description="X Lambert-93 (EPSG:2154, m).")
     y: float | None = Field(None, description="Y Lambert-93 (EPSG:2154, m).")
     date: str | None = Field(None, description=_DATE_HELP, max_length=10)
+    detail: Literal["full", "compact"] = Field(
+        "full",
+        description="Form of the answer: 'full' (default), the whole answer with its notes, "
+        "acts, coverage, fingerprint and explanation (about 20 kB); 'compact', the point's own "
+        "answer (statuses, distances, summary, commune, about 2 kB), whose full text is the "
+        "same question with detail=full.",
+    )
 
 
 def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
@@ -190,17 +220,60 @@ _CHECK_FIELDS = tuple(CheckQuery.model_fields)
             responses={200: {"model": CheckAnswer}})  # fmt: skip
 async def check_endpoint(request: Request) -> Response:
     """Is this address or point in a sector of the ORT on this date? ``Verdict.to_dict()``
-    plus ``explanation`` (French text). ``status`` is ``dedans``, ``dehors``, ``limite``,
-    ``indetermine``, ``invalide``, ``sans-ort`` or ``erreur``; "inside" never means
-    "eligible" (see ``notes``)."""
+    plus ``explanation`` (French text); with ``detail=compact``, the point's own answer
+    (:func:`ortgeo.service.lookup.compact_answer`). ``status`` is ``dedans``, ``dehors``,
+    ``limite``, ``indetermine``, ``invalide``, ``sans-ort`` or ``erreur``; "inside" never
+    means "eligible" (see ``notes``)."""
     given = request.query_params
     try:
         q = CheckQuery.model_validate({k: given[k] for k in _CHECK_FIELDS if k in given})
     except ValidationError as exc:
         errors = [{**e, "loc": ("query", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors) from None
-    body = await check_json(request, q.address, q.lon, q.lat, q.x, q.y, q.date)
+    body = await check_json(request, q.address, q.lon, q.lat, q.x, q.y, q.date, q.detail)
     return Response(body, media_type="application/json")
+
+
+class CheckFastPath:
+    """``GET /api/v1/check`` answered without FastAPI's routing and dependency solving,
+    for the checks answered on the event loop (:func:`on_event_loop`).
+
+    It sits innermost, inside the rate limit and the security headers, and gives the same
+    answer as :func:`check_endpoint` — the same validation (:class:`CheckQuery`), question,
+    cache and body, sent with the same headers. Anything else (another path or method, a
+    refusal, an error, a check that waits on the network) goes on to the app unchanged,
+    which answers it as before: refusals are written in one place.
+    """
+
+    _PATH = "/api/v1/check"
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] == self._PATH and scope["method"] == "GET":
+            body = self._answer(scope)
+            if body is not None:
+                await send({"type": "http.response.start", "status": 200,
+                            "headers": [(b"content-length", str(len(body)).encode()),
+                                        (b"content-type", b"application/json")]})  # fmt: skip
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    def _answer(scope: Scope) -> bytes | None:
+        pairs = parse_qsl(scope["query_string"].decode("latin-1"), keep_blank_values=True)
+        given = dict(pairs)  # the last value of a repeated name, as Starlette reads them
+        try:
+            q = CheckQuery.model_validate({k: given[k] for k in _CHECK_FIELDS if k in given})
+            lookup: Lookup = scope["app"].state.lookup
+            question = check_question(lookup, q.address, q.lon, q.lat, q.x, q.y, q.date)
+            if not on_event_loop(lookup, question):
+                return None
+            return lookup.answer(question, q.detail)
+        except Exception:  # a refusal or an error: the app answers it, as it always did
+            return None
 
 
 @router.get("/suggest", summary="Suggestions d'adresses pendant la frappe")

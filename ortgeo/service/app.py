@@ -1,7 +1,8 @@
 """The application factory: FastAPI app with the API, the page, limits and headers.
 
 Middleware, outermost first: security headers → CORS (only when origins are given) →
-per-client rate limit → body size limit → routes.
+per-client rate limit → body size limit → the checks' fast path
+(:class:`ortgeo.service.api.CheckFastPath`) → routes.
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ def create_app(config: ServiceConfig | None = None) -> FastAPI:
     app.include_router(ban.router)
     app.include_router(page.router)
     # add_middleware puts each new one outside the previous ones
+    app.add_middleware(api.CheckFastPath)
     app.add_middleware(BodySizeMiddleware, max_bytes=config.max_upload_bytes + 64_000)
     if config.rate_limit:
         app.add_middleware(RateLimitMiddleware, rate=config.rate_limit,

@@ -44,13 +44,69 @@ from ortgeo.service.errors import ApiError
 from ortgeo.status import OrtSignature
 from ortgeo.texts import acts_label
 
-__all__ = ["LENS_INSEE", "BanAnswer", "Lookup", "Question", "commune_status", "json_bytes"]
+__all__ = ["DETAILS", "LENS_INSEE", "BanAnswer", "Lookup", "Question", "commune_status",
+           "compact_answer", "json_bytes"]  # fmt: skip
 
 #: The commune whose ORT the bundled catalogue describes.
 _INSEE = re.compile(r"^(?:\d{5}|2[AB]\d{3})$")
 
 #: A check as the cache keys it: ``(kind, address or lon, None or lat, date)``.
 Question = tuple[str, Any, Any, _dt.date]
+#: The forms of a check's answer (``detail=``): ``full``, ``Verdict.to_dict()`` and its
+#: French ``explanation`` (the notes, acts, coverage and fingerprint written out, ~20 kB);
+#: ``compact``, the point's own answer (statuses, distances, the one-line summary, ~2 kB)
+#: whose full text is the same question asked with ``detail=full``.
+DETAILS = ("full", "compact")
+
+
+def _layer_compact(res: Any) -> dict[str, Any]:
+    """A layer's (or the composite's) own answer: :meth:`LayerResult.to_dict`'s numbers."""
+    return {
+        "key": res.key, "status": str(res.status), "inside": bool(res.inside),
+        "distance_m": _number(res.distance_m, 1), "band_m": _number(res.band_m, 1),
+        "timing": res.timing or None, "decided_by": res.decided_by,
+    }  # fmt: skip
+
+
+def _number(value: float, digits: int) -> float | None:
+    return round(float(value), digits) if value == value and abs(value) != float("inf") else None
+
+
+def compact_answer(verdict: ortgeo.Verdict) -> dict[str, Any]:
+    """The compact answer of a check: what the point itself gets — status, summary,
+    coordinates, commune, coverage, the composite and each layer's status and distance
+    — without the texts that are the same for every point of a commune on a date (notes,
+    acts, coverage entry, fingerprint files, explanation): those are in the full answer.
+
+    The values are those of :meth:`Verdict.to_dict` (same keys where they exist).
+
+    Examples
+    --------
+    >>> v = ortgeo.check_point(2.833889, 50.429167, date="2024-06-01")
+    >>> c = compact_answer(v)
+    >>> c["status"], c["ort"]["decided_by"], c["commune"], c["detail"]
+    ('dedans', 'lens-centre-ville', {'insee': '62498', 'name': 'Lens'}, 'compact')
+    >>> c["summary"] == v.to_dict()["summary"]
+    True
+    """
+    v = verdict
+    catalog = v.state.catalog
+    return {
+        "date": v.date.isoformat(), "status": str(v.status), "inside": v.inside,
+        "reason": v.reason, "summary": v.summary(),
+        "point": {"lon": _number(v.lon, 7), "lat": _number(v.lat, 7), "x": _number(v.x, 2),
+                  "y": _number(v.y, 2), "uncertainty_m": _number(v.uncertainty_m, 1)},
+        "commune": {"insee": v.commune.insee, "name": v.commune.name}
+        if v.commune is not None else None,
+        "coverage": {"extent": v.extent},
+        "data_status": v.state.data_status,
+        "catalog": {"name": catalog.name, "version": catalog.version},
+        "ort": _layer_compact(v.ort) if v.ort is not None else None,
+        "layers": [_layer_compact(r) for r in v.layers],
+        "geocode": {"label": v.geocode.label, "score": v.geocode.score}
+        if v.geocode is not None else None,
+        "detail": "compact",
+    }  # fmt: skip
 
 
 def commune_status(
@@ -186,21 +242,27 @@ class Lookup:
         lon, lat = to_wgs84_lonlat(np.array([x]), np.array([y]))
         return self.point_question(float(lon[0]), float(lat[0]), date)
 
-    def answer(self, question: Question) -> bytes:
-        """The JSON body of the API for a question (``Verdict.to_dict()`` + ``explanation``),
-        from the cache or computed and kept."""
-        body = self.answers.get(question)
+    def answer(self, question: Question, detail: str = "full") -> bytes:
+        """The JSON body of the API for a question, in the form ``detail`` (:data:`DETAILS`;
+        ``full``: ``Verdict.to_dict()`` + ``explanation``), from the cache or computed and
+        kept."""
+        key = question if detail == "full" else (*question, detail)
+        body = self.answers.get(key)
         if body is None:
-            body = self._verdict(*question)
-            self.answers.put(question, body)
+            body = (
+                self._verdict(*question) if detail == "full" else self._verdict(*question, detail)
+            )
+            self.answers.put(key, body)
         return body
 
-    def _verdict(self, kind: str, a: Any, b: Any, day: _dt.date) -> bytes:
+    def _verdict(self, kind: str, a: Any, b: Any, day: _dt.date, detail: str = "full") -> bytes:
         if kind == "address":
             verdict = ortgeo.check_address(a, date=day, geocoder=self.geocoder,
                                            catalog=self.catalog)  # fmt: skip
         else:
             verdict = ortgeo.check_point(a, b, date=day, catalog=self.catalog)
+        if detail == "compact":
+            return json_bytes(compact_answer(verdict))
         out = verdict.to_dict()
         out["explanation"] = verdict.explain()
         return json_bytes(out)
