@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import bisect
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ortgeo.crs import to_l93_xy
-from ortgeo.geocoders.ban_build import build_ban_index
 from ortgeo.geocoders.ban_match import Scope, StreetTable
 from ortgeo.geocoders.ban_scores import (
     ACCEPT,
@@ -37,6 +35,11 @@ from ortgeo.geocoders.normalize import normalize
 from ortgeo.geocoders.parse import ParsedAddress, parse_address
 from ortgeo.geocoders.result import GeocodeResult, format_label
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ortgeo.geocoders.ban_build import build_ban_index
+
 _NO_NUMBERS: Numbers = {}
 #: A score from which an answer is not worth another reading of the line.
 EXACT = 0.97
@@ -52,6 +55,14 @@ __all__ = [
     "BanLocalGeocoder",
     "build_ban_index",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "build_ban_index":  # on first use: building needs pandas, a look-up does not
+        from ortgeo.geocoders.ban_build import build_ban_index
+
+        return build_ban_index
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class BanLocalGeocoder(Geocoder):
@@ -397,7 +408,7 @@ class BanLocalGeocoder(Geocoder):
             return []
         if self._suggest_words is None:
             by_word: dict[str, set[int]] = {}
-            for sid, norm in enumerate(self.index.streets()["norm"]):
+            for sid, norm in enumerate(st.norm):  # the streets table's, in sid order
                 commune = st.communes[st.city[sid]]
                 for word in {*norm.split(), *normalize(commune.name).split(), st.postcode[sid]}:
                     by_word.setdefault(word, set()).add(sid)

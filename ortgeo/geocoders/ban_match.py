@@ -73,23 +73,23 @@ class StreetTable:
     """
 
     def __init__(self, index: BanIndex) -> None:
-        st = index.streets()
-        self.name: list[str] = st["name"].tolist()
-        self.norm: list[str] = st["norm"].tolist()
-        self.kind: list[str] = st["kind"].tolist()
-        self.core: list[str] = st["core"].tolist()
-        self.city: list[str] = st["citycode"].tolist()
-        self.postcode: list[str] = st["postcode"].tolist()
-        self.voie: list[str] = st["voie_id"].tolist()
-        self.n: list[int] = st["n_numbers"].tolist()
+        streets = index.street_rows()
+        self.name: list[str] = streets["name"]
+        self.norm: list[str] = streets["norm"]
+        self.kind: list[str] = streets["kind"]
+        self.core: list[str] = streets["core"]
+        self.city: list[str] = streets["citycode"]
+        self.postcode: list[str] = streets["postcode"]
+        self.voie: list[str] = streets["voie_id"]
+        self.n: list[int] = streets["n_numbers"]
         self.pos: list[tuple[float, float, float, float]] = list(
-            zip(st["lon"], st["lat"], st["x"], st["y"], strict=True)
+            zip(streets["lon"], streets["lat"], streets["x"], streets["y"], strict=True)
         )
         self.communes: dict[str, Commune] = {}
-        for row in index.communes().itertuples(index=False):
-            self.communes[str(row.citycode)] = Commune(
-                str(row.citycode), str(row.name), tuple(str(row.postcodes).split(",")),
-                float(row.lon), float(row.lat), [], [],  # type: ignore[arg-type]
+        for code, name, postcodes, lon, lat in index.commune_rows():
+            self.communes[str(code)] = Commune(
+                str(code), str(name), tuple(str(postcodes).split(",")), float(lon), float(lat),
+                [], [],
             )  # fmt: skip
         for sid, (code, core) in enumerate(zip(self.city, self.core, strict=True)):
             self.communes[code].sids.append(sid)
@@ -121,23 +121,50 @@ class StreetTable:
             key.split()[-1] for names in (self.by_city_norm, self.by_city_prefix)
             for key in names
         } | {key.split()[-1] for key in self.by_city_key if key}  # fmt: skip
-        self.city_tokens: dict[tuple[str, str], list[int]] = {}  # (word, citycode) → sids
-        for sid, core in enumerate(self.core):
-            for tok in set(core.split()):
-                self.city_tokens.setdefault((tok, self.city[sid]), []).append(sid)
-        # the index as a whole, by distinct street name (the same name in many communes
-        # is scored once): name → its streets, and the names of each word
-        self.norm_sids: dict[str, list[int]] = {}
-        for sid, norm in enumerate(self.norm):
-            self.norm_sids.setdefault(norm, []).append(sid)
-        self._norms = list(self.norm_sids)
-        self._norm_cores = [self.core[sids[0]] for sids in self.norm_sids.values()]
-        self.token_norms: dict[str, list[int]] = {}
-        for i, core in enumerate(self._norm_cores):
-            for tok in set(core.split()):
-                self.token_norms.setdefault(tok, []).append(i)
+        # the words of the street cores, by commune and over the whole index: built on
+        # first use (one address in one commune needs only that commune's)
+        self._city_tokens: dict[str, dict[str, list[int]]] = {}
         self.match = functools.lru_cache(maxsize=50_000)(self._match)
         self.city_scope = functools.lru_cache(maxsize=10_000)(self._city_scope)
+
+    def city_tokens(self, citycode: str) -> dict[str, list[int]]:
+        """The streets of a commune by the words of their cores (word → sids, in order)."""
+        tokens = self._city_tokens.get(citycode)
+        if tokens is None:  # filled, then shown (threads never see half of it)
+            tokens = {}
+            c = self.communes[citycode]
+            for sid, core in zip(c.sids, c.cores, strict=True):
+                for tok in set(core.split()):
+                    tokens.setdefault(tok, []).append(sid)
+            self._city_tokens[citycode] = tokens
+        return tokens
+
+    # the index as a whole, by distinct street name (the same name in many communes is
+    # scored once): name → its streets, and the names of each word
+    @functools.cached_property
+    def norm_sids(self) -> dict[str, list[int]]:
+        """Each distinct normalised street name → its streets (sids, in order)."""
+        out: dict[str, list[int]] = {}
+        for sid, norm in enumerate(self.norm):
+            out.setdefault(norm, []).append(sid)
+        return out
+
+    @functools.cached_property
+    def _norms(self) -> list[str]:
+        return list(self.norm_sids)
+
+    @functools.cached_property
+    def _norm_cores(self) -> list[str]:
+        return [self.core[sids[0]] for sids in self.norm_sids.values()]
+
+    @functools.cached_property
+    def token_norms(self) -> dict[str, list[int]]:
+        """Each word of a core → the distinct names (positions in ``_norms``) having it."""
+        out: dict[str, list[int]] = {}
+        for i, core in enumerate(self._norm_cores):
+            for tok in set(core.split()):
+                out.setdefault(tok, []).append(i)
+        return out
 
     # ---------------------------------------------------------------- commune scope
     def _city_scope(self, city: str) -> list[str]:
@@ -260,7 +287,7 @@ class StreetTable:
         for tok in core.split():
             if len(tok) >= 3:
                 for code in scope:
-                    out.update(self.city_tokens.get((tok, code), ()))
+                    out.update(self.city_tokens(code).get(tok, ()))
         groups: dict[str, list[int]] = {}
         for sid in out:
             groups.setdefault(self.norm[sid], []).append(sid)

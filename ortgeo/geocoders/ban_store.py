@@ -10,11 +10,12 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ortgeo.errors import CorruptFileError, InputFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A street's house numbers: ``(numero, rep) → (id, lon, lat, x, y)``.
 Numbers = dict[tuple[int, str], tuple[str, float, float, float, float]]
@@ -93,6 +94,8 @@ class BanIndex:
         return f"BanIndex({str(self.path)!r})"
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        import pandas as pd  # the tables only: a look-up reads rows
+
         cur = self._db.execute(sql, tuple(params))
         return pd.DataFrame(cur.fetchall(), columns=[c[0] for c in cur.description])
 
@@ -119,6 +122,43 @@ class BanIndex:
         """Streets with their representative point (``lon``, ``lat``, ``x``, ``y``)."""
         where, params = ("WHERE citycode = ?", [citycode]) if citycode else ("", [])
         return self._query(f"SELECT * FROM streets {where} ORDER BY sid", params)
+
+    def street_rows(self) -> dict[str, list[Any]]:
+        """The ``streets`` table as lists, one per column, in ``sid`` order (no DataFrame:
+        what :meth:`streets` holds, for the look-ups); a missing position is NaN.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> rows = BanIndex(synthetic_ban_index(n_rows=300)).street_rows()
+        >>> rows["name"][0], rows["sid"][:3]
+        ('Place Jean Jaurès', [0, 1, 2])
+        """
+        cur = self._db.execute("SELECT * FROM streets ORDER BY sid")
+        names = [c[0] for c in cur.description]
+        rows = cur.fetchall()
+        if not rows:
+            return {name: [] for name in names}
+        columns = {name: list(col) for name, col in zip(names, zip(*rows, strict=True),
+                                                        strict=True)}  # fmt: skip
+        nan = float("nan")
+        for name in ("lon", "lat", "x", "y"):  # as pandas reads a NULL in a REAL column
+            if None in columns[name]:
+                columns[name] = [nan if v is None else v for v in columns[name]]
+        return columns
+
+    def commune_rows(self) -> list[tuple[str, str, str, float, float]]:
+        """``citycode, name, postcodes, lon, lat`` of every commune, by code (no DataFrame).
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> BanIndex(synthetic_ban_index(n_rows=300)).commune_rows()[0][:2]
+        ('62498', 'Lens')
+        """
+        return self._db.execute(
+            "SELECT citycode, name, postcodes, lon, lat FROM communes ORDER BY citycode"
+        ).fetchall()
 
     def addresses(self, citycode: str | None = None) -> pd.DataFrame:
         """Every numbered address (of one commune), in BAN column names.
