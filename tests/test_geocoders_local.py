@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -298,3 +299,34 @@ def test_get_geocoder(index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("ORTGEO_BAN_INDEX", str(index_path))
     assert isinstance(get_geocoder(), BanLocalGeocoder)
     assert isinstance(get_geocoder("api"), BanApiGeocoder)
+
+
+def test_index_read_whole_once_then_trusted_while_unchanged(
+    tmp_path: Path, index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PRAGMA quick_check`` reads every page: done on the first opening of a file, not
+    again while it is unchanged (inode, size, times); a change, even with its old
+    modification time put back, is checked again, and so is a file changed just now."""
+    from ortgeo.geocoders import ban_store
+
+    monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path / "cache"))
+    good = tmp_path / "good.sqlite"
+    good.write_bytes(index_path.read_bytes())
+    BanIndex(good)  # changed just now: checked, not remembered
+    assert not ban_store._checked_memo().exists()
+    old = good.stat().st_mtime_ns - 3_600 * 10**9
+    os.utime(good, ns=(old, old))
+    monkeypatch.setattr(ban_store, "_RACY_S", 0.0)  # the change time is also "just now"
+    BanIndex(good)
+    assert ban_store._signature(good) in ban_store._checked_memo().read_text().split()
+    checks = []
+    real = ban_store._already_checked
+    monkeypatch.setattr(ban_store, "_already_checked",
+                        lambda sig: checks.append(real(sig)) or checks[-1])  # fmt: skip
+    BanIndex(good)
+    assert checks == [True]
+    good.write_bytes(_damage_pages(good.read_bytes()))  # in place, same size
+    os.utime(good, ns=(old, old))  # the old modification time put back
+    with pytest.raises(CorruptFileError, match="ortgeo ban index"):
+        BanIndex(good)
+    assert checks == [True, False]

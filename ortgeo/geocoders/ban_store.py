@@ -7,7 +7,10 @@ identifying core), ``addresses`` (house numbers) and ``tokens`` (street-core wor
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -46,6 +49,61 @@ CREATE INDEX tokens_token ON tokens (token);
 """
 
 
+#: A file changed this recently (s) is checked whatever the memo says: a change within the
+#: same tick of the file system's clock would leave its times as they were ("racy" files).
+_RACY_S = 2.0
+#: Checked files remembered (the last ones).
+_CHECKED_MAX = 64
+
+
+def _signature(path: Path) -> str | None:
+    """What identifies one state of a file: device, inode, size, modification and change
+    times (a copy, a rewrite, a truncation or a rename changes it); None for a file
+    changed too recently to tell."""
+    st = path.stat()
+    if time.time() - st.st_mtime < _RACY_S or time.time() - st.st_ctime < _RACY_S:
+        return None
+    key = (f"{path.resolve()}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|"
+           f"{st.st_ctime_ns}")  # fmt: skip
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _checked_memo() -> Path:
+    from ortgeo.geocoders.cache import cache_dir
+
+    return cache_dir() / "ban" / "checked-indexes.txt"
+
+
+def _already_checked(signature: str | None) -> bool:
+    """Whether this state of a file passed ``PRAGMA quick_check`` before."""
+    if signature is None:
+        return False
+    try:
+        return signature in _checked_memo().read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return False
+
+
+def _remember_checked(signature: str | None) -> None:
+    """Remember that this state of a file passed ``PRAGMA quick_check`` (best effort: an
+    unwritable cache only means the next opening checks again)."""
+    if signature is None:
+        return
+    try:
+        memo = _checked_memo()
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            known = memo.read_text(encoding="ascii").split()
+        except (OSError, ValueError):
+            known = []
+        known = [*(k for k in known if k != signature), signature][-_CHECKED_MAX:]
+        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text("\n".join(known) + "\n", encoding="ascii")
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+
+
 class BanIndex:
     """A read-only offline BAN index built by :func:`build_ban_index`.
 
@@ -58,6 +116,10 @@ class BanIndex:
     ------
     InputFileError
         Missing file, not an ortgeo BAN index, or built by another version.
+    CorruptFileError
+        A damaged file (every page is read with ``PRAGMA quick_check`` the first time a
+        file is opened; a file unchanged since it passed, same inode, size and times, is
+        not read again: that reading is most of the time of one address check).
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -69,7 +131,9 @@ class BanIndex:
             )
         try:
             self._db = self._connect()
-            (check,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            signature = _signature(self.path)
+            checked = _already_checked(signature)
+            check = "ok" if checked else self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
                 raise CorruptFileError(
                     f"The BAN index {self.path} is damaged ({check}). Rebuild it with "
@@ -77,6 +141,8 @@ class BanIndex:
                     path=str(self.path),
                 )
             self.meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            if not checked:
+                _remember_checked(signature)
         except sqlite3.DatabaseError as exc:
             raise CorruptFileError(
                 f"The BAN index {self.path} is damaged or not an ortgeo BAN index ({exc}). "
