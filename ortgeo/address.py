@@ -220,7 +220,7 @@ def _decided(
     status: Any,
     reason: str,
     street: tuple[str | None, int],
-    alternatives: Sequence[str],
+    alternatives: Sequence[str] | np.ndarray,
     min_score: float,
 ) -> tuple[Any, str]:
     """The status and reason of one geocoded address (the rules of the module docstring),
@@ -271,11 +271,13 @@ def _assessed_one(
     ok = r.ok and r.lon is not None
     unc = MATCH_UNCERTAINTY_M.get(r.match_type or "", 0.0)
     nan = math.nan
-    row = located_point(r.lon if ok else nan, r.lat if ok else nan, state, band_m, unc,
-                        citycode=r.citycode if ok else None)  # fmt: skip
+    lon = r.lon if ok and r.lon is not None else nan
+    lat = r.lat if ok and r.lat is not None else nan
+    row = located_point(lon, lat, state, band_m, unc, citycode=r.citycode if ok else None)
     near = MATCH_UNCERTAINTY_M["housenumber"]
     alternatives = [
-        located_point(c.lon, c.lat, state, band_m, near)["ort_status"] for c in r.candidates
+        located_point(c.lon, nan if c.lat is None else c.lat, state, band_m, near)["ort_status"]
+        for c in r.candidates
         if ok and c.lon is not None and c.score >= r.score - margin
         and (c.lon, c.lat) != (r.lon, r.lat)
     ]  # fmt: skip
