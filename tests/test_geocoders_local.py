@@ -330,3 +330,31 @@ def test_index_read_whole_once_then_trusted_while_unchanged(
     with pytest.raises(CorruptFileError, match="ortgeo ban index"):
         BanIndex(good)
     assert checks == [True, False]
+
+
+def test_streets_read_commune_by_commune_give_the_same_answers(index_path: Path, rows) -> None:
+    """A search in some communes reads only their streets; the answers are those of a
+    table holding every street (and a search in every commune reads them all)."""
+    whole = BanLocalGeocoder(index_path)
+    whole._streets.load(None)
+    rng = random.Random(5)
+    sample = rows.sample(60, random_state=5)
+    queries = ["2 rue de la Gare", "rue de Paris, Lens", "Lens", "12 rue des Lilas Lens"]
+    for label, street, city in zip(sample["label"], sample["nom_voie"], sample["nom_commune"],
+                                   strict=True):  # fmt: skip
+        queries += [label, f"{street} {city}", *noisy_variants(label, rng)[:2]]
+    scoped = 0
+    for q in queries:
+        fresh = BanLocalGeocoder(index_path)
+        assert repr(fresh.geocode(q)) == repr(whole.geocode(q)), q
+        scoped += not fresh._streets._all
+    assert scoped > len(queries) / 2
+    fresh = BanLocalGeocoder(index_path)
+    lens = fresh.geocode("rue de la Gare, Lens")
+    assert fresh._streets._loaded == {lens.citycode} and not fresh._streets._all
+    assert [r.label for r in fresh.suggest("3 rue de la ga")] == [
+        r.label for r in whole.suggest("3 rue de la ga")
+    ]
+    assert fresh._streets._all
+    fresh = BanLocalGeocoder(index_path)  # the nearest address may be in any commune
+    assert repr(fresh.reverse(2.83, 50.43)) == repr(whole.reverse(2.83, 50.43))

@@ -103,6 +103,7 @@ class BanLocalGeocoder(Geocoder):
 
     def _after_fork(self) -> None:
         self.index.reopen()
+        self._streets._after_fork()
 
     # ---------------------------------------------------------------- commune scope
     def _numbers_of(self, citycode: str) -> dict[int, Numbers]:
@@ -145,6 +146,7 @@ class BanLocalGeocoder(Geocoder):
         sids = self._street_ids.get(citycode)
         if sids is None:
             st = self._streets
+            st.load((citycode,) if citycode in st.communes else ())
             commune = st.communes.get(citycode)
             sids = self._street_ids[citycode] = (
                 {st.voie[sid]: sid for sid in commune.sids} if commune else {}
@@ -369,6 +371,7 @@ class BanLocalGeocoder(Geocoder):
         ``score`` falls from 1 (on the point) to 0.5 at 50 m; ``note`` gives the distance.
         """
         if self._reverse_arrays is None:
+            self._streets.load(None)  # the nearest address may be in any commune
             rows = self.index._db.execute("SELECT x, y, sid, numero, rep FROM addresses")
             data = rows.fetchall()
             self._reverse_arrays = (
@@ -407,6 +410,7 @@ class BanLocalGeocoder(Geocoder):
         if not words:
             return []
         if self._suggest_words is None:
+            st.load(None)  # every street
             by_word: dict[str, set[int]] = {}
             for sid, norm in enumerate(st.norm):  # the streets table's, in sid order
                 commune = st.communes[st.city[sid]]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
+import threading
 
 from rapidfuzz import fuzz, process
 
@@ -73,27 +75,30 @@ class StreetTable:
     """
 
     def __init__(self, index: BanIndex) -> None:
-        streets = index.street_rows()
-        self.name: list[str] = streets["name"]
-        self.norm: list[str] = streets["norm"]
-        self.kind: list[str] = streets["kind"]
-        self.core: list[str] = streets["core"]
-        self.city: list[str] = streets["citycode"]
-        self.postcode: list[str] = streets["postcode"]
-        self.voie: list[str] = streets["voie_id"]
-        self.n: list[int] = streets["n_numbers"]
-        self.pos: list[tuple[float, float, float, float]] = list(
-            zip(streets["lon"], streets["lat"], streets["x"], streets["y"], strict=True)
-        )
+        # the streets are read commune by commune, when a search first needs one (one
+        # address in one commune reads a few dozen streets, not the whole index), or all
+        # at once for a search in every commune; the lists are indexed by sid
+        self._index = index
+        self._lock = threading.Lock()
+        self._loaded: set[str] = set()
+        self._all = False
+        size = index.street_count()
+        nan = math.nan
+        self.name: list[str] = [""] * size
+        self.norm: list[str] = [""] * size
+        self.kind: list[str] = [""] * size
+        self.core: list[str] = [""] * size
+        self.city: list[str] = [""] * size
+        self.postcode: list[str] = [""] * size
+        self.voie: list[str] = [""] * size
+        self.n: list[int] = [0] * size
+        self.pos: list[tuple[float, float, float, float]] = [(nan, nan, nan, nan)] * size
         self.communes: dict[str, Commune] = {}
         for code, name, postcodes, lon, lat in index.commune_rows():
             self.communes[str(code)] = Commune(
                 str(code), str(name), tuple(str(postcodes).split(",")), float(lon), float(lat),
                 [], [],
             )  # fmt: skip
-        for sid, (code, core) in enumerate(zip(self.city, self.core, strict=True)):
-            self.communes[code].sids.append(sid)
-            self.communes[code].cores.append(core)
         self.by_postcode: dict[str, list[str]] = {}
         self.by_city_norm: dict[str, list[str]] = {}
         self.by_city_key: dict[str, list[str]] = {}  # name without its small words
@@ -127,10 +132,46 @@ class StreetTable:
         self.match = functools.lru_cache(maxsize=50_000)(self._match)
         self.city_scope = functools.lru_cache(maxsize=10_000)(self._city_scope)
 
+    def load(self, citycodes: Scope) -> None:
+        """Read the streets of these communes (``None``: of every commune), once."""
+        if self._all or (citycodes is not None and self._loaded.issuperset(citycodes)):
+            return
+        with self._lock:
+            todo = None if citycodes is None else sorted(set(citycodes) - self._loaded)
+            if self._all or todo == []:
+                return
+            rows = self._index.street_rows(todo)
+            sids = rows["sid"]
+            for attr, col in (("name", "name"), ("norm", "norm"), ("kind", "kind"),
+                              ("core", "core"), ("city", "citycode"), ("postcode", "postcode"),
+                              ("voie", "voie_id"), ("n", "n_numbers")):  # fmt: skip
+                values = getattr(self, attr)
+                for sid, value in zip(sids, rows[col], strict=True):
+                    values[sid] = value
+            for sid, *pos in zip(sids, rows["lon"], rows["lat"], rows["x"], rows["y"],
+                                 strict=True):  # fmt: skip
+                self.pos[sid] = tuple(pos)
+            by_commune: dict[str, tuple[list[int], list[str]]] = {
+                code: ([], []) for code in (todo if todo is not None else self.communes)
+            }
+            for sid, code, core in zip(sids, rows["citycode"], rows["core"], strict=True):
+                by_commune[code][0].append(sid)  # in sid order, as the table
+                by_commune[code][1].append(core)
+            for code, (commune_sids, cores) in by_commune.items():
+                commune = self.communes.get(code)
+                if commune is not None:  # shown whole, once filled (threads)
+                    commune.sids, commune.cores = commune_sids, cores
+            self._loaded.update(by_commune)
+            self._all = todo is None
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()  # never one held by a thread of the parent
+
     def city_tokens(self, citycode: str) -> dict[str, list[int]]:
         """The streets of a commune by the words of their cores (word → sids, in order)."""
         tokens = self._city_tokens.get(citycode)
         if tokens is None:  # filled, then shown (threads never see half of it)
+            self.load((citycode,))
             tokens = {}
             c = self.communes[citycode]
             for sid, core in zip(c.sids, c.cores, strict=True):
@@ -144,6 +185,7 @@ class StreetTable:
     @functools.cached_property
     def norm_sids(self) -> dict[str, list[int]]:
         """Each distinct normalised street name → its streets (sids, in order)."""
+        self.load(None)
         out: dict[str, list[int]] = {}
         for sid, norm in enumerate(self.norm):
             out.setdefault(norm, []).append(sid)
@@ -300,6 +342,7 @@ class StreetTable:
         kind, core = split_street(norm)
         if not core:
             return []
+        self.load(scope)
         q_tokens = core.split()
         groups: list[tuple[float, list[int]]] = []
         for sids in self.candidates(core, scope):

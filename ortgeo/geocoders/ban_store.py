@@ -189,9 +189,10 @@ class BanIndex:
         where, params = ("WHERE citycode = ?", [citycode]) if citycode else ("", [])
         return self._query(f"SELECT * FROM streets {where} ORDER BY sid", params)
 
-    def street_rows(self) -> dict[str, list[Any]]:
-        """The ``streets`` table as lists, one per column, in ``sid`` order (no DataFrame:
-        what :meth:`streets` holds, for the look-ups); a missing position is NaN.
+    def street_rows(self, citycodes: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """The ``streets`` table (of some communes) as lists, one per column, in ``sid``
+        order (no DataFrame: what :meth:`streets` holds, for the look-ups); a missing
+        position is NaN.
 
         Examples
         --------
@@ -200,7 +201,10 @@ class BanIndex:
         >>> rows["name"][0], rows["sid"][:3]
         ('Place Jean Jaurès', [0, 1, 2])
         """
-        cur = self._db.execute("SELECT * FROM streets ORDER BY sid")
+        where, params = "", tuple(citycodes or ())
+        if citycodes is not None:
+            where = f"WHERE citycode IN ({','.join('?' * len(params))})"
+        cur = self._db.execute(f"SELECT * FROM streets {where} ORDER BY sid", params)
         names = [c[0] for c in cur.description]
         rows = cur.fetchall()
         if not rows:
@@ -212,6 +216,11 @@ class BanIndex:
             if None in columns[name]:
                 columns[name] = [nan if v is None else v for v in columns[name]]
         return columns
+
+    def street_count(self) -> int:
+        """How many streets: the ``sid`` run from 0 to this number (excluded)."""
+        (top,) = self._db.execute("SELECT coalesce(max(sid) + 1, 0) FROM streets").fetchone()
+        return int(top)
 
     def commune_rows(self) -> list[tuple[str, str, str, float, float]]:
         """``citycode, name, postcodes, lon, lat`` of every commune, by code (no DataFrame).
