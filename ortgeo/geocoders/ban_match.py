@@ -133,7 +133,18 @@ class StreetTable:
         self.city_scope = functools.lru_cache(maxsize=10_000)(self._city_scope)
 
     def load(self, citycodes: Scope) -> None:
-        """Read the streets of these communes (``None``: of every commune), once."""
+        """Read the streets of these communes (``None``: of every commune), once.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> table = StreetTable(BanIndex(synthetic_ban_index(n_rows=300, n_communes=3)))
+        >>> table.communes["62498"].sids
+        []
+        >>> table.load(("62498",))
+        >>> len(table.communes["62498"].sids) > 0, table.name[table.communes["62498"].sids[0]]
+        (True, 'Place Jean Jaurès')
+        """
         if self._all or (citycodes is not None and self._loaded.issuperset(citycodes)):
             return
         with self._lock:
@@ -168,7 +179,15 @@ class StreetTable:
         self._lock = threading.Lock()  # never one held by a thread of the parent
 
     def city_tokens(self, citycode: str) -> dict[str, list[int]]:
-        """The streets of a commune by the words of their cores (word → sids, in order)."""
+        """The streets of a commune by the words of their cores (word → sids, in order).
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> table = StreetTable(BanIndex(synthetic_ban_index(n_rows=300)))
+        >>> [table.name[sid] for sid in table.city_tokens("62498")["gare"]]
+        ['Rue de la Gare']
+        """
         tokens = self._city_tokens.get(citycode)
         if tokens is None:  # filled, then shown (threads never see half of it)
             self.load((citycode,))

@@ -218,7 +218,15 @@ class BanIndex:
         return columns
 
     def street_count(self) -> int:
-        """How many streets: the ``sid`` run from 0 to this number (excluded)."""
+        """How many streets: the ``sid`` run from 0 to this number (excluded).
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> index = BanIndex(synthetic_ban_index(n_rows=300))
+        >>> index.street_count() == len(index.street_rows()["sid"])
+        True
+        """
         (top,) = self._db.execute("SELECT coalesce(max(sid) + 1, 0) FROM streets").fetchone()
         return int(top)
 
