@@ -16,15 +16,18 @@ The match type also widens the uncertainty band: a house number is known to
 from __future__ import annotations
 
 import dataclasses
+import math
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ortgeo.catalog import Catalog
 from ortgeo.dates import DateLike
-from ortgeo.geocoders import BanLocalGeocoder, Geocoder, GeocodeResult, get_geocoder
+from ortgeo.geocoders import get_geocoder
+from ortgeo.geocoders.ban_local import BanLocalGeocoder
+from ortgeo.geocoders.base import Geocoder
+from ortgeo.geocoders.result import GeocodeResult
 from ortgeo.inforce import PerimetersInForce, on
 from ortgeo.locate import (
     DATE_INCERTAINE,
@@ -36,9 +39,13 @@ from ortgeo.locate import (
     Located,
     locate,
     located,
+    located_point,
 )
 from ortgeo.texts import note
 from ortgeo.verdict import ERREUR, INDETERMINE, Verdict, undetermined_reason, verdict_from_row
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "MATCH_UNCERTAINTY_M",
@@ -81,6 +88,8 @@ def resolve_geocoder(
 def _one_side(frame: pd.DataFrame, sizes: Sequence[int]) -> list[str | None]:
     """For consecutive groups of ``sizes`` points (the streets): the common ORT status when
     every point is firmly on the same side of every limit, else None (whole columns)."""
+    import pandas as pd
+
     starts = np.cumsum([0, *sizes[:-1]])
     same = np.ones(len(sizes), dtype=bool)
     for col in [c for c in frame.columns if c.endswith("_status")]:
@@ -135,7 +144,8 @@ def _assessed(
     margin: float,
     band_m: float | None = None,
 ) -> Located:
-    """:func:`assess_geocodes` as plain arrays (what one address reads without pandas)."""
+    """:func:`assess_geocodes` as plain arrays, in one call per kind of point (many results;
+    one address goes through :func:`_assessed_one`, the same rules point by point)."""
     ok = np.array([r.ok and r.lon is not None for r in results], dtype=bool)
     lon = np.array([r.lon if o else np.nan for r, o in zip(results, ok, strict=True)], float)
     lat = np.array([r.lat if o else np.nan for r, o in zip(results, ok, strict=True)], float)
@@ -187,37 +197,12 @@ def _assessed(
         sides = _one_side(all_pts, sizes)
         street_side = {i: (side, size) for i, side, size in zip(rows, sides, sizes, strict=True)}
 
-    def why(case: str, r: GeocodeResult, **context: Any) -> str:
-        return note("geocode_reason", case=case, r=r, **context)
-
     for i, r in enumerate(results):
-        if r.status == "error":
-            status[i], reason[i] = ERREUR, why("error", r)
-        elif not ok[i]:
-            status[i] = INDETERMINE
-            reason[i] = why("not-found", r, near=tuple(c.label for c in r.candidates[:3]
-                                                       if c.label))  # fmt: skip
-        elif r.match_type is None:  # a type the BAN added since: how precise is unknown
-            status[i], reason[i] = INDETERMINE, why("unknown-type", r)
-        elif r.match_type in _COARSE:
-            status[i], reason[i] = INDETERMINE, why(r.match_type, r)
-        elif r.score < min_score:
-            status[i], reason[i] = INDETERMINE, why("low-score", r, min_score=min_score)
-        elif r.match_type == "street":
-            side, size = street_side.get(i, (None, 0))
-            if side is not None:
-                status[i], reason[i] = side, why("street-one-side", r, size=size)
-            elif size:
-                status[i], reason[i] = INDETERMINE, why("street-crosses", r)
-            elif status[i] in _FIRM:
-                reason[i] = why("street-far", r, street_m=MATCH_UNCERTAINTY_M["street"])
-            else:
-                status[i], reason[i] = INDETERMINE, why("street-near", r)
-        if alt_status is not None and status[i] in (*_FIRM, LIMITE):
-            mine = alt_of.get(i)  # keyed: the old scan of every alternative was quadratic
-            if mine and set(alt_status[mine]) != {str(status[i])}:
-                status[i] = INDETERMINE
-                reason[i] = why("ambiguous", r, other=r.candidates[0].label)
+        mine = alt_of.get(i)  # keyed: the old scan of every alternative was quadratic
+        status[i], reason[i] = _decided(
+            r, bool(ok[i]), status[i], reason[i], street_side.get(i, (None, 0)),
+            alt_status[mine] if mine and alt_status is not None else (), min_score,
+        )  # fmt: skip
     status = np.array([str(s) for s in status], dtype=object)
     said: dict[str | None, str] = {}  # where ortgeo's knowledge ends, once per commune
     for i in np.flatnonzero((status == str(INDETERMINE)) & (reason == "")).tolist():
@@ -227,6 +212,91 @@ def _assessed(
         reason[i] = said[code]
     columns = {**found.columns, "status": status, "reason": reason, "uncertainty_m": unc}
     return dataclasses.replace(found, columns=columns)
+
+
+def _decided(
+    r: GeocodeResult,
+    ok: bool,
+    status: Any,
+    reason: str,
+    street: tuple[str | None, int],
+    alternatives: Sequence[str] | np.ndarray,
+    min_score: float,
+) -> tuple[Any, str]:
+    """The status and reason of one geocoded address (the rules of the module docstring),
+    from where its point lies (``status``, ``reason``), where its whole street lies
+    (``street``: the common status, or None, and how many numbered points) and where its
+    close runner-ups lie (``alternatives``: their ORT statuses)."""
+
+    def why(case: str, **context: Any) -> str:
+        return note("geocode_reason", case=case, r=r, **context)
+
+    if r.status == "error":
+        status, reason = ERREUR, why("error")
+    elif not ok:
+        status = INDETERMINE
+        reason = why("not-found", near=tuple(c.label for c in r.candidates[:3] if c.label))
+    elif r.match_type is None:  # a type the BAN added since: how precise is unknown
+        status, reason = INDETERMINE, why("unknown-type")
+    elif r.match_type in _COARSE:
+        status, reason = INDETERMINE, why(r.match_type)
+    elif r.score < min_score:
+        status, reason = INDETERMINE, why("low-score", min_score=min_score)
+    elif r.match_type == "street":
+        side, size = street
+        if side is not None:
+            status, reason = side, why("street-one-side", size=size)
+        elif size:
+            status, reason = INDETERMINE, why("street-crosses")
+        elif status in _FIRM:
+            reason = why("street-far", street_m=MATCH_UNCERTAINTY_M["street"])
+        else:
+            status, reason = INDETERMINE, why("street-near")
+    if len(alternatives) and status in (*_FIRM, LIMITE) and set(alternatives) != {str(status)}:
+        status = INDETERMINE
+        reason = why("ambiguous", other=r.candidates[0].label)
+    return status, reason
+
+
+def _assessed_one(
+    r: GeocodeResult,
+    state: PerimetersInForce,
+    geocoder: Geocoder | None,
+    min_score: float,
+    margin: float,
+    band_m: float | None = None,
+) -> dict[str, Any]:
+    """Row 0 of :func:`_assessed` for one result, point by point with
+    :func:`ortgeo.locate.located_point` (the scalar path: no table, no pandas)."""
+    ok = r.ok and r.lon is not None
+    unc = MATCH_UNCERTAINTY_M.get(r.match_type or "", 0.0)
+    nan = math.nan
+    lon = r.lon if ok and r.lon is not None else nan
+    lat = r.lat if ok and r.lat is not None else nan
+    row = located_point(lon, lat, state, band_m, unc, citycode=r.citycode if ok else None)
+    near = MATCH_UNCERTAINTY_M["housenumber"]
+    alternatives = [
+        located_point(c.lon, nan if c.lat is None else c.lat, state, band_m, near)["ort_status"]
+        for c in r.candidates
+        if ok and c.lon is not None and c.score >= r.score - margin
+        and (c.lon, c.lat) != (r.lon, r.lat)
+    ]  # fmt: skip
+    street: tuple[str | None, int] = (None, 0)
+    local = geocoder if isinstance(geocoder, BanLocalGeocoder) else None
+    if ok and r.match_type == "street" and local is not None and r.id and r.citycode:
+        pts = local.street_points(r.citycode, r.id)
+        if pts is not None:
+            rows = [located_point(a, b, state, band_m, near) for a, b in zip(*pts, strict=True)]
+            keys = [k for k in rows[0] if k.endswith("_status")]
+            same = all(rows[0][k] in _FIRM and all(x[k] == rows[0][k] for x in rows)
+                       for k in keys)  # fmt: skip
+            street = (str(rows[0]["ort_status"]) if same else None, len(rows))
+    status, reason = _decided(r, ok, row["ort_status"], row["reason"], street, alternatives,
+                              min_score)  # fmt: skip
+    status = str(status)
+    if status == str(INDETERMINE) and reason == "":
+        reason = undetermined_reason(state, row["commune"])
+    return {**row, "status": status, "reason": reason, "uncertainty_m": unc}
 
 
 def check_address(
@@ -291,7 +361,7 @@ def check_address(
     coder = resolve_geocoder(geocoder, ban_index=ban_index)
     result = coder.geocode(address, citycode=citycode, postcode=postcode)
     state = on(date, catalog)
-    row = _assessed([result], state, coder, MIN_SCORE, RUNNER_UP_MARGIN, band_m).row(0)
+    row = _assessed_one(result, state, coder, MIN_SCORE, RUNNER_UP_MARGIN, band_m)
     return verdict_from_row(
         row, state, band_m=band_m, uncertainty_m=float(row["uncertainty_m"]), geocode=result,
         citycode=result.citycode, synthetic_addresses=synthetic_index(coder),

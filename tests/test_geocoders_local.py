@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sqlite3
 from pathlib import Path
@@ -298,3 +299,62 @@ def test_get_geocoder(index_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     monkeypatch.setenv("ORTGEO_BAN_INDEX", str(index_path))
     assert isinstance(get_geocoder(), BanLocalGeocoder)
     assert isinstance(get_geocoder("api"), BanApiGeocoder)
+
+
+def test_index_read_whole_once_then_trusted_while_unchanged(
+    tmp_path: Path, index_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``PRAGMA quick_check`` reads every page: done on the first opening of a file, not
+    again while it is unchanged (inode, size, times); a change, even with its old
+    modification time put back, is checked again, and so is a file changed just now."""
+    from ortgeo.geocoders import ban_store
+
+    monkeypatch.setenv("ORTGEO_CACHE_DIR", str(tmp_path / "cache"))
+    good = tmp_path / "good.sqlite"
+    good.write_bytes(index_path.read_bytes())
+    BanIndex(good)  # changed just now: checked, not remembered
+    assert not ban_store._checked_memo().exists()
+    old = good.stat().st_mtime_ns - 3_600 * 10**9
+    os.utime(good, ns=(old, old))
+    monkeypatch.setattr(ban_store, "_RACY_S", 0.0)  # the change time is also "just now"
+    BanIndex(good)
+    assert ban_store._signature(good) in ban_store._checked_memo().read_text().split()
+    checks = []
+    real = ban_store._already_checked
+    monkeypatch.setattr(ban_store, "_already_checked",
+                        lambda sig: checks.append(real(sig)) or checks[-1])  # fmt: skip
+    BanIndex(good)
+    assert checks == [True]
+    good.write_bytes(_damage_pages(good.read_bytes()))  # in place, same size
+    os.utime(good, ns=(old, old))  # the old modification time put back
+    with pytest.raises(CorruptFileError, match="ortgeo ban index"):
+        BanIndex(good)
+    assert checks == [True, False]
+
+
+def test_streets_read_commune_by_commune_give_the_same_answers(index_path: Path, rows) -> None:
+    """A search in some communes reads only their streets; the answers are those of a
+    table holding every street (and a search in every commune reads them all)."""
+    whole = BanLocalGeocoder(index_path)
+    whole._streets.load(None)
+    rng = random.Random(5)
+    sample = rows.sample(60, random_state=5)
+    queries = ["2 rue de la Gare", "rue de Paris, Lens", "Lens", "12 rue des Lilas Lens"]
+    for label, street, city in zip(sample["label"], sample["nom_voie"], sample["nom_commune"],
+                                   strict=True):  # fmt: skip
+        queries += [label, f"{street} {city}", *noisy_variants(label, rng)[:2]]
+    scoped = 0
+    for q in queries:
+        fresh = BanLocalGeocoder(index_path)
+        assert repr(fresh.geocode(q)) == repr(whole.geocode(q)), q
+        scoped += not fresh._streets._all
+    assert scoped > len(queries) / 2
+    fresh = BanLocalGeocoder(index_path)
+    lens = fresh.geocode("rue de la Gare, Lens")
+    assert fresh._streets._loaded == {lens.citycode} and not fresh._streets._all
+    assert [r.label for r in fresh.suggest("3 rue de la ga")] == [
+        r.label for r in whole.suggest("3 rue de la ga")
+    ]
+    assert fresh._streets._all
+    fresh = BanLocalGeocoder(index_path)  # the nearest address may be in any commune
+    assert repr(fresh.reverse(2.83, 50.43)) == repr(whole.reverse(2.83, 50.43))

@@ -14,21 +14,25 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ortgeo.errors import InputFileError
-from ortgeo.geocoders.ban_api import DEFAULT_BASE_URL, BanApiGeocoder
-from ortgeo.geocoders.ban_export import (
-    BAN_COLUMNS,
-    download_ban_export,
-    iter_ban_csv,
-    read_ban_csv,
-)
-from ortgeo.geocoders.ban_local import BanIndex, BanLocalGeocoder, build_ban_index
-from ortgeo.geocoders.base import Geocoder
-from ortgeo.geocoders.cache import GeocodeCache, cache_dir, default_index_path
-from ortgeo.geocoders.parse import parse_address
-from ortgeo.geocoders.result import GeocodeResult
-from ortgeo.geocoders.transport import RetryPolicy
+from ortgeo.geocoders.cache import default_index_path
+
+if TYPE_CHECKING:
+    from ortgeo.geocoders.ban_api import DEFAULT_BASE_URL, BanApiGeocoder
+    from ortgeo.geocoders.ban_export import (
+        BAN_COLUMNS,
+        download_ban_export,
+        iter_ban_csv,
+        read_ban_csv,
+    )
+    from ortgeo.geocoders.ban_local import BanIndex, BanLocalGeocoder, build_ban_index
+    from ortgeo.geocoders.base import Geocoder
+    from ortgeo.geocoders.cache import GeocodeCache, cache_dir
+    from ortgeo.geocoders.parse import parse_address
+    from ortgeo.geocoders.result import GeocodeResult
+    from ortgeo.geocoders.transport import RetryPolicy
 
 __all__ = [
     "BAN_COLUMNS",
@@ -52,6 +56,31 @@ __all__ = [
 ]
 
 _KINDS = ("auto", "api", "local")
+
+# Every public name is imported on first use: the offline look-up of one address loads
+# neither requests (the BAN API) nor pandas (the BAN export, building an index).
+_LAZY = {
+    **dict.fromkeys(["DEFAULT_BASE_URL", "BanApiGeocoder"], "ban_api"),
+    **dict.fromkeys(["BAN_COLUMNS", "download_ban_export", "iter_ban_csv", "read_ban_csv"],
+                    "ban_export"),
+    **dict.fromkeys(["BanIndex", "BanLocalGeocoder", "build_ban_index"], "ban_local"),
+    "Geocoder": "base",
+    "GeocodeCache": "cache",
+    "cache_dir": "cache",
+    "parse_address": "parse",
+    "GeocodeResult": "result",
+    "RetryPolicy": "transport",
+}  # fmt: skip
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f"ortgeo.geocoders.{_LAZY[name]}"), name)
+        globals()[name] = value  # next access skips __getattr__
+        return value
+    raise AttributeError(f"module 'ortgeo.geocoders' has no attribute {name!r}")
 
 
 def find_ban_index() -> Path | None:
@@ -100,6 +129,8 @@ def get_geocoder(
     if kind not in _KINDS:
         raise InputFileError(f"Unknown geocoder kind {kind!r}: use one of {', '.join(_KINDS)}.")
     if kind == "api":
+        from ortgeo.geocoders.ban_api import BanApiGeocoder
+
         return BanApiGeocoder(base_url)
     index = ban_index if ban_index is not None else find_ban_index()
     if index is None:
@@ -108,5 +139,9 @@ def get_geocoder(
                 "No offline BAN index: build one with `ortgeo ban download 62` then "
                 "`ortgeo ban index adresses-62.csv.gz`, or set ORTGEO_BAN_INDEX."
             )
+        from ortgeo.geocoders.ban_api import BanApiGeocoder
+
         return BanApiGeocoder(base_url)
+    from ortgeo.geocoders.ban_local import BanLocalGeocoder
+
     return BanLocalGeocoder(index)

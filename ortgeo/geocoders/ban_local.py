@@ -14,13 +14,11 @@ from __future__ import annotations
 
 import bisect
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from ortgeo.crs import to_l93_xy
-from ortgeo.geocoders.ban_build import build_ban_index
 from ortgeo.geocoders.ban_match import Scope, StreetTable
 from ortgeo.geocoders.ban_scores import (
     ACCEPT,
@@ -37,6 +35,11 @@ from ortgeo.geocoders.normalize import normalize
 from ortgeo.geocoders.parse import ParsedAddress, parse_address
 from ortgeo.geocoders.result import GeocodeResult, format_label
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from ortgeo.geocoders.ban_build import build_ban_index
+
 _NO_NUMBERS: Numbers = {}
 #: A score from which an answer is not worth another reading of the line.
 EXACT = 0.97
@@ -52,6 +55,14 @@ __all__ = [
     "BanLocalGeocoder",
     "build_ban_index",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "build_ban_index":  # on first use: building needs pandas, a look-up does not
+        from ortgeo.geocoders.ban_build import build_ban_index
+
+        return build_ban_index
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class BanLocalGeocoder(Geocoder):
@@ -92,6 +103,7 @@ class BanLocalGeocoder(Geocoder):
 
     def _after_fork(self) -> None:
         self.index.reopen()
+        self._streets._after_fork()
 
     # ---------------------------------------------------------------- commune scope
     def _numbers_of(self, citycode: str) -> dict[int, Numbers]:
@@ -134,6 +146,7 @@ class BanLocalGeocoder(Geocoder):
         sids = self._street_ids.get(citycode)
         if sids is None:
             st = self._streets
+            st.load((citycode,) if citycode in st.communes else ())
             commune = st.communes.get(citycode)
             sids = self._street_ids[citycode] = (
                 {st.voie[sid]: sid for sid in commune.sids} if commune else {}
@@ -358,6 +371,7 @@ class BanLocalGeocoder(Geocoder):
         ``score`` falls from 1 (on the point) to 0.5 at 50 m; ``note`` gives the distance.
         """
         if self._reverse_arrays is None:
+            self._streets.load(None)  # the nearest address may be in any commune
             rows = self.index._db.execute("SELECT x, y, sid, numero, rep FROM addresses")
             data = rows.fetchall()
             self._reverse_arrays = (
@@ -396,8 +410,9 @@ class BanLocalGeocoder(Geocoder):
         if not words:
             return []
         if self._suggest_words is None:
+            st.load(None)  # every street
             by_word: dict[str, set[int]] = {}
-            for sid, norm in enumerate(self.index.streets()["norm"]):
+            for sid, norm in enumerate(st.norm):  # the streets table's, in sid order
                 commune = st.communes[st.city[sid]]
                 for word in {*norm.split(), *normalize(commune.name).split(), st.postcode[sid]}:
                     by_word.setdefault(word, set()).add(sid)

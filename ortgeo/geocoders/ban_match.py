@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
+import threading
 
 from rapidfuzz import fuzz, process
 
@@ -73,27 +75,30 @@ class StreetTable:
     """
 
     def __init__(self, index: BanIndex) -> None:
-        st = index.streets()
-        self.name: list[str] = st["name"].tolist()
-        self.norm: list[str] = st["norm"].tolist()
-        self.kind: list[str] = st["kind"].tolist()
-        self.core: list[str] = st["core"].tolist()
-        self.city: list[str] = st["citycode"].tolist()
-        self.postcode: list[str] = st["postcode"].tolist()
-        self.voie: list[str] = st["voie_id"].tolist()
-        self.n: list[int] = st["n_numbers"].tolist()
-        self.pos: list[tuple[float, float, float, float]] = list(
-            zip(st["lon"], st["lat"], st["x"], st["y"], strict=True)
-        )
+        # the streets are read commune by commune, when a search first needs one (one
+        # address in one commune reads a few dozen streets, not the whole index), or all
+        # at once for a search in every commune; the lists are indexed by sid
+        self._index = index
+        self._lock = threading.Lock()
+        self._loaded: set[str] = set()
+        self._all = False
+        size = index.street_count()
+        nan = math.nan
+        self.name: list[str] = [""] * size
+        self.norm: list[str] = [""] * size
+        self.kind: list[str] = [""] * size
+        self.core: list[str] = [""] * size
+        self.city: list[str] = [""] * size
+        self.postcode: list[str] = [""] * size
+        self.voie: list[str] = [""] * size
+        self.n: list[int] = [0] * size
+        self.pos: list[tuple[float, float, float, float]] = [(nan, nan, nan, nan)] * size
         self.communes: dict[str, Commune] = {}
-        for row in index.communes().itertuples(index=False):
-            self.communes[str(row.citycode)] = Commune(
-                str(row.citycode), str(row.name), tuple(str(row.postcodes).split(",")),
-                float(row.lon), float(row.lat), [], [],  # type: ignore[arg-type]
+        for code, name, postcodes, lon, lat in index.commune_rows():
+            self.communes[str(code)] = Commune(
+                str(code), str(name), tuple(str(postcodes).split(",")), float(lon), float(lat),
+                [], [],
             )  # fmt: skip
-        for sid, (code, core) in enumerate(zip(self.city, self.core, strict=True)):
-            self.communes[code].sids.append(sid)
-            self.communes[code].cores.append(core)
         self.by_postcode: dict[str, list[str]] = {}
         self.by_city_norm: dict[str, list[str]] = {}
         self.by_city_key: dict[str, list[str]] = {}  # name without its small words
@@ -121,23 +126,106 @@ class StreetTable:
             key.split()[-1] for names in (self.by_city_norm, self.by_city_prefix)
             for key in names
         } | {key.split()[-1] for key in self.by_city_key if key}  # fmt: skip
-        self.city_tokens: dict[tuple[str, str], list[int]] = {}  # (word, citycode) → sids
-        for sid, core in enumerate(self.core):
-            for tok in set(core.split()):
-                self.city_tokens.setdefault((tok, self.city[sid]), []).append(sid)
-        # the index as a whole, by distinct street name (the same name in many communes
-        # is scored once): name → its streets, and the names of each word
-        self.norm_sids: dict[str, list[int]] = {}
-        for sid, norm in enumerate(self.norm):
-            self.norm_sids.setdefault(norm, []).append(sid)
-        self._norms = list(self.norm_sids)
-        self._norm_cores = [self.core[sids[0]] for sids in self.norm_sids.values()]
-        self.token_norms: dict[str, list[int]] = {}
-        for i, core in enumerate(self._norm_cores):
-            for tok in set(core.split()):
-                self.token_norms.setdefault(tok, []).append(i)
+        # the words of the street cores, by commune and over the whole index: built on
+        # first use (one address in one commune needs only that commune's)
+        self._city_tokens: dict[str, dict[str, list[int]]] = {}
         self.match = functools.lru_cache(maxsize=50_000)(self._match)
         self.city_scope = functools.lru_cache(maxsize=10_000)(self._city_scope)
+
+    def load(self, citycodes: Scope) -> None:
+        """Read the streets of these communes (``None``: of every commune), once.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> table = StreetTable(BanIndex(synthetic_ban_index(n_rows=300, n_communes=3)))
+        >>> table.communes["62498"].sids
+        []
+        >>> table.load(("62498",))
+        >>> len(table.communes["62498"].sids) > 0, table.name[table.communes["62498"].sids[0]]
+        (True, 'Place Jean Jaurès')
+        """
+        if self._all or (citycodes is not None and self._loaded.issuperset(citycodes)):
+            return
+        with self._lock:
+            todo = None if citycodes is None else sorted(set(citycodes) - self._loaded)
+            if self._all or todo == []:
+                return
+            rows = self._index.street_rows(todo)
+            sids = rows["sid"]
+            for attr, col in (("name", "name"), ("norm", "norm"), ("kind", "kind"),
+                              ("core", "core"), ("city", "citycode"), ("postcode", "postcode"),
+                              ("voie", "voie_id"), ("n", "n_numbers")):  # fmt: skip
+                values = getattr(self, attr)
+                for sid, value in zip(sids, rows[col], strict=True):
+                    values[sid] = value
+            for sid, *pos in zip(sids, rows["lon"], rows["lat"], rows["x"], rows["y"],
+                                 strict=True):  # fmt: skip
+                self.pos[sid] = tuple(pos)
+            by_commune: dict[str, tuple[list[int], list[str]]] = {
+                code: ([], []) for code in (todo if todo is not None else self.communes)
+            }
+            for sid, code, core in zip(sids, rows["citycode"], rows["core"], strict=True):
+                by_commune[code][0].append(sid)  # in sid order, as the table
+                by_commune[code][1].append(core)
+            for code, (commune_sids, cores) in by_commune.items():
+                commune = self.communes.get(code)
+                if commune is not None:  # shown whole, once filled (threads)
+                    commune.sids, commune.cores = commune_sids, cores
+            self._loaded.update(by_commune)
+            self._all = todo is None
+
+    def _after_fork(self) -> None:
+        self._lock = threading.Lock()  # never one held by a thread of the parent
+
+    def city_tokens(self, citycode: str) -> dict[str, list[int]]:
+        """The streets of a commune by the words of their cores (word → sids, in order).
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> table = StreetTable(BanIndex(synthetic_ban_index(n_rows=300)))
+        >>> [table.name[sid] for sid in table.city_tokens("62498")["gare"]]
+        ['Rue de la Gare']
+        """
+        tokens = self._city_tokens.get(citycode)
+        if tokens is None:  # filled, then shown (threads never see half of it)
+            self.load((citycode,))
+            tokens = {}
+            c = self.communes[citycode]
+            for sid, core in zip(c.sids, c.cores, strict=True):
+                for tok in set(core.split()):
+                    tokens.setdefault(tok, []).append(sid)
+            self._city_tokens[citycode] = tokens
+        return tokens
+
+    # the index as a whole, by distinct street name (the same name in many communes is
+    # scored once): name → its streets, and the names of each word
+    @functools.cached_property
+    def norm_sids(self) -> dict[str, list[int]]:
+        """Each distinct normalised street name → its streets (sids, in order)."""
+        self.load(None)
+        out: dict[str, list[int]] = {}
+        for sid, norm in enumerate(self.norm):
+            out.setdefault(norm, []).append(sid)
+        return out
+
+    @functools.cached_property
+    def _norms(self) -> list[str]:
+        return list(self.norm_sids)
+
+    @functools.cached_property
+    def _norm_cores(self) -> list[str]:
+        return [self.core[sids[0]] for sids in self.norm_sids.values()]
+
+    @functools.cached_property
+    def token_norms(self) -> dict[str, list[int]]:
+        """Each word of a core → the distinct names (positions in ``_norms``) having it."""
+        out: dict[str, list[int]] = {}
+        for i, core in enumerate(self._norm_cores):
+            for tok in set(core.split()):
+                out.setdefault(tok, []).append(i)
+        return out
 
     # ---------------------------------------------------------------- commune scope
     def _city_scope(self, city: str) -> list[str]:
@@ -260,7 +348,7 @@ class StreetTable:
         for tok in core.split():
             if len(tok) >= 3:
                 for code in scope:
-                    out.update(self.city_tokens.get((tok, code), ()))
+                    out.update(self.city_tokens(code).get(tok, ()))
         groups: dict[str, list[int]] = {}
         for sid in out:
             groups.setdefault(self.norm[sid], []).append(sid)
@@ -273,6 +361,7 @@ class StreetTable:
         kind, core = split_street(norm)
         if not core:
             return []
+        self.load(scope)
         q_tokens = core.split()
         groups: list[tuple[float, list[int]]] = []
         for sids in self.candidates(core, scope):

@@ -7,14 +7,18 @@ identifying core), ``addresses`` (house numbers) and ``tokens`` (street-core wor
 
 from __future__ import annotations
 
+import hashlib
+import os
 import sqlite3
+import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
+from typing import TYPE_CHECKING, Any
 
 from ortgeo.errors import CorruptFileError, InputFileError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 #: A street's house numbers: ``(numero, rep) → (id, lon, lat, x, y)``.
 Numbers = dict[tuple[int, str], tuple[str, float, float, float, float]]
@@ -45,6 +49,61 @@ CREATE INDEX tokens_token ON tokens (token);
 """
 
 
+#: A file changed this recently (s) is checked whatever the memo says: a change within the
+#: same tick of the file system's clock would leave its times as they were ("racy" files).
+_RACY_S = 2.0
+#: Checked files remembered (the last ones).
+_CHECKED_MAX = 64
+
+
+def _signature(path: Path) -> str | None:
+    """What identifies one state of a file: device, inode, size, modification and change
+    times (a copy, a rewrite, a truncation or a rename changes it); None for a file
+    changed too recently to tell."""
+    st = path.stat()
+    if time.time() - st.st_mtime < _RACY_S or time.time() - st.st_ctime < _RACY_S:
+        return None
+    key = (f"{path.resolve()}|{st.st_dev}|{st.st_ino}|{st.st_size}|{st.st_mtime_ns}|"
+           f"{st.st_ctime_ns}")  # fmt: skip
+    return hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _checked_memo() -> Path:
+    from ortgeo.geocoders.cache import cache_dir
+
+    return cache_dir() / "ban" / "checked-indexes.txt"
+
+
+def _already_checked(signature: str | None) -> bool:
+    """Whether this state of a file passed ``PRAGMA quick_check`` before."""
+    if signature is None:
+        return False
+    try:
+        return signature in _checked_memo().read_text(encoding="ascii").split()
+    except (OSError, ValueError):
+        return False
+
+
+def _remember_checked(signature: str | None) -> None:
+    """Remember that this state of a file passed ``PRAGMA quick_check`` (best effort: an
+    unwritable cache only means the next opening checks again)."""
+    if signature is None:
+        return
+    try:
+        memo = _checked_memo()
+        memo.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            known = memo.read_text(encoding="ascii").split()
+        except (OSError, ValueError):
+            known = []
+        known = [*(k for k in known if k != signature), signature][-_CHECKED_MAX:]
+        tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+        tmp.write_text("\n".join(known) + "\n", encoding="ascii")
+        os.replace(tmp, memo)
+    except OSError:
+        pass
+
+
 class BanIndex:
     """A read-only offline BAN index built by :func:`build_ban_index`.
 
@@ -57,6 +116,10 @@ class BanIndex:
     ------
     InputFileError
         Missing file, not an ortgeo BAN index, or built by another version.
+    CorruptFileError
+        A damaged file (every page is read with ``PRAGMA quick_check`` the first time a
+        file is opened; a file unchanged since it passed, same inode, size and times, is
+        not read again: that reading is most of the time of one address check).
     """
 
     def __init__(self, path: str | Path) -> None:
@@ -68,7 +131,9 @@ class BanIndex:
             )
         try:
             self._db = self._connect()
-            (check,) = self._db.execute("PRAGMA quick_check(1)").fetchone()
+            signature = _signature(self.path)
+            checked = _already_checked(signature)
+            check = "ok" if checked else self._db.execute("PRAGMA quick_check(1)").fetchone()[0]
             if check != "ok":
                 raise CorruptFileError(
                     f"The BAN index {self.path} is damaged ({check}). Rebuild it with "
@@ -76,6 +141,8 @@ class BanIndex:
                     path=str(self.path),
                 )
             self.meta = dict(self._db.execute("SELECT key, value FROM meta").fetchall())
+            if not checked:
+                _remember_checked(signature)
         except sqlite3.DatabaseError as exc:
             raise CorruptFileError(
                 f"The BAN index {self.path} is damaged or not an ortgeo BAN index ({exc}). "
@@ -93,6 +160,8 @@ class BanIndex:
         return f"BanIndex({str(self.path)!r})"
 
     def _query(self, sql: str, params: Sequence[Any] = ()) -> pd.DataFrame:
+        import pandas as pd  # the tables only: a look-up reads rows
+
         cur = self._db.execute(sql, tuple(params))
         return pd.DataFrame(cur.fetchall(), columns=[c[0] for c in cur.description])
 
@@ -119,6 +188,60 @@ class BanIndex:
         """Streets with their representative point (``lon``, ``lat``, ``x``, ``y``)."""
         where, params = ("WHERE citycode = ?", [citycode]) if citycode else ("", [])
         return self._query(f"SELECT * FROM streets {where} ORDER BY sid", params)
+
+    def street_rows(self, citycodes: Sequence[str] | None = None) -> dict[str, list[Any]]:
+        """The ``streets`` table (of some communes) as lists, one per column, in ``sid``
+        order (no DataFrame: what :meth:`streets` holds, for the look-ups); a missing
+        position is NaN.
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> rows = BanIndex(synthetic_ban_index(n_rows=300)).street_rows()
+        >>> rows["name"][0], rows["sid"][:3]
+        ('Place Jean Jaurès', [0, 1, 2])
+        """
+        where, params = "", tuple(citycodes or ())
+        if citycodes is not None:
+            where = f"WHERE citycode IN ({','.join('?' * len(params))})"
+        cur = self._db.execute(f"SELECT * FROM streets {where} ORDER BY sid", params)
+        names = [c[0] for c in cur.description]
+        rows = cur.fetchall()
+        if not rows:
+            return {name: [] for name in names}
+        columns = {name: list(col) for name, col in zip(names, zip(*rows, strict=True),
+                                                        strict=True)}  # fmt: skip
+        nan = float("nan")
+        for name in ("lon", "lat", "x", "y"):  # as pandas reads a NULL in a REAL column
+            if None in columns[name]:
+                columns[name] = [nan if v is None else v for v in columns[name]]
+        return columns
+
+    def street_count(self) -> int:
+        """How many streets: the ``sid`` run from 0 to this number (excluded).
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> index = BanIndex(synthetic_ban_index(n_rows=300))
+        >>> index.street_count() == len(index.street_rows()["sid"])
+        True
+        """
+        (top,) = self._db.execute("SELECT coalesce(max(sid) + 1, 0) FROM streets").fetchone()
+        return int(top)
+
+    def commune_rows(self) -> list[tuple[str, str, str, float, float]]:
+        """``citycode, name, postcodes, lon, lat`` of every commune, by code (no DataFrame).
+
+        Examples
+        --------
+        >>> from ortgeo.testing import synthetic_ban_index
+        >>> BanIndex(synthetic_ban_index(n_rows=300)).commune_rows()[0][:2]
+        ('62498', 'Lens')
+        """
+        return self._db.execute(
+            "SELECT citycode, name, postcodes, lon, lat FROM communes ORDER BY citycode"
+        ).fetchall()
 
     def addresses(self, citycode: str | None = None) -> pd.DataFrame:
         """Every numbered address (of one commune), in BAN column names.

@@ -19,6 +19,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Sequence
 
+from ortgeo.geocoders.lazyre import lazy_compile
 from ortgeo.geocoders.normalize import fold, repair_mojibake
 from ortgeo.geocoders.vocabulary import (
     ABBREVIATIONS,
@@ -59,7 +60,7 @@ TYPE_WORDS: frozenset[str] = frozenset(
 #: The same, as one regex.
 TYPE_RE = trie_regex(TYPE_WORDS)
 
-_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_LETTERS_RE = lazy_compile(r"[^\W\d_]+")
 
 
 def _alternation(words: Sequence[str], dotted: bool = False) -> str:
@@ -87,7 +88,7 @@ def _after_connector(text: str, start: int) -> bool:
 
 
 # ------------------------------------------------------------------ characters
-_QUOTES_RE = re.compile(r"[«»\"“”„]")
+_QUOTES_RE = lazy_compile(r"[«»\"“”„]")
 _SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2009": " ", "’": "'", "‘": "'",
                          "`": "'", "´": "'", "–": "-", "—": "-", "\\": " "})  # fmt: skip
 
@@ -108,8 +109,8 @@ def unify_characters(text: str) -> str:
 
 
 # ------------------------------------------------------------------ OCR
-_OCR_RE = re.compile(r"(?<!\w)[0-9OoIl]*\d[0-9OoIl]*(?!\w)")
-_OCR_HINT_RE = re.compile(r"\d[OoIl]|[OoIl]\d")  # an OCR letter is next to a digit
+_OCR_RE = lazy_compile(r"(?<!\w)[0-9OoIl]*\d[0-9OoIl]*(?!\w)")
+_OCR_HINT_RE = lazy_compile(r"\d[OoIl]|[OoIl]\d")  # an OCR letter is next to a digit
 _OCR_TABLE = str.maketrans("OoIl", "0011")
 
 
@@ -134,26 +135,26 @@ def fix_ocr_digits(text: str) -> str:
 
 
 # a word mixing letters and the digits OCR reads for letters (0 o, 1 l, 5 s): "L0ui5"
-_MIXED_RE = re.compile(r"(?<![\w])(?=[\w']*[^\W\d_])(?=[\w']*[015])[\w']+")
-_DIGITS_READ_RE = re.compile(
+_MIXED_RE = lazy_compile(r"(?<![\w])(?=[\w']*[^\W\d_])(?=[\w']*[015])[\w']+")
+_DIGITS_READ_RE = lazy_compile(
     r"(?<![\w])[\dOoIlSs]*\d[\dOoIlSs]*(?=(?:bis|ter|quater|[a-z])?(?![\w]))", re.IGNORECASE
 )
-_LONE_RE = re.compile(
+_LONE_RE = lazy_compile(
     rf"(?:^|(?<=\s))([lIOoSs]{{1,3}})(?=\s+(?:(?:{SUFFIX_RE})\s+)?(?:{TYPE_RE})\b)", re.IGNORECASE
 )
 # a suffix read with digits after a number: "64BI5", "31bi5", "12 t3r"
-_SUFFIX_READ_RE = re.compile(r"(?<=[\dlIOoSs])\s?([bB][iIl1][sS5]|[tT][eE3][rR])(?![\w])")
-_CAPITAL_I_RE = re.compile(r"(?<=[^\W\d_])I(?=[a-zà-ÿ])")  # "AIlée", "VilIe": l read as I
+_SUFFIX_READ_RE = lazy_compile(r"(?<=[\dlIOoSs])\s?([bB][iIl1][sS5]|[tT][eE3][rR])(?![\w])")
+_CAPITAL_I_RE = lazy_compile(r"(?<=[^\W\d_])I(?=[a-zà-ÿ])")  # "AIlée", "VilIe": l read as I
 _TO_DIGITS = str.maketrans("OoIlSs", "001155")
 _LONE_DIGIT = {"l": "1", "i": "1", "o": "0", "s": "5"}
-_NUMBER_WORD_RE = re.compile(rf"\d+(?:{SUFFIX_RE}|er|eme|ème)", re.IGNORECASE)
+_NUMBER_WORD_RE = lazy_compile(rf"\d+(?:{SUFFIX_RE}|er|eme|ème)", re.IGNORECASE)
 # one of the above may be in the line (a quick test before any of them)
-_OCR_SUSPECT_RE = re.compile(
+_OCR_SUSPECT_RE = lazy_compile(
     r"[^\W\d_][0135]|[015][^\W\d_]|[OoIlSs]\d|\d[OoIlSs]|(?:^|\s)[lIOoSs]{1,3}\s"
     r"|[^\W\d_]I[a-z]"
 )
-_RN_RE = re.compile("rn|RN")
-_M_RE = re.compile("m|M")
+_RN_RE = lazy_compile("rn|RN")
+_M_RE = lazy_compile("m|M")
 
 
 def _digit_readings(text: str) -> list[str]:
@@ -223,18 +224,18 @@ def ocr_readings(text: str, letters: bool = False) -> list[str]:
 
 
 # ------------------------------------------------------------------ glued words
-_NUMBER_SIGN_RE = re.compile(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", re.I)
-_LEADING_NUMBER_RE = re.compile(r"^\(\s*(\d{1,4}(?:\s*(?:bis|ter|quater|[a-z]))?)\s*\)", re.I)
-_SUFFIX_BEFORE_TYPE_RE = re.compile(rf"(?<=\d)(\s*(?:bis|ter|quater))(?=(?:{TYPE_RE})\b)", re.I)
-_EXCEL_FLOAT_RE = re.compile(r"(?<![\w.])(\d+)\.0(?![\d.])")
-_DASHED_SUFFIX_RE = re.compile(r"(\d)\s*-\s*(bis|ter|quater)\b", re.I)
+_NUMBER_SIGN_RE = lazy_compile(r"(?:\bn[°o]|\bnum[ée]ro|\bnum|°)\s*\.?\s*(?=\d)", re.I)
+_LEADING_NUMBER_RE = lazy_compile(r"^\(\s*(\d{1,4}(?:\s*(?:bis|ter|quater|[a-z]))?)\s*\)", re.I)
+_SUFFIX_BEFORE_TYPE_RE = lazy_compile(rf"(?<=\d)(\s*(?:bis|ter|quater))(?=(?:{TYPE_RE})\b)", re.I)
+_EXCEL_FLOAT_RE = lazy_compile(r"(?<![\w.])(\d+)\.0(?![\d.])")
+_DASHED_SUFFIX_RE = lazy_compile(r"(\d)\s*-\s*(bis|ter|quater)\b", re.I)
 # digits glued to letters at the start of a word ("12rue"), not inside one ("Al1ée")
-_DIGIT_LETTERS_RE = re.compile(
+_DIGIT_LETTERS_RE = lazy_compile(
     rf"(?<![^\W\d_])(\d+)(?!(?:{SUFFIX_RE}|i?[eè]me|[eè]re|er|re)\b)([^\W\d_]{{2,}})", re.I
 )
-_LETTERS_POSTCODE_RE = re.compile(r"([^\W\d_]{2,})(\d{5})\b")
-_GLUED_HINT_RE = re.compile(r"\d[^\W\d_]|[^\W\d_]\d")  # a letter next to a digit
-_GLUED_TYPE_RE = re.compile(  # "ruede la gare" → "rue de la gare" ("Esplanade" stays)
+_LETTERS_POSTCODE_RE = lazy_compile(r"([^\W\d_]{2,})(\d{5})\b")
+_GLUED_HINT_RE = lazy_compile(r"\d[^\W\d_]|[^\W\d_]\d")  # a letter next to a digit
+_GLUED_TYPE_RE = lazy_compile(  # "ruede la gare" → "rue de la gare" ("Esplanade" stays)
     rf"\b({TYPE_RE})(?:(de|du|des|la|le|les)(?=\s)|(d'|l')(?=[^\W\d_]))", re.IGNORECASE
 )
 # the words that may be a street type glued to a small word (a quick test first)
@@ -285,8 +286,8 @@ def unglue(text: str) -> str:
 
 
 # ------------------------------------------------------------------ exports
-_REPEATED_PLACE_RE = re.compile(r"(\d{5}\s+[^\d,;]+?)[\s,;]+(\d{5}\s+[^\d,;]+?)\s*$")
-_INVERTED_RE = re.compile(
+_REPEATED_PLACE_RE = lazy_compile(r"(\d{5}\s+[^\d,;]+?)[\s,;]+(\d{5}\s+[^\d,;]+?)\s*$")
+_INVERTED_RE = lazy_compile(
     rf"(?<![\w])(?!(?:bis|ter|quater)\b)([^\d\s(),][^\d(),]*?)\s*\(\s*((?:{TYPE_RE})\b[^()]*?)\s*\)",
     re.IGNORECASE,
 )
@@ -322,7 +323,7 @@ def uninvert(text: str) -> str:
 
 # ------------------------------------------------------------------ what is not the street
 _BOX_WORDS = words_of("box")
-_BOX_RE = re.compile(
+_BOX_RE = lazy_compile(
     rf"(?<![\w]){_alternation(_BOX_WORDS, dotted=True)}\s*(?:(?:n°|no?\.)\s*)?\d{{1,6}}(?![\w])",
     re.IGNORECASE,
 )
@@ -340,7 +341,7 @@ def drop_postal_boxes(text: str) -> str:
     return " ".join(_BOX_RE.sub(" ", text).split())
 
 
-_CEDEX_RE = re.compile(
+_CEDEX_RE = lazy_compile(
     rf"(?<![\w]){_alternation(words_of('cedex'))}(?:\s*\d{{1,2}}(?![\w]))?", re.IGNORECASE
 )
 
@@ -362,14 +363,14 @@ def drop_cedex(text: str) -> str:
 _ORDINAL = r"\d{1,2}(?:\s?(?:i[eè]me|[eè]me|[eè]re|er|re)|[eè°])"
 _SIDES = rf"(?:[\s,]+{_alternation(words_of('side'))}(?![\w]))*"
 _FLOOR_WORD = _alternation(words_of("floor"))
-_FLOOR_RE = re.compile(
+_FLOOR_RE = lazy_compile(
     rf"(?<![\w])(?:(?P<ord>{_ORDINAL})(?![\w])(?P<word>\s*{_FLOOR_WORD}(?![\w]))?"
     rf"|(?P<word2>{_FLOOR_WORD})\s*\d{{1,2}}(?![\w])"
     rf"|(?P<level>{_alternation(words_of('level'))}|r\s?\+\s?\d{{1,2}})(?![\w]))"
     rf"{_SIDES}",
     re.IGNORECASE,
 )
-_TYPE_AFTER_RE = re.compile(rf"\s*(?:{TYPE_RE})(?:\b|\.)", re.IGNORECASE)
+_TYPE_AFTER_RE = lazy_compile(rf"\s*(?:{TYPE_RE})(?:\b|\.)", re.IGNORECASE)
 
 
 def drop_floors(text: str) -> str:
@@ -405,7 +406,7 @@ def drop_floors(text: str) -> str:
 _UNIT_WORDS = words_of("unit")
 # the identifier: a number (glued or not: "Apt12"), or a letter with or without digits,
 # apart from the word ("Bât B", "Bat. E1"; "Che" is no "Ch" + "e"), after an optional n°
-_UNIT_RE = re.compile(
+_UNIT_RE = lazy_compile(
     rf"(?<![\w']){_alternation(_UNIT_WORDS)}(?:\s*(?:n°|n[o.](?=\s))?\s*\d{{1,4}}[a-z]?"
     rf"|(?<=[\s.])[a-z]\d{{0,3}}|\s+(?:n°|n[o.](?=\s))?\s*[a-z]\d{{0,3}})(?![\w']){_SIDES}",
     re.IGNORECASE,
@@ -430,7 +431,7 @@ def drop_units(text: str) -> str:
 
 
 _RECIPIENT_WORDS = words_of("recipient")
-_RECIPIENT_RE = re.compile(
+_RECIPIENT_RE = lazy_compile(
     rf"(?:^|(?<=,))\s*{_alternation(_RECIPIENT_WORDS)}(?:\s+et\s+(?:mme|madame))?\s[^,\d]*?"
     r"(?=\s*,|\s+\d)",
     re.IGNORECASE,

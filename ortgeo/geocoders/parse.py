@@ -17,6 +17,7 @@ import functools
 import re
 
 from ortgeo.geocoders.clean import SUFFIX_RE, TYPE_RE, TYPE_WORDS, clean_query
+from ortgeo.geocoders.lazyre import lazy_compile
 from ortgeo.geocoders.normalize import normalize, normalize_suffix, split_street
 from ortgeo.geocoders.vocabulary import (
     DEPARTEMENTS,
@@ -29,48 +30,48 @@ from ortgeo.geocoders.vocabulary import (
 
 __all__ = ["ParsedAddress", "parse_address", "strip_departement"]
 
-_NUMBER_RE = re.compile(
+_NUMBER_RE = lazy_compile(
     rf"^\s*(\d{{1,4}})(?:\s*({SUFFIX_RE}))?(?=[\s,;.\-/]|$)\s*[,;.\-/]?\s*", re.IGNORECASE
 )
 # "17-19", "17/19", "12 à 14", "12 et 14", "12, 14", "12 & 14": the first number
-_RANGE_RE = re.compile(
+_RANGE_RE = lazy_compile(
     r"(?<![\d.])(\d{1,4})(\s*(?:bis|ter)?)\s*(?:[-/&]|,|\bet\b|\ba\b|\bà\b)\s*\d{1,4}"
     r"(?:\s*(?:bis|ter))?(?=\s|,|$)",
     re.IGNORECASE,
 )
-_RANGE_HINT_RE = re.compile(r"\d\s*(?:[-/&,]|et|a|à)\s*\d", re.IGNORECASE)
-_POSTCODE_RE = re.compile(r"(?:^|[\s,;(])(?:f\s?-\s?)?(\d{5})(?=$|[\s,;)])", re.IGNORECASE)
+_RANGE_HINT_RE = lazy_compile(r"\d\s*(?:[-/&,]|et|a|à)\s*\d", re.IGNORECASE)
+_POSTCODE_RE = lazy_compile(r"(?:^|[\s,;(])(?:f\s?-\s?)?(\d{5})(?=$|[\s,;)])", re.IGNORECASE)
 # "number + street type" anywhere in the line: where the address starts (as addok does)
-_START_RE = re.compile(
+_START_RE = lazy_compile(
     rf"(?<![\w.])(\d{{1,4}})(?:\s*({SUFFIX_RE})\b)?[\s,.]*(?=(?:{TYPE_RE})(?:\b|\.))",
     re.IGNORECASE,
 )
 # else the first number followed by a word, unless the line starts with a street type (a
 # city written first, then a street without a type: "Givet 6 Petite Place", "Illy : 17 X")
-_NUMBER_WORD_RE = re.compile(
+_NUMBER_WORD_RE = lazy_compile(
     rf"(?<![\w.])\d{{1,4}}(?:\s*(?:{SUFFIX_RE})\b)?[\s,]+(?=[^\W\d_]{{2,}})", re.IGNORECASE
 )
-_TYPE_WORD_RE = re.compile(rf"(?<![^\W\d_])(?:{TYPE_RE})(?![^\W\d_])", re.IGNORECASE)
-_DEPARTEMENT_RE = re.compile(  # "Lens (62)", "Lens 62", "Lens (Pas-de-Calais)", "France"
+_TYPE_WORD_RE = lazy_compile(rf"(?<![^\W\d_])(?:{TYPE_RE})(?![^\W\d_])", re.IGNORECASE)
+_DEPARTEMENT_RE = lazy_compile(  # "Lens (62)", "Lens 62", "Lens (Pas-de-Calais)", "France"
     r"(?:\s*\(\s*(?:\d{2,3}|2[ab]|[a-zéèêàçôî' -]+)\s*\)|\s+\d{2}|[\s,-]+france)\s*$",
     re.IGNORECASE,
 )
-_DEPARTEMENT_NAME_RE = re.compile(  # a word of its own: "Sedan Ardennes", not "Bogny-sur-Meuse"
+_DEPARTEMENT_NAME_RE = lazy_compile(  # a word of its own: "Sedan Ardennes", not "Bogny-sur-Meuse"
     rf"(?:\s+-\s+|\s*,\s*|\s+)({trie_regex(DEPARTEMENTS.values())})\s*$", re.IGNORECASE
 )
-_TRAILING_NUMBER_RE = re.compile(r"[\s,]\d{1,4}\s*$")
+_TRAILING_NUMBER_RE = lazy_compile(r"[\s,]\d{1,4}\s*$")
 _TAIL = 40  # longer than any département name with its parentheses and spaces
 _PLACE_WORDS = frozenset(fold_word(w).split()[0] for w in WORDS["place"])
-_PLACE_RE = re.compile(rf"(?<![^\W\d_])(?:{trie_regex(_PLACE_WORDS)})(?![^\W\d_])", re.IGNORECASE)
+_PLACE_RE = lazy_compile(rf"(?<![^\W\d_])(?:{trie_regex(_PLACE_WORDS)})(?![^\W\d_])", re.IGNORECASE)
 _ARTICLES = frozenset(fold_word(w) for w in WORDS["article"])
 _COMPLEMENT_START = frozenset(fold_word(w).split()[0] for w in WORDS["place"] + WORDS["unit"])
-_WORD_RE = re.compile(r"[^\s,]+")
-_COMMAS_RE = re.compile(r"\s*,[\s,]*")
-_WORD3_RE = re.compile(r"[^\W\d_]{3,}")
-_F_RE = re.compile(r"[\s,;-]*\bf\s?-?$", re.IGNORECASE)
-_LONE_NUMBER_RE = re.compile(rf"\s*\d{{1,4}}\s*(?:{SUFFIX_RE})?\s*", re.IGNORECASE)
-_NUMBER_AFTER_RE = re.compile(rf"[\s,]+(\d{{1,4}})\s*({SUFFIX_RE})?\s*$", re.IGNORECASE)
-_LETTERS_RE = re.compile(r"[^\W\d_]+")
+_WORD_RE = lazy_compile(r"[^\s,]+")
+_COMMAS_RE = lazy_compile(r"\s*,[\s,]*")
+_WORD3_RE = lazy_compile(r"[^\W\d_]{3,}")
+_F_RE = lazy_compile(r"[\s,;-]*\bf\s?-?$", re.IGNORECASE)
+_LONE_NUMBER_RE = lazy_compile(rf"\s*\d{{1,4}}\s*(?:{SUFFIX_RE})?\s*", re.IGNORECASE)
+_NUMBER_AFTER_RE = lazy_compile(rf"[\s,]+(\d{{1,4}})\s*({SUFFIX_RE})?\s*$", re.IGNORECASE)
+_LETTERS_RE = lazy_compile(r"[^\W\d_]+")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,7 +155,7 @@ def _is_complement(text: str) -> bool:
 # equal on every line of the benchmarks). Anything else goes the long way: a character out
 # of this set, a digit in a name, a word of address_words.csv, a city ending like a
 # département, a street not starting with a street type.
-_PLAIN_RE = re.compile(
+_PLAIN_RE = lazy_compile(
     r"(\d{1,4})(?: ?(bis|ter|quater|[a-z]))? ([a-zà-öø-ÿ][a-zà-öø-ÿ' -]*) (\d{5}) "
     r"([a-zà-öø-ÿ][a-zà-öø-ÿ' -]*)",
     re.IGNORECASE,
