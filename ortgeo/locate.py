@@ -451,10 +451,12 @@ def _like_input(points: object, frame: pd.DataFrame) -> pd.DataFrame:
         name = points.geometry.name
         kept = points[[c for c in points.columns if c not in frame.columns or c == name]]
         out = pd.concat([kept.drop(columns=name), frame.set_axis(points.index)], axis=1)
-        return gpd.GeoDataFrame(out, geometry=points.geometry, crs=points.crs)
+        # copy=False: the new frame's columns are not copied into 2-D blocks (copy-on-write
+        # keeps the input safe)
+        return gpd.GeoDataFrame(out, geometry=points.geometry, crs=points.crs, copy=False)
     if isinstance(points, gpd.GeoSeries):
         return gpd.GeoDataFrame(frame.set_axis(points.index), geometry=points.rename("geometry"),
-                                crs=points.crs)  # fmt: skip
+                                crs=points.crs, copy=False)  # fmt: skip
     return frame
 
 
@@ -494,12 +496,12 @@ def located(
     state = perimeters if perimeters is not None else on(date, catalog)
     pts = points_xy(points, xy_columns=False)
     n = len(pts.x)
-    reason = pts.reason
-    if pts.given_xy and not pts.valid.all():  # degrees given as metres: say so
-        degrees = ~pts.valid & _degrees_as_xy(pts.x, pts.y)
+    reason, valid = pts.reason, pts.valid
+    if pts.given_xy and not valid.all():  # degrees given as metres: say so
+        degrees = ~valid & _degrees_as_xy(pts.x, pts.y)
         if degrees.any():
             reason = np.where(degrees, _DEGREES_REASON, reason)
-    valid = reason == ""
+            valid = reason == ""
 
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
     with np.errstate(invalid="ignore"):
@@ -571,8 +573,11 @@ def located(
 
             done = [pool.submit(run, sel) for sel in blocks]
         # meanwhile, on this thread: the communes and what ortgeo holds of each
-        todo = valid & (commune == None)  # noqa: E711
-        if todo.any():
+        todo = valid if citycode is None else valid & (commune == None)  # noqa: E711
+        if n and citycode is None and all_valid:
+            with _COMMUNES:
+                commune = commune_at_xy(pts.x, pts.y)
+        elif todo.any():
             with _COMMUNES:
                 commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
         # the rules on each distinct commune (the last entry: no commune), then per point
