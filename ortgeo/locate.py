@@ -139,10 +139,10 @@ class Located:
 _TEXT_CODES_FROM = 10_000
 
 
-@functools.cache
 def _str_dtype() -> Any:
     """The dtype pandas gives a column of strings and ``None`` when it is its Arrow string
-    dtype (pandas 3), else ``None`` (the objects are kept)."""
+    dtype (pandas 3), else ``None`` (the objects are kept). Asked each time: an option
+    (``future.infer_string``) may change it."""
     import pandas as pd
 
     dtype = pd.Series(np.array(["a", None], dtype=object)).dtype
