@@ -26,6 +26,7 @@ import gzip
 import io
 import os
 import tempfile
+import threading
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -272,30 +273,63 @@ def _fill_from_department(out: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> 
 
 
 _CELL_M = 100.0
+#: A cell of the grid not looked at yet (:meth:`_Grid.fill`).
+_UNSEEN = -3
+
+
+@dataclasses.dataclass(eq=False)
+class _Grid:
+    """The outlines in Lambert-93 and a grid of 100 m cells over them: per cell, the outline
+    it lies within (its position), -1 outside every outline, -2 on a limit, with the (cell,
+    outline) pairs of the cells on a limit, sorted by cell. A cell is looked at the first
+    time a point falls in it (:meth:`fill`): a batch of points over a town pays for its
+    cells, not for the whole CALL's."""
+
+    x0: float
+    y0: float
+    shape: tuple[int, int]  # (ny, nx)
+    cells: np.ndarray  # (ny * nx,) int32, _UNSEEN until looked at
+    codes: np.ndarray  # INSEE code of each outline
+    geoms: np.ndarray  # the outlines, Lambert-93, prepared
+    tree: shapely.STRtree
+    pairs: np.ndarray  # (2, n): cell, outline — the cells on a limit, sorted by cell
+    lock: threading.Lock = dataclasses.field(default_factory=threading.Lock)
+
+    def fill(self, flat: np.ndarray) -> None:
+        """Look at the cells of ``flat`` (positions in the grid) not looked at yet."""
+        with self.lock:
+            ny, nx = self.shape
+            seen = np.zeros(ny * nx, dtype=bool)
+            seen[flat] = True
+            need = np.flatnonzero(seen & (self.cells == _UNSEEN))
+            if not len(need):
+                return
+            iy, ix = np.divmod(need, nx)
+            gx, gy = self.x0 + _CELL_M * ix, self.y0 + _CELL_M * iy
+            boxes = shapely.box(gx, gy, gx + _CELL_M, gy + _CELL_M)
+            cells = np.full(len(need), -1, dtype=np.int32)
+            box_hit, poly_hit = self.tree.query(boxes, predicate="intersects")
+            cells[box_hit] = -2
+            box_in, poly_in = self.tree.query(boxes, predicate="within")
+            cells[box_in] = poly_in
+            on_limit = cells[box_hit] == -2
+            new = np.stack([need[box_hit[on_limit]], poly_hit[on_limit]])
+            pairs = np.concatenate([self.pairs, new], axis=1)
+            self.pairs = pairs[:, np.argsort(pairs[0], kind="stable")]
+            self.cells[need] = cells
 
 
 @functools.lru_cache(maxsize=1)
-def _grid_l93() -> tuple[float, float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The outlines in Lambert-93 and a grid of 200 m cells: the outline a cell lies within
-    (its position), -1 for a cell outside every outline, -2 for a cell on a limit; and the
-    (cell, outline) pairs of the cells on a limit, sorted by cell."""
+def _grid_l93() -> _Grid:
+    """The grid of :func:`commune_at_xy`, its cells not looked at yet."""
     gdf = _outlines()
     geoms = np.asarray(gdf.geometry.to_crs(L93).values)
     shapely.prepare(geoms)
-    tree = shapely.STRtree(geoms)
     minx, miny, maxx, maxy = shapely.total_bounds(geoms)
     nx, ny = int((maxx - minx) // _CELL_M) + 1, int((maxy - miny) // _CELL_M) + 1
-    gx, gy = np.meshgrid(minx + _CELL_M * np.arange(nx), miny + _CELL_M * np.arange(ny))
-    boxes = shapely.box(gx, gy, gx + _CELL_M, gy + _CELL_M).ravel()
-    cells = np.full(boxes.shape, -1, dtype=np.int32)
-    box_hit, poly_hit = tree.query(boxes, predicate="intersects")
-    cells[box_hit] = -2
-    box_in, poly_in = tree.query(boxes, predicate="within")
-    cells[box_in] = poly_in
-    on_limit = cells[box_hit] == -2
-    pairs = np.stack([box_hit[on_limit], poly_hit[on_limit]])
-    pairs = pairs[:, np.argsort(pairs[0], kind="stable")]
-    return float(minx), float(miny), cells.reshape(ny, nx), gdf["code"].to_numpy(), geoms, pairs
+    return _Grid(float(minx), float(miny), (ny, nx), np.full(ny * nx, _UNSEEN, dtype=np.int32),
+                 gdf["code"].to_numpy(), geoms, shapely.STRtree(geoms),
+                 np.zeros((2, 0), dtype=np.intp))  # fmt: skip
 
 
 def commune_at_xy(x: object, y: object) -> np.ndarray:
@@ -315,14 +349,17 @@ def commune_at_xy(x: object, y: object) -> np.ndarray:
     if len(xs) < 5_000:  # a few points: no grid to build
         lon, lat = to_wgs84_lonlat(xs, ys)
         return commune_at(lon, lat)
-    x0, y0, cells, codes, geoms, pairs = _grid_l93()
-    ny, nx = cells.shape
+    grid = _grid_l93()
+    x0, y0, codes, geoms = grid.x0, grid.y0, grid.codes, grid.geoms
+    ny, nx = grid.shape
     with np.errstate(invalid="ignore"):
         ix, iy = np.floor((xs - x0) / _CELL_M), np.floor((ys - y0) / _CELL_M)
         ok = (ix >= 0) & (ix < nx) & (iy >= 0) & (iy < ny)
     flat = np.full(xs.shape, -1, dtype=np.intp)
     flat[ok] = iy[ok].astype(np.intp) * nx + ix[ok].astype(np.intp)
-    cell = np.where(ok, cells.ravel()[flat], -1)
+    grid.fill(flat[ok])
+    cells, pairs = grid.cells, grid.pairs
+    cell = np.where(ok, cells[flat], -1)
     out = np.full(xs.shape, None, dtype=object)
     inner = cell >= 0
     out[inner] = codes[cell[inner]]

@@ -35,10 +35,15 @@ no Python loop over points.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import math
+import os
+import queue
+import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
@@ -51,12 +56,14 @@ from ortgeo.dates import DateLike
 from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
 from ortgeo.model import EXTENT_CODE, EXTENTS, ORT_TOPIC
-from ortgeo.points import L93_BOUNDS, REASONS, points_xy, validate_lonlat, validate_xy
+from ortgeo.points import L93_BOUNDS, REASONS, Points, points_xy, validate_lonlat, validate_xy
 from ortgeo.status import STATUS_CODE, STATUSES, Status
 from ortgeo.validate import metres
 
 if TYPE_CHECKING:  # pandas only for locate()'s DataFrame; one point needs none of it
     import pandas as pd
+
+    from ortgeo.engine.sectors import Sectors
 
 __all__ = [
     "DATE_INCERTAINE", "DEDANS", "DEHORS", "INDETERMINE", "INVALIDE", "LIMITE", "ORT_KEY",
@@ -93,25 +100,74 @@ class Located:
     :func:`locate`'s result, status columns as int8 codes of :data:`STATUSES`.
 
     The single-point paths (:func:`ortgeo.check_point`, :func:`ortgeo.check_address`)
-    read one row of it directly; :func:`locate` wraps it into a DataFrame.
+    read one row of it directly; :func:`locate` wraps it into a DataFrame. ``texts`` gives
+    some text columns also as codes into their values (-1: ``None``), which
+    :meth:`frame` turns into pandas' string columns without reading every object.
     """
 
     columns: dict[str, np.ndarray]
     index: pd.Index
     status_columns: frozenset[str]
+    texts: dict[str, tuple[np.ndarray, np.ndarray]] = dataclasses.field(default_factory=dict)
 
     def frame(self) -> pd.DataFrame:
-        """The DataFrame of :func:`locate` (status columns categorical)."""
+        """The DataFrame of :func:`locate` (status columns categorical).
+
+        Text columns have the dtype pandas gives their objects (``str`` with pandas 3,
+        ``object`` before); with pandas' Arrow strings, large columns are built from codes.
+        """
         import pandas as pd
 
-        cols = {k: _statuses(v) if k in self.status_columns else v
-                for k, v in self.columns.items()}  # fmt: skip
+        cols: dict[str, Any] = {}
+        for k, v in self.columns.items():
+            if k in self.status_columns:
+                cols[k] = _statuses(v)
+            elif v.dtype == object and len(v) >= _TEXT_CODES_FROM:
+                codes, values = self.texts[k] if k in self.texts else _codes_of(v)
+                cols[k] = _texts(codes, values, v)
+            else:
+                cols[k] = v
         return pd.DataFrame(cols, index=self.index, copy=False)
 
     def row(self, i: int = 0) -> dict[str, Any]:
         """Row ``i`` as a dict of scalars (statuses as strings), same keys as the frame."""
         return {k: STATUSES[v[i]] if k in self.status_columns else v[i]
                 for k, v in self.columns.items()}  # fmt: skip
+
+
+#: Text columns of this many rows or more are built from codes (:meth:`Located.frame`).
+_TEXT_CODES_FROM = 10_000
+
+
+def _str_dtype() -> Any:
+    """The dtype pandas gives a column of strings and ``None`` when it is its Arrow string
+    dtype (pandas 3), else ``None`` (the objects are kept). Asked each time: an option
+    (``future.infer_string``) may change it."""
+    import pandas as pd
+
+    dtype = pd.Series(np.array(["a", None], dtype=object)).dtype
+    ok = isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"
+    return dtype if ok else None
+
+
+def _texts(codes: np.ndarray, values: np.ndarray, objects: np.ndarray) -> Any:
+    """The column pandas would make of ``objects`` (= ``values[codes]``, ``None`` where
+    ``codes`` is -1), built from the codes: Arrow decodes a dictionary in one pass instead
+    of pandas reading a million Python strings."""
+    dtype = _str_dtype()
+    known = codes >= 0
+    if dtype is None or not known.any() or not all(isinstance(v, str) for v in values):
+        return objects  # pandas decides (no strings at all: an object column, as before)
+    import pyarrow as pa  # type: ignore[import-untyped]
+    from pandas.arrays import ArrowStringArray
+
+    indices = pa.array(codes.astype(np.int32, copy=False), mask=None if known.all() else ~known)
+    strings = pa.DictionaryArray.from_arrays(indices, pa.array(list(values), pa.large_string()))
+    try:
+        out = ArrowStringArray(strings.cast(pa.large_string()), dtype=dtype)  # type: ignore[call-arg]
+    except TypeError:  # another pandas: let it read the objects
+        return objects
+    return out if out.dtype == dtype else objects
 
 
 # -- core -----------------------------------------------------------------------------
@@ -358,7 +414,9 @@ def locate(
     The per-layer answers come from :func:`ortgeo.engine.measure` (the sector engine's
     exact tests, and its candidate machinery in ``"near"`` mode); the rules of the date
     (sectors whose entry into force is uncertain) and of the communes (signed, sectors
-    not held) come from :func:`ortgeo.on`.
+    not held) come from :func:`ortgeo.on`. From 131,072 points on, the points are located
+    in blocks on a few threads (one per core, at most 4), each with its own copy of the
+    sectors' GEOS geometries; the answer does not depend on it.
 
     Examples
     --------
@@ -395,10 +453,12 @@ def _like_input(points: object, frame: pd.DataFrame) -> pd.DataFrame:
         name = points.geometry.name
         kept = points[[c for c in points.columns if c not in frame.columns or c == name]]
         out = pd.concat([kept.drop(columns=name), frame.set_axis(points.index)], axis=1)
-        return gpd.GeoDataFrame(out, geometry=points.geometry, crs=points.crs)
+        # copy=False: the new frame's columns are not copied into 2-D blocks (copy-on-write
+        # keeps the input safe)
+        return gpd.GeoDataFrame(out, geometry=points.geometry, crs=points.crs, copy=False)
     if isinstance(points, gpd.GeoSeries):
         return gpd.GeoDataFrame(frame.set_axis(points.index), geometry=points.rename("geometry"),
-                                crs=points.crs)  # fmt: skip
+                                crs=points.crs, copy=False)  # fmt: skip
     return frame
 
 
@@ -416,6 +476,11 @@ def located(
 ) -> Located:
     """:func:`locate` as plain arrays (same parameters): no DataFrame is built.
 
+    Large inputs are located in blocks on a few threads (:func:`_blocks`): each thread
+    projects, measures (:func:`ortgeo.engine.measure`, on its own GEOS copies of the
+    sectors: :meth:`ortgeo.engine.Sectors.for_thread`) and composes its blocks, while this
+    thread finds the communes; coverage and the per-layer statuses follow on every point.
+
     Examples
     --------
     >>> r = located(([2.833889], [50.429167]), date="2024-06-01").row(0)
@@ -426,15 +491,19 @@ def located(
         raise OrtgeoError(f"distances must be 'all' or 'near', not {distances!r}.")
     if band_m is not None:
         band_m = metres(band_m, "band_m")
+    from ortgeo.engine.composite import apply_coverage, coverage_extent
+    from ortgeo.engine.exact import measure
+    from ortgeo.engine.result import _COMMUNES
+
     state = perimeters if perimeters is not None else on(date, catalog)
     pts = points_xy(points, xy_columns=False)
     n = len(pts.x)
-    reason = pts.reason
-    if pts.given_xy and not pts.valid.all():  # degrees given as metres: say so
-        degrees = ~pts.valid & _degrees_as_xy(pts.x, pts.y)
+    reason, valid = pts.reason, pts.valid
+    if pts.given_xy and not valid.all():  # degrees given as metres: say so
+        degrees = ~valid & _degrees_as_xy(pts.x, pts.y)
         if degrees.any():
             reason = np.where(degrees, _DEGREES_REASON, reason)
-    valid = reason == ""
+            valid = reason == ""
 
     unc = np.broadcast_to(np.asarray(uncertainty_m, dtype=float), (n,))
     with np.errstate(invalid="ignore"):
@@ -451,67 +520,168 @@ def located(
         if given.shape != (n,):
             raise OrtgeoError(f"citycode must give one code per point ({n}), not {given.shape}.")
         commune[:] = [str(c) if c not in (None, "") and c == c else None for c in given]
-    todo = valid & (commune == None)  # noqa: E711
-    if todo.any():
-        commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
-    from ortgeo.engine.composite import coverage_extent
 
-    extent = coverage_extent(state.catalog.coverage, ORT_TOPIC, commune, state.date)
-
-    columns: dict[str, np.ndarray] = {}
+    sectors = state.sectors_table
+    layers, k = state.layers, len(state.sectors)  # the ORT sectors come first, then the others
+    ok = np.flatnonzero(valid)
+    # every column at its final size, filled by the blocks (invalid points keep the fill)
+    lon = lat = None
     if lonlat:
         if pts.lon is not None and pts.lat is not None:
-            columns["lon"], columns["lat"] = pts.lon, pts.lat
+            lon, lat = pts.lon, pts.lat
         else:
-            columns["lon"], columns["lat"] = to_wgs84_lonlat(pts.x, pts.y)
-    coverage = np.array(EXTENTS, dtype=object)[extent]
-    coverage[~valid] = None
+            lon, lat = np.empty(n), np.empty(n)
+    inside = np.zeros((len(layers), n), bool)
+    near = np.zeros((len(layers), n), bool)
+    dist = np.full((len(layers), n), np.nan)
+    ort_codes = np.full(n, _CODE[INVALIDE], dtype=np.int8)
+    ort_inside = np.zeros(n, bool)
+    ort_dist, ort_band = np.full(n, np.nan), np.full(n, np.nan)
+    who = np.full(n, -1, dtype=np.intp)  # the deciding sector (-1: none)
+
+    def block(own: Sectors, sel: slice) -> None:
+        """Project the points of ``sel``, measure and compose the valid ones among them,
+        on the sectors ``own``."""
+        if lon is not None and lat is not None and pts.lon is None:
+            lon[sel], lat[sel] = to_wgs84_lonlat(pts.x[sel], pts.y[sel])
+        where: Any = sel if all_valid else sel.start + np.flatnonzero(valid[sel])
+        if not all_valid and len(where) == 0:
+            return
+        m = measure(own, _points_at(pts, where), band_m, unc[where], distances)
+        inside[:, where], near[:, where], dist[:, where] = m.inside, m.near, m.distance_m
+        if k:
+            ins, dst, bnd = m.inside[:k], m.distance_m[:k], m.band_m[:k]
+            codes, w = composite(ins, dst, bnd, state.certain, m.near[:k])
+            cols = np.arange(len(w))
+            ort_codes[where], who[where] = codes, w
+            ort_inside[where] = ins.any(axis=0)
+            ort_dist[where], ort_band[where] = dst[w, cols], bnd[w, cols]
+
+    blocks = _blocks(n)
+    if len(blocks) == 1 and n:
+        block(sectors, blocks[0])
+    with ThreadPoolExecutor(_THREADS) if len(blocks) > 1 else contextlib.nullcontext() as pool:
+        done = []
+        if pool is not None:  # each thread its own copy of the sectors (GEOS objects)
+            copies: queue.SimpleQueue[Any] = queue.SimpleQueue()
+            for _ in range(_THREADS):
+                copies.put(sectors.for_thread())
+            local = threading.local()
+
+            def run(sel: slice) -> None:
+                if not hasattr(local, "own"):
+                    local.own = copies.get()
+                block(local.own, sel)
+
+            done = [pool.submit(run, sel) for sel in blocks]
+        # meanwhile, on this thread: the communes and what ortgeo holds of each
+        todo = valid if citycode is None else valid & (commune == None)  # noqa: E711
+        if n and citycode is None and all_valid:
+            with _COMMUNES:
+                commune = commune_at_xy(pts.x, pts.y)
+        elif todo.any():
+            with _COMMUNES:
+                commune[todo] = commune_at_xy(pts.x[todo], pts.y[todo])
+        # the rules on each distinct commune (the last entry: no commune), then per point
+        commune_codes, communes = _codes_of(commune)
+        extent = coverage_extent(state.catalog.coverage, ORT_TOPIC, [*communes, None],
+                                 state.date)[commune_codes]  # fmt: skip
+        names = np.array([*communes, None]).astype(str)  # each commune's name, then "None"
+        here = commune_codes if all_valid else commune_codes[ok]
+        held = []  # per layer: whether ortgeo holds the layer in each valid point's commune
+        for layer in layers:
+            unsure = {*layer.communes_possible, *(set(layer.communes_all) - set(layer.communes))}
+            held.append(~np.isin(names, list(unsure))[here] if unsure else np.ones(len(ok), bool))
+        coverage = np.array(EXTENTS, dtype=object)[extent]
+        coverage[~valid] = None
+        texts = {"coverage": (np.where(valid, extent, -1), np.array(EXTENTS, dtype=object)),
+                 "commune": (commune_codes, communes)}  # fmt: skip
+        if n >= _TEXT_CODES_FROM:  # the invalid points' reasons only (frame() reads codes)
+            texts["reason"] = _reason_codes(reason, valid)
+        for future in done:
+            future.result()
+
+    columns: dict[str, np.ndarray] = {}
+    if lon is not None and lat is not None:
+        columns["lon"], columns["lat"] = lon, lat
     columns.update(x=x, y=y, valid=valid, reason=reason, commune=commune, coverage=coverage)
-    from ortgeo.engine.composite import apply_coverage, coverage_extent
-    from ortgeo.engine.exact import measure
-
-    ok = np.flatnonzero(valid)
-    sub = pts if all_valid else pts.take(ok)
-    m = measure(state.sectors_table, sub, band_m, unc if all_valid else unc[ok], distances)
-
-    def spread(values: np.ndarray, fill: Any, dtype: Any = None) -> np.ndarray:
-        if all_valid:
-            return values
-        out = np.full(n, fill, dtype=dtype or values.dtype)
-        out[ok] = values
-        return out
-
-    invalid_codes = np.full(n, _CODE[INVALIDE], dtype=np.int8)
-    k = len(state.sectors)  # the ORT sectors come first in the table, then the others
     if k:
-        ins, dst, bnd = m.inside[:k], m.distance_m[:k], m.band_m[:k]
-        codes, who = composite(ins, dst, bnd, state.certain, m.near[:k])
-        cols = np.arange(len(who))
-        ort_codes = invalid_codes.copy()
-        ort_codes[ok] = codes
-        columns["ort_inside"] = spread(np.asarray(ins.any(axis=0)), False)
-        columns["ort_distance_m"] = spread(dst[who, cols], np.nan)
-        columns["ort_band_m"] = spread(bnd[who, cols], np.nan)
+        ort_codes[ok] = apply_coverage(ort_codes[ok], extent[ok])
         ids = np.array([x.id for x in state.sectors], dtype=object)
-        columns["ort_sector"] = spread(ids[who], None, object)
+        columns["ort_inside"] = ort_inside
+        columns["ort_distance_m"] = ort_dist
+        columns["ort_band_m"] = ort_band
+        columns["ort_sector"] = np.array([*ids, None], dtype=object)[who]  # -1: None
+        texts["ort_sector"] = (who, ids)
     else:
         ort_codes = np.where(valid, _CODE[SANS_ORT], _CODE[INVALIDE]).astype(np.int8)
+        ort_codes[ok] = apply_coverage(ort_codes[ok], extent[ok])
         columns["ort_inside"] = np.zeros(n, bool)
         columns["ort_distance_m"] = np.full(n, np.nan)
         columns["ort_band_m"] = np.full(n, np.nan)
         columns["ort_sector"] = np.full(n, None, dtype=object)
-    ort_codes[ok] = apply_coverage(ort_codes[ok], extent[ok])
     columns["ort_status"] = ort_codes
     statuses = ["ort_status"]
-    here = commune if all_valid else commune[ok]
-    for pos, layer in enumerate(state.layers):
+    for pos, layer in enumerate(layers):
         key = layer_key(layer.id)
-        codes = invalid_codes.copy()
-        unsure = {*layer.communes_possible, *(set(layer.communes_all) - set(layer.communes))}
-        held = ~np.isin(here.astype(str), list(unsure)) if unsure else np.ones(len(ok), bool)
-        codes[ok] = _layer_codes(m.inside[pos], m.near[pos], held)
-        columns[f"{key}_inside"] = spread(m.inside[pos], False)
-        columns[f"{key}_distance_m"] = spread(m.distance_m[pos], np.nan)
+        codes = np.full(n, _CODE[INVALIDE], dtype=np.int8)
+        codes[ok] = (_layer_codes(inside[pos], near[pos], held[pos]) if all_valid
+                     else _layer_codes(inside[pos, ok], near[pos, ok], held[pos]))  # fmt: skip
+        columns[f"{key}_inside"] = inside[pos]
+        columns[f"{key}_distance_m"] = dist[pos]
         columns[f"{key}_status"] = codes
         statuses.append(f"{key}_status")
-    return Located(columns, pts.index, frozenset(statuses))
+    return Located(columns, pts.index, frozenset(statuses), texts)
+
+
+#: Threads of the wide path, and its block of points: a block is measured on its thread
+#: (:func:`ortgeo.engine.measure` threads only inputs of twice its own block or more).
+_THREADS = min(os.cpu_count() or 1, 4)
+_BLOCK = 65_536
+
+
+def _blocks(n: int) -> list[slice]:
+    """Blocks of ``n`` points: one for small inputs, else about 4 per thread (the threads
+    stay busy to the end), each of at most ``_BLOCK`` × 3 points.
+
+    Examples
+    --------
+    >>> [(b.start, b.stop) for b in _blocks(10)]
+    [(0, 10)]
+    """
+    if n < 2 * _BLOCK or _THREADS == 1:
+        return [slice(0, n)]
+    count = max(-(-n // (3 * _BLOCK)), 4 * _THREADS)
+    step = -(-n // count)
+    return [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _points_at(pts: Points, where: Any) -> Points:
+    """The points at ``where`` (a slice: views, no copy)."""
+    if isinstance(where, slice):
+        return Points(
+            pts.x[where], pts.y[where], pts.reason[where], pts.index[where],
+            None if pts.lon is None else pts.lon[where],
+            None if pts.lat is None else pts.lat[where],
+            None if pts.geoms is None else pts.geoms[where],
+        )  # fmt: skip
+    return pts.take(where)
+
+
+def _codes_of(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of an object column (-1: ``None``) and its distinct values."""
+    import pandas as pd
+
+    codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    return codes, np.asarray(uniques, dtype=object)
+
+
+def _reason_codes(reason: np.ndarray, valid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of the reasons: only the invalid points' texts are hashed."""
+    codes = np.zeros(len(reason), dtype=np.intp)
+    bad = np.flatnonzero(~valid)
+    if len(bad) == 0:
+        return codes, np.array([""], dtype=object)
+    sub, uniques = _codes_of(reason[bad])
+    codes[bad] = sub + 1
+    return codes, np.array(["", *uniques], dtype=object)

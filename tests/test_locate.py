@@ -270,3 +270,33 @@ def test_near_mode_matches_exact_on_bundled_layers(date):
     near = ortgeo.locate(pts, date=date, uncertainty_m=unc, distances="near")
     for col in [c for c in exact.columns if c.endswith(("_status", "_inside"))]:
         assert (exact[col] == near[col]).all(), col
+
+
+@pytest.mark.parametrize("distances", ["all", "near"])
+@pytest.mark.parametrize("lonlat", [True, False])
+def test_blocks_on_threads_give_the_one_block_answer(monkeypatch, distances, lonlat):
+    """The wide path in blocks on threads (each its own GEOS copies), its text columns built
+    from codes: the same frame, value for value and dtype for dtype, as one block on one
+    thread reading the objects — invalid points, points on the limits and outside the
+    communes' outlines included."""
+    import sys
+
+    module = sys.modules["ortgeo.locate"]
+    rng = np.random.default_rng(3)
+    polys = ortgeo.perimeters(date="2024-06-01").to_crs(2154).geometry.to_numpy()
+    on_limits = shapely.get_coordinates(shapely.boundary(polys))
+    xs = np.concatenate([rng.uniform(680_000, 700_000, 4_000), on_limits[:, 0], [np.nan, 2.8]])
+    ys = np.concatenate([rng.uniform(7_030_000, 7_045_000, 4_000), on_limits[:, 1], [7e6, 50.4]])
+    pts = l93(xs, ys, index=np.arange(len(xs))[::-1])
+    kw = {"date": "2024-06-01", "distances": distances, "lonlat": lonlat,
+          "uncertainty_m": rng.uniform(0, 40, len(xs))}  # fmt: skip
+    monkeypatch.setattr(module, "_TEXT_CODES_FROM", 10**9)
+    one = ortgeo.locate(pts, **kw)
+    monkeypatch.setattr(module, "_TEXT_CODES_FROM", 100)
+    monkeypatch.setattr(module, "_BLOCK", 200)
+    monkeypatch.setattr(module, "_THREADS", 2)
+    assert len(module._blocks(len(xs))) > 2
+    many = ortgeo.locate(pts, **kw)
+    pd.testing.assert_frame_equal(many, one, check_exact=True)
+    assert list(many.dtypes) == list(one.dtypes)
+    assert (many["valid"] == ~many["ort_status"].isin(["invalide"])).all()
