@@ -122,22 +122,8 @@ class LayerResult:
         >>> {k: res.to_dict()[k] for k in ("key", "inside", "band_m", "status")}
         {'key': 'lens_centre_ville', 'inside': True, 'band_m': 250.0, 'status': 'dedans'}
         """
-        layer = self.layer.to_dict() if self.layer is not None else {}
         return {
-            "key": self.key,
-            "layers": list(self.layer_ids),
-            "name": self.name,
-            "kind": self.kind,
-            "title": self.title,
-            "legal_basis": self.legal_basis,
-            "acts": [a.to_dict() for a in self.acts],
-            "communes": layer.get("communes", []),
-            "communes_possible": layer.get("communes_possible", []),
-            "includes_centre_ville": layer.get("includes_centre_ville"),
-            "valid_from": layer.get("valid_from"),
-            "valid_from_precision": layer.get("valid_from_precision"),
-            "valid_to": layer.get("valid_to"),
-            "valid_to_precision": layer.get("valid_to_precision"),
+            **_layer_part(self),
             "timing": self.timing or None,
             "data_status": self.data_status,
             "accuracy_m": _finite(self.accuracy_m, 1),
@@ -149,6 +135,46 @@ class LayerResult:
             "phrase": self.phrase() if self.band_m == self.band_m else None,
             "decided_by": self.decided_by,
         }
+
+
+#: :func:`_layer_part` worked out once per layer and act chain: ``key → (layer, acts, part)``
+#: (the objects kept so that their ids, in the key, stay theirs).
+_LAYER_PARTS: dict[tuple[Any, ...], tuple[Any, Any, dict[str, Any]]] = {}
+_LAYER_PARTS_MAX = 1024
+
+
+def _layer_part(res: LayerResult) -> dict[str, Any]:
+    """The first keys of :meth:`LayerResult.to_dict`: what the layer and its acts on the
+    date say, the same for every point (a copy: the caller may change it)."""
+    key = (res.key, res.layer_ids, res.name, res.kind, id(res.layer), id(res.acts))
+    hit = _LAYER_PARTS.get(key)
+    if hit is None or hit[0] is not res.layer or hit[1] is not res.acts:
+        layer = res.layer.to_dict() if res.layer is not None else {}
+        part = {
+            "key": res.key,
+            "layers": list(res.layer_ids),
+            "name": res.name,
+            "kind": res.kind,
+            "title": res.title,
+            "legal_basis": res.legal_basis,
+            "acts": [a.to_dict() for a in res.acts],
+            "communes": layer.get("communes", []),
+            "communes_possible": layer.get("communes_possible", []),
+            "includes_centre_ville": layer.get("includes_centre_ville"),
+            "valid_from": layer.get("valid_from"),
+            "valid_from_precision": layer.get("valid_from_precision"),
+            "valid_to": layer.get("valid_to"),
+            "valid_to_precision": layer.get("valid_to_precision"),
+        }
+        if len(_LAYER_PARTS) >= _LAYER_PARTS_MAX:
+            _LAYER_PARTS.clear()  # bounded: start again rather than grow
+        hit = _LAYER_PARTS[key] = (res.layer, res.acts, part)
+    part = hit[2]
+    return {
+        **part, "layers": list(part["layers"]),
+        "acts": [{**a, "articles": list(a["articles"])} for a in part["acts"]],
+        "communes": list(part["communes"]), "communes_possible": list(part["communes_possible"]),
+    }  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
