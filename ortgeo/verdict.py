@@ -297,7 +297,7 @@ class Verdict:
         firm_in = [r for r in self.sectors if r.status in (Status.DEDANS, Status.LIMITE)]
         if firm_in:
             centres = [r.name for r in firm_in if r.layer and r.layer.includes_centre_ville]
-            text = note("effects", centre=centres[0] if centres else "", sectors=firm_in)
+            text = note("effects", centre=centres[0] if centres else "")  # cached: one per centre
             out.append({"code": "effects", "text": text})
         elif self.status == Status.DEHORS:
             out.append({"code": "effects", "text": note("effects_outside")})
@@ -438,7 +438,7 @@ class Verdict:
             ],
             "geocode": self.geocode.to_dict() if self.geocode is not None else None,
             "notes": self.notes(),
-            "contacts": [c.to_dict() for c in self.contacts],
+            "contacts": [_contact_dict(c) for c in self.contacts],
         }
 
     @property
@@ -448,6 +448,21 @@ class Verdict:
         if self.ort is not None and self.ort.decided_by:
             terr = self.state.catalog.territory_of(self.state.catalog[self.ort.decided_by]) or terr
         return terr.contacts
+
+
+#: ``Contact.to_dict()`` per contact, worked out once (``dataclasses.asdict`` is slow):
+#: ``id → (contact, dict)``, the contact kept so that its id stays its own.
+_CONTACT_DICTS: dict[int, tuple[Contact, dict[str, str]]] = {}
+
+
+def _contact_dict(contact: Contact) -> dict[str, str]:
+    """``contact.to_dict()``, a copy of the one worked out once."""
+    hit = _CONTACT_DICTS.get(id(contact))
+    if hit is None or hit[0] is not contact:
+        if len(_CONTACT_DICTS) >= _LAYER_PARTS_MAX:
+            _CONTACT_DICTS.clear()
+        hit = _CONTACT_DICTS[id(contact)] = (contact, contact.to_dict())
+    return dict(hit[1])
 
 
 def _contact(pilot: str) -> str:
