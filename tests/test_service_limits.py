@@ -42,3 +42,9 @@ def test_silent_clients_are_dropped() -> None:
         assert window.hit(f"c{i}", now=10.0)
     assert len(window) == 100
     assert window.hit("late", now=12.0) and len(window) == 1
+
+
+def test_a_zero_limit_refuses_everything_as_limits_does() -> None:
+    theirs = MovingWindowRateLimiter(MemoryStorage())
+    assert not theirs.hit(parse("0/second"), "a")
+    assert not MovingWindow(0, 1.0).hit("a", now=1.0)

@@ -79,6 +79,8 @@ class MovingWindow:
 
     def hit(self, client: str, now: float | None = None) -> bool:
         """Count a hit of ``client``; False (not counted) when it would go over the limit."""
+        if self.amount < 1:  # as limits: a cost above the limit is never allowed
+            return False
         now = time.time() if now is None else now
         with self._lock:
             if now >= self._sweep_at:
