@@ -51,6 +51,9 @@ starts a second server from the source tree ``--anchor`` (same interpreter, same
 and runs every phase on both servers in turn, alternating which goes first each round
 (``--rounds``). ``--anchor-without`` hides modules from the anchor's processes (the
 packages it did not depend on, which uvicorn would otherwise pick up).
+``--cpu N`` measures, in process and without sockets, the CPU of the whole app per point
+check (real verdicts, full and compact, the rate limit on): this tree and ``--anchor``
+in turn, ``--rounds`` times — the A/B that holds on a shared machine.
 ``--compare N`` (with ``--anchor``) first sends the same N requests of every kind to
 both servers (points on several dates, Lambert-93, addresses, suggestions, communes,
 perimeters, refusals) and checks that status, body and security headers are
@@ -75,6 +78,8 @@ import time
 from pathlib import Path
 
 import httpx
+
+HERE = Path(__file__).resolve().parents[1]
 
 DATE = "2024-06-01"
 #: Requests/s of each normal client of the flood phase (under the default limit, 50/s).
@@ -228,6 +233,61 @@ def wrk_phase(base: str, clients: int, duration: float, paths: list[str] | None,
             "flood_codes": {}, "flood_rps": 0.0}  # fmt: skip
 
 
+def app_cost(n: int, sources: int) -> dict[str, float]:
+    """CPU per point check (µs, best of 5 × ``n``) of the whole app in this process, without
+    sockets: real verdicts (a new random point each request, the answer cache never
+    helps), the default rate limit on, ``sources`` clients in turn — what a worker spends
+    on a request apart from uvicorn's HTTP parsing. Run from the anchor's tree by
+    ``--anchor``. Kinds: the full answer (default) and ``detail=compact``."""
+    from ortgeo.service import ServiceConfig, create_app
+
+    app = create_app(ServiceConfig(geocoder="api", ban_url="http://127.0.0.1:9"))
+    rng = random.Random(0)
+    clients = [f"10.0.{i // 250}.{i % 250 + 1}" for i in range(sources)]
+
+    async def one(query: bytes, client: str) -> None:
+        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1",
+                 "method": "GET", "scheme": "http", "path": "/api/v1/check",
+                 "raw_path": b"/api/v1/check", "query_string": query, "root_path": "",
+                 "headers": [(b"host", b"127.0.0.1")], "client": (client, 1),
+                 "server": ("127.0.0.1", 8000), "state": {}}  # fmt: skip
+
+        async def receive() -> dict:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: dict) -> None:
+            if message["type"] == "http.response.start":
+                assert message["status"] == 200, message
+
+        await app(scope, receive, send)
+
+    def point(extra: str) -> bytes:
+        lon, lat = rng.uniform(2.80, 2.86), rng.uniform(50.41, 50.45)
+        return f"lon={lon:.6f}&lat={lat:.6f}&date={DATE}{extra}".encode()
+
+    async def run() -> dict[str, float]:
+        out = {}
+        for kind, extra in (("full", ""), ("compact", "&detail=compact")):
+            for i in range(100):
+                await one(point(extra), clients[i % sources])
+            best = float("inf")
+            for _ in range(5):
+                queries = [point(extra) for _ in range(n)]
+                t0 = time.process_time()  # all threads of the process (a limiter's too)
+                for i, q in enumerate(queries):
+                    await one(q, clients[i % sources])
+                best = min(best, (time.process_time() - t0) / n)
+            out[kind] = best * 1e6
+        return out
+
+    try:
+        import uvloop
+
+        return uvloop.run(run())
+    except ImportError:
+        return asyncio.run(run())
+
+
 def stack_cost(n: int) -> dict[str, float]:
     """CPU per request (µs, best of 5 × ``n``) of the service's HTTP stack alone, in this
     process, without sockets: the verdict is stubbed out (a constant 2 kB body), so what
@@ -351,17 +411,19 @@ def compare(servers: dict[str, tuple[str, subprocess.Popen]], labels: list[str],
 
     clients = {label: httpx.Client(base_url=base, timeout=30) for label, (base, _) in
                servers.items()}  # fmt: skip
+    # the fiche's permalinks name the server they come from (its port): not a difference
+    bases = {label: base.encode() for label, (base, _) in servers.items()}
     differ = 0
     statuses: dict[int, int] = {}
     for path, params in requests:
         seen = []
-        for client in clients.values():
+        for label, client in clients.items():
             r = client.get(
                 path.rstrip("?"),
                 params=params,
                 headers={"X-Forwarded-For": f"10.9.{rng.randrange(250)}.1"},
             )
-            seen.append((r.status_code, r.content,
+            seen.append((r.status_code, r.content.replace(bases[label], b"http://SERVER"),
                          [r.headers.get(h) for h in SECURITY_HEADERS],
                          r.headers.get("content-type")))  # fmt: skip
         statuses[seen[0][0]] = statuses.get(seen[0][0], 0) + 1
@@ -499,8 +561,31 @@ def main() -> None:
     )
     ap.add_argument("--stack-cost", type=int, default=0, metavar="N",
                     help="only measure the HTTP stack's CPU per request, N requests")  # fmt: skip
+    ap.add_argument("--cpu", type=int, default=0, metavar="N",
+                    help="only measure the whole app's CPU per point check in process (real "
+                    "verdicts, rate limit on, --sources clients), N requests; with --anchor, "
+                    "both trees in turn, --rounds times")  # fmt: skip
     ap.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.cpu:
+        if args.json:  # one tree's measurement, run in its own process
+            print(json.dumps(app_cost(args.cpu, args.sources)))
+            return
+        trees = {"ortgeo": HERE, **({"anchor": args.anchor.resolve()} if args.anchor else {})}
+        for r in range(args.rounds):
+            for label in list(trees) if r % 2 == 0 else list(trees)[::-1]:
+                env = dict(os.environ, PYTHONPATH=str(trees[label]))
+                out = subprocess.run([sys.executable, __file__, "--cpu", str(args.cpu), "--sources",
+                                      str(args.sources), "--json"], env=env, capture_output=True,
+                                     text=True, check=True).stdout  # fmt: skip
+                cost = json.loads(out.splitlines()[-1])
+                costs = "  ".join(f"{k} {v:.0f} µs" for k, v in cost.items())
+                print(
+                    f"app cost {label:7s} {costs}  (CPU/point check in process, rate limit on, "
+                    f"{args.sources} clients; load {os.getloadavg()[0]:.1f})",
+                    flush=True,
+                )
+        return
     if args.stack_cost:
         if args.json:  # the anchor's measurement, run in its own process
             print(json.dumps(stack_cost(args.stack_cost)))

@@ -11,7 +11,8 @@ import shapely
 from pyproj import CRS, Transformer
 
 __all__ = [
-    "L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93", "to_l93_xy", "to_wgs84_lonlat",
+    "L93", "LENS_CENTRE_LONLAT", "WGS84", "guess_crs", "to_l93", "to_l93_point", "to_l93_xy",
+    "to_wgs84_lonlat", "to_wgs84_point",
 ]  # fmt: skip
 
 WGS84 = CRS.from_epsg(4326)
@@ -56,6 +57,33 @@ def to_wgs84_lonlat(x: np.ndarray | float, y: np.ndarray | float) -> tuple[np.nd
     (2.83389, 50.42917)
     """
     return _to_wgs84.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
+
+
+def to_l93_point(lon: float, lat: float) -> tuple[float, float]:
+    """:func:`to_l93_xy` for one point, as floats: the same transformer and numbers,
+    without arrays (a quarter of the cost).
+
+    Examples
+    --------
+    >>> x, y = to_l93_point(2.833889, 50.429167)
+    >>> (x, y) == tuple(float(v) for v in to_l93_xy(2.833889, 50.429167))
+    True
+    """
+    x, y = _to_l93.transform(float(lon), float(lat))
+    return float(x), float(y)
+
+
+def to_wgs84_point(x: float, y: float) -> tuple[float, float]:
+    """:func:`to_wgs84_lonlat` for one point, as floats (the same numbers).
+
+    Examples
+    --------
+    >>> lon, lat = to_wgs84_point(688180.0, 7036861.3)
+    >>> (lon, lat) == tuple(float(v) for v in to_wgs84_lonlat(688180.0, 7036861.3))
+    True
+    """
+    lon, lat = _to_wgs84.transform(float(x), float(y))
+    return float(lon), float(lat)
 
 
 def to_l93(geometry: shapely.Geometry) -> shapely.Geometry:

@@ -51,7 +51,7 @@ import shapely
 
 from ortgeo.catalog import Catalog
 from ortgeo.communes import commune_at_lonlat, commune_at_xy
-from ortgeo.crs import to_l93_xy, to_wgs84_lonlat
+from ortgeo.crs import to_l93_point, to_wgs84_lonlat, to_wgs84_point
 from ortgeo.dates import DateLike
 from ortgeo.errors import OrtgeoError
 from ortgeo.inforce import PerimetersInForce, layer_key, on
@@ -210,15 +210,15 @@ def composite(
     from ortgeo.engine.composite import composite as rule
 
     k, n = inside.shape
-    if near is None:
-        with np.errstate(invalid="ignore"):
+    with np.errstate(invalid="ignore"):  # once: it costs as much as a small array operation
+        gap = np.abs(dist) - band
+        closeness = np.where(np.isnan(dist), np.inf, gap)
+        if near is None:
             near = np.abs(dist) <= band
     sec, pt = np.nonzero(inside | near)
     comp = rule(pt, sec, inside[sec, pt], near[sec, pt], dist[sec, pt], band[sec, pt], certain)
     codes = np.full(n, _CODE[DEHORS], dtype=np.int8)
     codes[comp.group] = comp.status
-    with np.errstate(invalid="ignore"):
-        closeness = np.where(np.isnan(dist), np.inf, np.abs(dist) - band)
     decider = np.argmin(closeness, axis=0) if k else np.zeros(n, np.intp)
     decider[comp.group] = sec[comp.pair]
     return codes, decider
@@ -292,14 +292,14 @@ def located_point(
         reason = "" if domain else str(validate_xy(_one(x), _one(y))[0])
         if reason and bool(_degrees_as_xy(_one(x), _one(y))[0]):
             reason = _DEGREES_REASON
-        lon, lat = (float(v) for v in to_wgs84_lonlat(x, y))
+        lon, lat = to_wgs84_point(x, y)
     else:
         lon, lat = float(a), float(b)
         france = -5.5 <= lon <= 10 and 41 <= lat <= 51.5  # surely valid: no need to ask
         reason = "" if france else str(validate_lonlat(_one(lon), _one(lat))[0])
         x = y = nan
         if reason == "":
-            x, y = (float(v) for v in to_l93_xy(lon, lat))
+            x, y = to_l93_point(lon, lat)
             if not (math.isfinite(x) and math.isfinite(y)):
                 reason = REASONS[4]
         x, y = (x, y) if reason == "" else (nan, nan)
@@ -311,8 +311,8 @@ def located_point(
         if citycode:
             commune = str(citycode)
         else:  # as commune_at_xy: the outline containing the point's Lambert-93 position
-            back_lon, back_lat = to_wgs84_lonlat(x, y)
-            commune = commune_at_lonlat(float(back_lon), float(back_lat))
+            back = (lon, lat) if given_xy else to_wgs84_point(x, y)  # given x/y: lon/lat are it
+            commune = commune_at_lonlat(*back)
     entry = state.coverage(commune) if valid else None
     extent = entry.extent if entry is not None else "none"
     row: dict[str, Any] = {"lon": lon, "lat": lat, "x": x, "y": y, "valid": valid,

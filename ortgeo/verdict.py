@@ -122,22 +122,8 @@ class LayerResult:
         >>> {k: res.to_dict()[k] for k in ("key", "inside", "band_m", "status")}
         {'key': 'lens_centre_ville', 'inside': True, 'band_m': 250.0, 'status': 'dedans'}
         """
-        layer = self.layer.to_dict() if self.layer is not None else {}
         return {
-            "key": self.key,
-            "layers": list(self.layer_ids),
-            "name": self.name,
-            "kind": self.kind,
-            "title": self.title,
-            "legal_basis": self.legal_basis,
-            "acts": [a.to_dict() for a in self.acts],
-            "communes": layer.get("communes", []),
-            "communes_possible": layer.get("communes_possible", []),
-            "includes_centre_ville": layer.get("includes_centre_ville"),
-            "valid_from": layer.get("valid_from"),
-            "valid_from_precision": layer.get("valid_from_precision"),
-            "valid_to": layer.get("valid_to"),
-            "valid_to_precision": layer.get("valid_to_precision"),
+            **_layer_part(self),
             "timing": self.timing or None,
             "data_status": self.data_status,
             "accuracy_m": _finite(self.accuracy_m, 1),
@@ -149,6 +135,46 @@ class LayerResult:
             "phrase": self.phrase() if self.band_m == self.band_m else None,
             "decided_by": self.decided_by,
         }
+
+
+#: :func:`_layer_part` worked out once per layer and act chain: ``key → (layer, acts, part)``
+#: (the objects kept so that their ids, in the key, stay theirs).
+_LAYER_PARTS: dict[tuple[Any, ...], tuple[Any, Any, dict[str, Any]]] = {}
+_LAYER_PARTS_MAX = 1024
+
+
+def _layer_part(res: LayerResult) -> dict[str, Any]:
+    """The first keys of :meth:`LayerResult.to_dict`: what the layer and its acts on the
+    date say, the same for every point (a copy: the caller may change it)."""
+    key = (res.key, res.layer_ids, res.name, res.kind, id(res.layer), id(res.acts))
+    hit = _LAYER_PARTS.get(key)
+    if hit is None or hit[0] is not res.layer or hit[1] is not res.acts:
+        layer = res.layer.to_dict() if res.layer is not None else {}
+        part = {
+            "key": res.key,
+            "layers": list(res.layer_ids),
+            "name": res.name,
+            "kind": res.kind,
+            "title": res.title,
+            "legal_basis": res.legal_basis,
+            "acts": [a.to_dict() for a in res.acts],
+            "communes": layer.get("communes", []),
+            "communes_possible": layer.get("communes_possible", []),
+            "includes_centre_ville": layer.get("includes_centre_ville"),
+            "valid_from": layer.get("valid_from"),
+            "valid_from_precision": layer.get("valid_from_precision"),
+            "valid_to": layer.get("valid_to"),
+            "valid_to_precision": layer.get("valid_to_precision"),
+        }
+        if len(_LAYER_PARTS) >= _LAYER_PARTS_MAX:
+            _LAYER_PARTS.clear()  # bounded: start again rather than grow
+        hit = _LAYER_PARTS[key] = (res.layer, res.acts, part)
+    part = hit[2]
+    return {
+        **part, "layers": list(part["layers"]),
+        "acts": [{**a, "articles": list(a["articles"])} for a in part["acts"]],
+        "communes": list(part["communes"]), "communes_possible": list(part["communes_possible"]),
+    }  # fmt: skip
 
 
 @dataclasses.dataclass(frozen=True)
@@ -271,7 +297,7 @@ class Verdict:
         firm_in = [r for r in self.sectors if r.status in (Status.DEDANS, Status.LIMITE)]
         if firm_in:
             centres = [r.name for r in firm_in if r.layer and r.layer.includes_centre_ville]
-            text = note("effects", centre=centres[0] if centres else "", sectors=firm_in)
+            text = note("effects", centre=centres[0] if centres else "")  # cached: one per centre
             out.append({"code": "effects", "text": text})
         elif self.status == Status.DEHORS:
             out.append({"code": "effects", "text": note("effects_outside")})
@@ -412,7 +438,7 @@ class Verdict:
             ],
             "geocode": self.geocode.to_dict() if self.geocode is not None else None,
             "notes": self.notes(),
-            "contacts": [c.to_dict() for c in self.contacts],
+            "contacts": [_contact_dict(c) for c in self.contacts],
         }
 
     @property
@@ -422,6 +448,21 @@ class Verdict:
         if self.ort is not None and self.ort.decided_by:
             terr = self.state.catalog.territory_of(self.state.catalog[self.ort.decided_by]) or terr
         return terr.contacts
+
+
+#: ``Contact.to_dict()`` per contact, worked out once (``dataclasses.asdict`` is slow):
+#: ``id → (contact, dict)``, the contact kept so that its id stays its own.
+_CONTACT_DICTS: dict[int, tuple[Contact, dict[str, str]]] = {}
+
+
+def _contact_dict(contact: Contact) -> dict[str, str]:
+    """``contact.to_dict()``, a copy of the one worked out once."""
+    hit = _CONTACT_DICTS.get(id(contact))
+    if hit is None or hit[0] is not contact:
+        if len(_CONTACT_DICTS) >= _LAYER_PARTS_MAX:
+            _CONTACT_DICTS.clear()
+        hit = _CONTACT_DICTS[id(contact)] = (contact, contact.to_dict())
+    return dict(hit[1])
 
 
 def _contact(pilot: str) -> str:
