@@ -12,15 +12,14 @@ from ortgeo.annex import texts
 from ortgeo.annex.ban import ban_source, load_ban
 from ortgeo.annex.beside import Beside
 from ortgeo.annex.lists import address_lists
-from ortgeo.annex.pdf import write_pdf
 from ortgeo.catalog import Catalog
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.communes import commune_outlines
 from ortgeo.dates import DateLike
-from ortgeo.maps import check_print_size, save_figure, save_html, scene_figure, scene_map
 from ortgeo.maps._state import annex_state
 from ortgeo.maps.cadastre import read_cadastre
 from ortgeo.maps.paper.cartouche import cartouche_lines
+from ortgeo.maps.png import check_print_size, save_figure, scene_figure
 from ortgeo.maps.scene import Scene, build_scene, read_streets
 from ortgeo.maps.style import FILE_STEMS, MAP_KINDS, MAP_TITLES
 from ortgeo.maps.tiles import Basemap, html_basemap, is_raster
@@ -53,6 +52,8 @@ class AnnexResult:
 
 
 def _write_html(scene: Scene, tiles: bool, tile_source: Basemap | None, path: Path) -> None:
+    from ortgeo.maps.html import save_html, scene_map  # folium: in the helper process only
+
     save_html(scene_map(scene, tiles, tile_source), path)
 
 
@@ -183,6 +184,8 @@ def write_annex(
               for fig, st in zip(map_figures[1:], stems[1:], strict=True)),
         ])  # fmt: skip
         save_figure(map_figures[0], tmp / f"{stems[0]}.png")
+        from ortgeo.annex.pdf import write_pdf  # fpdf, pypdf: imported beside the helper
+
         assert scene is not None
         ban_label = None
         n_addresses = None
