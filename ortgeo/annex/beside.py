@@ -4,7 +4,7 @@ The Annex 3 files are independent once the figures are drawn: a child forked at 
 point inherits them (no copy, no pickling) and writes its share of the files into the
 same temporary folder while this process writes the rest. Without ``fork`` (Windows,
 macOS' default), with one usable CPU or with other threads running (forking them is
-unsafe), the jobs simply run here, in order, at the end of the block.
+unsafe), the jobs simply run here, in order, when they are started.
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ class Beside:
     """Jobs run beside this process: a context whose :meth:`start` forks a helper.
 
     ``workers``: ``None`` two processes when this one may use two CPUs, can fork and
-    runs no other thread; ``1`` the jobs run here, in order, when the block ends. Leaving
+    runs no other thread; ``1`` :meth:`start` runs the jobs here, in order. Leaving
     the block normally waits for the jobs and raises the first error one met; leaving it
     on an error stops the helper.
 
@@ -72,7 +72,7 @@ class Beside:
     ...     helper.start([lambda: done.append("beside")])
     ...     done.append("here")
     >>> done
-    ['here', 'beside']
+    ['beside', 'here']
     >>> try:
     ...     with Beside() as helper:
     ...         helper.start([lambda: 1 / 0])
@@ -93,9 +93,11 @@ class Beside:
         return self
 
     def start(self, jobs: Sequence[Job]) -> None:
-        """Start ``jobs`` in a forked process (or keep them for the end of the block)."""
+        """Start ``jobs`` in a forked process (or run them here, now)."""
         self.jobs = list(jobs)
         if not (self.fork and self.jobs and _can_fork()):
+            for job in self.jobs:  # here and now: the same order of work as the fork's
+                job()
             return
         context = multiprocessing.get_context("fork")
         self.conn, child_end = context.Pipe(duplex=False)
@@ -115,8 +117,6 @@ class Beside:
             self._cancel()
             return
         if self.process is None:
-            for job in self.jobs:
-                job()
             return
         assert self.conn is not None
         try:
