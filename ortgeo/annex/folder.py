@@ -7,6 +7,7 @@ import datetime as _dt
 import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ortgeo.annex import texts
 from ortgeo.annex.ban import ban_source, load_ban
@@ -49,6 +50,14 @@ class AnnexResult:
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.files)
+
+
+def write_pdf(*args: Any, **kwargs: Any) -> int:
+    """:func:`ortgeo.annex.pdf.write_pdf`, imported when first called (fpdf, pypdf and
+    matplotlib's PDF backend: once the helper process runs, beside it)."""
+    from ortgeo.annex.pdf import write_pdf as write
+
+    return write(*args, **kwargs)
 
 
 def _write_html(scene: Scene, tiles: bool, tile_source: Basemap | None, path: Path) -> None:
@@ -184,8 +193,6 @@ def write_annex(
               for fig, st in zip(map_figures[1:], stems[1:], strict=True)),
         ])  # fmt: skip
         save_figure(map_figures[0], tmp / f"{stems[0]}.png")
-        from ortgeo.annex.pdf import write_pdf  # fpdf, pypdf: imported beside the helper
-
         assert scene is not None
         ban_label = None
         n_addresses = None

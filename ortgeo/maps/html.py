@@ -775,14 +775,14 @@ def _plain_text_templates() -> Iterator[None]:
     with _TEMPLATES_LOCK:
         _TEMPLATES_USERS += 1
         if _TEMPLATES_USERS == 1:
-            branca.element.Template = _template  # type: ignore[attr-defined,assignment]
+            vars(branca.element)["Template"] = _template
     try:
         yield
     finally:
         with _TEMPLATES_LOCK:
             _TEMPLATES_USERS -= 1
             if _TEMPLATES_USERS == 0:
-                branca.element.Template = Template  # type: ignore[attr-defined]
+                vars(branca.element)["Template"] = Template
 
 
 def render_html(m: folium.Map) -> str:

@@ -176,11 +176,11 @@ def _fixed_limits(ax: Axes) -> Iterator[None]:
     if ax.get_autoscalex_on() or ax.get_autoscaley_on():
         yield
         return
-    ax._update_patch_limits = lambda patch: None  # type: ignore[method-assign]
+    vars(ax)["_update_patch_limits"] = lambda patch: None  # this axes only, for now
     try:
         yield
     finally:
-        del ax._update_patch_limits
+        del vars(ax)["_update_patch_limits"]
 
 
 def _inside(box: Bbox, frame: Bbox) -> bool:

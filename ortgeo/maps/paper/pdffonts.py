@@ -74,7 +74,8 @@ def cached_font_subsets(folder: Path | None = None) -> Iterator[Path]:
     >>> len(list(folder.glob("*.ttf"))), pdfs[0] == pdfs[1]
     (1, True)
     """
-    import fontTools
+    import importlib.metadata
+
     import matplotlib
     from matplotlib.backends import _backend_pdf_ps as backend
 
@@ -82,7 +83,8 @@ def cached_font_subsets(folder: Path | None = None) -> Iterator[Path]:
         from ortgeo.geocoders.cache import cache_dir
 
         folder = cache_dir() / "fonts"
-    versions = f"fonttools {fontTools.version}, matplotlib {matplotlib.__version__}"
+    fonttools = importlib.metadata.version("fonttools")
+    versions = f"fonttools {fonttools}, matplotlib {matplotlib.__version__}"
     original = backend.get_glyphs_subset
 
     def get_glyphs_subset(fontfile: Any, glyphs: Iterable[int]) -> Any:
@@ -93,7 +95,7 @@ def cached_font_subsets(folder: Path | None = None) -> Iterator[Path]:
             mapping = json.loads((folder / f"{key}.json").read_text(encoding="utf-8"))
             glyph_map = {int(k): int(v) for k, v in mapping}
         except (OSError, ValueError, TypeError):
-            with original(fontfile, glyphs) as made:
+            with original(fontfile, set(glyphs)) as made:
                 data = backend.font_as_file(made.font).getvalue()
                 glyph_map = dict(made.glyph_index_map)
             with contextlib.suppress(OSError, ValueError, TypeError):
