@@ -633,3 +633,29 @@ def test_cli_annex_basemap_from_a_local_tile_server(tmp_path, monkeypatch):
     bad = CliRunner().invoke(main, ["annex", "-o", str(tmp_path / "b"), "--basemap", "Nope.Plan"])
     assert bad.exit_code == 2 and "Fond de carte inconnu" in bad.stderr
     assert not (tmp_path / "b").exists()  # refused before any work
+
+
+def test_annex_on_two_processes_writes_the_same_files(tmp_path):
+    """The forked helper (HTML maps, two PNGs) changes no file: the same PNG bytes, the
+    same PDF pages and fonts as everything done in one process."""
+    one = write_annex(tmp_path / "one", date="2024-06-01", dpi=30, workers=1)
+    two = write_annex(tmp_path / "two", date="2024-06-01", dpi=30, workers=2)
+    assert [p.name for p in one.files] == [p.name for p in two.files]
+    for path in one.files:
+        other = tmp_path / "two" / path.name
+        if path.suffix in (".png", ".txt"):
+            assert path.read_bytes() == other.read_bytes(), path.name
+    assert one.pages == two.pages
+    assert pdffonts(tmp_path / "one" / "annexe3.pdf") == pdffonts(tmp_path / "two" / "annexe3.pdf")
+
+
+def test_annex_error_in_the_helper_process_writes_nothing(tmp_path, monkeypatch):
+    import ortgeo.annex.folder as folder
+
+    def broken(*args, **kwargs):
+        raise InputFileError("carte HTML impossible")
+
+    monkeypatch.setattr(folder, "_write_html", broken)
+    with pytest.raises(InputFileError, match="carte HTML impossible"):
+        write_annex(tmp_path / "a3", dpi=20, workers=2)
+    assert not (tmp_path / "a3").exists() or not any((tmp_path / "a3").iterdir())

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import functools
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ortgeo.annex import texts
 from ortgeo.annex.ban import ban_source, load_ban
+from ortgeo.annex.beside import Beside
 from ortgeo.annex.lists import address_lists
-from ortgeo.annex.pdf import write_pdf
 from ortgeo.catalog import Catalog
 from ortgeo.catalog import catalog as _catalog
 from ortgeo.communes import commune_outlines
 from ortgeo.dates import DateLike
-from ortgeo.maps import check_print_size, save_figure, save_html, scene_figure, scene_map
 from ortgeo.maps._state import annex_state
 from ortgeo.maps.cadastre import read_cadastre
 from ortgeo.maps.paper.cartouche import cartouche_lines
-from ortgeo.maps.scene import build_scene, read_streets
+from ortgeo.maps.png import check_print_size, save_figure, scene_figure
+from ortgeo.maps.scene import Scene, build_scene, read_streets
 from ortgeo.maps.style import FILE_STEMS, MAP_KINDS, MAP_TITLES
 from ortgeo.maps.tiles import Basemap, html_basemap, is_raster
 from ortgeo.output import atomic_folder, check_output_folder, write_csv
@@ -50,6 +52,20 @@ class AnnexResult:
         return "\n".join(str(p) for p in self.files)
 
 
+def write_pdf(*args: Any, **kwargs: Any) -> int:
+    """:func:`ortgeo.annex.pdf.write_pdf`, imported when first called (fpdf, pypdf and
+    matplotlib's PDF backend: once the helper process runs, beside it)."""
+    from ortgeo.annex.pdf import write_pdf as write
+
+    return write(*args, **kwargs)
+
+
+def _write_html(scene: Scene, tiles: bool, tile_source: Basemap | None, path: Path) -> None:
+    from ortgeo.maps.html import save_html, scene_map  # folium: in the helper process only
+
+    save_html(scene_map(scene, tiles, tile_source), path)
+
+
 def write_annex(
     output: str | Path,
     date: DateLike = None,
@@ -65,6 +81,7 @@ def write_annex(
     streets: str | Path | None = None,
     progress: Callable[[str], None] | None = None,
     cadastre: str | Path | list[str | Path] | None = None,
+    workers: int | None = None,
 ) -> AnnexResult:
     """Write the whole Annex 3 folder: three maps (HTML + PNG), the lists, annexe3.pdf, LISEZMOI.
 
@@ -104,6 +121,10 @@ def write_annex(
     cadastre : path or list of paths, optional
         Etalab cadastre files (parcels, buildings) drawn as the background of every map,
         offline: the annex at parcel level.
+    workers : int, optional
+        Processes writing the files: ``None`` (default) two when this process may use two
+        CPUs and can fork, else one; ``1`` everything in this process. The files are the
+        same either way.
 
     Returns
     -------
@@ -134,9 +155,12 @@ def write_annex(
     parcels = read_cadastre(cadastre) if cadastre is not None else None
     described: dict[str, str] = {}
     names: list[str] = []
+    scenes = []
     map_figures = []
     scene = None
-    with atomic_folder(folder) as tmp:
+    # leaving the block waits for the helper process (its error is raised there, before
+    # anything is moved into place) or, on an error here, stops it
+    with atomic_folder(folder) as tmp, Beside(workers) as helper:
         for number, kind in enumerate(MAP_KINDS, start=1):
             step(f"Carte {number}/{len(MAP_KINDS)} « {MAP_TITLES[kind]} » : HTML et impression")
             scene = build_scene(kind, date, cat, communes=communes, context=context,
@@ -144,11 +168,9 @@ def write_annex(
                                 cadastre=parcels)  # fmt: skip
             if street_layer:
                 scene = dataclasses.replace(scene, streets_label=f"Voirie ({street_layer[1]})")
+            scenes.append(scene)
+            map_figures.append(scene_figure(scene, size=size, dpi=dpi, basemap=paper_basemap))
             stem = FILE_STEMS[kind]
-            save_html(scene_map(scene, tiles, tile_source), tmp / f"{stem}.html")
-            fig = scene_figure(scene, size=size, dpi=dpi, basemap=paper_basemap)
-            save_figure(fig, tmp / f"{stem}.png")
-            map_figures.append(fig)
             names += [f"{stem}.html", f"{stem}.png"]
             described[f"{stem}.html"] = (
                 f"« {MAP_TITLES[kind]} », carte interactive : s'ouvre dans un navigateur, "
@@ -159,6 +181,18 @@ def write_annex(
                 f"la même carte pour l'impression ({size.upper()} paysage, {dpi:g} dpi), "
                 "en Lambert-93."
             )
+        # The map files in two shares of about equal work, the figures being drawn: with
+        # two CPUs a forked process writes the HTML maps and every PNG but the first while
+        # this one writes the first PNG, the lists and the PDF (which then adds the page
+        # numbers to the figures: the PNGs have none, as before).
+        stems = [FILE_STEMS[kind] for kind in MAP_KINDS]
+        helper.start([
+            *(functools.partial(_write_html, sc, tiles, tile_source, tmp / f"{st}.html")
+              for sc, st in zip(scenes, stems, strict=True)),
+            *(functools.partial(save_figure, fig, tmp / f"{st}.png")
+              for fig, st in zip(map_figures[1:], stems[1:], strict=True)),
+        ])  # fmt: skip
+        save_figure(map_figures[0], tmp / f"{stems[0]}.png")
         assert scene is not None
         ban_label = None
         n_addresses = None

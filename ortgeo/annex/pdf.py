@@ -36,6 +36,7 @@ from pypdf.generic import (
 from ortgeo.maps.paper import cartouche as page
 from ortgeo.maps.paper.labels import wrap
 from ortgeo.maps.paper.layout import PAPER_SIZES
+from ortgeo.maps.paper.pdffonts import cached_font_subsets
 from ortgeo.output import atomic_path
 
 __all__ = ["ListLayout", "write_pdf"]
@@ -330,7 +331,11 @@ def write_pdf(
     for number, fig in enumerate(maps, start=1):
         page.page_number(fig, number, total, fontsize)
     drawn = io.BytesIO()
-    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(drawn) as pdf:
+    with (
+        matplotlib.rc_context({"pdf.fonttype": 42}),
+        cached_font_subsets(),  # the same glyphs as last time: no fontTools subsetting
+        PdfPages(drawn) as pdf,
+    ):
         for fig in maps:
             pdf.savefig(fig, facecolor="white")
         pdf.savefig(_furniture(size, header, cartouche, watermark), facecolor="none")

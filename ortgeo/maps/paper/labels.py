@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
 import textwrap
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -116,23 +118,24 @@ def place_labels(
     if crowded:  # only these move; the others are obstacles for them
         moving = [texts[i] for i in crowded]
         settled = [b for i, b in enumerate(boxes) if i not in set(crowded)]
-        _, leaders = adjust_text(
-            moving,
-            x=[ordered[i].x for i in crowded],
-            y=[ordered[i].y for i in crowded],
-            target_x=[ordered[i].x for i in crowded],
-            target_y=[ordered[i].y for i in crowded],
-            objects=[*obstacles, *settled],
-            ax=ax,
-            ensure_inside_axes=True,
-            expand=(1.08, 1.25),
-            force_text=(0.2, 0.35),
-            force_static=(0.2, 0.35),
-            min_arrow_len=12 * scale,
-            prevent_crossings=False,  # costly; the leaders are short and few
-            iter_lim=80,  # adjustText need not converge: _free_spot settles what is left
-            arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkB": 2},
-        )
+        with _fixed_limits(ax):
+            _, leaders = adjust_text(
+                moving,
+                x=[ordered[i].x for i in crowded],
+                y=[ordered[i].y for i in crowded],
+                target_x=[ordered[i].x for i in crowded],
+                target_y=[ordered[i].y for i in crowded],
+                objects=[*obstacles, *settled],
+                ax=ax,
+                ensure_inside_axes=True,
+                expand=(1.08, 1.25),
+                force_text=(0.2, 0.35),
+                force_static=(0.2, 0.35),
+                min_arrow_len=12 * scale,
+                prevent_crossings=False,  # costly; the leaders are short and few
+                iter_lim=80,  # adjustText need not converge: _free_spot settles what is left
+                arrowprops={"arrowstyle": "-", "color": "#555555", "lw": 0.6, "shrinkB": 2},
+            )
         leader_of = {id(p.patchA): p for p in leaders if hasattr(p, "patchA")}
         for patch in leaders:
             patch.set_gid("label-leader")
@@ -163,6 +166,21 @@ def place_labels(
             continue
         taken.append(box or text.get_window_extent(renderer))
     return dropped
+
+
+@contextlib.contextmanager
+def _fixed_limits(ax: Axes) -> Iterator[None]:
+    """While adjustText adds its leader lines: the map's limits are fixed (autoscale off),
+    so skip the data-limits update of each new patch — for a leader attached to its text
+    it clips the arrow against the text box, the costliest part of adjustText here."""
+    if ax.get_autoscalex_on() or ax.get_autoscaley_on():
+        yield
+        return
+    vars(ax)["_update_patch_limits"] = lambda patch: None  # this axes only, for now
+    try:
+        yield
+    finally:
+        del vars(ax)["_update_patch_limits"]
 
 
 def _inside(box: Bbox, frame: Bbox) -> bool:
