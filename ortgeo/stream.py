@@ -179,14 +179,30 @@ def _long_table(result: SectorResult, first_row: int) -> pa.Table:
 def _read_back_schema(table: pa.Table) -> pa.Schema:
     """The schema ``table`` has once written to Parquet and read back (dictionary indices
     widened to int32...): what every part of a Parquet output is cast to."""
+    return _read_back(table)[0]
+
+
+def _read_back(table: pa.Table) -> tuple[pa.Schema, list[str]]:
+    """:func:`_read_back_schema` and the Parquet paths of the leaf columns (``a.b`` for a
+    field ``b`` of a struct ``a``)."""
     sink = pa.BufferOutputStream()
     pq.write_table(table.slice(0, 0), sink)
-    return pq.read_schema(pa.BufferReader(sink.getvalue()))
+    written = pq.ParquetFile(pa.BufferReader(sink.getvalue()))
+    return written.schema_arrow, [c.path for c in written.schema]
+
+
+#: ortgeo's own text columns, dictionary-encoded in the outputs, written without Parquet
+#: statistics: every row group holds nearly all their values (statuses, reasons, sector and
+#: territory ids in file order), so their min/max never let a reader skip a row group, and
+#: computing them took a third of the writing. Every other column keeps its statistics.
+NO_STATISTICS = frozenset({"reason", "ort_status", "ort_territory", "ort_sector", "coverage",
+                           "sector", "territory", "status"})  # fmt: skip
 
 
 class _ParquetOut:
     """One Parquet output written as its chunks come: one row group per chunk, cast to the
-    schema of the first (as read back), ``geo`` metadata of the input added."""
+    schema of the first (as read back), ``geo`` metadata of the input added; statistics
+    for every column but the dictionary-encoded ones of :data:`NO_STATISTICS`."""
 
     def __init__(self, path: Path, metadata: dict[bytes, bytes] | None) -> None:
         self.path, self.metadata = path, metadata
@@ -195,7 +211,7 @@ class _ParquetOut:
 
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
-            schema = _read_back_schema(table)
+            schema, leaves = _read_back(table)
             if self.metadata and b"geo" in self.metadata:
                 schema = schema.with_metadata({**(schema.metadata or {}),
                                                b"geo": self.metadata[b"geo"]})  # fmt: skip
@@ -204,8 +220,12 @@ class _ParquetOut:
             wordy = [f.name for f in schema
                      if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
                      or pa.types.is_large_string(f.type)]  # fmt: skip
+            bare = {f.name for f in schema
+                    if pa.types.is_dictionary(f.type) and f.name in NO_STATISTICS}  # fmt: skip
+            stats = [c for c in leaves if c.split(".")[0] not in bare]
             self.schema = schema
-            self.writer = pq.ParquetWriter(self.path, schema, use_dictionary=wordy)
+            self.writer = pq.ParquetWriter(self.path, schema, use_dictionary=wordy,
+                                           write_statistics=stats)  # fmt: skip
         self.writer.write_table(table.cast(self.schema))
 
     def close(self) -> None:
