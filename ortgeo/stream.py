@@ -142,13 +142,17 @@ def iter_located(
     threads = jobs if chunk_size >= PARALLEL_MIN_CHUNK else 1
     local = threading.local()
     copies: queue.SimpleQueue[Sectors] = queue.SimpleQueue()
-    if threads > 1:  # GEOS geometries are never shared between threads: a copy for each
+    if threads > 1:  # GEOS geometries are never shared between threads: one set for each
         if len(in_force):  # the index built once, here, then copied with the sectors
             b = shapely.bounds(in_force.geometry[0])
             one = points_from_xy(np.array([(b[0] + b[2]) / 2]), np.array([(b[1] + b[3]) / 2]))
             engine.locate_points(one, in_force, day, band_m, uncertainty_m, distances)
-        for _ in range(threads):
-            copies.put(in_force.for_thread())
+        # the copies are made at once (they only read the originals), before any thread
+        # locates; the originals then go to one thread, which alone uses them
+        with ThreadPoolExecutor(2, thread_name_prefix="ortgeo-copy") as pool:
+            made = list(pool.map(lambda _: in_force.for_thread(), range(threads - 1)))
+        for own in (in_force, *made):
+            copies.put(own)
 
     def located(chunk: PointChunk) -> SectorResult:
         own = in_force
