@@ -269,9 +269,11 @@ def _read_lambert_parquet(path: Path, meta: dict[str, Any] | None) -> Catalog | 
         return None
     column = geo.get("primary_column")
     spec = (geo.get("columns") or {}).get(column)
-    crs = spec.get("crs") if isinstance(spec, dict) else None
+    if not isinstance(spec, dict):
+        return None
+    crs = spec.get("crs")
     if (not isinstance(crs, dict) or crs.get("id") != _L93_ID
-            or spec.get("encoding", "WKB").upper() != "WKB"
+            or str(spec.get("encoding", "WKB")).upper() != "WKB"
             or column not in table.column_names):  # fmt: skip
         return None
     try:
@@ -356,15 +358,17 @@ def _from_columns(
         geoms_l93 = np.where(valid, geoms_l93, repaired)
     types = shapely.get_type_id(geoms_l93)
     bad = ~np.isin(types, (3, 6)) | shapely.is_empty(geoms_l93)
-    ids = np.array(ids, dtype=object)
+    id_array = np.array(ids, dtype=object)
     if bad.any():
         raise PerimeterFileError(
-            f"Sectors {list(ids[bad][:5])} are not (multi)polygons: every sector needs an area."
+            f"Sectors {list(id_array[bad][:5])} are not (multi)polygons: every sector needs an "
+            "area."
         )
     if len(set(ids)) != len(ids):
-        dup = sorted({i for i in ids if (ids == i).sum() > 1})[:5]
+        dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
         raise PerimeterFileError(f"Duplicate sector ids: {dup}; every id must be unique.")
     geoms_wgs = np.asarray(shapely.transform(geoms_l93, _to_wgs84, interleaved=False))
+    shapely.prepare(geoms_l93)  # the layers' metric geometries, prepared in one call
     columns = [c for c in TABLE_COLUMNS if c in cells]
     records = [dict(zip(columns, row, strict=True))
                for row in zip(*(cells[c] for c in columns), strict=True)]  # fmt: skip
@@ -398,7 +402,6 @@ def _from_columns(
             raise
         fields["provenance"] = dataclasses.replace(fields["provenance"], file=name, sha256=sha256)
         layer = Layer(id=layer_id, geometry=g, territory=terr, **fields)
-        shapely.prepare(g93)
         layer.__dict__["geometry_l93"] = g93  # the table's own metric geometry, no round trip
         layers.append(layer)
     if flat:
