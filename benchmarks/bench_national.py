@@ -425,19 +425,21 @@ def in_process(case: str, points: Path, sectors: Path, out: Path | None = None) 
     process (start-up and imports included, as a user waits), its peak memory, the load
     average before it."""
     load = os.getloadavg()[0]
-    env = None
+    env, cwd = None, None
     if case in ("ortgeo", "before"):
         assert out is not None
-        cmd = ortgeo_command(points, sectors, out / f"{case}.parquet")
-        if case == "before":
-            env = {**os.environ, "PYTHONPATH": BEFORE[0]}
+        cmd = ortgeo_command(
+            points.resolve(), sectors.resolve(), (out / f"{case}.parquet").resolve()
+        )
+        if case == "before":  # ``-m`` puts the working folder first on the path: the checkout
+            env, cwd = {**os.environ, "PYTHONPATH": BEFORE[0]}, BEFORE[0]
     else:
         cmd = [sys.executable, __file__, "--child", case, str(points), str(sectors)]
         if out is not None:
             cmd.append(str(out / f"{case}.parquet"))
     t0 = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True,
-                          timeout=7200, check=False, env=env)  # fmt: skip
+                          timeout=7200, check=False, env=env, cwd=cwd)  # fmt: skip
     wall = time.perf_counter() - t0
     peak = [line for line in proc.stderr.splitlines() if "Maximum resident set size" in line]
     cpu = [float(line.split(":")[1]) for line in proc.stderr.splitlines()
