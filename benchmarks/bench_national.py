@@ -33,7 +33,9 @@ the 28,825 DVF sales labelled by QPV — how often is each sale found inside its
 QPV, by ortgeo and by a plain ``sjoin``.
 
 Run: ``python benchmarks/bench_national.py --points 2000000 --sectors 1000 --rounds 3``
-(one case side by side), ``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers
+(one case side by side; add ``--before /path/to/checkout`` to run that checkout's
+``ortgeo locate`` in the same alternation — CPU and wall A/B, outputs compared table-equal),
+``--qpv`` (the QPV check), ``--small`` (1 M × the 3 bundled layers
 vs geopandas user code), ``--lens --points 26000000`` (26 M points over the Lens box × the
 bundled layers, streamed), ``--dask --sectors 1000 --points 5000000`` (the distributed
 engine on a local cluster of two worker processes). Files are cached in
@@ -414,28 +416,38 @@ def qpv_check() -> dict:
     }  # fmt: skip
 
 
+#: ``--before``: a checkout of ortgeo run as one more case (its ``PYTHONPATH``), A/B.
+BEFORE: list[str] = []
+
+
 def in_process(case: str, points: Path, sectors: Path, out: Path | None = None) -> dict:
     """Run one case in a child process under /usr/bin/time -v: the wall time of the whole
     process (start-up and imports included, as a user waits), its peak memory, the load
     average before it."""
     load = os.getloadavg()[0]
-    if case == "ortgeo":
+    env, cwd = None, None
+    if case in ("ortgeo", "before"):
         assert out is not None
-        cmd = ortgeo_command(points, sectors, out / "ortgeo.parquet")
+        cmd = ortgeo_command(
+            points.resolve(), sectors.resolve(), (out / f"{case}.parquet").resolve()
+        )
+        if case == "before":  # ``-m`` puts the working folder first on the path: the checkout
+            env, cwd = {**os.environ, "PYTHONPATH": BEFORE[0]}, BEFORE[0]
     else:
         cmd = [sys.executable, __file__, "--child", case, str(points), str(sectors)]
         if out is not None:
             cmd.append(str(out / f"{case}.parquet"))
     t0 = time.perf_counter()
     proc = subprocess.run(["/usr/bin/time", "-v", *cmd], capture_output=True, text=True,
-                          timeout=7200, check=False)  # fmt: skip
+                          timeout=7200, check=False, env=env, cwd=cwd)  # fmt: skip
     wall = time.perf_counter() - t0
     peak = [line for line in proc.stderr.splitlines() if "Maximum resident set size" in line]
     cpu = [float(line.split(":")[1]) for line in proc.stderr.splitlines()
            if "User time" in line or "System time" in line]  # fmt: skip
     if proc.returncode != 0:
         return {"error": proc.stderr[-2000:]}
-    result = {} if case == "ortgeo" else json.loads(proc.stdout.strip().splitlines()[-1])
+    result = ({} if case in ("ortgeo", "before")
+              else json.loads(proc.stdout.strip().splitlines()[-1]))  # fmt: skip
     result.update(
         wall=wall,
         cpu=sum(cpu),
@@ -478,6 +490,15 @@ def national(n_points: int, n_sectors: int, cases: list[str], rounds: int) -> No
             f"{loads} | {med / base:.2f}× |"
         )
     print("same answers:", json.dumps(compare(out)))
+    if "before" in cases:  # the two ortgeo runs: the same tables, schema and metadata
+        import pyarrow.parquet as pq
+
+        same = {
+            name: pq.read_table(out / f"before{name}").equals(
+                pq.read_table(out / f"ortgeo{name}"), check_metadata=True)
+            for name in (".parquet", ".long.parquet")
+        }  # fmt: skip
+        print(f"table-equal to --before {BEFORE[0]}:", json.dumps(same))
 
 
 def machine() -> str:
@@ -503,6 +524,9 @@ def main() -> None:
                         help="The distributed engine on a local 2-worker cluster.")  # fmt: skip
     parser.add_argument("--lens", action="store_true",
                         help="--points over the Lens box, bundled layers, all mode.")  # fmt: skip
+    parser.add_argument("--before", metavar="CHECKOUT",
+                        help="Also run `ortgeo locate` from this checkout (e.g. /work/main) "
+                        "in the same alternation: CPU and wall A/B, outputs compared.")  # fmt: skip
     parser.add_argument("--child", nargs="+", metavar="CASE POINTS SECTORS [OUT]")
     args = parser.parse_args()
     if args.child:
@@ -534,6 +558,10 @@ def main() -> None:
         print(json.dumps(dask_case(points_file(args.points, args.sectors), sectors)))
         return
     anchors = [a for a in args.anchors.split(",") if a]
+    if args.before:
+        BEFORE.append(str(Path(args.before).resolve()))
+        LABELS["before"] = f"`ortgeo locate --long` from {BEFORE[0]}"
+        anchors.append("before")
     national(args.points, args.sectors, [*anchors, "ortgeo"], args.rounds)
 
 

@@ -18,7 +18,9 @@ input, ``--long`` not the main output), locked while a run writes them (a second
 the same output is refused), written in a hidden ``<OUT>.partial`` folder next to them, one
 part per chunk plus a ``state.json``, and moved into place at the end. An interrupted run
 (Ctrl-C), started again with the same arguments, resumes after the last finished chunk;
-after any other error the ``.partial`` folder is removed.
+after any other error the ``.partial`` folder is removed. A part holds what ortgeo adds
+(the located columns, the long rows): a resumed run reads the input's columns of the
+finished chunks again, from the input the run's signature (size, time) checks unchanged.
 """
 
 from __future__ import annotations
@@ -142,13 +144,17 @@ def iter_located(
     threads = jobs if chunk_size >= PARALLEL_MIN_CHUNK else 1
     local = threading.local()
     copies: queue.SimpleQueue[Sectors] = queue.SimpleQueue()
-    if threads > 1:  # GEOS geometries are never shared between threads: a copy for each
+    if threads > 1:  # GEOS geometries are never shared between threads: one set for each
         if len(in_force):  # the index built once, here, then copied with the sectors
             b = shapely.bounds(in_force.geometry[0])
             one = points_from_xy(np.array([(b[0] + b[2]) / 2]), np.array([(b[1] + b[3]) / 2]))
             engine.locate_points(one, in_force, day, band_m, uncertainty_m, distances)
-        for _ in range(threads):
-            copies.put(in_force.for_thread())
+        # the copies are made at once (they only read the originals), before any thread
+        # locates; the originals then go to one thread, which alone uses them
+        with ThreadPoolExecutor(2, thread_name_prefix="ortgeo-copy") as pool:
+            made = list(pool.map(lambda _: in_force.for_thread(), range(threads - 1)))
+        for own in (in_force, *made):
+            copies.put(own)
 
     def located(chunk: PointChunk) -> SectorResult:
         own = in_force
@@ -179,14 +185,30 @@ def _long_table(result: SectorResult, first_row: int) -> pa.Table:
 def _read_back_schema(table: pa.Table) -> pa.Schema:
     """The schema ``table`` has once written to Parquet and read back (dictionary indices
     widened to int32...): what every part of a Parquet output is cast to."""
+    return _read_back(table)[0]
+
+
+def _read_back(table: pa.Table) -> tuple[pa.Schema, list[str]]:
+    """:func:`_read_back_schema` and the Parquet paths of the leaf columns (``a.b`` for a
+    field ``b`` of a struct ``a``)."""
     sink = pa.BufferOutputStream()
     pq.write_table(table.slice(0, 0), sink)
-    return pq.read_schema(pa.BufferReader(sink.getvalue()))
+    written = pq.ParquetFile(pa.BufferReader(sink.getvalue()))
+    return written.schema_arrow, [c.path for c in written.schema]
+
+
+#: ortgeo's own text columns, dictionary-encoded in the outputs, written without Parquet
+#: statistics: every row group holds nearly all their values (statuses, reasons, sector and
+#: territory ids in file order), so their min/max never let a reader skip a row group, and
+#: computing them took a third of the writing. Every other column keeps its statistics.
+NO_STATISTICS = frozenset({"reason", "ort_status", "ort_territory", "ort_sector", "coverage",
+                           "sector", "territory", "status"})  # fmt: skip
 
 
 class _ParquetOut:
     """One Parquet output written as its chunks come: one row group per chunk, cast to the
-    schema of the first (as read back), ``geo`` metadata of the input added."""
+    schema of the first (as read back), ``geo`` metadata of the input added; statistics
+    for every column but the dictionary-encoded ones of :data:`NO_STATISTICS`."""
 
     def __init__(self, path: Path, metadata: dict[bytes, bytes] | None) -> None:
         self.path, self.metadata = path, metadata
@@ -195,7 +217,7 @@ class _ParquetOut:
 
     def write(self, table: pa.Table) -> None:
         if self.writer is None:
-            schema = _read_back_schema(table)
+            schema, leaves = _read_back(table)
             if self.metadata and b"geo" in self.metadata:
                 schema = schema.with_metadata({**(schema.metadata or {}),
                                                b"geo": self.metadata[b"geo"]})  # fmt: skip
@@ -204,8 +226,12 @@ class _ParquetOut:
             wordy = [f.name for f in schema
                      if pa.types.is_dictionary(f.type) or pa.types.is_string(f.type)
                      or pa.types.is_large_string(f.type)]  # fmt: skip
+            bare = {f.name for f in schema
+                    if pa.types.is_dictionary(f.type) and f.name in NO_STATISTICS}  # fmt: skip
+            stats = [c for c in leaves if c.split(".")[0] not in bare]
             self.schema = schema
-            self.writer = pq.ParquetWriter(self.path, schema, use_dictionary=wordy)
+            self.writer = pq.ParquetWriter(self.path, schema, use_dictionary=wordy,
+                                           write_statistics=stats)  # fmt: skip
         self.writer.write_table(table.cast(self.schema))
 
     def close(self) -> None:
@@ -237,8 +263,10 @@ class _Parts:
     def __init__(
         self, work: Resumable, out: Path, long_out: Path | None,
         metadata: dict[bytes, bytes] | None = None,
+        inputs: Callable[[], Iterator[pa.Table]] | None = None,
     ) -> None:  # fmt: skip
         self.work, self.out, self.long_out = work, out, long_out
+        self.inputs = inputs
         self.dir = work.folder
         self.state = work.state
         self.state.setdefault("chunks", 0)
@@ -263,22 +291,31 @@ class _Parts:
             self._pending.popleft().result()
 
     def _resume(self) -> None:
-        for k in range(int(self.state["chunks"])):
+        done = int(self.state["chunks"])
+        kept = self.inputs() if self.data is not None and self.inputs is not None and done else None
+        for k in range(done):
             if self.data is not None:
-                self.data.write(_read_part(self.dir / f"part-{k:06d}.arrow"))
+                part = _read_part(self.dir / f"part-{k:06d}.arrow")
+                if kept is not None:  # the part holds ortgeo's columns: the input's read again
+                    part = _concat(next(kept), part)
+                self.data.write(part)
             if self.long is not None:
                 self.long.write(_read_part(self.dir / f"long-{k:06d}.arrow"))
 
     def add(
-        self, table: pa.Table, long: pa.Table | None, rows: int, counts: dict[str, int]
-    ) -> None:
+        self, table: pa.Table, long: pa.Table | None, rows: int, counts: dict[str, int],
+        located: pa.Table | None = None,
+    ) -> None:  # fmt: skip
         """Hand a finished chunk to the writer: its rows, its long rows, the rows read so
-        far and its points per status (added to the state once the chunk is written)."""
-        self._submit(self._add, table, long, rows, counts)
+        far and its points per status (added to the state once the chunk is written);
+        ``located``: ortgeo's columns of ``table``, all its part needs when the input's
+        columns can be read again (``inputs``)."""
+        self._submit(self._add, table, long, rows, counts, located)
 
     def _add(
-        self, table: pa.Table, long: pa.Table | None, rows: int, counts: dict[str, int]
-    ) -> None:
+        self, table: pa.Table, long: pa.Table | None, rows: int, counts: dict[str, int],
+        located: pa.Table | None = None,
+    ) -> None:  # fmt: skip
         k = self.state["chunks"]
         if self.csv:
             path = self.dir / "data.csv"
@@ -290,7 +327,8 @@ class _Parts:
                 self.state["csv_bytes"] = f.tell()
         else:
             assert self.data is not None
-            _write_part(table, self.dir / f"part-{k:06d}.arrow")
+            part = located if located is not None and self.inputs is not None else table
+            _write_part(part, self.dir / f"part-{k:06d}.arrow")
             self.data.write(table)
         if long is not None and self.long is not None:
             _write_part(long, self.dir / f"long-{k:06d}.arrow")
@@ -454,11 +492,16 @@ def locate_file(
     signature = _signature(
         src, _sectors_source(catalog), date=day, chunk_size=chunk_size, band_m=band_m,
         uncertainty_m=uncertainty_m, distances=distances, columns=columns, out=dst.resolve(),
-        long_out=long_out,
+        long_out=long_out, parts="located",
     )  # fmt: skip
     metadata = reader.schema_metadata if reader.kind == "parquet" and reader.geo else None
+
+    def inputs() -> Iterator[pa.Table]:  # the input's columns of each chunk, again
+        for chunk in PointFile(src, chunk_size).chunks():
+            yield _keep(chunk.table, columns, reader.geo, False, None)
+
     with resumable_output(dst, signature, resume=resume) as work:
-        parts = _Parts(work, dst, Path(long_out) if long_out else None, metadata)
+        parts = _Parts(work, dst, Path(long_out) if long_out else None, metadata, inputs)
         resumed = parts.rows_done
         bar = _progress(progress, reader.total, src.name)
         try:
@@ -470,13 +513,14 @@ def locate_file(
                     jobs=jobs,
                 ):  # fmt: skip
                     kept = _keep(table, columns, reader.geo, parts.csv, result)
-                    out_table = _concat(kept, _result_table(result))
+                    located = _result_table(result)
+                    out_table = _concat(kept, located)
                     chunk_counts = {
                         str(status): int(n)
                         for status, n in result.points["ort_status"].value_counts().items() if n
                     }  # fmt: skip
                     parts.add(out_table, _long_table(result, first) if long_out else None, seen,
-                              chunk_counts)  # fmt: skip
+                              chunk_counts, located)  # fmt: skip
                     tracker.update(task, completed=seen)
         finally:
             parts.close()  # every chunk handed over is written before the state is kept
@@ -490,7 +534,7 @@ def _keep(
     columns: Sequence[str] | None,
     geo: tuple[str, Any] | None,
     csv: bool,
-    result: SectorResult,
+    result: SectorResult | None,
 ) -> pa.Table:
     if columns is not None:
         missing = [c for c in columns if c not in table.column_names]
@@ -499,6 +543,7 @@ def _keep(
                                  f"{table.column_names[:20]}.")  # fmt: skip
         table = table.select(list(columns))
     if geo is not None and csv and geo[0] in table.column_names:
+        assert result is not None  # the CSV of a GeoParquet: x/y from the located points
         table = table.drop_columns([geo[0]])  # WKB has no place in a CSV: Lambert-93 x/y instead
         table = table.append_column("x", pa.array(result.xy.x)).append_column(
             "y", pa.array(result.xy.y)

@@ -85,3 +85,27 @@ def test_ortgeo_locate_gives_check_points_answers(national) -> None:
     assert "date-incertaine" in set(statuses) or "incertain" in {
         str(table[s].timing(DATE)) for s in got["ort_sector"].dropna()
     }
+
+
+def test_the_lambert_table_reads_without_pandas_as_geopandas_reads_it(national) -> None:
+    """The fast Parquet path (pyarrow lists, WKB decoded in one call) gives the very records
+    the geopandas path gives: every field of every sector, the geometries, the coverage."""
+    import dataclasses
+
+    import geopandas as gpd
+
+    from ortgeo.catalog.table import _read_meta, from_geodataframe, read_sector_table
+
+    _, path, _ = national
+    fast = read_sector_table(path)
+    slow = from_geodataframe(gpd.read_parquet(path), _read_meta(path, None), name=path.name,
+                             source=path, sha256=fast.sha256)  # fmt: skip
+    assert fast.ids == slow.ids
+    for a, b in zip(fast, slow, strict=True):
+        fa = {f.name: getattr(a, f.name) for f in dataclasses.fields(a) if f.name != "geometry"}
+        fb = {f.name: getattr(b, f.name) for f in dataclasses.fields(b) if f.name != "geometry"}
+        assert fa == fb
+        assert shapely.equals_exact(a.geometry, b.geometry, 0)
+        assert shapely.equals_exact(a.geometry_l93, b.geometry_l93, 0)
+    assert (fast.coverage, fast.acts, fast.territories) == (slow.coverage, slow.acts,
+                                                             slow.territories)  # fmt: skip

@@ -217,3 +217,50 @@ def test_stats_chart_top_sectors_and_territories(tmp_path, monkeypatch) -> None:
 def _touch(path):
     path.write_text("x")
     return path
+
+
+def test_a_resumed_parquet_run_writes_what_one_run_writes(tmp_path, monkeypatch) -> None:
+    """The parts hold ortgeo's columns only: a resumed run reads the input's columns of the
+    finished chunks again (GeoParquet input, some columns kept, the long result too)."""
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(4)
+    n = 9_000
+    x, y = rng.uniform(686_000, 690_000, n), rng.uniform(7_035_000, 7_038_000, n)
+    gdf = gpd.GeoDataFrame({"k": np.arange(n), "name": [f"p{i}" for i in range(n)]},
+                           geometry=gpd.points_from_xy(x, y), crs=2154)  # fmt: skip
+    src = tmp_path / "pts.parquet"
+    gdf.to_parquet(src)
+    real = stream.locate_points
+    calls = {"n": 0}
+
+    def flaky(*args, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 5:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    kw = dict(date=DATE, chunk_size=1_000, columns=["k", "geometry"], jobs=1)
+    monkeypatch.setattr(stream, "locate_points", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        ortgeo.locate_file(src, tmp_path / "out.parquet", long_out=tmp_path / "long.parquet", **kw)
+    parts = sorted((tmp_path / ".out.parquet.partial").glob("part-*.arrow"))
+    assert parts and "k" not in pa_ipc_names(parts[0])
+    monkeypatch.setattr(stream, "locate_points", real)
+    report = ortgeo.locate_file(src, tmp_path / "out.parquet",
+                                long_out=tmp_path / "long.parquet", **kw)  # fmt: skip
+    assert report["resumed_rows"] == 4_000
+    ortgeo.locate_file(src, tmp_path / "one.parquet", long_out=tmp_path / "one-long.parquet", **kw)
+    for a, b in (("out", "one"), ("long", "one-long")):
+        got, want = (
+            pq.read_table(tmp_path / f"{a}.parquet"),
+            pq.read_table(tmp_path / f"{b}.parquet"),
+        )
+        assert got.equals(want, check_metadata=True)
+
+
+def pa_ipc_names(path) -> list[str]:
+    import pyarrow.ipc as ipc
+
+    with open(path, "rb") as f:
+        return ipc.open_file(f).schema.names

@@ -278,8 +278,8 @@ def coverage_record(
     """
     validate.check_keys(entry, COVERAGE_KEYS, where)
     topic = validate.text(entry.get("topic"), "topic", where, required=True)
-    dispositifs = [i for i, kind in layer_ids.items() if kind != ORT_SECTOR]
-    if topic != ORT_TOPIC and topic not in dispositifs:
+    if topic != ORT_TOPIC and layer_ids.get(topic, ORT_SECTOR) == ORT_SECTOR:
+        dispositifs = [i for i, kind in layer_ids.items() if kind != ORT_SECTOR]
         raise PerimeterFileError(
             f"{where}: topic {topic!r} must be {ORT_TOPIC!r} or a dispositif id "
             f"({', '.join(dispositifs) or 'none'})."

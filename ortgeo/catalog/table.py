@@ -15,6 +15,7 @@ dates, no acts, and a coverage implied by its ``communes`` column when it has on
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import json
 import warnings
 from collections.abc import Mapping
@@ -195,6 +196,8 @@ def _read_meta(path: Path, layer: str | None) -> dict[str, Any] | None:
 
 def _cell(value: Any) -> Any:
     """A table cell as a catalogue value: NaN/NaT/None → "", timestamps → dates."""
+    if value.__class__ is str:  # most cells
+        return value
     if value is None:
         return ""
     if isinstance(value, float) and value != value:
@@ -203,6 +206,8 @@ def _cell(value: Any) -> Any:
         if value != value:  # NaT
             return ""
         return value.to_pydatetime().date()
+    if isinstance(value, datetime.datetime):  # a Parquet timestamp read by pyarrow
+        return value.date()
     if isinstance(value, np.generic):
         return value.item()
     return value
@@ -219,8 +224,6 @@ def read_sector_table(path: str | Path, layer: str | None = None) -> Catalog:
     layer : str, optional
         The layer of a multi-layer GeoPackage.
     """
-    import geopandas as gpd
-
     path = Path(path)
     if not path.is_file():
         raise PerimeterFileError(f"Sector file not found: {path}.")
@@ -231,6 +234,12 @@ def read_sector_table(path: str | Path, layer: str | None = None) -> Catalog:
             "a GeoPackage .gpkg or a GeoParquet .parquet."
         )
     meta = _read_meta(path, layer)
+    if suffix in PARQUET:
+        fast = _read_lambert_parquet(path, meta)
+        if fast is not None:
+            return fast
+    import geopandas as gpd
+
     try:
         if suffix in PARQUET:
             gdf = gpd.read_parquet(path)
@@ -239,6 +248,45 @@ def read_sector_table(path: str | Path, layer: str | None = None) -> Catalog:
     except Exception as exc:  # pyogrio / pyarrow errors: say which file
         raise PerimeterFileError(f"Cannot read the sector layer {path.name}: {exc}") from None
     return from_geodataframe(gdf, meta, name=path.name, source=path, sha256=file_sha256(path))
+
+
+#: The GeoParquet CRS of a table in Lambert-93 (what ``write_sector_table(crs=2154)`` writes).
+_L93_ID = {"authority": "EPSG", "code": 2154}
+
+
+def _read_lambert_parquet(path: Path, meta: dict[str, Any] | None) -> Catalog | None:
+    """A GeoParquet sector table in Lambert-93 with WKB geometries, read without pandas:
+    the columns as Python lists, the geometries decoded in one call. ``None`` for any
+    other file (another CRS or encoding...), which :mod:`geopandas` reads."""
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+        geo = json.loads((table.schema.metadata or {}).get(b"geo", b"null"))
+    except Exception:  # unreadable here: geopandas says why
+        return None
+    if not isinstance(geo, dict):
+        return None
+    column = geo.get("primary_column")
+    spec = (geo.get("columns") or {}).get(column)
+    if not isinstance(spec, dict):
+        return None
+    crs = spec.get("crs")
+    if (not isinstance(crs, dict) or crs.get("id") != _L93_ID
+            or str(spec.get("encoding", "WKB")).upper() != "WKB"
+            or column not in table.column_names):  # fmt: skip
+        return None
+    try:
+        geoms = shapely.from_wkb(table.column(column).to_numpy(zero_copy_only=False))
+    except Exception:
+        return None
+    names = [c for c in table.column_names if c != column]
+    cells = {c: table.column(c).to_pylist() for c in TABLE_COLUMNS if c in names}
+    ids = ["nan" if v is None else str(v) for v in cells.get("id", [])]
+    return _from_columns(
+        names, cells, ids, np.asarray(geoms, dtype=object), meta, name=path.name, source=path,
+        sha256=file_sha256(path),
+    )  # fmt: skip
 
 
 def from_geodataframe(
@@ -266,14 +314,36 @@ def from_geodataframe(
     >>> cat.ids, cat["a"].kind, cat["a"].status
     (['a'], 'ort-sector', 'fourni')
     """
+    columns = [c for c in TABLE_COLUMNS if c in gdf.columns]
+    geoms = np.asarray(gdf.geometry.to_crs(L93).values) if gdf.crs is not None else None
+    cells = gdf[columns].to_dict("list") if geoms is not None else {}
+    ids = gdf["id"].astype(str).tolist() if "id" in gdf.columns else []
+    return _from_columns(list(gdf.columns), cells, ids, geoms, meta, name=name, source=source,
+                         sha256=sha256)  # fmt: skip
+
+
+def _from_columns(
+    names: list[str],
+    cells: Mapping[str, list[Any]],
+    ids: list[str],
+    geoms_l93: np.ndarray | None,
+    meta: Mapping[str, Any] | None,
+    *,
+    name: str,
+    source: Path | None,
+    sha256: str,
+) -> Catalog:
+    """The catalogue of a sector table given as its column names, the cells of its
+    :data:`TABLE_COLUMNS` (lists, in rows' order), its ids as texts and its geometries in Lambert-93
+    (``None``: the table has no CRS)."""
     flat = meta is None
-    missing = [c for c in FLAT_COLUMNS if c not in gdf.columns]
+    missing = [c for c in FLAT_COLUMNS if c not in names]
     if missing:
         raise PerimeterFileError(
             f"The sector layer {name} lacks column(s) {missing}; it needs {list(FLAT_COLUMNS)} "
             "and a polygon geometry (or write it with ortgeo.catalog.write_sector_table)."
         )
-    if gdf.crs is None:
+    if geoms_l93 is None:
         raise MissingCRSError(
             f"The sector layer {name} has no CRS: set one (e.g. EPSG:2154) before using it."
         )
@@ -282,24 +352,26 @@ def from_geodataframe(
     by_id = {a.id: a for a in acts}
     territories = [territory_record(t, f"{name}, territory", by_id)
                    for t in meta.get("territories", [])]  # fmt: skip
-    geoms_l93 = np.asarray(gdf.geometry.to_crs(L93).values)
     valid = shapely.is_valid(geoms_l93)
     if not valid.all():  # "structure" keeps the polygons of an invalid polygon
         repaired = shapely.make_valid(geoms_l93, method="structure", keep_collapsed=False)
         geoms_l93 = np.where(valid, geoms_l93, repaired)
     types = shapely.get_type_id(geoms_l93)
     bad = ~np.isin(types, (3, 6)) | shapely.is_empty(geoms_l93)
-    ids = gdf["id"].astype(str).to_numpy()
+    id_array = np.array(ids, dtype=object)
     if bad.any():
         raise PerimeterFileError(
-            f"Sectors {list(ids[bad][:5])} are not (multi)polygons: every sector needs an area."
+            f"Sectors {list(id_array[bad][:5])} are not (multi)polygons: every sector needs an "
+            "area."
         )
     if len(set(ids)) != len(ids):
-        dup = sorted({i for i in ids if (ids == i).sum() > 1})[:5]
+        dup = sorted({i for i in ids if ids.count(i) > 1})[:5]
         raise PerimeterFileError(f"Duplicate sector ids: {dup}; every id must be unique.")
     geoms_wgs = np.asarray(shapely.transform(geoms_l93, _to_wgs84, interleaved=False))
-    columns = [c for c in TABLE_COLUMNS if c in gdf.columns]
-    records = gdf[columns].to_dict("records")
+    shapely.prepare(geoms_l93)  # the layers' metric geometries, prepared in one call
+    columns = [c for c in TABLE_COLUMNS if c in cells]
+    records = [dict(zip(columns, row, strict=True))
+               for row in zip(*(cells[c] for c in columns), strict=True)]  # fmt: skip
     downgraded = []
     layers = []
     for rec, g, g93 in zip(records, geoms_wgs, geoms_l93, strict=True):
@@ -330,7 +402,6 @@ def from_geodataframe(
             raise
         fields["provenance"] = dataclasses.replace(fields["provenance"], file=name, sha256=sha256)
         layer = Layer(id=layer_id, geometry=g, territory=terr, **fields)
-        shapely.prepare(g93)
         layer.__dict__["geometry_l93"] = g93  # the table's own metric geometry, no round trip
         layers.append(layer)
     if flat:
@@ -345,7 +416,7 @@ def from_geodataframe(
             )
             + ". Write it again with ortgeo.catalog.write_sector_table to keep every field.",
             UserWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     kinds = {x.id: x.kind for x in layers}
     coverage = meta.get("coverage")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
 import click
@@ -49,8 +50,11 @@ def locate_command(
 
     Interrupted? Run the same command again: it resumes after the last finished chunk.
     """
+    gc.disable()  # the imports make many objects and no garbage: no collection meanwhile,
     from ortgeo.stream import locate_file
 
+    gc.freeze()  # and the modules are never scanned again (a process that only locates)
+    gc.enable()
     try:
         report = locate_file(
             points, output, catalog_path, date, chunk_size=chunk_size, band_m=band_m,

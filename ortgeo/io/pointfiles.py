@@ -611,13 +611,15 @@ def _take(
     """The first ``n`` rows of the pending blocks as one, and what is left."""
     tables, problems, rest = [], [], []
     need = n
+    has = any(p is not None for _, p in pending)  # else no object array of "" is built
     for i, (table, prob) in enumerate(pending):
         if need == 0:
             rest = pending[i:]
             break
         part = min(need, table.num_rows)
         tables.append(table.slice(0, part))
-        problems.append(prob[:part] if prob is not None else np.full(part, "", dtype=object))
+        if has:
+            problems.append(prob[:part] if prob is not None else np.full(part, "", dtype=object))
         if part < table.num_rows:
             rest = [(table.slice(part), None if prob is None else prob[part:]), *pending[i + 1 :]]
             need = 0
@@ -625,9 +627,10 @@ def _take(
         need -= part
     schema = tables[0].schema
     table = pa.concat_tables([t.cast(schema) for t in tables]) if len(tables) > 1 else tables[0]
+    if not has:
+        return (table, None), rest
     merged = np.concatenate(problems) if problems else np.array([], dtype=object)
-    has = any(p is not None for _, p in pending)
-    return (table, merged if has else None), rest
+    return (table, merged), rest
 
 
 def read_point_chunks(path: str | Path, chunk_size: int = 500_000) -> Iterator[pa.Table]:
