@@ -81,13 +81,15 @@ def test_resume_after_interruption(points_csv, tmp_path, monkeypatch) -> None:
         return real(*args, **kwargs)
 
     monkeypatch.setattr(stream, "locate_points", flaky)
+    # One thread: the calls are counted in file order (on threads, the 4th call to start may
+    # be the 3rd chunk's); test_resume_after_an_interruption_on_threads interrupts threads.
     with pytest.raises(KeyboardInterrupt):
-        ortgeo.locate_file(path, out, date=DATE, chunk_size=20_000)
+        ortgeo.locate_file(path, out, date=DATE, chunk_size=20_000, jobs=1)
     assert not out.exists()
     state = json.loads((tmp_path / ".out.csv.partial" / "state.json").read_text())
     assert state["rows"] == 60_000
     calls["n"] = 100
-    report = ortgeo.locate_file(path, out, date=DATE, chunk_size=20_000)
+    report = ortgeo.locate_file(path, out, date=DATE, chunk_size=20_000, jobs=1)
     assert report["resumed_rows"] == 60_000
     assert calls["n"] == 100 + 7  # only the 7 chunks left were located again
     monkeypatch.setattr(stream, "locate_points", real)
@@ -264,3 +266,37 @@ def pa_ipc_names(path) -> list[str]:
 
     with open(path, "rb") as f:
         return ipc.open_file(f).schema.names
+
+
+def test_resume_after_an_interruption_on_threads(tmp_path, monkeypatch) -> None:
+    """Chunks located on 2 threads, one chunk (found by its points, not by the order of the
+    calls) interrupted: what was written is a whole number of chunks before it, and the
+    resumed run writes what one run writes."""
+    import pyarrow.parquet as pq
+
+    rng = np.random.default_rng(7)
+    n = 120_000
+    x, y = rng.uniform(686_000, 690_000, n), rng.uniform(7_035_000, 7_038_000, n)
+    x[60_000] = 688_123.25  # the first point of the 7th chunk of 10,000 (threads from 10,000)
+    gdf = gpd.GeoDataFrame({"k": np.arange(n)}, geometry=gpd.points_from_xy(x, y), crs=2154)
+    src = tmp_path / "pts.parquet"
+    gdf.to_parquet(src)
+    real = stream.locate_points
+
+    def flaky(pts, *args, **kwargs):
+        if pts.x[0] == 688_123.25:
+            raise KeyboardInterrupt
+        return real(pts, *args, **kwargs)
+
+    kw = dict(date=DATE, chunk_size=stream.PARALLEL_MIN_CHUNK, jobs=2)
+    monkeypatch.setattr(stream, "locate_points", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        ortgeo.locate_file(src, tmp_path / "out.parquet", **kw)
+    state = json.loads((tmp_path / ".out.parquet.partial" / "state.json").read_text())
+    assert state["rows"] % 10_000 == 0 and state["rows"] <= 60_000
+    monkeypatch.setattr(stream, "locate_points", real)
+    report = ortgeo.locate_file(src, tmp_path / "out.parquet", **kw)
+    assert report["resumed_rows"] == state["rows"]
+    ortgeo.locate_file(src, tmp_path / "one.parquet", **{**kw, "jobs": 1})
+    got, want = pq.read_table(tmp_path / "out.parquet"), pq.read_table(tmp_path / "one.parquet")
+    assert got.equals(want, check_metadata=True)
