@@ -171,7 +171,7 @@ def cadastre_path(insee: str) -> Path:
     >>> cadastre_path("62498").name
     'cadastre-62498-parcelles.json.gz'
     """
-    from ortgeo.geocoders.cache import cache_dir
+    from ortgeo.cachedir import cache_dir
 
     return cache_dir() / "cadastre" / f"cadastre-{insee}-parcelles.json.gz"
 

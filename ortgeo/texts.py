@@ -12,11 +12,13 @@ the formatters of :mod:`ortgeo.fr` as its filters. HTML templates (``.html``,
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from typing import Any
 
 import jinja2
 
+from ortgeo.cachedir import cache_dir
 from ortgeo.fr import date_short, date_words, de, fmt_m, fmt_m2, fmt_pct, month_year, the
 
 __all__ = [
@@ -50,6 +52,40 @@ def environment() -> jinja2.Environment:
     return _env()
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept in ``<cache>/jinja`` (Jinja keys them on the template's source
+    and its own and Python's versions): a command's first rendering reads them instead of
+    compiling every template again. Best effort: a cache folder that cannot be read or
+    written only means compiling, as without a cache."""
+
+    def __init__(self) -> None:
+        super().__init__(directory="", pattern="__ortgeo_%s.cache")
+
+    def _folder(self) -> str | None:
+        if not self.directory:
+            try:
+                folder = cache_dir() / "jinja"
+                folder.mkdir(exist_ok=True)
+                self.directory = str(folder)
+            except OSError:
+                return None
+        return self.directory
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self._folder() is None:
+            return
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, EOFError, ValueError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        if self._folder() is None:
+            return
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
 @functools.lru_cache(maxsize=1)
 def _env() -> jinja2.Environment:
     # the template folders of the L6 packages are read by path (no import of them)
@@ -68,6 +104,7 @@ def _env() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,  # the templates ship with the package: no stat per rendering
+        bytecode_cache=_BytecodeCache(),
     )
     env.filters.update(
         m=fmt_m,

@@ -17,8 +17,8 @@ from typing import BinaryIO, TextIO
 import pandas as pd
 import requests
 
+from ortgeo.cachedir import cache_dir
 from ortgeo.errors import InputFileError
-from ortgeo.geocoders.cache import cache_dir
 from ortgeo.geocoders.transport import RetryPolicy, download_file
 
 __all__ = [

@@ -69,7 +69,7 @@ def _signature(path: Path) -> str | None:
 
 
 def _checked_memo() -> Path:
-    from ortgeo.geocoders.cache import cache_dir
+    from ortgeo.cachedir import cache_dir
 
     return cache_dir() / "ban" / "checked-indexes.txt"
 

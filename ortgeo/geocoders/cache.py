@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import sqlite3
 import threading
 import time
@@ -19,26 +18,12 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
-import platformdirs
-
+from ortgeo.cachedir import cache_dir
 from ortgeo.geocoders.result import GeocodeResult
 
 __all__ = ["GeocodeCache", "cache_dir", "cache_key", "default_index_path"]
 
 T = TypeVar("T")
-
-
-def cache_dir() -> Path:
-    """The ortgeo cache folder (``$ORTGEO_CACHE_DIR`` or the user cache dir), created.
-
-    Examples
-    --------
-    >>> cache_dir().is_dir()
-    True
-    """
-    path = Path(os.environ.get("ORTGEO_CACHE_DIR") or platformdirs.user_cache_dir("ortgeo"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def default_index_path() -> Path:

@@ -326,7 +326,7 @@ class TileMosaic:
 
 
 def _tile_cache(basemap: Basemap) -> Path:
-    from ortgeo.geocoders.cache import cache_dir
+    from ortgeo.cachedir import cache_dir
 
     key = hashlib.sha256(basemap.url.encode("utf-8")).hexdigest()[:16]
     return cache_dir() / "tiles" / key

@@ -80,7 +80,7 @@ def cached_font_subsets(folder: Path | None = None) -> Iterator[Path]:
     from matplotlib.backends import _backend_pdf_ps as backend
 
     if folder is None:
-        from ortgeo.geocoders.cache import cache_dir
+        from ortgeo.cachedir import cache_dir
 
         folder = cache_dir() / "fonts"
     fonttools = importlib.metadata.version("fonttools")
