@@ -39,7 +39,6 @@ import contextlib
 import dataclasses
 import functools
 import math
-import os
 import queue
 import threading
 from collections.abc import Sequence
@@ -51,6 +50,7 @@ import shapely
 
 from ortgeo.catalog import Catalog
 from ortgeo.communes import commune_at_lonlat, commune_at_xy
+from ortgeo.cpus import usable_cpus
 from ortgeo.crs import to_l93_point, to_wgs84_lonlat, to_wgs84_point
 from ortgeo.dates import DateLike
 from ortgeo.errors import OrtgeoError
@@ -636,7 +636,7 @@ def located(
 
 #: Threads of the wide path, and its block of points: a block is measured on its thread
 #: (:func:`ortgeo.engine.measure` threads only inputs of twice its own block or more).
-_THREADS = min(os.cpu_count() or 1, 4)
+_THREADS = min(usable_cpus(), 4)
 _BLOCK = 65_536
 
 

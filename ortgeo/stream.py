@@ -28,7 +28,6 @@ from __future__ import annotations
 import collections
 import gzip
 import hashlib
-import os
 import queue
 import shutil
 import threading
@@ -44,6 +43,7 @@ import pyarrow.parquet as pq  # type: ignore[import-untyped]
 import shapely
 
 from ortgeo import engine
+from ortgeo.cpus import usable_cpus
 from ortgeo.dates import DateLike, parse_date
 from ortgeo.engine import SectorResult, Sectors, as_sectors, locate_points
 from ortgeo.errors import InputFileError, OrtgeoError, OutputError, OutputFileError
@@ -72,11 +72,7 @@ def default_jobs() -> int:
     >>> 1 <= default_jobs() <= 4
     True
     """
-    try:
-        usable = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        usable = os.cpu_count() or 1
-    return max(1, min(usable, 4))
+    return min(usable_cpus(), 4)
 
 
 def _in_order(

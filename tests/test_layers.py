@@ -22,7 +22,7 @@ PACKAGE = ROOT / "ortgeo"
 LAYERS: list[tuple[str, ...]] = [
     # L0 leaves: no ortgeo imports but each other's
     ("ortgeo.errors", "ortgeo.status", "ortgeo.dates", "ortgeo.crs", "ortgeo.validate",
-     "ortgeo.fr", "ortgeo.cachedir"),
+     "ortgeo.fr", "ortgeo.cachedir", "ortgeo.cpus"),
     # L1 the model of the law (records, the one validity rule) and points
     ("ortgeo.model", "ortgeo.points"),
     # L2 every file read and written; the catalogue's two serialisations; commune data;

@@ -10,32 +10,18 @@ unsafe), the jobs simply run here, in order, when they are started.
 from __future__ import annotations
 
 import multiprocessing
-import os
 import threading
 import traceback
 from collections.abc import Callable, Sequence
 from multiprocessing.connection import Connection
 from typing import Any
 
+from ortgeo.cpus import usable_cpus
 from ortgeo.errors import OrtgeoError
 
 __all__ = ["Beside", "usable_cpus"]
 
 Job = Callable[[], Any]
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on, at least 1.
-
-    Examples
-    --------
-    >>> usable_cpus() >= 1
-    True
-    """
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def _can_fork() -> bool:

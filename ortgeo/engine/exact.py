@@ -10,7 +10,6 @@ catalogues (every sector against every point).
 from __future__ import annotations
 
 import dataclasses
-import os
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -19,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 import shapely
 
+from ortgeo.cpus import usable_cpus
 from ortgeo.engine.distance import boundary_distance
 from ortgeo.engine.index import own_copy, sector_index
 from ortgeo.engine.sectors import Sectors
@@ -27,7 +27,7 @@ from ortgeo.points import Points
 __all__ = ["Measures", "band_of", "exact_tests", "measure", "pairs", "point_geoms"]
 
 #: Threads and smallest block of points for the exact tests of :func:`measure`.
-_THREADS = min(os.cpu_count() or 1, 4)
+_THREADS = min(usable_cpus(), 4)
 _BLOCK = 100_000
 
 

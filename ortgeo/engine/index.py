@@ -18,13 +18,14 @@ where a mitre would reach closer than the distance).
 from __future__ import annotations
 
 import dataclasses
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
+
+from ortgeo.cpus import usable_cpus
 
 if TYPE_CHECKING:
     from ortgeo.engine.sectors import Sectors
@@ -91,10 +92,7 @@ def _zones(geometries: np.ndarray, distance: np.ndarray) -> tuple[np.ndarray, np
     >>> shapely.bounds(outer).tolist(), shapely.bounds(inner).tolist()
     ([[-1.0, -1.0, 11.0, 11.0]], [[1.0, 1.0, 9.0, 9.0]])
     """
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        cpus = os.cpu_count() or 1
+    cpus = usable_cpus()
     n = len(geometries)
 
     def zone(part: slice, sign: float) -> np.ndarray:

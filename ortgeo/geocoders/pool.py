@@ -21,7 +21,6 @@ import contextlib
 import gc
 import importlib
 import multiprocessing
-import os
 import re
 import signal
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING, Any
 
+from ortgeo.cpus import usable_cpus
 from ortgeo.errors import GeocoderError, InputFileError, OrtgeoError
 from ortgeo.geocoders.progress import progress_iter
 from ortgeo.geocoders.result import GeocodeResult
@@ -54,20 +54,6 @@ MIN_POOL_ROWS = 5_000
 Row = tuple[str, "str | None", "str | None"]
 #: The geocoder of a worker process (inherited through fork).
 _WORKER: Any = None
-
-
-def usable_cpus() -> int:
-    """CPUs this process may run on (``os.sched_getaffinity``), at least 1.
-
-    Examples
-    --------
-    >>> usable_cpus() >= 1
-    True
-    """
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def pool_jobs(jobs: int | None, n_rows: int, geocoder: Geocoder) -> int:
