@@ -389,6 +389,19 @@ def test_cartouche_on_every_page_and_watermark_when_indicative(situation, tmp_pa
     assert CARTOUCHE_TITLE in " ".join(texts(official, "cartouche")).replace("\n", " ")
 
 
+def test_the_cartouche_text_stays_inside_its_box(situation):
+    """Long act chains (the chapeau convention and its amendment) shrink the body's text
+    until it fits the box: no line runs past its frame."""
+    from ortgeo.maps.paper.layout import text_renderer
+
+    box = next(a for a in situation.artists if a.get_gid() == "cartouche")
+    frame = box.get_window_extent(text_renderer(situation))
+    for text in (t for t in situation.texts if t.get_gid() == "cartouche"):
+        inside = text.get_window_extent(text_renderer(situation))
+        assert frame.y0 <= inside.y0 and inside.y1 <= frame.y1, text.get_text()[-80:]
+        assert frame.x0 <= inside.x0 and inside.x1 <= frame.x1 + 2, text.get_text()[-80:]
+
+
 def test_unesco_context_drawn_with_its_credit():
     plain = figure("general", dpi=30, context=None)
     assert not gids(plain, "context-bien-inscrit")

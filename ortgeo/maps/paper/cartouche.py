@@ -65,7 +65,7 @@ def cartouche(
     )
     n_head = wrap(head, int(chars * 0.92)).count("\n") + 1
     offset = n_head * fontsize * 1.05 * 1.35 / 72 / fig.get_figheight()
-    fig.text(
+    text = fig.text(
         x + 0.006,
         y + h - 0.014 - offset,
         body,
@@ -75,6 +75,14 @@ def cartouche(
         gid="cartouche",
         zorder=6,
     )
+    for _ in range(8):  # long act chains: a smaller body, wrapped again, until it fits the box
+        extent = text.get_window_extent(text_renderer(fig)).transformed(fig.transFigure.inverted())
+        if extent.y0 >= y + 0.004:
+            break
+        size = float(text.get_fontsize()) * 0.93
+        chars = int(w * fig.get_figwidth() * 72 / (size * 0.64))
+        text.set_text("\n".join(wrap(line, chars) for line in rest))
+        text.set_fontsize(size)
 
 
 def cartouche_lines(scene: Scene, background: bool) -> list[str]:
