@@ -546,3 +546,16 @@ def test_page_basemap_is_opt_in_and_the_csp_lets_in_its_images_only(index):
     assert offline_problems(page.text) == []  # the page itself still loads nothing outside
     with pytest.raises(ortgeo.OrtgeoError, match="Fond de carte inconnu"):
         create_app(ServiceConfig(basemap="Plan.Inexistant"))
+
+
+def test_the_page_shows_what_an_answer_holds_in_words_not_json(client) -> None:
+    """The verdict card names the ORT as the catalogue does (the CALL's), shows who to ask,
+    what ortgeo holds there and the data used (fingerprints), and lists no key as raw JSON."""
+    html = client.get("/", params={"lon": 2.833889, "lat": 50.429167, "date": "2024-06-01"}).text
+    assert '<p class="lead">ORT de la CALL – secteurs de Lens et autres dispositifs' in html
+    assert '<p class="answer">ORT de la CALL – secteurs de Lens : <strong>INCLUS' in html
+    assert "<h3>Qui consulter</h3>" in html and "Chef de projet ORT (ACV/PVD)" in html
+    assert "Ce que contient ortgeo ici : Tous les secteurs d&#39;intervention de Lens" in html
+    fingerprint = re.search(r'<details class="fingerprint">(.*?)</details>', html, re.S)
+    assert fingerprint and "ort_2019.geojson : SHA-256 <code>4dffc3f3" in fingerprint.group(1)
+    assert '<dl class="extra">' not in html

@@ -213,6 +213,7 @@ def _render(request: Request, name: str, status: int = 200, **context: Any) -> H
         "query": {}, "verdict": None, "error": None, "permalink": "", "fiche": "", "fiche_pdf": "",
         "map_settings": request.app.state.map_settings, "hatches": request.app.state.hatches,
         "data_banner": _data_banner(request),
+        "ort_name": request.app.state.lookup.catalog.territory.ort_name,
     }  # fmt: skip
     template = request.app.state.templates.get_template(f"service/{name}")
     html = template.render(**{**base, **context})
