@@ -12,8 +12,8 @@ French text) of
 * ``ortgeo check --lonlat 2.8339,50.4292`` (the point path, the floor of an address check),
 
 warm (one untimed run first), ``--repeat`` times each (median), alternated with the
-``ortgeo`` package of another checkout when ``--before DIR`` is given (e.g. ``/work/main``
-or ``git worktree add /tmp/before <commit>``: it runs with this interpreter and
+``ortgeo`` package of another checkout when ``--before DIR`` is given (e.g. another clone,
+or ``git worktree add ../before <commit>``: it runs with this interpreter and
 ``PYTHONPATH=DIR``). Each figure comes with the wall time, the CPU time (user + sys, of
 the process: the fair figure on a shared machine) and the load average when it was taken;
 the outputs of the two sides are compared on every run.

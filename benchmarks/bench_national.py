@@ -39,7 +39,7 @@ Run: ``python benchmarks/bench_national.py --points 2000000 --sectors 1000 --rou
 vs geopandas user code), ``--lens --points 26000000`` (26 M points over the Lens box × the
 bundled layers, streamed), ``--dask --sectors 1000 --points 5000000`` (the distributed
 engine on a local cluster of two worker processes). Files are cached in
-``$ORTGEO_BENCH_DIR`` (default ``/tmp/ortgeo-bench``).
+``$ORTGEO_BENCH_DIR`` (default ``ortgeo-bench`` in the system's temporary folder).
 """
 
 from __future__ import annotations
@@ -525,7 +525,7 @@ def main() -> None:
     parser.add_argument("--lens", action="store_true",
                         help="--points over the Lens box, bundled layers, all mode.")  # fmt: skip
     parser.add_argument("--before", metavar="CHECKOUT",
-                        help="Also run `ortgeo locate` from this checkout (e.g. /work/main) "
+                        help="Also run `ortgeo locate` from this checkout (e.g. ../before, a git worktree) "
                         "in the same alternation: CPU and wall A/B, outputs compared.")  # fmt: skip
     parser.add_argument("--child", nargs="+", metavar="CASE POINTS SECTORS [OUT]")
     args = parser.parse_args()
