@@ -526,7 +526,8 @@ def main() -> None:
                         help="--points over the Lens box, bundled layers, all mode.")  # fmt: skip
     parser.add_argument("--before", metavar="CHECKOUT",
                         help="Also run `ortgeo locate` from this checkout (e.g. a git worktree "
-                        "../before) in the same alternation: CPU and wall A/B, outputs compared.")  # fmt: skip
+                        "../before) in the same alternation: CPU and wall A/B, outputs "
+                        "compared.")  # fmt: skip
     parser.add_argument("--child", nargs="+", metavar="CASE POINTS SECTORS [OUT]")
     args = parser.parse_args()
     if args.child:
